@@ -1,0 +1,80 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApplyOutcome, SyncStateStore } from '../core/ports';
+import type { OrderSyncRecord } from '../core/sync-state';
+
+const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });
+
+/**
+ * Sync state in DynamoDB, one item per order. Each side (ERP, service desk) is written under a
+ * version guard, so a stale or out-of-order update never overwrites a newer one.
+ */
+export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: string): SyncStateStore => {
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+  const guardedUpdate = async (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<ApplyOutcome> => {
+    try {
+      await documents.send(new UpdateCommand(input));
+      return 'applied';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'stale';
+      throw error;
+    }
+  };
+
+  return {
+    recordErpStatus: (snapshot, eventId, at) =>
+      guardedUpdate({
+        TableName: tableName,
+        Key: orderKey(snapshot.orderId),
+        UpdateExpression:
+          'SET entityType = :type, orderId = :orderId, erpStatus = :status, erpVersion = :version, erpOccurredAt = :occurredAt, erpUpdatedAt = :at, erpEventId = :eventId',
+        ConditionExpression: 'attribute_not_exists(erpVersion) OR erpVersion < :version',
+        ExpressionAttributeValues: {
+          ':type': 'order',
+          ':orderId': snapshot.orderId,
+          ':status': snapshot.status,
+          ':version': snapshot.version,
+          ':occurredAt': snapshot.occurredAt,
+          ':at': at.toISOString(),
+          ':eventId': eventId,
+        },
+      }),
+
+    recordServiceDeskStatus: (orderId, shown, at) =>
+      guardedUpdate({
+        TableName: tableName,
+        Key: orderKey(orderId),
+        UpdateExpression:
+          'SET entityType = :type, orderId = :orderId, deskStatus = :status, deskVersion = :version, deskCaseIds = :caseIds, deskUpdatedAt = :at',
+        ConditionExpression: 'attribute_not_exists(deskVersion) OR deskVersion < :version',
+        ExpressionAttributeValues: {
+          ':type': 'order',
+          ':orderId': orderId,
+          ':status': shown.status,
+          ':version': shown.version,
+          ':caseIds': shown.caseIds,
+          ':at': at.toISOString(),
+        },
+      }),
+
+    async getOrder(orderId) {
+      const { Item: item } = await documents.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
+      if (!item) return undefined;
+      const record: OrderSyncRecord = { orderId };
+      if (item.erpVersion !== undefined) {
+        record.erp = {
+          status: item.erpStatus,
+          version: item.erpVersion,
+          occurredAt: item.erpOccurredAt,
+          updatedAt: item.erpUpdatedAt,
+          eventId: item.erpEventId,
+        };
+      }
+      if (item.deskVersion !== undefined) {
+        record.serviceDesk = { status: item.deskStatus, version: item.deskVersion, updatedAt: item.deskUpdatedAt, caseIds: item.deskCaseIds ?? [] };
+      }
+      return record;
+    },
+  };
+};

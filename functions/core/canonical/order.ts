@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Lifecycle states of an order as the ERP (system of record) reports them. */
+export const OrderStatus = z.enum([
+  'pending_review',
+  'confirmed',
+  'picking',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'returned',
+]);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** A positive integer that grows with every change of one entity in its system of record. */
+export const EntityVersion = z.number().int().positive();
+
+const IsoInstant = z.iso.datetime({ offset: true });
+
+/** The canonical status of one order at one version. */
+export const OrderStatusSnapshot = z.object({
+  orderId: z.string().min(1).max(128),
+  status: OrderStatus,
+  version: EntityVersion,
+  occurredAt: IsoInstant,
+});
+export type OrderStatusSnapshot = z.infer<typeof OrderStatusSnapshot>;

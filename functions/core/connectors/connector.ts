@@ -1,0 +1,27 @@
+import type { CanonicalEvent } from '../canonical/events';
+import type { OriginSystem } from '../canonical/events';
+
+/** One webhook delivery as it reached us, before anything is trusted. */
+export interface WebhookDelivery {
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+  receivedAt: Date;
+}
+
+/** A delivery whose signature checked out: its sender-assigned id (the dedup key) and the parsed body. */
+export interface VerifiedDelivery {
+  deliveryId: string;
+  body: unknown;
+}
+
+/**
+ * Everything the product knows about one sender: how to verify it and how its payloads map
+ * onto the canonical model. Adding a sender is one module implementing this, registered in `registry.ts`.
+ */
+export interface Connector {
+  readonly system: OriginSystem;
+  /** Throws `SignatureInvalidError` (401) or `ValidationError` (400); never returns an unverified delivery. */
+  verify(delivery: WebhookDelivery, secrets: readonly string[]): VerifiedDelivery;
+  /** Throws `ValidationError` (400) when a mapped type has a malformed body; unmapped types map to `webhook.unmapped`. */
+  map(verified: VerifiedDelivery, receivedAt: Date): CanonicalEvent[];
+}

@@ -1,0 +1,20 @@
+/** Control over one received SQS message beyond "succeeded / failed". */
+export interface MessageControl {
+  /** Makes the message visible again after `seconds` instead of the queue's visibility timeout. */
+  retryAfter(receiptHandle: string, seconds: number): Promise<void>;
+  /** Copies the message to the dead-letter queue with the failure attached, so the caller can delete it. */
+  deadLetter(message: DeadLetterMessage): Promise<void>;
+}
+
+export interface DeadLetterMessage {
+  messageId: string;
+  body: string;
+  errorClass: string;
+  errorMessage: string;
+  receiveCount: number;
+  firstReceivedAt: string;
+  failedAt: string;
+  sourceQueue: string;
+  correlationId?: string;
+  messageGroupId?: string;
+}

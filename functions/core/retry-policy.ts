@@ -1,0 +1,25 @@
+import { DomainError, RateLimitedError } from './errors';
+
+/** Longest wait SQS allows for a message's visibility (12 hours); we cap far lower. */
+export const MAX_RETRY_DELAY_SECONDS = 900;
+const BASE_DELAY_SECONDS = 2;
+
+export type FailureDisposition =
+  | { action: 'retry'; delaySeconds: number }
+  | { action: 'dead-letter'; errorClass: string };
+
+/**
+ * What to do with a message whose processing failed. Retryable errors come back after the sender's
+ * Retry-After or an exponential backoff with full jitter; errors that no retry can fix go to the DLQ
+ * at once, so they do not occupy the queue for `maxReceiveCount` rounds.
+ */
+export const dispositionFor = (error: unknown, receiveCount: number, random: () => number = Math.random): FailureDisposition => {
+  if (error instanceof DomainError && !error.retryable) return { action: 'dead-letter', errorClass: error.kind };
+  if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) {
+    return { action: 'retry', delaySeconds: Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(1, error.retryAfterSeconds)) };
+  }
+  const ceiling = Math.min(MAX_RETRY_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** Math.max(0, receiveCount - 1));
+  return { action: 'retry', delaySeconds: Math.max(1, Math.round(random() * ceiling)) };
+};
+
+export const errorClassOf = (error: unknown): string => (error instanceof DomainError ? error.kind : 'unexpected');

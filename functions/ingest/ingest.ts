@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { connectorFor } from '../core/connectors/registry';
+import { DomainError, PayloadTooLargeError } from '../core/errors';
+import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
+import type { Clock, DeliveryLedger, EventPublisher, SigningSecrets } from '../core/ports';
+
+export interface WebhookRequest {
+  source: string;
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+  /** Path of the request, used as the problem's `instance`. */
+  path: string;
+}
+
+export type IngestOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'unmapped'
+  | 'unknown-source'
+  | 'signature-invalid'
+  | 'validation'
+  | 'payload-too-large'
+  | 'delivery-conflict'
+  | 'delivery-in-progress'
+  | 'error';
+
+export interface IngestResult {
+  response: HttpResponse;
+  outcome: IngestOutcome;
+  deliveryId?: string;
+  error?: unknown;
+}
+
+export interface IngestDependencies {
+  secrets: SigningSecrets;
+  publisher: EventPublisher;
+  ledger: DeliveryLedger;
+  clock: Clock;
+}
+
+/** EventBridge takes 256 KB per entry; the canonical envelope needs a little room beside the body. */
+export const MAX_WEBHOOK_BODY_BYTES = 240 * 1024;
+
+/**
+ * Verifies, validates and normalises one webhook delivery, then publishes its canonical events
+ * exactly once per delivery id. Client mistakes are answered before anything reaches the bus.
+ */
+export const makeIngest = ({ secrets, publisher, ledger, clock }: IngestDependencies) =>
+  async (request: WebhookRequest): Promise<IngestResult> => {
+    let deliveryId: string | undefined;
+    try {
+      const connector = connectorFor(request.source);
+      const size = Buffer.byteLength(request.rawBody, 'utf8');
+      if (size > MAX_WEBHOOK_BODY_BYTES) {
+        throw new PayloadTooLargeError(
+          `The body is ${size} bytes; this endpoint accepts at most ${MAX_WEBHOOK_BODY_BYTES} bytes per delivery.`,
+        );
+      }
+      const receivedAt = clock.now();
+      const verified = connector.verify({ headers: request.headers, rawBody: request.rawBody, receivedAt }, await secrets.forSource(request.source));
+      deliveryId = verified.deliveryId;
+      const events = connector.map(verified, receivedAt);
+
+      const fingerprint = createHash('sha256').update(request.rawBody).digest('hex');
+      const { result, duplicate } = await ledger.acceptOnce(`${request.source}#${verified.deliveryId}`, fingerprint, async () => {
+        await publisher.publish(events);
+        return { eventId: events[0]!.detail.eventId, eventIds: events.map((event) => event.detail.eventId) };
+      });
+      const unmapped = events.every((event) => event.detailType === 'webhook.unmapped');
+      return {
+        response: jsonResponse(202, { eventId: result.eventId, duplicate, ...(unmapped ? { mapped: false } : {}) }),
+        outcome: duplicate ? 'duplicate' : unmapped ? 'unmapped' : 'accepted',
+        deliveryId,
+      };
+    } catch (error) {
+      return {
+        response: errorResponse(error, request.path),
+        outcome: error instanceof DomainError ? (error.kind as IngestOutcome) : 'error',
+        deliveryId,
+        error,
+      };
+    }
+  };

@@ -1,0 +1,59 @@
+import type { OrderStatusChangedDetail } from '../core/canonical/events';
+import type { OrderStatusSnapshot } from '../core/canonical/order';
+import { TransientError } from '../core/errors';
+import type { ApplyOutcome, Clock, ServiceDeskPort, SyncStateStore } from '../core/ports';
+import { decideCasePush, type CasePushDecision } from '../core/sync-state';
+
+/** Attempts at one case's compare-and-set before the message goes back to the queue. */
+const MAX_CONFLICT_ATTEMPTS = 3;
+
+export interface UpdaterDependencies {
+  desk: ServiceDeskPort;
+  store: SyncStateStore;
+  clock: Clock;
+}
+
+export interface UpdateResult {
+  caseIds: string[];
+  decisions: Record<string, CasePushDecision>;
+  recorded: ApplyOutcome | 'no-linked-case' | 'nothing-shown';
+}
+
+const isConflict = (error: unknown) => error instanceof TransientError && error.context.conflict === true;
+
+/**
+ * Pushes the ERP's order status to every case linked to the order, then records what the desk now
+ * shows. Each case update is a compare-and-set on the case's revision and is skipped when the case
+ * already shows this or a newer version, so redeliveries and out-of-order events never move a case back.
+ */
+export const makeServiceDeskUpdater = ({ desk, store, clock }: UpdaterDependencies) => {
+  const pushToCase = async (caseId: string, snapshot: OrderStatusSnapshot): Promise<CasePushDecision> => {
+    for (let attempt = 1; ; attempt++) {
+      const view = await desk.getCase(caseId);
+      const decision = decideCasePush(view, snapshot);
+      if (decision !== 'push') return decision;
+      try {
+        await desk.setOrderStatus(caseId, snapshot, view.revision);
+        return 'push';
+      } catch (error) {
+        if (!isConflict(error) || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
+      }
+    }
+  };
+
+  return async (event: OrderStatusChangedDetail): Promise<UpdateResult> => {
+    const snapshot = event.data;
+    const caseIds = await desk.findCasesForOrder(snapshot.orderId);
+    const decisions: Record<string, CasePushDecision> = {};
+    for (const caseId of caseIds) decisions[caseId] = await pushToCase(caseId, snapshot);
+    if (caseIds.length === 0) return { caseIds, decisions, recorded: 'no-linked-case' };
+    const showing = caseIds.filter((caseId) => decisions[caseId] !== 'case-has-newer');
+    if (showing.length === 0) return { caseIds, decisions, recorded: 'nothing-shown' };
+    const recorded = await store.recordServiceDeskStatus(
+      snapshot.orderId,
+      { status: snapshot.status, version: snapshot.version, caseIds: showing },
+      clock.now(),
+    );
+    return { caseIds, decisions, recorded };
+  };
+};

@@ -1,0 +1,29 @@
+/** Reads a required environment variable, failing the cold start with a message that names it. */
+export const requiredEnv = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`Environment variable ${name} is required but not set.`);
+  return value;
+};
+
+export const jsonEnv = <T>(name: string, fallback: T): T => {
+  const value = process.env[name];
+  if (!value) return fallback;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    throw new Error(`Environment variable ${name} must be JSON; got ${value.slice(0, 80)}.`);
+  }
+};
+
+/** The environment variables each function reads; CDK and the local stack set them from one definition. */
+export const ENV = {
+  eventBusName: 'EVENT_BUS_NAME',
+  idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
+  syncStateTable: 'SYNC_STATE_TABLE_NAME',
+  webhookSecretIds: 'WEBHOOK_SECRET_IDS',
+  queueUrl: 'QUEUE_URL',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  erpBaseUrl: 'ERP_BASE_URL',
+  serviceDeskBaseUrl: 'SERVICE_DESK_BASE_URL',
+  serviceDeskFieldIds: 'SERVICE_DESK_FIELD_IDS',
+} as const;

@@ -1,0 +1,25 @@
+import type { SQSRecord } from 'aws-lambda';
+import { makeSqsMessageControl } from '../adapters/sqs-message-control';
+import { ENV, requiredEnv } from './environment';
+import type { Observability } from './lambda';
+import { withObservability } from './lambda';
+import { makeSqsConsumer } from './sqs-consumer';
+import type { makeAwsClients } from './aws-clients';
+
+/** Wires a queue consumer Lambda: the queue and DLQ come from the environment, handling from the caller. */
+export const queueConsumerHandler = (
+  observability: Observability,
+  aws: ReturnType<typeof makeAwsClients>,
+  handle: (record: SQSRecord) => Promise<void>,
+  correlationIdOf: (record: SQSRecord) => string | undefined,
+) => {
+  const queueUrl = requiredEnv(ENV.queueUrl);
+  const consume = makeSqsConsumer({
+    handle,
+    correlationIdOf,
+    control: makeSqsMessageControl(aws.sqs(), queueUrl, requiredEnv(ENV.deadLetterQueueUrl)),
+    sourceQueue: queueUrl,
+    logger: observability.logger,
+  });
+  return withObservability(consume, observability);
+};

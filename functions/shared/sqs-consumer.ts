@@ -1,0 +1,63 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { MessageControl } from '../core/message-control';
+import { dispositionFor, errorClassOf } from '../core/retry-policy';
+
+export interface SqsConsumerOptions {
+  /** Handles one message; throw to fail it. The message's correlation id is returned for logs and DLQ attributes. */
+  handle(record: SQSRecord): Promise<void>;
+  correlationIdOf?(record: SQSRecord): string | undefined;
+  control: MessageControl;
+  sourceQueue: string;
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
+  clock?: () => Date;
+}
+
+/**
+ * The one way queue consumers handle a batch: partial batch responses, retry with backoff through the
+ * message's visibility (never sleeping in the Lambda), and straight to the DLQ, with the failure attached,
+ * for what no retry can fix. A message is only reported done once it is handled or safely dead-lettered.
+ */
+export const makeSqsConsumer = (options: SqsConsumerOptions) => {
+  const clock = options.clock ?? (() => new Date());
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const handleRecord = async (record: SQSRecord) => {
+    const correlationId = options.correlationIdOf?.(record);
+    options.logger.appendKeys({ correlationId, messageId: record.messageId });
+    try {
+      await options.handle(record);
+    } catch (error) {
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+      const disposition = dispositionFor(error, receiveCount);
+      const errorMessage = error instanceof Error ? error.message : String(error);
+      if (disposition.action === 'dead-letter') {
+        await options.control.deadLetter({
+          messageId: record.messageId,
+          body: record.body,
+          errorClass: disposition.errorClass,
+          errorMessage,
+          receiveCount,
+          firstReceivedAt: new Date(Number(record.attributes.ApproximateFirstReceiveTimestamp ?? Date.now())).toISOString(),
+          failedAt: clock().toISOString(),
+          sourceQueue: options.sourceQueue,
+          correlationId,
+          messageGroupId: record.attributes.MessageGroupId,
+        });
+        options.logger.error('message dead-lettered', { errorClass: disposition.errorClass, error: errorMessage, receiveCount });
+        return; // copied to the DLQ: reporting success lets the event source mapping delete it
+      }
+      options.logger.warn('message will be retried', { errorClass: errorClassOf(error), error: errorMessage, receiveCount, delaySeconds: disposition.delaySeconds });
+      await options.control.retryAfter(record.receiptHandle, disposition.delaySeconds).catch((visibilityError: unknown) =>
+        options.logger.warn('could not set retry delay; the queue visibility timeout applies', { error: String(visibilityError) }),
+      );
+      throw error;
+    } finally {
+      options.logger.removeKeys(['correlationId', 'messageId']);
+    }
+  };
+
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, handleRecord, processor, { context });
+};
