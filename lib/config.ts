@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * Stage settings, read from CDK context (`cdk.json` or `-c key=value`). Every key is documented in
+ * the README; a bad value fails synthesis with the key's name.
+ */
+export const StageConfig = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes, starting with a letter'),
+  erpBaseUrl: z.url(),
+  /** The ERP's request budget shared by all dispatcher instances. */
+  erpRequestsPerSecond: z.coerce.number().positive().max(1000),
+  erpMaxConcurrency: z.coerce.number().int().min(2).max(1000),
+  serviceDeskBaseUrl: z.url(),
+  serviceDeskMaxConcurrency: z.coerce.number().int().min(2).max(1000),
+  /** Secrets Manager secret name per webhook source; each secret holds the source's active signing secrets. */
+  webhookSecretNames: z.record(z.string(), z.string().min(1)),
+  /** How long the event archive keeps events for replay. */
+  archiveRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
+  logRetentionDays: z.coerce.number().int().positive().default(30),
+});
+export type StageConfig = z.infer<typeof StageConfig>;
+
+const CONTEXT_KEYS = Object.keys(StageConfig.shape) as Array<keyof StageConfig>;
+
+const decodeContextValue = (value: unknown) => {
+  // `-c key={"a":"b"}` arrives as a string
+  if (typeof value === 'string' && /^[[{]/.test(value.trim())) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+};
+
+/** Reads and validates the stage configuration from a context getter (e.g. `node.tryGetContext`). */
+export const readStageConfig = (getContext: (key: string) => unknown): StageConfig => {
+  const raw = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, decodeContextValue(getContext(key))]));
+  const result = StageConfig.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - context "${issue.path.join('.')}": ${issue.message}`).join('\n');
+    throw new Error(`Invalid stage configuration:\n${problems}\nSet these in cdk.json "context" or with -c key=value.`);
+  }
+  return result.data;
+};
+
+export const isProduction = (config: StageConfig) => config.stage === 'prod';

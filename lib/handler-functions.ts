@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
+import { ENV } from '../functions/shared/environment';
+import type { StageConfig } from './config';
+import type { ConsumerQueues } from './consumer-queues';
+import type { StateTables } from './state-tables';
+import { consumedQueue, ENV_BY_NEED, FUNCTIONS, type FunctionName, type ResourceNeed } from './topology';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+export interface HandlerFunctionsProps {
+  config: StageConfig;
+  prefix: string;
+  bus: IEventBus;
+  tables: StateTables;
+  queues: ConsumerQueues;
+  removalPolicy: RemovalPolicy;
+}
+
+/** One Lambda per entry of the topology, with exactly the access and environment its needs name. */
+export class HandlerFunctions extends Construct {
+  readonly byName = new Map<FunctionName, NodejsFunction>();
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionsProps) {
+    super(scope, id);
+    const { config, tables, bus, queues } = props;
+    const secrets = Object.fromEntries(
+      Object.entries(config.webhookSecretNames).map(([source, name]) => [source, Secret.fromSecretNameV2(this, `WebhookSecret-${source}`, name)]),
+    );
+
+    const valueOf: Record<ResourceNeed, string> = {
+      'eventBus:put': bus.eventBusName,
+      'idempotencyTable:readWrite': tables.idempotency.tableName,
+      'syncStateTable:read': tables.syncState.tableName,
+      'syncStateTable:readWrite': tables.syncState.tableName,
+      'webhookSecrets:read': JSON.stringify(config.webhookSecretNames),
+      'erp:call': config.erpBaseUrl,
+      'serviceDesk:call': config.serviceDeskBaseUrl,
+    };
+
+    for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
+      const logGroup = new LogGroup(this, `${name}-logs`, {
+        logGroupName: `/aws/lambda/${props.prefix}-${name}`,
+        retention: config.logRetentionDays as RetentionDays,
+        removalPolicy: props.removalPolicy,
+      });
+      const environment: Record<string, string> = {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        STAGE: config.stage,
+      };
+      for (const need of spec.needs) environment[ENV_BY_NEED[need]!] = valueOf[need];
+      if (spec.needs.includes('serviceDesk:call')) environment[ENV.serviceDeskFieldIds] = JSON.stringify(DEFAULT_FIELD_IDS);
+
+      const fn = new NodejsFunction(this, name, {
+        functionName: `${props.prefix}-${name}`,
+        description: spec.description,
+        entry: path.join(PROJECT_ROOT, spec.entry),
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        projectRoot: PROJECT_ROOT,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        memorySize: spec.memoryMb,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        tracing: Tracing.ACTIVE,
+        logGroup,
+        environment,
+        bundling: {
+          minify: true,
+          sourceMap: true,
+          format: OutputFormat.CJS,
+          target: 'node22',
+          // The Node.js 22 runtime ships AWS SDK v3.
+          externalModules: ['@aws-sdk/*'],
+        },
+      });
+
+      for (const need of spec.needs) {
+        if (need === 'eventBus:put') bus.grantPutEventsTo(fn);
+        if (need === 'idempotencyTable:readWrite') tables.idempotency.grantReadWriteData(fn);
+        if (need === 'syncStateTable:read') tables.syncState.grantReadData(fn);
+        if (need === 'syncStateTable:readWrite') tables.syncState.grantReadWriteData(fn);
+        if (need === 'webhookSecrets:read') Object.values(secrets).forEach((secret) => secret.grantRead(fn));
+      }
+
+      const queueSpec = consumedQueue(name);
+      if (queueSpec) {
+        const { queue, deadLetterQueue } = queues.byName.get(queueSpec.name)!;
+        fn.addEnvironment(ENV.queueUrl, queue.queueUrl);
+        fn.addEnvironment(ENV.deadLetterQueueUrl, deadLetterQueue.queueUrl);
+        deadLetterQueue.grantSendMessages(fn);
+        fn.addEventSource(
+          new SqsEventSource(queue, {
+            batchSize: queueSpec.batchSize,
+            reportBatchItemFailures: true,
+            maxConcurrency: queueSpec.maxConcurrency ? config[queueSpec.maxConcurrency] : undefined,
+          }),
+        );
+      }
+      this.byName.set(name, fn);
+    }
+  }
+}

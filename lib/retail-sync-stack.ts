@@ -1,0 +1,71 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CanonicalEventBus } from './canonical-event-bus';
+import { isProduction, type StageConfig } from './config';
+import { ConsumerQueues } from './consumer-queues';
+import { HandlerFunctions } from './handler-functions';
+import { StateTables } from './state-tables';
+import { WebhookApi } from './webhook-api';
+
+export interface RetailSyncStackProps extends StackProps {
+  config: StageConfig;
+}
+
+/** Composes the product: bus, state, queues, functions and API, for one stage. */
+export class RetailSyncStack extends Stack {
+  readonly eventBus: CanonicalEventBus;
+  readonly tables: StateTables;
+  readonly queues: ConsumerQueues;
+  readonly functions: HandlerFunctions;
+  readonly api: WebhookApi;
+
+  constructor(scope: Construct, id: string, props: RetailSyncStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const prefix = `retail-sync-${config.stage}`;
+    // Production keeps its data when the stack goes; other stages clean up after themselves.
+    const removalPolicy = isProduction(config) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.eventBus = new CanonicalEventBus(this, 'Events', { busName: `${prefix}-events`, archiveRetentionDays: config.archiveRetentionDays, removalPolicy });
+    this.tables = new StateTables(this, 'State', { prefix, removalPolicy });
+    this.queues = new ConsumerQueues(this, 'Queues', { prefix, bus: this.eventBus.bus, removalPolicy });
+    this.functions = new HandlerFunctions(this, 'Functions', {
+      config,
+      prefix,
+      bus: this.eventBus.bus,
+      tables: this.tables,
+      queues: this.queues,
+      removalPolicy,
+    });
+    this.api = new WebhookApi(this, 'Http', {
+      prefix,
+      stage: config.stage,
+      functions: this.functions.byName,
+      logRetentionDays: config.logRetentionDays,
+      removalPolicy,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL; webhooks go to <ApiUrl>v1/webhooks/{source}' });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.bus.eventBusName });
+    new CfnOutput(this, 'ArchiveName', { value: this.eventBus.archive.archiveName });
+    this.acknowledgeNagFindings();
+  }
+
+  /** Findings reviewed and accepted, each with the reason. */
+  private acknowledgeNagFindings() {
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'AWSLambdaBasicExecutionRole only lets a function write its own logs.',
+      },
+      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level scoping.' },
+      { id: 'AwsSolutions-APIG2', reason: 'Webhook bodies are validated by zod in the handler after the signature check, which needs the raw body.' },
+      { id: 'AwsSolutions-APIG3', reason: 'WAF is left to the deploying account; webhooks are authenticated by signature.' },
+      { id: 'AwsSolutions-APIG4', reason: 'Webhook routes authenticate by HMAC signature in the handler; read routes use IAM.' },
+      { id: 'AwsSolutions-COG4', reason: 'No Cognito: senders are systems authenticated by signature, readers by IAM.' },
+      { id: 'AwsSolutions-APIG6', reason: 'Execution logging is off on purpose (it logs bodies); access logs are on.' },
+      { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime this product is tested on.' },
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+export interface StateTablesProps {
+  prefix: string;
+  removalPolicy: RemovalPolicy;
+}
+
+/** DynamoDB tables for delivery idempotency records and per-entity sync state. */
+export class StateTables extends Construct {
+  /** Powertools idempotency layout: partition key `id`, TTL on `expiration`. */
+  readonly idempotency: Table;
+  /** One item per entity (`pk` = `ORDER#<id>` …), each side written under a version guard. */
+  readonly syncState: Table;
+
+  constructor(scope: Construct, id: string, props: StateTablesProps) {
+    super(scope, id);
+    const common = {
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.removalPolicy,
+      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+    };
+    this.idempotency = new Table(this, 'Idempotency', {
+      ...common,
+      tableName: `${props.prefix}-idempotency`,
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+    });
+    this.syncState = new Table(this, 'SyncState', {
+      ...common,
+      tableName: `${props.prefix}-sync-state`,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+    });
+  }
+}

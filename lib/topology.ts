@@ -1,0 +1,143 @@
+/**
+ * The product's topology as data: functions, HTTP routes, queues and the event rules that feed them.
+ * The CDK stack and the local stack are both built from this one definition, so they cannot drift apart.
+ * No CDK import here: the local runtime loads it without the CDK.
+ */
+import { EVENT_SOURCE_PREFIX } from '../functions/core/canonical/events';
+import { ENV } from '../functions/shared/environment';
+
+export type FunctionName = 'webhookIngest' | 'orderSyncQuery' | 'syncStateProjector' | 'serviceDeskUpdater' | 'erpDispatcher';
+
+/** Shared resources a function may use; each grants the access and sets the environment variable it needs. */
+export type ResourceNeed =
+  | 'eventBus:put'
+  | 'idempotencyTable:readWrite'
+  | 'syncStateTable:read'
+  | 'syncStateTable:readWrite'
+  | 'webhookSecrets:read'
+  | 'erp:call'
+  | 'serviceDesk:call';
+
+export interface FunctionSpec {
+  /** Path of the handler module from the project root. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  needs: ResourceNeed[];
+}
+
+export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
+  webhookIngest: {
+    entry: 'functions/ingest/handler.ts',
+    description: 'Verifies, validates and normalises webhooks, then publishes canonical events once per delivery',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read'],
+  },
+  orderSyncQuery: {
+    entry: 'functions/order-sync-query/handler.ts',
+    description: 'Answers GET /v1/orders/{orderId}/sync from the sync state',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    needs: ['syncStateTable:read'],
+  },
+  syncStateProjector: {
+    entry: 'functions/sync-state-projector/handler.ts',
+    description: "Records the ERP's latest status per order under a version guard",
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    needs: ['syncStateTable:readWrite'],
+  },
+  serviceDeskUpdater: {
+    entry: 'functions/service-desk-updater/handler.ts',
+    description: 'Pushes order status to linked service cases and records what the desk shows',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: ['syncStateTable:readWrite', 'serviceDesk:call'],
+  },
+  erpDispatcher: {
+    entry: 'functions/erp-dispatcher/handler.ts',
+    description: 'Executes buffered ERP commands within the ERP rate budget',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: ['erp:call'],
+  },
+};
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** API Gateway resource path; `{name}` segments become path parameters. */
+  path: string;
+  function: FunctionName;
+  /** Webhooks authenticate by signature inside the handler; read APIs require IAM (SigV4). */
+  authorization: 'signature' | 'iam';
+}
+
+export const ROUTES: RouteSpec[] = [
+  { method: 'POST', path: '/v1/webhooks/{source}', function: 'webhookIngest', authorization: 'signature' },
+  { method: 'GET', path: '/v1/orders/{orderId}/sync', function: 'orderSyncQuery', authorization: 'iam' },
+];
+
+/** Names a stage-level setting that bounds a consumer's concurrency. */
+export type ConcurrencySetting = 'erpMaxConcurrency' | 'serviceDeskMaxConcurrency';
+
+export interface QueueSpec {
+  /** Construct id and, prefixed by the stack name, the queue's name. */
+  name: string;
+  consumer: FunctionName;
+  /** Canonical detail types routed from the bus to this queue; empty for command queues fed directly. */
+  subscribesTo: string[];
+  batchSize: number;
+  /** Receives before SQS moves a message to the DLQ. */
+  maxReceiveCount: number;
+  maxConcurrency?: ConcurrencySetting;
+  /** Environment variable under which producers find this queue's URL. */
+  urlEnv?: string;
+}
+
+export const QUEUES: QueueSpec[] = [
+  { name: 'sync-state-projector', consumer: 'syncStateProjector', subscribesTo: ['order.status.changed'], batchSize: 10, maxReceiveCount: 5 },
+  {
+    name: 'service-desk-updater',
+    consumer: 'serviceDeskUpdater',
+    subscribesTo: ['order.status.changed'],
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 'serviceDeskMaxConcurrency',
+  },
+  {
+    name: 'erp-commands',
+    consumer: 'erpDispatcher',
+    subscribesTo: [],
+    batchSize: 5,
+    maxReceiveCount: 10,
+    maxConcurrency: 'erpMaxConcurrency',
+    urlEnv: 'ERP_COMMAND_QUEUE_URL',
+  },
+];
+
+/** Event pattern of a queue's rule: canonical events of the given detail types from any origin. */
+export const eventPatternFor = (queue: QueueSpec) => ({
+  source: [{ prefix: EVENT_SOURCE_PREFIX }],
+  'detail-type': queue.subscribesTo,
+});
+
+/** Each queue's visibility timeout covers six runs of its consumer, as AWS recommends for Lambda. */
+export const visibilityTimeoutSeconds = (queue: QueueSpec) => FUNCTIONS[queue.consumer].timeoutSeconds * 6;
+
+export const queueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}`;
+export const deadLetterQueueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}-dlq`;
+
+/** Environment variable each need sets, beside the queue variables every consumer gets. */
+export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
+  'eventBus:put': ENV.eventBusName,
+  'idempotencyTable:readWrite': ENV.idempotencyTable,
+  'syncStateTable:read': ENV.syncStateTable,
+  'syncStateTable:readWrite': ENV.syncStateTable,
+  'webhookSecrets:read': ENV.webhookSecretIds,
+  'erp:call': ENV.erpBaseUrl,
+  'serviceDesk:call': ENV.serviceDeskBaseUrl,
+};
+
+export const consumedQueue = (fn: FunctionName) => QUEUES.find((queue) => queue.consumer === fn);
