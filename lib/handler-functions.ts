@@ -12,7 +12,7 @@ import { ENV } from '../functions/shared/environment';
 import type { StageConfig } from './config';
 import type { ConsumerQueues } from './consumer-queues';
 import type { StateTables } from './state-tables';
-import { consumedQueue, ENV_BY_NEED, FUNCTIONS, type FunctionName, type ResourceNeed } from './topology';
+import { consumedQueue, environmentFor, FUNCTIONS, type FunctionName, type ResourceNeed } from './topology';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -52,12 +52,14 @@ export class HandlerFunctions extends Construct {
         retention: config.logRetentionDays as RetentionDays,
         removalPolicy: props.removalPolicy,
       });
-      const environment: Record<string, string> = {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        STAGE: config.stage,
-      };
-      for (const need of spec.needs) environment[ENV_BY_NEED[need]!] = valueOf[need];
+      const queueSpec = consumedQueue(name);
+      const consumed = queueSpec ? queues.byName.get(queueSpec.name)! : undefined;
+      const environment = environmentFor(
+        name,
+        valueOf,
+        consumed ? { queueUrl: consumed.queue.queueUrl, deadLetterQueueUrl: consumed.deadLetterQueue.queueUrl } : undefined,
+        { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', STAGE: config.stage },
+      );
       if (spec.needs.includes('serviceDesk:call')) environment[ENV.serviceDeskFieldIds] = JSON.stringify(DEFAULT_FIELD_IDS);
 
       const fn = new NodejsFunction(this, name, {
@@ -91,11 +93,8 @@ export class HandlerFunctions extends Construct {
         if (need === 'webhookSecrets:read') Object.values(secrets).forEach((secret) => secret.grantRead(fn));
       }
 
-      const queueSpec = consumedQueue(name);
-      if (queueSpec) {
-        const { queue, deadLetterQueue } = queues.byName.get(queueSpec.name)!;
-        fn.addEnvironment(ENV.queueUrl, queue.queueUrl);
-        fn.addEnvironment(ENV.deadLetterQueueUrl, deadLetterQueue.queueUrl);
+      if (queueSpec && consumed) {
+        const { queue, deadLetterQueue } = consumed;
         deadLetterQueue.grantSendMessages(fn);
         fn.addEventSource(
           new SqsEventSource(queue, {

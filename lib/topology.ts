@@ -141,3 +141,22 @@ export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
 };
 
 export const consumedQueue = (fn: FunctionName) => QUEUES.find((queue) => queue.consumer === fn);
+
+/**
+ * The environment a function gets: one variable per need (value from `valueOf`), plus its queue and
+ * DLQ URLs when it consumes a queue. Used by the CDK stack and the local stack alike.
+ */
+export const environmentFor = (
+  fn: FunctionName,
+  valueOf: Record<ResourceNeed, string>,
+  queueUrls?: { queueUrl: string; deadLetterQueueUrl: string },
+  extra: Record<string, string> = {},
+): Record<string, string> => {
+  const environment: Record<string, string> = { ...extra };
+  for (const need of FUNCTIONS[fn].needs) environment[ENV_BY_NEED[need]!] = valueOf[need];
+  if (queueUrls) {
+    environment[ENV.queueUrl] = queueUrls.queueUrl;
+    environment[ENV.deadLetterQueueUrl] = queueUrls.deadLetterQueueUrl;
+  }
+  return environment;
+};

@@ -1,0 +1,19 @@
+import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
+
+/**
+ * Development signing secrets, used when `WEBHOOK_SECRETS_<SOURCE>` is not set. Public on purpose:
+ * never configure them in a deployed stage.
+ */
+export const DEVELOPMENT_SECRETS: Record<string, string> = {
+  erp: 'whsec_ZGV2ZWxvcG1lbnQtb25seS1lcnAtc2lnbmluZy1rZXk=',
+};
+
+/** Reads `WEBHOOK_SECRETS_<SOURCE>` (comma-separated, newest first) for every registered source. */
+export const signingSecretsFromEnvironment = (environment: NodeJS.ProcessEnv = process.env): Record<string, string[]> =>
+  Object.fromEntries(
+    WEBHOOK_SOURCES.map((source) => {
+      const configured = environment[`WEBHOOK_SECRETS_${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+      const secrets = configured ? configured.split(',').map((secret) => secret.trim()).filter(Boolean) : [DEVELOPMENT_SECRETS[source]].filter(Boolean);
+      return [source, secrets as string[]];
+    }),
+  );

@@ -1,0 +1,199 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
+import { problemResponse } from '../functions/core/problem';
+import { ENV } from '../functions/shared/environment';
+import { consumedQueue, environmentFor, FUNCTIONS, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
+import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
+import { makeLambdaContext } from './lambda-context';
+import { provisionLocalResources, type LocalResources } from './provision';
+import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './simulators/erp';
+import { startServiceDeskSimulator, type ServiceDeskSimulator } from './simulators/service-desk';
+import { startPoller } from './sqs-poller';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface LocalStackOptions {
+  port?: number;
+  stage?: string;
+  /** Use an emulator that is already running instead of starting one. */
+  emulatorEndpoint?: string;
+  serviceDeskPort?: number;
+  erp?: ErpSimulatorOptions;
+  /** Active signing secrets per webhook source, newest first. */
+  signingSecrets: Record<string, string[]>;
+  /** Visibility timeout of every local queue, in seconds (default 30). */
+  visibilityTimeoutSeconds?: number;
+  /** Parallel pollers per queue that has a concurrency setting (default 2). */
+  maxConcurrency?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  emulatorEndpoint: string;
+  resources: LocalResources;
+  serviceDesk: ServiceDeskSimulator;
+  erp: ErpSimulator;
+  stop(): Promise<void>;
+}
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+const routeMatcher = (template: string) =>
+  new RegExp('^' + template.replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`) + '/?$');
+
+const readBody = (request: http.IncomingMessage): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+
+/**
+ * Runs the product on this machine: the same handlers, with the real AWS SDK, against moto, behind an
+ * HTTP server shaped like API Gateway and pollers shaped like Lambda's SQS event source mappings,
+ * with simulators of the ERP and the service desk. Everything is built from `lib/topology.ts`.
+ */
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  const log = options.log ?? (() => undefined);
+  const stage = options.stage ?? 'local';
+  const prefix = `retail-sync-${stage}`;
+  let ownEmulator: RunningEmulator | undefined;
+  const emulatorEndpoint = options.emulatorEndpoint ?? (ownEmulator = await startMoto({ log })).endpoint;
+
+  Object.assign(process.env, emulatorEnvironment(emulatorEndpoint), {
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
+
+  const serviceDesk = await startServiceDeskSimulator({ port: options.serviceDeskPort });
+  const erp = await startErpSimulator(options.erp);
+  const resources = await provisionLocalResources({
+    prefix,
+    signingSecrets: options.signingSecrets,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+  });
+
+  const valueOf: Record<ResourceNeed, string> = {
+    'eventBus:put': resources.busName,
+    'idempotencyTable:readWrite': resources.idempotencyTable,
+    'syncStateTable:read': resources.syncStateTable,
+    'syncStateTable:readWrite': resources.syncStateTable,
+    'webhookSecrets:read': JSON.stringify(resources.secretIdsBySource),
+    'erp:call': erp.url,
+    'serviceDesk:call': serviceDesk.url,
+  };
+
+  // Handlers read their environment when their module loads, so each is loaded under its own.
+  const handlers = new Map<FunctionName, LambdaHandler>();
+  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+    const queueSpec = consumedQueue(name);
+    const queue = queueSpec ? resources.queues.get(queueSpec.name) : undefined;
+    Object.assign(
+      process.env,
+      environmentFor(name, valueOf, queue ? { queueUrl: queue.url, deadLetterQueueUrl: queue.deadLetterUrl } : undefined, {
+        AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
+        STAGE: stage,
+        [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
+      }),
+    );
+    const module = (await import(path.join(PROJECT_ROOT, FUNCTIONS[name].entry))) as { handler: LambdaHandler };
+    handlers.set(name, module.handler);
+  }
+
+  const invoke = (name: FunctionName, event: unknown) =>
+    handlers.get(name)!(event, makeLambdaContext(`${prefix}-${name}`, FUNCTIONS[name].timeoutSeconds, FUNCTIONS[name].memoryMb));
+
+  const routes = ROUTES.map((route) => ({ route, pattern: routeMatcher(route.path) }));
+  const server = http.createServer(async (request, response) => {
+    const send = (result: APIGatewayProxyResult) => {
+      response.writeHead(result.statusCode, result.headers as http.OutgoingHttpHeaders);
+      response.end(result.body);
+    };
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    try {
+      const candidates = routes.map(({ route, pattern }) => ({ route, match: pattern.exec(url.pathname) })).filter(({ match }) => match);
+      const found = candidates.find(({ route }) => route.method === request.method);
+      if (!found) {
+        const status = candidates.length > 0 ? 405 : 404;
+        return send(
+          problemResponse({
+            type: 'https://retail-sync.dev/problems/gateway',
+            title: status === 405 ? 'Method not allowed' : 'Not found',
+            status,
+            detail: status === 405 ? `${url.pathname} does not accept ${request.method}.` : `No route for ${request.method} ${url.pathname}.`,
+          }),
+        );
+      }
+      const body = await readBody(request);
+      if (body === undefined) {
+        return send(problemResponse({ type: 'https://retail-sync.dev/problems/gateway', title: 'Payload too large', status: 413, detail: 'The body exceeds 10 MB.' }));
+      }
+      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
+      const event: APIGatewayProxyEvent = {
+        resource: found.route.path,
+        path: url.pathname,
+        httpMethod: request.method!,
+        headers,
+        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+        queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
+        multiValueQueryStringParameters: null,
+        pathParameters: Object.fromEntries(Object.entries(found.match!.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)])),
+        stageVariables: null,
+        requestContext: { requestId: crypto.randomUUID(), stage, httpMethod: request.method!, path: url.pathname } as APIGatewayProxyEvent['requestContext'],
+        body: body.toString('utf8'),
+        isBase64Encoded: false,
+      };
+      send((await invoke(found.route.function, event)) as APIGatewayProxyResult);
+    } catch (error) {
+      log(`handler error: ${(error as Error).stack ?? String(error)}`);
+      send(problemResponse({ type: 'https://retail-sync.dev/problems/internal', title: 'Internal error', status: 500, detail: 'The handler failed; see the local stack log.' }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const sqs = new SQSClient({});
+  const pollers = QUEUES.flatMap((spec) => {
+    const queue = resources.queues.get(spec.name)!;
+    const parallel = spec.maxConcurrency ? (options.maxConcurrency ?? 2) : 1;
+    return Array.from({ length: parallel }, () =>
+      startPoller({
+        sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        batchSize: spec.batchSize,
+        invoke: (event: SQSEvent) => invoke(spec.consumer, event) as Promise<SQSBatchResponse>,
+        onError: (error) => log(`${spec.consumer} failed a batch: ${(error as Error).message}`),
+      }),
+    );
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    emulatorEndpoint,
+    resources,
+    serviceDesk,
+    erp,
+    async stop() {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([serviceDesk.close(), erp.close()]);
+      await ownEmulator?.stop();
+      sqs.destroy();
+    },
+  };
+};

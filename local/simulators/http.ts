@@ -1,0 +1,74 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+  params: Record<string, string>;
+}
+
+export interface SimResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Route = [method: string, pattern: RegExp, handle: (request: SimRequest) => SimResponse | Promise<SimResponse>];
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const readBody = (request: http.IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+
+/** A tiny JSON HTTP server on loopback for the simulators of external systems. */
+export const serveJson = async (routes: Route[], port = 0): Promise<RunningServer> => {
+  const server = http.createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const send = ({ status, body, headers }: SimResponse) => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    try {
+      const raw = await readBody(request);
+      let body: unknown;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        return send({ status: 400, body: { error: 'InvalidJSON' } });
+      }
+      for (const [method, pattern, handle] of routes) {
+        const match = pattern.exec(url.pathname);
+        if (method === request.method && match) {
+          return send(await handle({ method, path: url.pathname, query: url.searchParams, headers: request.headers, body, params: match.groups ?? {} }));
+        }
+      }
+      send({ status: 404, body: { error: 'RecordNotFound', description: `No route ${request.method} ${url.pathname}` } });
+    } catch (error) {
+      send({ status: 500, body: { error: 'SimulatorFault', description: String(error) } });
+    }
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: boundPort } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${boundPort}`,
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,47 @@
+import { signingSecretsFromEnvironment } from './dev-secrets';
+import { startLocalStack } from './runtime';
+
+const numberFromEnv = (name: string, fallback?: number) => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    console.error(`${name} must be a whole number, got "${value}".`);
+    process.exit(2);
+  }
+  return parsed;
+};
+
+const main = async () => {
+  const stack = await startLocalStack({
+    port: numberFromEnv('PORT', 3000),
+    stage: process.env.STAGE ?? 'local',
+    emulatorEndpoint: process.env.MOTO_ENDPOINT,
+    serviceDeskPort: numberFromEnv('SERVICE_DESK_PORT', 0),
+    erp: { port: numberFromEnv('ERP_PORT', 0), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
+    signingSecrets: signingSecretsFromEnvironment(),
+    visibilityTimeoutSeconds: numberFromEnv('VISIBILITY_TIMEOUT_SECONDS', 30),
+    log: (line) => console.error(line),
+  });
+  console.log(`AWS emulator (moto): ${stack.emulatorEndpoint}`);
+  console.log(`service desk simulator: ${stack.serviceDesk.url}`);
+  console.log(`ERP simulator: ${stack.erp.url}`);
+  console.log(`Send a signed test webhook: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"confirmed","version":1}'`);
+  console.log(`Then read the order's sync state: curl ${stack.url}/v1/orders/SO-1001/sync`);
+  console.log(`listening on ${stack.url}`);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+};
+
+main().catch((error: Error) => {
+  console.error(`The local stack could not start: ${error.message}`);
+  process.exit(1);
+});
