@@ -1,0 +1,3 @@
+export default async function globalTeardown() {
+  await (globalThis as { __emulator__?: { stop(): Promise<void> } }).__emulator__?.stop();
+}

@@ -1,0 +1,121 @@
+import type { CanonicalEvent } from '../../../functions/core/canonical/events';
+import { DeliveryConflictError, TransientError } from '../../../functions/core/errors';
+import type { DeliveryLedger, EventPublisher } from '../../../functions/core/ports';
+import { makeIngest, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/ingest/ingest';
+import { signStandardWebhook } from '../../../local/sign';
+
+const SECRET = 'whsec_' + Buffer.from('unit-test-secret').toString('base64');
+const now = new Date();
+
+/** A ledger double with the port's contract; the real one (DynamoDB) is tested against the emulator. */
+const ledgerDouble = (): DeliveryLedger => {
+  const seen = new Map<string, { fingerprint: string; result: Record<string, unknown> }>();
+  return {
+    async acceptOnce(key, fingerprint, accept) {
+      const earlier = seen.get(key);
+      if (earlier) {
+        if (earlier.fingerprint !== fingerprint) throw new DeliveryConflictError('conflict');
+        return { result: earlier.result as never, duplicate: true };
+      }
+      const result = await accept();
+      seen.set(key, { fingerprint, result });
+      return { result, duplicate: false };
+    },
+  };
+};
+
+const setup = (publisher?: EventPublisher) => {
+  const published: CanonicalEvent[] = [];
+  const ingest = makeIngest({
+    secrets: { forSource: async (source) => (source === 'erp' ? [SECRET] : []) },
+    publisher: publisher ?? { publish: async (events) => void published.push(...events) },
+    ledger: ledgerDouble(),
+    clock: { now: () => now },
+  });
+  return { ingest, published };
+};
+
+const body = (data: Record<string, unknown> = {}) =>
+  JSON.stringify({ type: 'order.status.changed', timestamp: now.toISOString(), data: { orderId: 'SO-1', status: 'confirmed', version: 1, occurredAt: now.toISOString(), ...data } });
+
+const request = (rawBody: string, headers = signStandardWebhook(SECRET, rawBody), source = 'erp') => ({ source, headers, rawBody, path: `/v1/webhooks/${source}` });
+
+describe('webhook ingest', () => {
+  it('publishes the canonical event and answers 202 with its id', async () => {
+    const { ingest, published } = setup();
+    const result = await ingest(request(body()));
+    expect(result.response.statusCode).toBe(202);
+    expect(JSON.parse(result.response.body)).toEqual({ eventId: published[0]!.detail.eventId, duplicate: false });
+    expect(published).toHaveLength(1);
+    expect(result.outcome).toBe('accepted');
+  });
+
+  it('answers a redelivery with duplicate: true and publishes nothing more', async () => {
+    const { ingest, published } = setup();
+    const raw = body();
+    const headers = signStandardWebhook(SECRET, raw);
+    const first = await ingest(request(raw, headers));
+    const again = await ingest(request(raw, headers));
+    expect(JSON.parse(again.response.body)).toEqual({ eventId: JSON.parse(first.response.body).eventId, duplicate: true });
+    expect(published).toHaveLength(1);
+  });
+
+  it.each([
+    ['a bad signature', () => request(body(), { ...signStandardWebhook(SECRET, body()), 'webhook-signature': 'v1,AAAA' }), 401],
+    ['no signature', () => request(body(), { 'content-type': 'application/json' }), 401],
+    ['a stale timestamp', () => request(body(), signStandardWebhook(SECRET, body(), { timestamp: new Date(Date.now() - 10 * 60_000) })), 401],
+    ['malformed JSON', () => request('{"type":', signStandardWebhook(SECRET, '{"type":')), 400],
+    ['a failing schema', () => request(body({ status: 'lost' }), signStandardWebhook(SECRET, body({ status: 'lost' }))), 400],
+    ['an unknown source', () => request(body(), signStandardWebhook(SECRET, body()), 'nope'), 404],
+  ])('answers %s with problem+json %i and publishes nothing', async (_label, build, status) => {
+    const { ingest, published } = setup();
+    const result = await ingest(build());
+    expect(result.response.statusCode).toBe(status);
+    expect(result.response.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(result.response.body).detail).toEqual(expect.any(String));
+    expect(published).toHaveLength(0);
+  });
+
+  it('refuses a body EventBridge could not carry with 413', async () => {
+    const { ingest } = setup();
+    const raw = body({ note: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) });
+    expect((await ingest(request(raw))).response.statusCode).toBe(413);
+  });
+
+  it('refuses the same delivery id with a different body with 409', async () => {
+    const { ingest } = setup();
+    const headers = signStandardWebhook(SECRET, body(), { id: 'msg_same' });
+    await ingest(request(body(), headers));
+    const changed = body({ version: 2 });
+    const result = await ingest(request(changed, signStandardWebhook(SECRET, changed, { id: 'msg_same' })));
+    expect(result.response.statusCode).toBe(409);
+  });
+
+  it('answers 500 when the bus fails, so the sender retries, and does not remember the delivery', async () => {
+    let failing = true;
+    const published: CanonicalEvent[] = [];
+    const { ingest } = setup({
+      publish: async (events) => {
+        if (failing) throw new TransientError('EventBridge unavailable');
+        published.push(...events);
+      },
+    });
+    const raw = body();
+    const headers = signStandardWebhook(SECRET, raw);
+    expect((await ingest(request(raw, headers))).response.statusCode).toBe(500);
+    failing = false;
+    const retry = await ingest(request(raw, headers));
+    expect(retry.response.statusCode).toBe(202);
+    expect(JSON.parse(retry.response.body).duplicate).toBe(false);
+    expect(published).toHaveLength(1);
+  });
+
+  it('acknowledges a verified type it does not map, marking it unmapped', async () => {
+    const { ingest, published } = setup();
+    const raw = JSON.stringify({ type: 'invoice.posted', timestamp: now.toISOString(), data: {} });
+    const result = await ingest(request(raw));
+    expect(result.response.statusCode).toBe(202);
+    expect(JSON.parse(result.response.body)).toMatchObject({ duplicate: false, mapped: false });
+    expect(published[0]!.detailType).toBe('webhook.unmapped');
+  });
+});
