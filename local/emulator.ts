@@ -88,4 +88,6 @@ export const emulatorEnvironment = (endpoint: string): Record<string, string> =>
   AWS_ACCESS_KEY_ID: 'testing',
   AWS_SECRET_ACCESS_KEY: 'testing',
   AWS_ACCOUNT_ID: '123456789012',
+  // Local development may run on Node 20; deployed functions run on nodejs22.x.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });

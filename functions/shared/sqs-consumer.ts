@@ -59,5 +59,5 @@ export const makeSqsConsumer = (options: SqsConsumerOptions) => {
   };
 
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecord, processor, { context });
+    processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
 };

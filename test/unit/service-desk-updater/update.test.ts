@@ -1,0 +1,112 @@
+import type { OrderStatusChangedDetail } from '../../../functions/core/canonical/events';
+import { PermanentError, TransientError } from '../../../functions/core/errors';
+import type { ServiceDeskPort, SyncStateStore } from '../../../functions/core/ports';
+import type { CaseOrderView } from '../../../functions/core/sync-state';
+import { makeServiceDeskUpdater } from '../../../functions/service-desk-updater/update';
+
+const event = (version: number, status = 'shipped'): OrderStatusChangedDetail => ({
+  eventId: `evt_${version}`,
+  correlationId: 'msg_1',
+  schemaVersion: 1,
+  origin: { system: 'erp', deliveryId: 'msg_1', type: 'order.status.changed' },
+  receivedAt: '2026-11-27T10:00:00Z',
+  data: { orderId: 'SO-1', status: status as never, version, occurredAt: '2026-11-27T10:00:00Z' },
+});
+
+/** A desk double holding cases in memory, with an optimistic lock like Zendesk's safe_update. */
+const deskDouble = (cases: Record<string, Omit<CaseOrderView, 'caseId'>>, links: string[] = Object.keys(cases)) => {
+  const writes: Array<{ caseId: string; version: number }> = [];
+  let conflictsToInject = 0;
+  const desk: ServiceDeskPort = {
+    findCasesForOrder: async () => links,
+    getCase: async (caseId) => ({ caseId, ...cases[caseId]! }),
+    async setOrderStatus(caseId, snapshot, revision) {
+      if (conflictsToInject > 0) {
+        conflictsToInject--;
+        cases[caseId]!.revision += '+someone';
+        throw new TransientError('409', { conflict: true });
+      }
+      if (cases[caseId]!.revision !== revision) throw new TransientError('409', { conflict: true });
+      cases[caseId] = { orderStatus: snapshot.status, orderVersion: snapshot.version, revision: revision + '+1' };
+      writes.push({ caseId, version: snapshot.version });
+    },
+  };
+  return { desk, writes, injectConflicts: (count: number) => (conflictsToInject = count) };
+};
+
+const storeDouble = () => {
+  const recorded: unknown[] = [];
+  const store: SyncStateStore = {
+    recordErpStatus: async () => 'applied',
+    recordServiceDeskStatus: async (orderId, shown) => {
+      recorded.push({ orderId, ...shown });
+      return 'applied';
+    },
+    getOrder: async () => undefined,
+  };
+  return { store, recorded };
+};
+
+const clock = { now: () => new Date('2026-11-27T10:00:01Z') };
+
+describe('service desk updater', () => {
+  it('pushes the status to every linked case and records what the desk shows', async () => {
+    const { desk, writes } = deskDouble({ '7': { revision: 'a' }, '8': { orderVersion: 1, orderStatus: 'confirmed', revision: 'b' } });
+    const { store, recorded } = storeDouble();
+    const result = await makeServiceDeskUpdater({ desk, store, clock })(event(2));
+    expect(writes).toEqual([{ caseId: '7', version: 2 }, { caseId: '8', version: 2 }]);
+    expect(recorded).toEqual([{ orderId: 'SO-1', status: 'shipped', version: 2, caseIds: ['7', '8'] }]);
+    expect(result.recorded).toBe('applied');
+  });
+
+  it('never moves a case back to an older version', async () => {
+    const { desk, writes } = deskDouble({ '7': { orderVersion: 5, orderStatus: 'delivered', revision: 'a' } });
+    const { store, recorded } = storeDouble();
+    const result = await makeServiceDeskUpdater({ desk, store, clock })(event(3));
+    expect(writes).toEqual([]);
+    expect(recorded).toEqual([]);
+    expect(result.decisions).toEqual({ '7': 'case-has-newer' });
+  });
+
+  it('writes nothing again on a redelivery but still records the desk state', async () => {
+    const { desk, writes } = deskDouble({ '7': { orderVersion: 2, orderStatus: 'shipped', revision: 'a' } });
+    const { store, recorded } = storeDouble();
+    await makeServiceDeskUpdater({ desk, store, clock })(event(2));
+    expect(writes).toEqual([]);
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('re-reads and retries when someone changed the case meanwhile', async () => {
+    const deskState = deskDouble({ '7': { revision: 'a' } });
+    deskState.injectConflicts(2);
+    const { store } = storeDouble();
+    await makeServiceDeskUpdater({ desk: deskState.desk, store, clock })(event(2));
+    expect(deskState.writes).toEqual([{ caseId: '7', version: 2 }]);
+  });
+
+  it('gives the message back to the queue after repeated conflicts', async () => {
+    const deskState = deskDouble({ '7': { revision: 'a' } });
+    deskState.injectConflicts(10);
+    const { store } = storeDouble();
+    await expect(makeServiceDeskUpdater({ desk: deskState.desk, store, clock })(event(2))).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('records nothing when no case is linked to the order', async () => {
+    const { desk } = deskDouble({}, []);
+    const { store, recorded } = storeDouble();
+    expect((await makeServiceDeskUpdater({ desk, store, clock })(event(2))).recorded).toBe('no-linked-case');
+    expect(recorded).toEqual([]);
+  });
+
+  it('lets a permanent desk error through for the DLQ', async () => {
+    const { store } = storeDouble();
+    const desk: ServiceDeskPort = {
+      findCasesForOrder: async () => {
+        throw new PermanentError('403 forbidden');
+      },
+      getCase: jest.fn(),
+      setOrderStatus: jest.fn(),
+    };
+    await expect(makeServiceDeskUpdater({ desk, store, clock })(event(2))).rejects.toBeInstanceOf(PermanentError);
+  });
+});

@@ -1,0 +1,94 @@
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { PermanentError, RateLimitedError, ValidationError } from '../../../functions/core/errors';
+import type { DeadLetterMessage, MessageControl } from '../../../functions/core/message-control';
+import { makeSqsConsumer } from '../../../functions/shared/sqs-consumer';
+
+const record = (messageId: string, body: string, receiveCount = 1): SQSRecord => ({
+  messageId,
+  receiptHandle: `rh-${messageId}`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: String(receiveCount),
+    SentTimestamp: '1',
+    SenderId: 's',
+    ApproximateFirstReceiveTimestamp: '1764237600000',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q',
+  awsRegion: 'us-east-1',
+});
+
+const controlDouble = () => {
+  const deadLettered: DeadLetterMessage[] = [];
+  const delays: Array<[string, number]> = [];
+  const control: MessageControl = {
+    retryAfter: async (receiptHandle, seconds) => void delays.push([receiptHandle, seconds]),
+    deadLetter: async (message) => void deadLettered.push(message),
+  };
+  return { control, deadLettered, delays };
+};
+
+const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), appendKeys: jest.fn(), removeKeys: jest.fn() };
+const context = {} as Context;
+
+describe('SQS consumer', () => {
+  it('reports only the failed messages of a batch', async () => {
+    const { control } = controlDouble();
+    const consume = makeSqsConsumer({
+      handle: async (r) => {
+        if (r.body === 'fail') throw new Error('boom');
+      },
+      control,
+      sourceQueue: 'q',
+      logger,
+    });
+    const event: SQSEvent = { Records: [record('1', 'ok'), record('2', 'fail'), record('3', 'ok')] };
+    expect(await consume(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+  });
+
+  it('dead-letters a validation error at once with its class and attempts, and lets it be deleted', async () => {
+    const { control, deadLettered } = controlDouble();
+    const consume = makeSqsConsumer({
+      handle: async () => {
+        throw new ValidationError('not an event');
+      },
+      correlationIdOf: () => 'msg_9',
+      control,
+      sourceQueue: 'https://sqs/q',
+      logger,
+      clock: () => new Date('2026-11-27T10:00:00Z'),
+    });
+    const result = await consume({ Records: [record('1', '{}', 2)] }, context);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(deadLettered).toEqual([
+      expect.objectContaining({
+        messageId: '1',
+        body: '{}',
+        errorClass: 'validation',
+        errorMessage: 'not an event',
+        receiveCount: 2,
+        failedAt: '2026-11-27T10:00:00.000Z',
+        sourceQueue: 'https://sqs/q',
+        correlationId: 'msg_9',
+      }),
+    ]);
+  });
+
+  it('keeps the message when the DLQ cannot take it, so nothing is lost', async () => {
+    const { control } = controlDouble();
+    control.deadLetter = async () => {
+      throw new Error('DLQ unavailable');
+    };
+    const consume = makeSqsConsumer({ handle: async () => Promise.reject(new PermanentError('no')), control, sourceQueue: 'q', logger });
+    expect(await consume({ Records: [record('1', 'x')] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+  });
+
+  it('delays a rate-limited message by Retry-After through its visibility', async () => {
+    const { control, delays } = controlDouble();
+    const consume = makeSqsConsumer({ handle: async () => Promise.reject(new RateLimitedError('429', 9)), control, sourceQueue: 'q', logger });
+    expect(await consume({ Records: [record('1', 'x')] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+    expect(delays).toEqual([['rh-1', 9]]);
+  });
+});
