@@ -3,6 +3,9 @@
  * (integration) and the local stack end to end (e2e). One moto server serves the last two; each
  * test file isolates its resources under its own stage name.
  */
+// Handlers log through Powertools; keep test output readable unless asked otherwise.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
 const transform = {
   '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', moduleResolution: 'node', allowJs: true, esModuleInterop: true } }],
 };

@@ -26,9 +26,9 @@ const receiveWebhook = async (event: APIGatewayProxyEvent, context: Context): Pr
   const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   const result = await ingest({ source, headers: event.headers ?? {}, rawBody, path: event.path });
 
-  const outcomeMetric = metrics.singleMetric();
-  outcomeMetric.addDimensions({ source: source.slice(0, 32) || '(none)', outcome: result.outcome });
-  outcomeMetric.addMetric('WebhookReceived', MetricUnit.Count, 1);
+  // One webhook per invocation, so these dimensions describe every metric of this invocation.
+  metrics.addDimensions({ source: source.slice(0, 32) || '(none)', outcome: result.outcome });
+  metrics.addMetric('WebhookReceived', MetricUnit.Count, 1);
   const log = { source, outcome: result.outcome, status: result.response.statusCode, correlationId: result.deliveryId };
   if (result.response.statusCode >= 500) logger.error('webhook failed', { ...log, error: result.error as Error });
   else if (result.response.statusCode >= 400) logger.warn('webhook refused', { ...log, detail: (result.error as Error)?.message });

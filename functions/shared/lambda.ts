@@ -15,11 +15,10 @@ export interface Observability {
   tracer: Tracer;
 }
 
-export const makeObservability = (serviceName: string): Observability => ({
-  logger: new Logger({ serviceName }),
-  metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
-  tracer: new Tracer({ serviceName }),
-});
+export const makeObservability = (serviceName: string): Observability => {
+  const logger = new Logger({ serviceName });
+  return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }), tracer: new Tracer({ serviceName }) };
+};
 
 /** Wraps a handler with the same Powertools middlewares for every function. */
 export const withObservability = <E, R>(handler: (event: E, context: Context) => Promise<R>, { logger, metrics, tracer }: Observability) =>

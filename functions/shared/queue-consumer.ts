@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { makeSqsMessageControl } from '../adapters/sqs-message-control';
 import { ENV, requiredEnv } from './environment';
@@ -20,6 +21,7 @@ export const queueConsumerHandler = (
     control: makeSqsMessageControl(aws.sqs(), queueUrl, requiredEnv(ENV.deadLetterQueueUrl)),
     sourceQueue: queueUrl,
     logger: observability.logger,
+    count: (metric) => observability.metrics.addMetric(metric, MetricUnit.Count, 1),
   });
   return withObservability(consume, observability);
 };

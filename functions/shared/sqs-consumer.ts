@@ -11,6 +11,8 @@ export interface SqsConsumerOptions {
   control: MessageControl;
   sourceQueue: string;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
+  /** Counts each message's outcome: MessageProcessed, MessageRetried, MessageDeadLettered. */
+  count?: (metric: 'MessageProcessed' | 'MessageRetried' | 'MessageDeadLettered') => void;
   clock?: () => Date;
 }
 
@@ -21,6 +23,7 @@ export interface SqsConsumerOptions {
  */
 export const makeSqsConsumer = (options: SqsConsumerOptions) => {
   const clock = options.clock ?? (() => new Date());
+  const count = options.count ?? (() => undefined);
   const processor = new BatchProcessor(EventType.SQS);
 
   const handleRecord = async (record: SQSRecord) => {
@@ -28,6 +31,7 @@ export const makeSqsConsumer = (options: SqsConsumerOptions) => {
     options.logger.appendKeys({ correlationId, messageId: record.messageId });
     try {
       await options.handle(record);
+      count('MessageProcessed');
     } catch (error) {
       const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
       const disposition = dispositionFor(error, receiveCount);
@@ -45,9 +49,11 @@ export const makeSqsConsumer = (options: SqsConsumerOptions) => {
           correlationId,
           messageGroupId: record.attributes.MessageGroupId,
         });
+        count('MessageDeadLettered');
         options.logger.error('message dead-lettered', { errorClass: disposition.errorClass, error: errorMessage, receiveCount });
         return; // copied to the DLQ: reporting success lets the event source mapping delete it
       }
+      count('MessageRetried');
       options.logger.warn('message will be retried', { errorClass: errorClassOf(error), error: errorMessage, receiveCount, delaySeconds: disposition.delaySeconds });
       await options.control.retryAfter(record.receiptHandle, disposition.delaySeconds).catch((visibilityError: unknown) =>
         options.logger.warn('could not set retry delay; the queue visibility timeout applies', { error: String(visibilityError) }),

@@ -38,7 +38,7 @@ const setup = (publisher?: EventPublisher) => {
 const body = (data: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'order.status.changed', timestamp: now.toISOString(), data: { orderId: 'SO-1', status: 'confirmed', version: 1, occurredAt: now.toISOString(), ...data } });
 
-const request = (rawBody: string, headers = signStandardWebhook(SECRET, rawBody), source = 'erp') => ({ source, headers, rawBody, path: `/v1/webhooks/${source}` });
+const request = (rawBody: string, headers: Record<string, string> = signStandardWebhook(SECRET, rawBody), source = 'erp') => ({ source, headers, rawBody, path: `/v1/webhooks/${source}` });
 
 describe('webhook ingest', () => {
   it('publishes the canonical event and answers 202 with its id', async () => {

@@ -1,0 +1,194 @@
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
+import { startLocalStack, type LocalStack } from '../../local/runtime';
+import { signStandardWebhook } from '../../local/sign';
+import { observeBus } from '../support/bus-observer';
+import { eventually, uniqueStage, useEmulator } from '../support/emulator';
+
+const CURRENT_SECRET = 'whsec_' + Buffer.from('e2e-current-erp-secret').toString('base64');
+const PREVIOUS_SECRET = 'whsec_' + Buffer.from('e2e-previous-erp-secret').toString('base64');
+
+describe('order status sync on the local stack', () => {
+  let stack: LocalStack;
+  let observer: Awaited<ReturnType<typeof observeBus>>;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      port: 0,
+      stage: uniqueStage('e2e'),
+      emulatorEndpoint: useEmulator(),
+      signingSecrets: { erp: [CURRENT_SECRET, PREVIOUS_SECRET] },
+      visibilityTimeoutSeconds: 5,
+    });
+    observer = await observeBus(stack.resources.busName);
+    sqs = new SQSClient({});
+  }, 60_000);
+  afterAll(async () => {
+    observer?.close();
+    sqs?.destroy();
+    await stack?.stop();
+  });
+
+  const statusBody = (orderId: string, status: string, version: number) =>
+    JSON.stringify({ type: 'order.status.changed', timestamp: new Date().toISOString(), data: { orderId, status, version, occurredAt: new Date().toISOString() } });
+
+  const post = (rawBody: string, headers: Record<string, string>, source = 'erp') =>
+    fetch(`${stack.url}/v1/webhooks/${source}`, { method: 'POST', headers, body: rawBody });
+
+  const sendStatus = async (orderId: string, status: string, version: number, secret = CURRENT_SECRET) => {
+    const rawBody = statusBody(orderId, status, version);
+    const headers = signStandardWebhook(secret, rawBody);
+    return { response: await post(rawBody, headers), rawBody, headers };
+  };
+
+  const linkCase = async (orderId: string) => {
+    const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
+      method: 'POST',
+      body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
+    });
+    return ((await response.json()) as { ticket: { id: number } }).ticket.id;
+  };
+
+  const caseField = (caseId: number, field: number) => stack.serviceDesk.tickets.get(caseId)!.custom_fields.find((entry) => entry.id === field)?.value;
+  const sync = async (orderId: string) => {
+    const response = await fetch(`${stack.url}/v1/orders/${orderId}/sync`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('shows the new ERP status on the linked case and reports the order in sync', async () => {
+    const caseId = await linkCase('SO-100');
+    const { response } = await sendStatus('SO-100', 'confirmed', 1);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ eventId: expect.stringMatching(/^evt_/), duplicate: false });
+
+    const view = await eventually(() => sync('SO-100'), (result) => result.body.inSync === true, 8_000);
+    expect(view.body).toEqual({
+      orderId: 'SO-100',
+      erp: { status: 'confirmed', version: 1, updatedAt: expect.any(String) },
+      serviceDesk: { status: 'confirmed', version: 1, updatedAt: expect.any(String), caseIds: [String(caseId)] },
+      inSync: true,
+    });
+    expect(caseField(caseId, DEFAULT_FIELD_IDS.orderStatus)).toBe('confirmed');
+    expect(caseField(caseId, DEFAULT_FIELD_IDS.orderVersion)).toBe('1');
+  });
+
+  it('changes nothing on a duplicate delivery', async () => {
+    const caseId = await linkCase('SO-200');
+    const first = await sendStatus('SO-200', 'picking', 1);
+    await eventually(() => sync('SO-200'), (result) => result.body.inSync === true, 8_000);
+    const caseStamp = stack.serviceDesk.tickets.get(caseId)!.updated_at;
+    await observer.drain();
+
+    const again = await post(first.rawBody, first.headers);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual({ eventId: expect.any(String), duplicate: true });
+
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await observer.drain()).toEqual([]);
+    expect(stack.serviceDesk.tickets.get(caseId)!.updated_at).toBe(caseStamp);
+  });
+
+  it('ignores an older version that arrives after a newer one', async () => {
+    const caseId = await linkCase('SO-300');
+    expect((await sendStatus('SO-300', 'shipped', 3)).response.status).toBe(202);
+    await eventually(() => sync('SO-300'), (result) => result.body.inSync === true, 8_000);
+    expect((await sendStatus('SO-300', 'picking', 2)).response.status).toBe(202);
+
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const view = await sync('SO-300');
+    expect(view.body).toMatchObject({ erp: { status: 'shipped', version: 3 }, serviceDesk: { status: 'shipped', version: 3 }, inSync: true });
+    expect(caseField(caseId, DEFAULT_FIELD_IDS.orderStatus)).toBe('shipped');
+  });
+
+  it('accepts a delivery signed with the previous secret during a rotation', async () => {
+    expect((await sendStatus('SO-400', 'confirmed', 1, PREVIOUS_SECRET)).response.status).toBe(202);
+  });
+
+  it('syncs the case even when the service desk rate-limits the first calls', async () => {
+    const caseId = await linkCase('SO-500');
+    stack.serviceDesk.rateLimitNext(2, 1);
+    await sendStatus('SO-500', 'delivered', 5);
+    await eventually(() => sync('SO-500'), (result) => result.body.inSync === true, 12_000);
+    expect(caseField(caseId, DEFAULT_FIELD_IDS.orderStatus)).toBe('delivered');
+  });
+
+  describe('refused deliveries', () => {
+    const cases: Array<[string, () => Promise<Response>, number, RegExp]> = [
+      ['a bad signature', async () => post(statusBody('SO-X', 'confirmed', 1), { ...signStandardWebhook(CURRENT_SECRET, 'other'), 'content-type': 'application/json' }), 401, /does not match/],
+      ['no signature headers', async () => post(statusBody('SO-X', 'confirmed', 1), { 'content-type': 'application/json' }), 401, /Missing Standard Webhooks header/],
+      ['a stale timestamp', async () => {
+        const body = statusBody('SO-X', 'confirmed', 1);
+        return post(body, signStandardWebhook(CURRENT_SECRET, body, { timestamp: new Date(Date.now() - 6 * 60_000) }));
+      }, 401, /5 minutes/],
+      ['a malformed body', async () => post('{"type": "order.status', signStandardWebhook(CURRENT_SECRET, '{"type": "order.status')), 400, /not valid JSON/],
+      ['a body failing validation', async () => {
+        const body = statusBody('SO-X', 'teleported', 1);
+        return post(body, signStandardWebhook(CURRENT_SECRET, body));
+      }, 400, /data\.status/],
+      ['an unknown source', async () => {
+        const body = statusBody('SO-X', 'confirmed', 1);
+        return post(body, signStandardWebhook(CURRENT_SECRET, body), 'acme');
+      }, 404, /No webhook source named "acme"/],
+    ];
+
+    it.each(cases)('answers %s with problem+json and puts nothing on the bus', async (_label, send, status, detail) => {
+      await observer.drain();
+      const response = await send();
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect((await response.json()) as { detail: string }).toMatchObject({ status, detail: expect.stringMatching(detail) });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await observer.drain()).toEqual([]);
+    });
+  });
+
+  it('answers 404 for an order never seen', async () => {
+    const view = await sync('SO-never');
+    expect(view.status).toBe(404);
+    expect(view.body.detail).toMatch(/never been seen/);
+  });
+
+  it('answers an unknown route with problem+json 404', async () => {
+    const response = await fetch(`${stack.url}/v1/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  describe('ERP command queue', () => {
+    const queue = () => stack.resources.queues.get('erp-commands')!;
+    const command = (commandId: string) => ({
+      commandId,
+      type: 'return-authorization.create',
+      orderId: 'SO-600',
+      correlationId: 'msg_e2e',
+      requestedAt: new Date().toISOString(),
+      payload: { lines: [{ sku: 'SKU-1', quantity: 1 }] },
+    });
+
+    it('executes a queued command in the ERP exactly once, even when it is queued twice', async () => {
+      for (let i = 0; i < 2; i++) await sqs.send(new SendMessageCommand({ QueueUrl: queue().url, MessageBody: JSON.stringify(command('cmd-e2e-1')) }));
+      await eventually(async () => stack.erp.stats.replays, (replays) => replays >= 1, 8_000);
+      expect(stack.erp.effects.filter((effect) => effect.idempotencyKey === 'cmd-e2e-1')).toHaveLength(1);
+    });
+
+    it('retries through an ERP outage without losing the command', async () => {
+      stack.erp.failNext(2, 503);
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue().url, MessageBody: JSON.stringify(command('cmd-e2e-2')) }));
+      await eventually(async () => stack.erp.effects.filter((effect) => effect.idempotencyKey === 'cmd-e2e-2').length, (count) => count === 1, 15_000);
+    });
+
+    it('sends a malformed command straight to the DLQ with its error class', async () => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue().url, MessageBody: JSON.stringify({ commandId: 'cmd-bad', type: 'teleport' }) }));
+      const [dead] = await eventually(
+        async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue().deadLetterUrl, MessageAttributeNames: ['All'] }))).Messages ?? [],
+        (messages) => messages.length > 0,
+        8_000,
+      );
+      expect(dead!.MessageAttributes?.errorClass?.StringValue).toBe('validation');
+      expect(dead!.MessageAttributes?.errorMessage?.StringValue).toMatch(/type/);
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue().url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+    });
+  });
+});
