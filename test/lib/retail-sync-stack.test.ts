@@ -1,0 +1,168 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readStageConfig, type StageConfig } from '../../lib/config';
+import { RetailSyncStack } from '../../lib/retail-sync-stack';
+import { deadLetterQueueName, FUNCTIONS, QUEUES, queueName, ROUTES, visibilityTimeoutSeconds } from '../../lib/topology';
+import cdkJson from '../../cdk.json';
+
+const config = (overrides: Partial<StageConfig> = {}): StageConfig =>
+  ({ ...readStageConfig((key) => (cdkJson.context as Record<string, unknown>)[key]), ...overrides }) as StageConfig;
+
+const synth = (overrides: Partial<StageConfig> = {}) => {
+  // Bundling is skipped: these tests read the template, not the code assets.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new RetailSyncStack(app, 'Test', { config: config(overrides), env: { account: '123456789012', region: 'eu-west-1' } });
+  return { app, stack, template: Template.fromStack(stack) };
+};
+
+const ref = (template: Template, type: string, props: Record<string, unknown>) => {
+  const found = template.findResources(type, { Properties: Match.objectLike(props) });
+  const ids = Object.keys(found);
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+
+describe('RetailSyncStack', () => {
+  const { template } = synth();
+  const prefix = 'retail-sync-dev';
+
+  it('has a custom bus whose archive keeps every canonical event', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: `${prefix}-events` });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      EventPattern: { source: [{ prefix: 'retail-sync.' }] },
+      RetentionDays: 90,
+    });
+  });
+
+  it('keeps idempotency records and sync state in encrypted, recoverable, on-demand tables', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: `${prefix}-idempotency`,
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: `${prefix}-sync-state`,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('retains data in prod and not in other stages', () => {
+    const prod = synth({ stage: 'prod' }).template;
+    for (const table of Object.values(prod.findResources('AWS::DynamoDB::Table'))) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    }
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) expect(table.DeletionPolicy).toBe('Delete');
+  });
+
+  it.each(QUEUES.map((queue) => [queue.name, queue] as const))('gives queue %s a DLQ, a batch-failure-reporting event source and its rule', (_name, spec) => {
+    const dlqId = ref(template, 'AWS::SQS::Queue', { QueueName: deadLetterQueueName(prefix, spec) });
+    const queueId = ref(template, 'AWS::SQS::Queue', {
+      QueueName: queueName(prefix, spec),
+      VisibilityTimeout: visibilityTimeoutSeconds(spec),
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: spec.maxReceiveCount },
+    });
+    const functionId = ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-${spec.consumer}` });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: functionId },
+      BatchSize: spec.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ...(spec.maxConcurrency ? { ScalingConfig: { MaximumConcurrency: config()[spec.maxConcurrency] } } : {}),
+    });
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })]) },
+    });
+    if (spec.subscribesTo.length === 0) {
+      expect(Object.keys(rules)).toHaveLength(0);
+    } else {
+      const [rule] = Object.values(rules);
+      expect(rule.Properties.EventPattern).toEqual({ source: [{ prefix: 'retail-sync.' }], 'detail-type': spec.subscribesTo });
+      expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+    }
+  });
+
+  it('gives every queue in the template a DLQ, except the DLQs themselves', () => {
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+    const dlqs = queues.filter((queue) => String(queue.Properties.QueueName).endsWith('-dlq'));
+    expect(queues.length).toBe(QUEUES.length * 2);
+    for (const queue of queues.filter((q) => !dlqs.includes(q))) expect(queue.Properties.RedrivePolicy).toBeDefined();
+  });
+
+  it('sets the ERP dispatcher concurrency from configuration', () => {
+    const { template: limited } = synth({ erpMaxConcurrency: 7 });
+    limited.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 7 } });
+  });
+
+  it('runs every function on nodejs22.x arm64 with tracing and its own log group', () => {
+    for (const name of Object.keys(FUNCTIONS)) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `${prefix}-${name}`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
+      });
+    }
+  });
+
+  it('serves each topology route, webhooks by signature and reads by IAM', () => {
+    for (const route of ROUTES) {
+      const last = route.path.split('/').filter(Boolean).at(-1)!;
+      const resourceIds = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: last } }));
+      expect(resourceIds).toHaveLength(1);
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: route.method,
+        ResourceId: { Ref: resourceIds[0] },
+        AuthorizationType: route.authorization === 'iam' ? 'AWS_IAM' : 'NONE',
+        Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+      });
+    }
+  });
+
+  it('answers gateway errors as problem+json', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'DEFAULT_4XX',
+      ResponseParameters: { 'gatewayresponse.header.content-type': "'application/problem+json'" },
+    });
+  });
+
+  it('lets the ingest function read the configured signing secret and publish to the bus', () => {
+    const ingest = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `${prefix}-webhookIngest` } });
+    const environment = Object.values(ingest)[0]!.Properties.Environment.Variables;
+    expect(JSON.parse(environment.WEBHOOK_SECRET_IDS)).toEqual({ erp: 'retail-sync/dev/webhooks/erp' });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'events:PutEvents' }),
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('stage configuration', () => {
+  it('names the bad context key', () => {
+    expect(() => readStageConfig((key) => ({ ...cdkJson.context, erpBaseUrl: 'not a url' })[key])).toThrow(/context "erpBaseUrl"/);
+  });
+
+  it('accepts JSON given on the command line', () => {
+    const parsed = readStageConfig((key) => ({ ...cdkJson.context, webhookSecretNames: '{"erp":"x"}' })[key]);
+    expect(parsed.webhookSecretNames).toEqual({ erp: 'x' });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    new RetailSyncStack(app, 'Nag', { config: config(), env: { account: '123456789012', region: 'eu-west-1' } });
+    // Synthesis throws ValidationFailed, listing the findings, when any is not acknowledged.
+    expect(() => app.synth()).not.toThrow();
+  });
+});
