@@ -24,7 +24,12 @@ export class ConsumerQueues extends Construct {
   constructor(scope: Construct, id: string, props: ConsumerQueuesProps) {
     super(scope, id);
     for (const spec of QUEUES) {
-      const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy: props.removalPolicy };
+      const common = {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        removalPolicy: props.removalPolicy,
+        ...(spec.fifo ? { fifo: true } : {}),
+      };
       const deadLetterQueue = new Queue(this, `${spec.name}-dlq`, {
         ...common,
         queueName: deadLetterQueueName(props.prefix, spec),

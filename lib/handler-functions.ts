@@ -42,6 +42,8 @@ export class HandlerFunctions extends Construct {
       'syncStateTable:read': tables.syncState.tableName,
       'syncStateTable:readWrite': tables.syncState.tableName,
       'webhookSecrets:read': JSON.stringify(config.webhookSecretNames),
+      'coordinationTable:readWrite': tables.coordination.tableName,
+      'erpRateBudget:read': String(config.erpRequestsPerSecond),
       'erp:call': config.erpBaseUrl,
       'serviceDesk:call': config.serviceDeskBaseUrl,
     };
@@ -90,6 +92,7 @@ export class HandlerFunctions extends Construct {
         if (need === 'idempotencyTable:readWrite') tables.idempotency.grantReadWriteData(fn);
         if (need === 'syncStateTable:read') tables.syncState.grantReadData(fn);
         if (need === 'syncStateTable:readWrite') tables.syncState.grantReadWriteData(fn);
+        if (need === 'coordinationTable:readWrite') tables.coordination.grantReadWriteData(fn);
         if (need === 'webhookSecrets:read') Object.values(secrets).forEach((secret) => secret.grantRead(fn));
       }
 

@@ -13,6 +13,8 @@ export class StateTables extends Construct {
   readonly idempotency: Table;
   /** One item per entity (`pk` = `ORDER#<id>` …), each side written under a version guard. */
   readonly syncState: Table;
+  /** Shared dispatch state: the ERP rate budget, circuit breaker and per-command ledger (TTL on `expiresAt`). */
+  readonly coordination: Table;
 
   constructor(scope: Construct, id: string, props: StateTablesProps) {
     super(scope, id);
@@ -33,6 +35,12 @@ export class StateTables extends Construct {
       ...common,
       tableName: `${props.prefix}-sync-state`,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
+    });
+    this.coordination = new Table(this, 'Coordination', {
+      ...common,
+      tableName: `${props.prefix}-coordination`,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
     });
   }
 }

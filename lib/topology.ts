@@ -15,6 +15,8 @@ export type ResourceNeed =
   | 'syncStateTable:read'
   | 'syncStateTable:readWrite'
   | 'webhookSecrets:read'
+  | 'coordinationTable:readWrite'
+  | 'erpRateBudget:read'
   | 'erp:call'
   | 'serviceDesk:call';
 
@@ -61,7 +63,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'Executes buffered ERP commands within the ERP rate budget',
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: ['erp:call'],
+    needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite'],
   },
 };
 
@@ -94,6 +96,8 @@ export interface QueueSpec {
   maxConcurrency?: ConcurrencySetting;
   /** Environment variable under which producers find this queue's URL. */
   urlEnv?: string;
+  /** FIFO queue: messages of one group (one entity) are processed one at a time, in order. */
+  fifo?: boolean;
 }
 
 export const QUEUES: QueueSpec[] = [
@@ -110,10 +114,13 @@ export const QUEUES: QueueSpec[] = [
     name: 'erp-commands',
     consumer: 'erpDispatcher',
     subscribesTo: [],
-    batchSize: 5,
-    maxReceiveCount: 10,
+    batchSize: 10,
+    // The dispatcher bounds failed ERP attempts itself and defers (without failing) while the breaker
+    // is open or the budget is spent; this bound only catches crash loops.
+    maxReceiveCount: 500,
     maxConcurrency: 'erpMaxConcurrency',
     urlEnv: 'ERP_COMMAND_QUEUE_URL',
+    fifo: true,
   },
 ];
 
@@ -126,8 +133,9 @@ export const eventPatternFor = (queue: QueueSpec) => ({
 /** Each queue's visibility timeout covers six runs of its consumer, as AWS recommends for Lambda. */
 export const visibilityTimeoutSeconds = (queue: QueueSpec) => FUNCTIONS[queue.consumer].timeoutSeconds * 6;
 
-export const queueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}`;
-export const deadLetterQueueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}-dlq`;
+const fifoSuffix = (queue: QueueSpec) => (queue.fifo ? '.fifo' : '');
+export const queueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}${fifoSuffix(queue)}`;
+export const deadLetterQueueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}-dlq${fifoSuffix(queue)}`;
 
 /** Environment variable each need sets, beside the queue variables every consumer gets. */
 export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
@@ -136,6 +144,8 @@ export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
   'syncStateTable:read': ENV.syncStateTable,
   'syncStateTable:readWrite': ENV.syncStateTable,
   'webhookSecrets:read': ENV.webhookSecretIds,
+  'coordinationTable:readWrite': ENV.coordinationTable,
+  'erpRateBudget:read': ENV.erpRequestsPerSecond,
   'erp:call': ENV.erpBaseUrl,
   'serviceDesk:call': ENV.serviceDeskBaseUrl,
 };

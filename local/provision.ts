@@ -19,6 +19,7 @@ export interface LocalResources {
   archiveName: string;
   idempotencyTable: string;
   syncStateTable: string;
+  coordinationTable: string;
   queues: Map<string, LocalQueue>;
   secretIdsBySource: Record<string, string>;
 }
@@ -59,7 +60,8 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
 
   const idempotencyTable = `${prefix}-idempotency`;
   const syncStateTable = `${prefix}-sync-state`;
-  for (const [table, key] of [[idempotencyTable, 'id'], [syncStateTable, 'pk']] as const) {
+  const coordinationTable = `${prefix}-coordination`;
+  for (const [table, key] of [[idempotencyTable, 'id'], [syncStateTable, 'pk'], [coordinationTable, 'pk']] as const) {
     await ignoreExisting(() =>
       dynamodb.send(
         new CreateTableCommand({
@@ -77,7 +79,10 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
   const arnOf = async (url: string) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   for (const spec of QUEUES) {
-    const deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: deadLetterQueueName(prefix, spec), Attributes: { MessageRetentionPeriod: '1209600' } }))).QueueUrl!;
+    const fifo = spec.fifo ? { FifoQueue: 'true' } : {};
+    const deadLetterUrl = (
+      await sqs.send(new CreateQueueCommand({ QueueName: deadLetterQueueName(prefix, spec), Attributes: { MessageRetentionPeriod: '1209600', ...fifo } }))
+    ).QueueUrl!;
     const deadLetterArn = await arnOf(deadLetterUrl);
     const url = (
       await sqs.send(
@@ -87,6 +92,7 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
             VisibilityTimeout: String(options.visibilityTimeoutSeconds),
             MessageRetentionPeriod: '1209600',
             RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: spec.maxReceiveCount }),
+            ...fifo,
           },
         }),
       )
@@ -113,5 +119,5 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
     secretIdsBySource[source] = name;
   }
 
-  return { prefix, busName, archiveName, idempotencyTable, syncStateTable, queues, secretIdsBySource };
+  return { prefix, busName, archiveName, idempotencyTable, syncStateTable, coordinationTable, queues, secretIdsBySource };
 };

@@ -29,6 +29,10 @@ export interface LocalStackOptions {
   signingSecrets: Record<string, string[]>;
   /** Visibility timeout of every local queue, in seconds (default 30). */
   visibilityTimeoutSeconds?: number;
+  /** The ERP rate budget the dispatchers share (default 20 requests/s). */
+  erpRequestsPerSecond?: number;
+  /** Extra environment for the handlers (e.g. breaker settings). */
+  environment?: Record<string, string>;
   /** Parallel pollers per queue that has a concurrency setting (default 2). */
   maxConcurrency?: number;
   log?: (line: string) => void;
@@ -92,6 +96,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'syncStateTable:read': resources.syncStateTable,
     'syncStateTable:readWrite': resources.syncStateTable,
     'webhookSecrets:read': JSON.stringify(resources.secretIdsBySource),
+    'coordinationTable:readWrite': resources.coordinationTable,
+    'erpRateBudget:read': String(options.erpRequestsPerSecond ?? 20),
     'erp:call': erp.url,
     'serviceDesk:call': serviceDesk.url,
   };
@@ -107,6 +113,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
         STAGE: stage,
         [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
+        ...options.environment,
       }),
     );
     const module = (await import(path.join(PROJECT_ROOT, FUNCTIONS[name].entry))) as { handler: LambdaHandler };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
+import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
-import type { ErpPort } from '../core/erp-port';
+import type { ErpPort, ErpReceipt } from '../core/erp-port';
 import { callJson } from './http-client';
 
 /** Business Central API v2.0 entity sets each command writes to. */
@@ -19,32 +20,63 @@ export interface BusinessCentralOptions {
   timeoutMs?: number;
 }
 
-const Created = z.object({ id: z.string(), number: z.string().optional() });
+const Document = z.object({ id: z.string(), number: z.string().optional() });
+const Collection = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
+const SalesOrder = z.object({ number: z.string(), status: z.string(), systemVersion: z.union([z.number(), z.string()]), lastModifiedDateTime: z.string() });
+const ItemAvailability = z.object({ number: z.string(), locationCode: z.string().default(''), inventory: z.number() });
+
+const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
- * ERP adapter following the Business Central API v2.0 shape. The command id travels as
- * `externalDocumentNumber` and as an `Idempotency-Key` header, so a retried command is recognised
- * by the ERP instead of creating a second document.
+ * ERP adapter following the Business Central API v2.0 shape. The command id is stored on the document
+ * as `externalDocumentNumber` (and sent as `Idempotency-Key` for ERPs that honour it), so an earlier
+ * attempt's effect can be found with `$filter` before creating anything again.
  */
 export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort => {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const headers = async (extra: Record<string, string> = {}): Promise<Record<string, string>> => {
+    const authorization = await options.authorization?.();
+    return { ...extra, ...(authorization ? { authorization } : {}) };
+  };
+  const get = async <T extends z.ZodTypeAny>(path: string, schema: T): Promise<z.infer<T>> => {
+    const { body } = await callJson({ method: 'GET', url: `${base}/${path}`, headers: await headers(), timeoutMs: options.timeoutMs });
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new PermanentError(`The ERP answered GET ${path} in an unexpected shape`, { body });
+    return parsed.data;
+  };
+  const receipt = (document: z.infer<typeof Document>, replayed: boolean): ErpReceipt => ({ erpReference: document.number ?? document.id, replayed });
+
   return {
-    async execute(command: ErpCommand) {
-      const authorization = await options.authorization?.();
+    async findEffect(command: ErpCommand) {
+      const found = await get(`${ENTITY_SET[command.type]}?$filter=externalDocumentNumber eq ${encodeURIComponent(odataString(command.commandId))}`, Collection(Document));
+      return found.value[0] ? receipt(found.value[0], true) : undefined;
+    },
+
+    async create(command: ErpCommand) {
       const { status, body } = await callJson({
         method: 'POST',
         url: `${base}/${ENTITY_SET[command.type]}`,
         timeoutMs: options.timeoutMs,
-        headers: {
-          'idempotency-key': command.commandId,
-          'x-correlation-id': command.correlationId,
-          ...(authorization ? { authorization } : {}),
-        },
-        body: { ...command.payload, externalDocumentNumber: command.commandId, orderNumber: command.orderId, commandType: command.type },
+        headers: await headers({ 'idempotency-key': command.commandId, 'x-correlation-id': command.correlationId }),
+        body: { ...command.payload, externalDocumentNumber: command.commandId, orderNumber: command.orderId },
       });
-      const created = Created.safeParse(body);
+      const created = Document.safeParse(body);
       if (!created.success) throw new PermanentError('The ERP accepted the command but answered in an unexpected shape', { body });
-      return { erpReference: created.data.number ?? created.data.id, replayed: status === 200 };
+      return receipt(created.data, status === 200);
+    },
+
+    async getOrder(orderId) {
+      const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}`, Collection(SalesOrder));
+      const order = found.value[0];
+      if (!order) return undefined;
+      const status = OrderStatus.safeParse(order.status);
+      if (!status.success) throw new PermanentError(`The ERP reports order ${orderId} in status "${order.status}", which the product does not know`);
+      return { orderId, status: status.data, version: Number(order.systemVersion), occurredAt: order.lastModifiedDateTime };
+    },
+
+    async getInventory(sku) {
+      const found = await get(`itemAvailabilities?$filter=number eq ${encodeURIComponent(odataString(sku))}`, Collection(ItemAvailability));
+      return found.value.map((level) => ({ sku, location: level.locationCode, available: level.inventory }));
     },
   };
 };

@@ -31,6 +31,7 @@ export const makeSqsMessageControl = (client: SQSClient, queueUrl: string, deadL
           sourceQueue: attribute(message.sourceQueue),
           originalMessageId: attribute(message.messageId),
           ...(message.correlationId ? { correlationId: attribute(message.correlationId) } : {}),
+          ...(message.details ? { details: attribute(message.details) } : {}),
         },
       }),
     );

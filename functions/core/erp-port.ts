@@ -1,13 +1,53 @@
 import type { ErpCommand } from './canonical/erp-command';
+import type { OrderStatusSnapshot } from './canonical/order';
 
 /** What the ERP answered to a command: its own document number for the effect. */
 export interface ErpReceipt {
   erpReference: string;
-  /** True when the ERP recognised the idempotency key and returned the earlier effect. */
+  /** True when the ERP already had the effect (found by the command id) and nothing new was created. */
   replayed: boolean;
 }
 
-/** The ERP as the product sees it. Adapters translate to one ERP's API. */
+export interface ErpInventoryLevel {
+  sku: string;
+  location: string;
+  available: number;
+}
+
+/**
+ * The ERP as the product sees it. Adapters translate to one ERP's API.
+ * Writes are keyed by `command.commandId`, which the ERP stores with the document it creates.
+ */
 export interface ErpPort {
-  execute(command: ErpCommand): Promise<ErpReceipt>;
+  /** Looks up the effect of an earlier attempt of this command, if the ERP has it. */
+  findEffect(command: ErpCommand): Promise<ErpReceipt | undefined>;
+  /** Creates the effect (return authorization, credit memo, replacement order…). */
+  create(command: ErpCommand): Promise<ErpReceipt>;
+  getOrder(orderId: string): Promise<OrderStatusSnapshot | undefined>;
+  getInventory(sku: string): Promise<ErpInventoryLevel[]>;
+}
+
+/** Shared dispatch state: the rate budget, the breaker and the per-command ledger. */
+export interface ErpCoordination {
+  /** Takes a token of the shared rate budget, or returns how long to wait for one. */
+  takeToken(): Promise<{ granted: true } | { granted: false; waitMs: number }>;
+  rateLimited(): Promise<void>;
+  admit(): Promise<{ action: 'call' | 'probe' } | { action: 'wait'; waitMs: number }>;
+  succeeded(): Promise<void>;
+  failed(): Promise<void>;
+}
+
+export interface CommandRecord {
+  status: 'started' | 'done';
+  attempts: number;
+  erpReference?: string;
+}
+
+export interface CommandLedger {
+  get(commandId: string): Promise<CommandRecord | undefined>;
+  /** Records that an attempt is starting; returns the record as it was before. */
+  start(commandId: string): Promise<CommandRecord | undefined>;
+  /** Counts a failed attempt; returns the number of failed attempts so far. */
+  failedAttempt(commandId: string): Promise<number>;
+  done(commandId: string, receipt: ErpReceipt): Promise<void>;
 }

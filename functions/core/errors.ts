@@ -5,6 +5,8 @@
 export abstract class DomainError extends Error {
   abstract readonly kind: string;
   readonly retryable: boolean = false;
+  /** When set on a retryable error: how long to wait before the next try. */
+  readonly retryAfterSeconds?: number;
   constructor(message: string, readonly context: Record<string, unknown> = {}) {
     super(message);
     this.name = new.target.name;
@@ -49,9 +51,23 @@ export class DeliveryInProgressError extends DomainError {
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate-limited';
   override readonly retryable = true;
-  constructor(message: string, readonly retryAfterSeconds?: number, context: Record<string, unknown> = {}) {
+  constructor(message: string, override readonly retryAfterSeconds?: number, context: Record<string, unknown> = {}) {
     super(message, context);
   }
+}
+
+/** Not tried now on purpose (breaker open, rate budget spent): comes back later without counting as a failed attempt. */
+export class DeferredError extends DomainError {
+  readonly kind = 'deferred';
+  override readonly retryable = true;
+  constructor(message: string, override readonly retryAfterSeconds: number, context: Record<string, unknown> = {}) {
+    super(message, context);
+  }
+}
+
+/** A transient failure that kept happening past the retry bound. */
+export class RetriesExhaustedError extends DomainError {
+  readonly kind = 'retries-exhausted';
 }
 
 /** A downstream fault that may pass: 5xx, timeout, connection reset, optimistic-lock conflict. */

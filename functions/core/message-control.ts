@@ -11,6 +11,8 @@ export interface DeadLetterMessage {
   body: string;
   errorClass: string;
   errorMessage: string;
+  /** What the downstream answered (status, body), as JSON, when known. */
+  details?: string;
   receiveCount: number;
   firstReceivedAt: string;
   failedAt: string;

@@ -1,4 +1,4 @@
-import { DomainError, RateLimitedError } from './errors';
+import { DomainError } from './errors';
 
 /** Longest wait SQS allows for a message's visibility (12 hours); we cap far lower. */
 export const MAX_RETRY_DELAY_SECONDS = 900;
@@ -15,7 +15,7 @@ export type FailureDisposition =
  */
 export const dispositionFor = (error: unknown, receiveCount: number, random: () => number = Math.random): FailureDisposition => {
   if (error instanceof DomainError && !error.retryable) return { action: 'dead-letter', errorClass: error.kind };
-  if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) {
+  if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
     return { action: 'retry', delaySeconds: Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(1, error.retryAfterSeconds)) };
   }
   const ceiling = Math.min(MAX_RETRY_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** Math.max(0, receiveCount - 1));

@@ -1,6 +1,6 @@
 import { ErpCommand } from '../core/canonical/erp-command';
-import { describeIssues, ValidationError } from '../core/errors';
-import type { ErpPort, ErpReceipt } from '../core/erp-port';
+import { DeferredError, describeIssues, PermanentError, RateLimitedError, RetriesExhaustedError, TransientError, ValidationError } from '../core/errors';
+import type { CommandLedger, ErpCoordination, ErpPort, ErpReceipt } from '../core/erp-port';
 
 /** Parses a queued ERP command; a malformed one is a validation error that goes straight to the DLQ. */
 export const parseErpCommand = (body: string): ErpCommand => {
@@ -18,6 +18,73 @@ export const parseErpCommand = (body: string): ErpCommand => {
   return result.data;
 };
 
-/** Executes one ERP command through the ERP port; the port carries the command id as idempotency key. */
-export const makeErpDispatch = ({ erp }: { erp: ErpPort }) =>
-  (command: ErpCommand): Promise<ErpReceipt> => erp.execute(command);
+export interface DispatchDependencies {
+  erp: ErpPort;
+  coordination: ErpCoordination;
+  ledger: CommandLedger;
+  sleep?: (ms: number) => Promise<void>;
+  /** Failed attempts (5xx, timeouts) before a command goes to the DLQ. */
+  maxAttempts?: number;
+  /** Longest wait for a rate-budget token inside one invocation; longer waits go back to the queue. */
+  maxPacingWaitMs?: number;
+}
+
+export type DispatchOutcome = { outcome: 'created' | 'found-existing' | 'already-done'; receipt: ErpReceipt; erpCalls: number };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Executes one ERP command at most once, within the shared rate budget and behind the shared breaker.
+ * A command already done is acknowledged without calling the ERP; a command that may have reached the
+ * ERP before (a crash, a timeout) is first looked up by its id, so a retry never creates a second effect.
+ */
+export const makeErpDispatch = ({ erp, coordination, ledger, sleep = defaultSleep, maxAttempts = 8, maxPacingWaitMs = 1000 }: DispatchDependencies) => {
+  const callErp = async <T>(counter: { erpCalls: number }, call: () => Promise<T>): Promise<T> => {
+    const admission = await coordination.admit();
+    if (admission.action === 'wait') {
+      throw new DeferredError('The ERP circuit breaker is open; the command waits in the queue.', Math.ceil(admission.waitMs / 1000) + 1);
+    }
+    for (;;) {
+      const token = await coordination.takeToken();
+      if (token.granted) break;
+      if (token.waitMs > maxPacingWaitMs) throw new DeferredError('The ERP rate budget is spent; the command waits in the queue.', Math.ceil(token.waitMs / 1000));
+      await sleep(token.waitMs);
+    }
+    counter.erpCalls++;
+    try {
+      const result = await call();
+      await coordination.succeeded();
+      return result;
+    } catch (error) {
+      if (error instanceof RateLimitedError) await coordination.rateLimited();
+      else if (error instanceof TransientError) await coordination.failed();
+      // A 4xx proves the ERP is up.
+      else if (error instanceof PermanentError) await coordination.succeeded();
+      throw error;
+    }
+  };
+
+  return async (command: ErpCommand): Promise<DispatchOutcome> => {
+    const counter = { erpCalls: 0 };
+    const before = await ledger.get(command.commandId);
+    if (before?.status === 'done') {
+      return { outcome: 'already-done', receipt: { erpReference: before.erpReference ?? '', replayed: true }, erpCalls: 0 };
+    }
+    try {
+      const previous = await ledger.start(command.commandId);
+      // Only a command that may already have reached the ERP needs the lookup.
+      const existing = previous ? await callErp(counter, () => erp.findEffect(command)) : undefined;
+      const receipt = existing ?? (await callErp(counter, () => erp.create(command)));
+      await ledger.done(command.commandId, receipt);
+      return { outcome: existing ? 'found-existing' : 'created', receipt, erpCalls: counter.erpCalls };
+    } catch (error) {
+      if (error instanceof TransientError && !(error instanceof RateLimitedError)) {
+        const attempts = await ledger.failedAttempt(command.commandId);
+        if (attempts >= maxAttempts) {
+          throw new RetriesExhaustedError(`The ERP failed ${attempts} attempts: ${error.message}`, error.context);
+        }
+      }
+      throw error;
+    }
+  };
+};

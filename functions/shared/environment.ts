@@ -20,6 +20,11 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
   syncStateTable: 'SYNC_STATE_TABLE_NAME',
+  coordinationTable: 'COORDINATION_TABLE_NAME',
+  erpRequestsPerSecond: 'ERP_REQUESTS_PER_SECOND',
+  erpBreakerFailureThreshold: 'ERP_BREAKER_FAILURE_THRESHOLD',
+  erpBreakerCooldownSeconds: 'ERP_BREAKER_COOLDOWN_SECONDS',
+  erpMaxAttempts: 'ERP_MAX_ATTEMPTS',
   webhookSecretIds: 'WEBHOOK_SECRET_IDS',
   queueUrl: 'QUEUE_URL',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
@@ -27,3 +32,11 @@ export const ENV = {
   serviceDeskBaseUrl: 'SERVICE_DESK_BASE_URL',
   serviceDeskFieldIds: 'SERVICE_DESK_FIELD_IDS',
 } as const;
+
+export const numberEnv = (name: string, fallback: number): number => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`Environment variable ${name} must be a positive number; got ${value}.`);
+  return parsed;
+};

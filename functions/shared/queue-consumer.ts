@@ -20,6 +20,7 @@ export const queueConsumerHandler = (
     correlationIdOf,
     control: makeSqsMessageControl(aws.sqs(), queueUrl, requiredEnv(ENV.deadLetterQueueUrl)),
     sourceQueue: queueUrl,
+    fifo: queueUrl.endsWith('.fifo'),
     logger: observability.logger,
     count: (metric) => observability.metrics.addMetric(metric, MetricUnit.Count, 1),
   });

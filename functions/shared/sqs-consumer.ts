@@ -1,7 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { MessageControl } from '../core/message-control';
+import { DomainError } from '../core/errors';
 import { dispositionFor, errorClassOf } from '../core/retry-policy';
 
 export interface SqsConsumerOptions {
@@ -10,6 +11,8 @@ export interface SqsConsumerOptions {
   correlationIdOf?(record: SQSRecord): string | undefined;
   control: MessageControl;
   sourceQueue: string;
+  /** FIFO queue: after a failure, later messages of the same group in the batch are failed too, keeping order. */
+  fifo?: boolean;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
   /** Counts each message's outcome: MessageProcessed, MessageRetried, MessageDeadLettered. */
   count?: (metric: 'MessageProcessed' | 'MessageRetried' | 'MessageDeadLettered') => void;
@@ -24,7 +27,7 @@ export interface SqsConsumerOptions {
 export const makeSqsConsumer = (options: SqsConsumerOptions) => {
   const clock = options.clock ?? (() => new Date());
   const count = options.count ?? (() => undefined);
-  const processor = new BatchProcessor(EventType.SQS);
+  const processor = options.fifo ? new SqsFifoPartialProcessorAsync() : new BatchProcessor(EventType.SQS);
 
   const handleRecord = async (record: SQSRecord) => {
     const correlationId = options.correlationIdOf?.(record);
@@ -42,6 +45,7 @@ export const makeSqsConsumer = (options: SqsConsumerOptions) => {
           body: record.body,
           errorClass: disposition.errorClass,
           errorMessage,
+          details: error instanceof DomainError && Object.keys(error.context).length > 0 ? JSON.stringify(error.context) : undefined,
           receiveCount,
           firstReceivedAt: new Date(Number(record.attributes.ApproximateFirstReceiveTimestamp ?? Date.now())).toISOString(),
           failedAt: clock().toISOString(),
@@ -65,5 +69,7 @@ export const makeSqsConsumer = (options: SqsConsumerOptions) => {
   };
 
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+    options.fifo
+      ? processPartialResponse(event, handleRecord, processor as SqsFifoPartialProcessorAsync, { context, throwOnFullBatchFailure: false, skipGroupOnError: true })
+      : processPartialResponse(event, handleRecord, processor as BatchProcessor, { context, throwOnFullBatchFailure: false });
 };

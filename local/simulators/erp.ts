@@ -2,105 +2,176 @@ import { randomUUID } from 'node:crypto';
 import { serveJson, type RunningServer, type SimRequest, type SimResponse } from './http';
 
 export interface ErpEffect {
-  idempotencyKey: string;
   entitySet: string;
+  id: string;
   number: string;
-  body: unknown;
+  /** The command id the caller stored on the document. */
+  externalDocumentNumber: string;
+  body: Record<string, unknown>;
   at: number;
 }
 
 export interface ErpSimulatorOptions {
   port?: number;
-  /** Requests per second the ERP accepts before answering 429 (default: unlimited). */
+  /** Requests per second (any method) the ERP accepts in any sliding second before answering 429. */
   requestsPerSecond?: number;
-  /** Concurrent requests the ERP accepts before answering 429 (default: unlimited). */
+  /** Concurrent requests the ERP accepts before answering 429. */
   maxConcurrent?: number;
   latencyMs?: number;
 }
 
+export interface ErpSimulatorStats {
+  calls: number;
+  accepted: number;
+  rejectedOverLimit: number;
+  faults: number;
+  maxConcurrentSeen: number;
+}
+
 export interface ErpSimulator extends RunningServer {
+  /** Every document created, in order: a retried command that created twice shows up twice. */
   effects: ErpEffect[];
-  stats: { calls: number; rejectedOverLimit: number; faults: number; replays: number };
-  /** Answers the next `count` writes with this status (e.g. 503). */
+  stats: ErpSimulatorStats;
+  /** Effects beyond the first per external document number: must stay 0. */
+  duplicates(): number;
+  /** Times (epoch ms) of accepted calls, for rate measurements. */
+  acceptedAt: number[];
+  /** Answers the next `count` calls with this status (e.g. 503). */
   failNext(count: number, status?: number): void;
-  /** Takes the ERP down (every call 503) until `until` (epoch ms). */
+  /** Holds the next `count` calls for `ms` before answering, so callers time out. The effect still happens. */
+  hangNext(count: number, ms: number): void;
+  /** Every call answers 503 until `until` (epoch ms). */
   outageUntil(until: number): void;
+  setOrder(orderId: string, status: string, version: number): void;
+  setInventory(sku: string, levels: Array<{ locationCode: string; inventory: number }>): void;
 }
 
 const ENTITY_SETS = new Set(['salesReturnOrders', 'salesCreditMemos', 'salesOrders']);
 
 /**
- * An ERP on loopback shaped like the Business Central API v2.0 entity sets the adapter writes to.
- * It dedups writes on the Idempotency-Key header, enforces a rate limit and concurrency cap with 429
- * and Retry-After, can inject faults and outages, and records every effect so tests can count duplicates.
+ * An ERP on loopback shaped like the Business Central API v2.0 entity sets the adapter uses. Like a real
+ * ERP it creates a document for every POST (it does not deduplicate), so tests can count duplicate
+ * effects. It enforces a sliding-window rate limit and a concurrency cap with 429 + Retry-After, and can
+ * inject 5xx, hangs (timeouts), latency and outage windows.
  */
 export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Promise<ErpSimulator> => {
   const effects: ErpEffect[] = [];
-  const byKey = new Map<string, ErpEffect>();
-  const stats = { calls: 0, rejectedOverLimit: 0, faults: 0, replays: 0 };
+  const acceptedAt: number[] = [];
+  const stats: ErpSimulatorStats = { calls: 0, accepted: 0, rejectedOverLimit: 0, faults: 0, maxConcurrentSeen: 0 };
+  const orders = new Map<string, { number: string; status: string; systemVersion: number; lastModifiedDateTime: string }>();
+  const inventory = new Map<string, Array<{ number: string; locationCode: string; inventory: number }>>();
   let failures = { remaining: 0, status: 503 };
+  let hangs = { remaining: 0, ms: 0 };
   let downUntil = 0;
   let inFlight = 0;
   const window: number[] = [];
 
-  const overLimit = (now: number) => {
+  const admit = (now: number): SimResponse | undefined => {
+    stats.calls++;
     while (window.length > 0 && window[0]! <= now - 1000) window.shift();
-    if (options.requestsPerSecond !== undefined && window.length >= options.requestsPerSecond) return true;
-    if (options.maxConcurrent !== undefined && inFlight >= options.maxConcurrent) return true;
+    const overRate = options.requestsPerSecond !== undefined && window.length >= options.requestsPerSecond;
+    const overConcurrency = options.maxConcurrent !== undefined && inFlight >= options.maxConcurrent;
+    if (overRate || overConcurrency) {
+      stats.rejectedOverLimit++;
+      return { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'Application_TooManyRequests', message: overRate ? 'Rate limit exceeded' : 'Too many concurrent requests' } } };
+    }
     window.push(now);
-    return false;
+    return undefined;
   };
 
-  const write = async (request: SimRequest): Promise<SimResponse> => {
-    stats.calls++;
+  /** Wraps every ERP route with limits, latency and injected faults. */
+  const erpRoute = (handle: (request: SimRequest) => SimResponse) => async (request: SimRequest): Promise<SimResponse> => {
     const now = Date.now();
-    if (overLimit(now)) {
-      stats.rejectedOverLimit++;
-      return { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'Application_TooManyRequests', message: 'Rate limit exceeded' } } };
-    }
+    const refused = admit(now);
+    if (refused) return refused;
     inFlight++;
+    stats.maxConcurrentSeen = Math.max(stats.maxConcurrentSeen, inFlight);
     try {
       if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
       if (now < downUntil || failures.remaining > 0) {
-        const status = now < downUntil ? 503 : failures.status;
         if (now >= downUntil) failures.remaining--;
         stats.faults++;
-        return { status, body: { error: { code: 'ServiceUnavailable', message: 'Injected fault' } } };
+        return { status: now < downUntil ? 503 : failures.status, body: { error: { code: 'ServiceUnavailable', message: 'Injected fault' } } };
       }
-      const entitySet = request.params.entitySet!;
-      if (!ENTITY_SETS.has(entitySet)) return { status: 404, body: { error: { code: 'BadRequest_ResourceNotFound', message: `No entity set ${entitySet}` } } };
-      const key = String(request.headers['idempotency-key'] ?? '');
-      if (!key) return { status: 400, body: { error: { code: 'BadRequest', message: 'Idempotency-Key header is required' } } };
-      const earlier = byKey.get(key);
-      if (earlier) {
-        stats.replays++;
-        return { status: 200, body: { id: earlier.idempotencyKey, number: earlier.number } };
+      if (hangs.remaining > 0) {
+        hangs.remaining--;
+        await new Promise((resolve) => setTimeout(resolve, hangs.ms));
       }
-      const effect: ErpEffect = { idempotencyKey: key, entitySet, number: `ERP-${randomUUID().slice(0, 8)}`, body: request.body, at: Date.now() };
-      byKey.set(key, effect);
-      effects.push(effect);
-      return { status: 201, body: { id: key, number: effect.number } };
+      stats.accepted++;
+      acceptedAt.push(now);
+      return handle(request);
     } finally {
       inFlight--;
     }
   };
 
+  const filterValue = (request: SimRequest, field: string) => {
+    const filter = request.query.get('$filter') ?? '';
+    const match = new RegExp(`${field} eq '((?:[^']|'')*)'`).exec(filter);
+    return match ? match[1]!.replace(/''/g, "'") : undefined;
+  };
+
   const server = await serveJson(
     [
-      ['POST', /^\/(?<entitySet>[A-Za-z]+)$/, write],
-      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats } })],
+      [
+        'GET',
+        /^\/(?<entitySet>salesReturnOrders|salesCreditMemos|salesOrders)$/,
+        erpRoute((request) => {
+          const external = filterValue(request, 'externalDocumentNumber');
+          if (external !== undefined) {
+            const found = effects.filter((effect) => effect.entitySet === request.params.entitySet && effect.externalDocumentNumber === external);
+            return { status: 200, body: { value: found.map(({ id, number, externalDocumentNumber }) => ({ id, number, externalDocumentNumber })) } };
+          }
+          const number = filterValue(request, 'number');
+          const order = number !== undefined && request.params.entitySet === 'salesOrders' ? orders.get(number) : undefined;
+          return { status: 200, body: { value: order ? [order] : [] } };
+        }),
+      ],
+      [
+        'GET',
+        /^\/itemAvailabilities$/,
+        erpRoute((request) => ({ status: 200, body: { value: inventory.get(filterValue(request, 'number') ?? '') ?? [] } })),
+      ],
+      [
+        'POST',
+        /^\/(?<entitySet>[A-Za-z]+)$/,
+        erpRoute((request) => {
+          const entitySet = request.params.entitySet!;
+          if (!ENTITY_SETS.has(entitySet)) return { status: 404, body: { error: { code: 'BadRequest_ResourceNotFound', message: `No entity set ${entitySet}` } } };
+          const body = (request.body ?? {}) as Record<string, unknown>;
+          if (typeof body.externalDocumentNumber !== 'string') return { status: 400, body: { error: { code: 'BadRequest', message: 'externalDocumentNumber is required' } } };
+          const effect: ErpEffect = { entitySet, id: randomUUID(), number: `ERP-${String(effects.length + 1).padStart(6, '0')}`, externalDocumentNumber: body.externalDocumentNumber, body, at: Date.now() };
+          effects.push(effect);
+          return { status: 201, body: { id: effect.id, number: effect.number, externalDocumentNumber: effect.externalDocumentNumber } };
+        }),
+      ],
+      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates() } })],
     ],
     options.port,
   );
+
+  const duplicates = () => effects.length - new Set(effects.map((effect) => `${effect.entitySet}#${effect.externalDocumentNumber}`)).size;
+
   return {
     ...server,
     effects,
     stats,
+    acceptedAt,
+    duplicates,
     failNext: (count, status = 503) => {
       failures = { remaining: count, status };
     },
+    hangNext: (count, ms) => {
+      hangs = { remaining: count, ms };
+    },
     outageUntil: (until) => {
       downUntil = until;
+    },
+    setOrder: (orderId, status, version) => {
+      orders.set(orderId, { number: orderId, status, systemVersion: version, lastModifiedDateTime: new Date().toISOString() });
+    },
+    setInventory: (sku, levels) => {
+      inventory.set(sku, levels.map((level) => ({ number: sku, ...level })));
     },
   };
 };

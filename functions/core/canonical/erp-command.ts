@@ -19,3 +19,19 @@ export const ErpCommand = z.object({
   payload: z.record(z.string(), z.unknown()).default({}),
 });
 export type ErpCommand = z.infer<typeof ErpCommand>;
+
+/**
+ * Derives a command id from the business intent (e.g. a workflow id and its step), so the same
+ * intent always yields the same id and the ERP effect is created once however often it is asked for.
+ */
+export const commandIdFor = (...intent: string[]): string => {
+  // FNV-1a is enough: the id only needs to be stable and readable, not secret.
+  const text = intent.join('\u001f');
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  const readable = intent.join('-').replace(/[^A-Za-z0-9-]/g, '').slice(0, 100);
+  return `${readable}-${hash.toString(16).padStart(8, '0')}`;
+};
