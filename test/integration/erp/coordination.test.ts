@@ -1,0 +1,136 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeDynamoDbCommandLedger, makeDynamoDbErpCoordination, readBreaker } from '../../../functions/adapters/erp-coordination-store';
+import { makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
+import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
+import { DEFAULT_BREAKER_CONFIG } from '../../../functions/core/erp/circuit-breaker';
+import { defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget';
+import { DeferredError, TransientError } from '../../../functions/core/errors';
+import { makeErpDispatch } from '../../../functions/erp-dispatcher/dispatch';
+import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
+import { uniqueStage, useEmulator } from '../../support/emulator';
+
+describe('shared ERP coordination in DynamoDB (emulator)', () => {
+  let client: DynamoDBClient;
+  let tableName: string;
+
+  beforeAll(async () => {
+    useEmulator();
+    client = new DynamoDBClient({});
+    tableName = `${uniqueStage('coord')}-coordination`;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+  });
+  afterAll(() => client.destroy());
+
+  const coordination = (name: string, requestsPerSecond = 10, breaker = { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 1500, probeLeaseMs: 2000 }) =>
+    makeDynamoDbErpCoordination(client, { tableName, name, rateBudget: defaultRateBudgetConfig(requestsPerSecond), breaker });
+
+  it('holds the rate budget across several concurrent consumers', async () => {
+    const limit = 10;
+    const granted: number[] = [];
+    const consumer = async () => {
+      // Each consumer is its own instance, as separate Lambda instances would be.
+      const shared = coordination('budget-test', limit);
+      const until = Date.now() + 3000;
+      while (Date.now() < until) {
+        const token = await shared.takeToken();
+        if (token.granted) granted.push(Date.now());
+        else await new Promise((resolve) => setTimeout(resolve, token.waitMs));
+      }
+    };
+    await Promise.all([consumer(), consumer(), consumer(), consumer()]);
+    granted.sort((a, b) => a - b);
+    const busiestSecond = Math.max(...granted.map((start) => granted.filter((at) => at >= start && at < start + 1000).length));
+    expect(busiestSecond).toBeLessThanOrEqual(limit);
+    // 3 s at 95% of 10/s, plus the first token.
+    expect(granted.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('opens the breaker for every instance after sustained failures, holds, probes once and closes', async () => {
+    const [first, second] = [coordination('breaker-test'), coordination('breaker-test')];
+    for (const instance of [first, second, first]) await instance.failed();
+    expect((await readBreaker(client, tableName, 'breaker-test')).status).toBe('open');
+    expect((await second.admit()).action).toBe('wait');
+
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const admissions = await Promise.all([first.admit(), second.admit()]);
+    expect(admissions.map((admission) => admission.action).sort()).toEqual(['probe', 'wait']);
+
+    await first.succeeded();
+    expect((await readBreaker(client, tableName, 'breaker-test')).status).toBe('closed');
+    expect((await second.admit()).action).toBe('call');
+  });
+
+  describe('dispatcher with the ERP simulator', () => {
+    let erpSimulator: ErpSimulator;
+    beforeEach(async () => {
+      erpSimulator = await startErpSimulator();
+    });
+    afterEach(() => erpSimulator.close());
+
+    const command = (commandId: string): ErpCommand => ({
+      commandId,
+      type: 'credit-memo.issue',
+      orderId: 'SO-7',
+      correlationId: 'msg_7',
+      requestedAt: new Date().toISOString(),
+      payload: {},
+    });
+    const dispatcher = (name: string, timeoutMs = 2000) =>
+      makeErpDispatch({
+        erp: makeBusinessCentralErp({ baseUrl: erpSimulator.url, timeoutMs }),
+        coordination: coordination(name, 50),
+        ledger: makeDynamoDbCommandLedger(client, tableName),
+      });
+
+    it('creates no duplicate when the ERP acted but the call timed out', async () => {
+      erpSimulator.hangNext(1, 400);
+      await expect(dispatcher('timeout-test', 150)(command('cmd-timeout'))).rejects.toBeInstanceOf(TransientError);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const retry = await dispatcher('timeout-test')(command('cmd-timeout'));
+      expect(retry.outcome).toBe('found-existing');
+      expect(erpSimulator.effects).toHaveLength(1);
+      expect(erpSimulator.duplicates()).toBe(0);
+    });
+
+    it('creates no duplicate when a message is redelivered after the effect (crash before delete)', async () => {
+      const first = await dispatcher('redelivery-test')(command('cmd-redelivered'));
+      const redelivered = await dispatcher('redelivery-test')(command('cmd-redelivered'));
+      expect([first.outcome, redelivered.outcome]).toEqual(['created', 'already-done']);
+      expect(erpSimulator.effects).toHaveLength(1);
+    });
+
+    it('creates one effect when duplicate messages of a command are dispatched one after another by different instances', async () => {
+      const outcomes = [];
+      for (let i = 0; i < 3; i++) outcomes.push((await dispatcher('duplicates-test')(command('cmd-dup'))).outcome);
+      expect(outcomes).toEqual(['created', 'already-done', 'already-done']);
+      expect(erpSimulator.effects).toHaveLength(1);
+    });
+
+    it('stops calling the ERP once the breaker opens during an outage, and resumes after recovery', async () => {
+      erpSimulator.outageUntil(Date.now() + 60_000);
+      const dispatch = makeErpDispatch({
+        erp: makeBusinessCentralErp({ baseUrl: erpSimulator.url }),
+        coordination: coordination('outage-test', 50, { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 800, probeLeaseMs: 2000 }),
+        ledger: makeDynamoDbCommandLedger(client, tableName),
+      });
+      const errors = [];
+      for (let i = 0; i < 6; i++) errors.push(await dispatch(command(`cmd-outage-${i}`)).catch((e: unknown) => e));
+      expect(errors.slice(0, 3).every((error) => error instanceof TransientError)).toBe(true);
+      expect(errors.slice(3).every((error) => error instanceof DeferredError)).toBe(true);
+      expect(erpSimulator.stats.calls).toBe(3);
+
+      erpSimulator.outageUntil(0);
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      // Each had been tried, so each is looked up first (2 calls), found missing, then created.
+      for (const id of ['cmd-outage-0', 'cmd-outage-1']) expect(await dispatch(command(id))).toMatchObject({ outcome: 'created', erpCalls: 2 });
+      expect(erpSimulator.duplicates()).toBe(0);
+    });
+  });
+});
