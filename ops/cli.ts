@@ -1,0 +1,268 @@
+/**
+ * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`.
+ * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error.
+ */
+import './sdk-warnings';
+import { createInterface } from 'node:readline/promises';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SingleBar } from 'cli-progress';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  exportDlq,
+  listDlqs,
+  parseFilters,
+  peekDlq,
+  purgeDlq,
+  redriveDlq,
+  resolveDlq,
+  usesMoveTask,
+  type DlqMessage,
+  type DlqSummary,
+  type RedriveProgress,
+  type ScanOptions,
+} from './dlq';
+import { OpsError, UsageError } from './errors';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Asks a yes/no question; defaults to a prompt on the terminal. */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Shows a progress bar (on stderr) when true; defaults to stderr being a terminal. */
+  progress?: boolean;
+  /** Builds the SQS client; tests may inject one. */
+  makeClient?: (config: ConnectionOptions) => SQSClient;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ConnectionOptions {
+  stage: string;
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+}
+
+const promptOnTerminal = async (question: string): Promise<boolean> => {
+  if (!process.stdin.isTTY) throw new UsageError('purge needs a confirmation: run it in a terminal or pass --yes');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    // Ctrl-D / closed input answers no.
+    const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+    return /^y(es)?$/i.test((await Promise.race([rl.question(`${question} [y/N] `), closed])).trim());
+  } finally {
+    rl.close();
+  }
+};
+
+const positiveInt = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  return parsed;
+};
+const positiveNumber = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number.');
+  return parsed;
+};
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const formatAge = (seconds: number | undefined) => {
+  if (seconds === undefined) return '-';
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s}s` : `${s}s`;
+};
+
+const table = (rows: string[][]) => {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === 1 || column === 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n') + '\n';
+};
+
+export const formatList = (summaries: DlqSummary[]) =>
+  table([
+    ['DLQ', 'DEPTH', 'IN FLIGHT', 'OLDEST', 'SOURCE QUEUE'],
+    ...summaries.map((s) =>
+      s.exists
+        ? [s.name, String(s.depth ?? 0), String(s.inFlight ?? 0), `${s.oldestIsLowerBound ? '>=' : ''}${formatAge(s.oldestAgeSeconds)}`, s.sourceQueue]
+        : [s.name, '-', '-', 'missing', s.sourceQueue],
+    ),
+  ]);
+
+export const formatMessages = (messages: DlqMessage[]) =>
+  messages
+    .map((m) =>
+      [
+        `${m.messageId}  ${m.errorClass}  attempts=${m.attempts ?? '-'}  first=${m.firstFailureAt ?? '-'}  last=${m.lastFailureAt ?? '-'}  correlation=${m.correlationId ?? '-'}${m.messageGroupId ? `  group=${m.messageGroupId}` : ''}`,
+        `  payload: ${m.summary}`,
+        ...(m.errorMessage ? [`  error:   ${m.errorMessage}`] : []),
+      ].join('\n'),
+    )
+    .join('\n') + (messages.length > 0 ? '\n' : '');
+
+const scanOptionsFor = (emulator: boolean): ScanOptions => ({ waitTimeSeconds: emulator ? 0 : 1 });
+
+/** Builds the program; `run` parses and maps errors to exit codes. */
+export const buildProgram = (io: CliIo) => {
+  const env = io.env ?? process.env;
+  const program = new Command('retail-sync').description('Retail sync backbone tools').exitOverride().showSuggestionAfterError();
+  program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  const connect = (options: ConnectionOptions) => {
+    const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
+    const config = { ...options, endpoint };
+    const sqs = io.makeClient
+      ? io.makeClient(config)
+      : new SQSClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+    return { sqs, emulator: Boolean(endpoint), scan: scanOptionsFor(Boolean(endpoint)) };
+  };
+
+  const withConnection = (command: Command) =>
+    command
+      .option('--stage <stage>', 'stage whose queues to use', 'local')
+      .option('--region <region>', 'AWS region (default: from the environment or profile)')
+      .option('--profile <profile>', 'AWS profile')
+      .option('--endpoint <url>', 'SQS endpoint, e.g. the local emulator (default: $AWS_ENDPOINT_URL)')
+      .exitOverride()
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const withFilters = (command: Command) =>
+    command
+      .option('--filter <key=value>', 'only messages whose errorClass/attribute matches (repeatable, * is a wildcard)', collect, [] as string[])
+      .option('--max <n>', 'at most n messages', positiveInt);
+
+  const dlq = program.command('ops').description('Operations').exitOverride().command('dlq').description('Dead-letter queues').exitOverride();
+
+  withConnection(dlq.command('list').description('every DLQ of the stage with depth, oldest message age and source queue'))
+    .option('--json', 'JSON output')
+    .action(async (options: ConnectionOptions & { json?: boolean }) => {
+      const { sqs, scan } = connect(options);
+      try {
+        const summaries = await listDlqs(sqs, options.stage, scan);
+        io.stdout(options.json ? JSON.stringify(summaries, null, 2) + '\n' : formatList(summaries));
+        if (summaries.every((summary) => !summary.exists)) {
+          throw new OpsError(`No DLQs for stage "${options.stage}" in ${await sqs.config.region()}: is the stage deployed (or provisioned locally)?`);
+        }
+      } finally {
+        sqs.destroy();
+      }
+    });
+
+  withFilters(withConnection(dlq.command('peek').argument('<queue>', 'queue name, e.g. erp-commands').description('show messages without consuming them')))
+    .option('--json', 'JSON output (one array)')
+    .action(async (queue: string, options: ConnectionOptions & { filter: string[]; max?: number; json?: boolean }) => {
+      const filters = parseFilters(options.filter);
+      const { sqs, scan } = connect(options);
+      try {
+        const target = await resolveDlq(sqs, options.stage, queue);
+        const messages = await peekDlq(sqs, target, { ...scan, filters, max: options.max ?? 50 });
+        io.stdout(options.json ? JSON.stringify(messages, null, 2) + '\n' : formatMessages(messages) || `No matching messages in ${target.name}\n`);
+      } finally {
+        sqs.destroy();
+      }
+    });
+
+  withFilters(withConnection(dlq.command('redrive').argument('<queue>', 'queue name, e.g. erp-commands').description('move messages back to their source queue')))
+    .option('--max-per-second <n>', 'send at most n messages per second', positiveNumber)
+    .option('--dry-run', 'show what would move, move nothing')
+    .option('--json', 'JSON output')
+    .action(async (queue: string, options: ConnectionOptions & { filter: string[]; max?: number; maxPerSecond?: number; dryRun?: boolean; json?: boolean }) => {
+      const filters = parseFilters(options.filter);
+      const { sqs, scan, emulator } = connect(options);
+      const showBar = (io.progress ?? Boolean(process.stderr.isTTY)) && !options.json && !options.dryRun;
+      const bar = new SingleBar({ format: 'Redriving |{bar}| {value}/{total} scanned, {moved} moved', stream: process.stderr, hideCursor: true });
+      let started = false;
+      const onProgress = (progress: RedriveProgress) => {
+        if (!showBar) return;
+        if (!started) {
+          bar.start(Math.max(progress.total, progress.scanned), 0, { moved: 0 });
+          started = true;
+        }
+        bar.setTotal(Math.max(progress.total, progress.scanned));
+        bar.update(progress.scanned, { moved: progress.moved });
+      };
+      try {
+        const target = await resolveDlq(sqs, options.stage, queue);
+        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress };
+        if (usesMoveTask(redriveOptions) && !options.json) io.stderr(`Starting an SQS message move task from ${target.name} to ${target.sourceName}\n`);
+        const result = await redriveDlq(sqs, target, redriveOptions).finally(() => started && bar.stop());
+        if (options.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+        else if (result.dryRun) {
+          io.stdout(formatMessages(result.wouldMove ?? []));
+          io.stdout(`Dry run: would move ${result.wouldMove?.length ?? 0} of ${result.scanned} message(s) from ${target.name} to ${target.sourceName}\n`);
+        } else io.stdout(`Moved ${result.moved} message(s) from ${target.name} to ${target.sourceName}${result.mode === 'move-task' ? ` (move task ${result.taskHandle ?? ''})` : ` (${result.scanned} scanned)`}\n`);
+      } finally {
+        sqs.destroy();
+      }
+    });
+
+  withFilters(withConnection(dlq.command('export').argument('<queue>', 'queue name, e.g. erp-commands').description('write messages to a JSON Lines file without consuming them')))
+    .requiredOption('--out <file>', 'JSON Lines file to write')
+    .action(async (queue: string, options: ConnectionOptions & { filter: string[]; max?: number; out: string }) => {
+      const filters = parseFilters(options.filter);
+      const { sqs, scan } = connect(options);
+      try {
+        const target = await resolveDlq(sqs, options.stage, queue);
+        const { count, file } = await exportDlq(sqs, target, { ...scan, filters, max: options.max, out: options.out });
+        io.stdout(`Exported ${count} message(s) from ${target.name} to ${file}\n`);
+      } finally {
+        sqs.destroy();
+      }
+    });
+
+  withConnection(dlq.command('purge').argument('<queue>', 'queue name, e.g. erp-commands').description('delete messages (exported first unless --no-export)'))
+    .option('--filter <key=value>', 'only messages matching (repeatable)', collect, [] as string[])
+    .option('--yes', 'do not ask for confirmation')
+    .addOption(new Option('--out <file>', 'export file (default: <dlq>-<timestamp>.jsonl)'))
+    .option('--no-export', 'do not export before deleting')
+    .action(async (queue: string, options: ConnectionOptions & { filter: string[]; yes?: boolean; out?: string; export: boolean }) => {
+      const filters = parseFilters(options.filter);
+      if (!options.yes && !io.confirm && !process.stdin.isTTY) throw new UsageError('purge needs a confirmation: run it in a terminal or pass --yes');
+      const { sqs, scan } = connect(options);
+      try {
+        const target = await resolveDlq(sqs, options.stage, queue);
+        const exportTo = options.export ? (options.out ?? `${target.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined;
+        const result = await purgeDlq(sqs, target, { ...scan, filters, yes: options.yes, exportTo, confirm: io.confirm ?? promptOnTerminal });
+        if (result.exported) io.stdout(`Exported ${result.matched} message(s) to ${result.exported}\n`);
+        if (!result.confirmed) {
+          io.stdout(`Purge cancelled: nothing deleted from ${target.name}\n`);
+          return;
+        }
+        io.stdout(`Deleted ${result.deleted} message(s) from ${target.name}\n`);
+      } finally {
+        sqs.destroy();
+      }
+    });
+
+  return program;
+};
+
+/** Runs the CLI on `args` (without node and script) and returns the exit code. */
+export const run = async (args: string[], io: CliIo): Promise<number> => {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version'].includes(error.code)) return 0;
+      return 2; // commander already printed the message
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`error: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof OpsError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+    io.stderr(`error: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+};
+
+if (require.main === module) {
+  void run(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
