@@ -14,6 +14,11 @@ export const StageConfig = z.object({
   serviceDeskMaxConcurrency: z.coerce.number().int().min(2).max(1000),
   /** Secrets Manager secret name per webhook source; each secret holds the source's active signing secrets. */
   webhookSecretNames: z.record(z.string(), z.string().min(1)),
+  /** Zendesk ticket custom field holding the order number, and the tag prefix used when there is none. */
+  zendeskOrderFieldId: z.coerce.string().default('9000001'),
+  zendeskOrderTagPrefix: z.string().default('order_'),
+  /** Inventory older than this is flagged stale to agents. */
+  inventoryStaleAfterSeconds: z.coerce.number().int().positive().default(900),
   /** How long the event archive keeps events for replay. */
   archiveRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
   logRetentionDays: z.coerce.number().int().positive().default(30),

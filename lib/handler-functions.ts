@@ -44,6 +44,10 @@ export class HandlerFunctions extends Construct {
       'webhookSecrets:read': JSON.stringify(config.webhookSecretNames),
       'coordinationTable:readWrite': tables.coordination.tableName,
       'erpRateBudget:read': String(config.erpRequestsPerSecond),
+      'readModelTable:read': tables.readModels.tableName,
+      'readModelTable:readWrite': tables.readModels.tableName,
+      'inventoryStaleness:read': String(config.inventoryStaleAfterSeconds),
+      'zendeskSettings:read': JSON.stringify({ orderFieldId: config.zendeskOrderFieldId, orderTagPrefix: config.zendeskOrderTagPrefix }),
       'erp:call': config.erpBaseUrl,
       'serviceDesk:call': config.serviceDeskBaseUrl,
     };
@@ -93,6 +97,8 @@ export class HandlerFunctions extends Construct {
         if (need === 'syncStateTable:read') tables.syncState.grantReadData(fn);
         if (need === 'syncStateTable:readWrite') tables.syncState.grantReadWriteData(fn);
         if (need === 'coordinationTable:readWrite') tables.coordination.grantReadWriteData(fn);
+        if (need === 'readModelTable:read') tables.readModels.grantReadData(fn);
+        if (need === 'readModelTable:readWrite') tables.readModels.grantReadWriteData(fn);
         if (need === 'webhookSecrets:read') Object.values(secrets).forEach((secret) => secret.grantRead(fn));
       }
 

@@ -15,6 +15,8 @@ export class StateTables extends Construct {
   readonly syncState: Table;
   /** Shared dispatch state: the ERP rate budget, circuit breaker and per-command ledger (TTL on `expiresAt`). */
   readonly coordination: Table;
+  /** Agent read models (`pk`, `sk`): customer timelines, aliases, order owners, inventory by location. */
+  readonly readModels: Table;
 
   constructor(scope: Construct, id: string, props: StateTablesProps) {
     super(scope, id);
@@ -41,6 +43,12 @@ export class StateTables extends Construct {
       tableName: `${props.prefix}-coordination`,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
+    });
+    this.readModels = new Table(this, 'ReadModels', {
+      ...common,
+      tableName: `${props.prefix}-read-models`,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
     });
   }
 }

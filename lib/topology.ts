@@ -4,9 +4,17 @@
  * No CDK import here: the local runtime loads it without the CDK.
  */
 import { EVENT_SOURCE_PREFIX } from '../functions/core/canonical/events';
+import { TIMELINE_TYPES } from '../functions/core/read-models';
 import { ENV } from '../functions/shared/environment';
 
-export type FunctionName = 'webhookIngest' | 'orderSyncQuery' | 'syncStateProjector' | 'serviceDeskUpdater' | 'erpDispatcher';
+export type FunctionName =
+  | 'webhookIngest'
+  | 'orderSyncQuery'
+  | 'syncStateProjector'
+  | 'serviceDeskUpdater'
+  | 'erpDispatcher'
+  | 'readModelProjector'
+  | 'readApi';
 
 /** Shared resources a function may use; each grants the access and sets the environment variable it needs. */
 export type ResourceNeed =
@@ -16,6 +24,10 @@ export type ResourceNeed =
   | 'syncStateTable:readWrite'
   | 'webhookSecrets:read'
   | 'coordinationTable:readWrite'
+  | 'readModelTable:read'
+  | 'readModelTable:readWrite'
+  | 'inventoryStaleness:read'
+  | 'zendeskSettings:read'
   | 'erpRateBudget:read'
   | 'erp:call'
   | 'serviceDesk:call';
@@ -35,7 +47,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'Verifies, validates and normalises webhooks, then publishes canonical events once per delivery',
     memoryMb: 512,
     timeoutSeconds: 10,
-    needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read'],
+    needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read', 'zendeskSettings:read'],
   },
   orderSyncQuery: {
     entry: 'functions/order-sync-query/handler.ts',
@@ -65,6 +77,20 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 60,
     needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite'],
   },
+  readModelProjector: {
+    entry: 'functions/read-model-projector/handler.ts',
+    description: 'Builds customer timelines and inventory availability from canonical events',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    needs: ['readModelTable:readWrite'],
+  },
+  readApi: {
+    entry: 'functions/read-api/handler.ts',
+    description: 'Answers customer timeline and inventory reads for agents',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    needs: ['readModelTable:read', 'inventoryStaleness:read'],
+  },
 };
 
 export interface RouteSpec {
@@ -79,6 +105,8 @@ export interface RouteSpec {
 export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/webhooks/{source}', function: 'webhookIngest', authorization: 'signature' },
   { method: 'GET', path: '/v1/orders/{orderId}/sync', function: 'orderSyncQuery', authorization: 'iam' },
+  { method: 'GET', path: '/v1/customers/{customerId}/timeline', function: 'readApi', authorization: 'iam' },
+  { method: 'GET', path: '/v1/inventory/{sku}', function: 'readApi', authorization: 'iam' },
 ];
 
 /** Names a stage-level setting that bounds a consumer's concurrency. */
@@ -101,6 +129,13 @@ export interface QueueSpec {
 }
 
 export const QUEUES: QueueSpec[] = [
+  {
+    name: 'read-models',
+    consumer: 'readModelProjector',
+    subscribesTo: [...TIMELINE_TYPES, 'inventory.level.changed'],
+    batchSize: 10,
+    maxReceiveCount: 5,
+  },
   { name: 'sync-state-projector', consumer: 'syncStateProjector', subscribesTo: ['order.status.changed'], batchSize: 10, maxReceiveCount: 5 },
   {
     name: 'service-desk-updater',
@@ -146,6 +181,10 @@ export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
   'webhookSecrets:read': ENV.webhookSecretIds,
   'coordinationTable:readWrite': ENV.coordinationTable,
   'erpRateBudget:read': ENV.erpRequestsPerSecond,
+  'readModelTable:read': ENV.timelineTable,
+  'readModelTable:readWrite': ENV.timelineTable,
+  'inventoryStaleness:read': ENV.inventoryStaleAfterSeconds,
+  'zendeskSettings:read': ENV.zendeskSettings,
   'erp:call': ENV.erpBaseUrl,
   'serviceDesk:call': ENV.serviceDeskBaseUrl,
 };

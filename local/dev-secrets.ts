@@ -6,6 +6,9 @@ import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
  */
 export const DEVELOPMENT_SECRETS: Record<string, string> = {
   erp: 'whsec_ZGV2ZWxvcG1lbnQtb25seS1lcnAtc2lnbmluZy1rZXk=',
+  '3pl': 'whsec_ZGV2ZWxvcG1lbnQtb25seS0zcGwtc2lnbmluZy1rZXk=',
+  shopify: 'development-only-shopify-app-secret',
+  zendesk: 'development-only-zendesk-webhook-secret',
 };
 
 /** Reads `WEBHOOK_SECRETS_<SOURCE>` (comma-separated, newest first) for every registered source. */

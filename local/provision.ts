@@ -20,6 +20,7 @@ export interface LocalResources {
   idempotencyTable: string;
   syncStateTable: string;
   coordinationTable: string;
+  readModelTable: string;
   queues: Map<string, LocalQueue>;
   secretIdsBySource: Record<string, string>;
 }
@@ -61,14 +62,16 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
   const idempotencyTable = `${prefix}-idempotency`;
   const syncStateTable = `${prefix}-sync-state`;
   const coordinationTable = `${prefix}-coordination`;
-  for (const [table, key] of [[idempotencyTable, 'id'], [syncStateTable, 'pk'], [coordinationTable, 'pk']] as const) {
+  const readModelTable = `${prefix}-read-models`;
+  const tables: Array<[string, string, string?]> = [[idempotencyTable, 'id'], [syncStateTable, 'pk'], [coordinationTable, 'pk'], [readModelTable, 'pk', 'sk']];
+  for (const [table, key, sortKey] of tables) {
     await ignoreExisting(() =>
       dynamodb.send(
         new CreateTableCommand({
           TableName: table,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }, ...(sortKey ? [{ AttributeName: sortKey, AttributeType: 'S' as const }] : [])],
+          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }, ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : [])],
         }),
       ),
     );
@@ -119,5 +122,5 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
     secretIdsBySource[source] = name;
   }
 
-  return { prefix, busName, archiveName, idempotencyTable, syncStateTable, coordinationTable, queues, secretIdsBySource };
+  return { prefix, busName, archiveName, idempotencyTable, syncStateTable, coordinationTable, readModelTable, queues, secretIdsBySource };
 };

@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** The ERP rate budget the dispatchers share (default 20 requests/s). */
   erpRequestsPerSecond?: number;
+  /** Inventory older than this is flagged stale (default 900 s). */
+  inventoryStaleAfterSeconds?: number;
   /** Extra environment for the handlers (e.g. breaker settings). */
   environment?: Record<string, string>;
   /** Parallel pollers per queue that has a concurrency setting (default 2). */
@@ -98,6 +100,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'webhookSecrets:read': JSON.stringify(resources.secretIdsBySource),
     'coordinationTable:readWrite': resources.coordinationTable,
     'erpRateBudget:read': String(options.erpRequestsPerSecond ?? 20),
+    'readModelTable:read': resources.readModelTable,
+    'readModelTable:readWrite': resources.readModelTable,
+    'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),
+    'zendeskSettings:read': JSON.stringify({}),
     'erp:call': erp.url,
     'serviceDesk:call': serviceDesk.url,
   };

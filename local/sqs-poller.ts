@@ -60,10 +60,11 @@ export const startPoller = (options: PollerOptions) => {
         );
         if (messages.length === 0) {
           await new Promise((resolve) => setTimeout(resolve, idleMs));
-          idleMs = Math.min(idleMs * 2, 400);
+          idleMs = Math.min(idleMs * 2, 1000);
           continue;
         }
         idleMs = 25;
+        const invokeStarted = Date.now();
         const event: SQSEvent = { Records: messages.map((message) => toRecord(message, options.queueArn)) };
         let failed: Set<string>;
         try {
@@ -74,6 +75,7 @@ export const startPoller = (options: PollerOptions) => {
           failed = new Set(messages.map((message) => message.MessageId!));
         }
         const done = messages.filter((message) => !failed.has(message.MessageId!));
+        if (process.env.POLLER_DEBUG) console.error(`batch ${messages.length} failed ${failed.size} took ${Date.now() - invokeStarted} ms`);
         if (done.length > 0) {
           await options.sqs.send(
             new DeleteMessageBatchCommand({

@@ -8,13 +8,16 @@ import {
   type BreakerConfig,
   type BreakerState,
 } from '../core/erp/circuit-breaker';
-import { initialRateBudget, onRateLimited, takeToken, type RateBudgetConfig, type RateBudgetState } from '../core/erp/rate-budget';
+import { afterRateLimited, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
 import { TransientError } from '../core/errors';
 import type { CommandLedger, CommandRecord, ErpCoordination } from '../core/erp-port';
 
 /** Command records outlive SQS retention (14 days) so a late redelivery is still recognised. */
 const COMMAND_RETENTION_SECONDS = 15 * 24 * 3600;
 const MAX_CONFLICTS = 20;
+
+/** How long an instance trusts a closed breaker it read, before reading it again. */
+const CLOSED_BREAKER_CACHE_MS = 1000;
 
 export interface CoordinationOptions {
   tableName: string;
@@ -58,27 +61,98 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
     throw new TransientError(`Too much contention on ${pk}`);
   };
 
-  const budgetKey = `RATE#${options.name}`;
+  const budgetKey = { pk: `RATE#${options.name}` };
   const breakerKey = `BREAKER#${options.name}`;
-  const budget = <R>(change: (state: RateBudgetState, at: number) => { next?: RateBudgetState; result: R }) =>
-    mutate(budgetKey, () => initialRateBudget(options.rateBudget, now()), (state) => change(state, now()));
+  // This instance's view of the adaptive rate, refreshed by every slot it takes.
+  let rateState: RateState | undefined;
+  const remember = (item: Record<string, unknown> | undefined) => {
+    if (item && typeof item.rate === 'number' && typeof item.rateChangedAt === 'number') rateState = { rate: item.rate, rateChangedAtMs: item.rateChangedAt };
+  };
+  const conditional = async (input: ConstructorParameters<typeof UpdateCommand>[0]) => {
+    try {
+      const { Attributes } = await documents.send(new UpdateCommand({ ...input, ReturnValues: 'ALL_NEW' }));
+      return Attributes;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  };
+
+  /** Takes the next send slot with one conditional write (the schedule moves one interval on). */
+  const reserveSlot = async (maxWaitMs: number): Promise<{ granted: true; waitMs: number } | { granted: false; waitMs: number }> => {
+    for (let conflict = 0; conflict < MAX_CONFLICTS; conflict++) {
+      const at = now();
+      const interval = slotIntervalMs(currentRate(rateState, at, options.rateBudget));
+      // The schedule is ahead of now (busy): book the slot after the last one booked.
+      const booked = await conditional({
+        TableName: options.tableName,
+        Key: budgetKey,
+        UpdateExpression: 'SET nextFreeAt = nextFreeAt + :interval',
+        ConditionExpression: 'nextFreeAt BETWEEN :now AND :latest',
+        ExpressionAttributeValues: { ':interval': interval, ':now': at, ':latest': at + maxWaitMs },
+      });
+      if (booked) {
+        remember(booked);
+        return { granted: true, waitMs: Math.max(0, Number(booked.nextFreeAt) - interval - at) };
+      }
+      // The schedule lags behind now (idle): the slot is now.
+      const fresh = await conditional({
+        TableName: options.tableName,
+        Key: budgetKey,
+        UpdateExpression: 'SET nextFreeAt = :next',
+        ConditionExpression: 'attribute_not_exists(nextFreeAt) OR nextFreeAt < :now',
+        ExpressionAttributeValues: { ':next': at + interval, ':now': at },
+      });
+      if (fresh) {
+        remember(fresh);
+        return { granted: true, waitMs: 0 };
+      }
+      const { Item: item } = await documents.send(new GetCommand({ TableName: options.tableName, Key: budgetKey, ConsistentRead: true }));
+      remember(item);
+      const waitMs = Number(item?.nextFreeAt ?? at) - at;
+      if (waitMs > maxWaitMs) return { granted: false, waitMs };
+      // Another instance moved the schedule between our two writes: try again.
+    }
+    throw new TransientError(`Too much contention on ${budgetKey.pk}`);
+  };
+  // A healthy breaker is read at most once a second per instance; any other state is read every time.
+  let healthySince: number | undefined;
   const breaker = <R>(change: (state: BreakerState, at: number) => { next?: BreakerState; result: R }) =>
-    mutate(breakerKey, closedBreaker, (state) => change(state, now()));
+    mutate(breakerKey, closedBreaker, (state) => {
+      const outcome = change(state, now());
+      const current = outcome.next ?? state;
+      healthySince = current.status === 'closed' && current.consecutiveFailures === 0 ? now() : undefined;
+      return outcome;
+    });
+  const trustHealthy = () => healthySince !== undefined && now() - healthySince < CLOSED_BREAKER_CACHE_MS;
 
   return {
-    takeToken: () =>
-      budget<{ granted: true } | { granted: false; waitMs: number }>((state, at) => {
-        const taken = takeToken(state, at, options.rateBudget);
-        return taken.granted ? { next: taken.next, result: { granted: true as const } } : { result: { granted: false as const, waitMs: taken.waitMs } };
-      }),
-    rateLimited: () => budget((state, at) => ({ next: onRateLimited(state, at, options.rateBudget), result: undefined })),
-    admit: () =>
-      breaker<{ action: 'call' | 'probe' } | { action: 'wait'; waitMs: number }>((state, at) => {
+    reserveSlot,
+    async rateLimited() {
+      const at = now();
+      const next = afterRateLimited(rateState, at, options.rateBudget);
+      // Many instances see the same burst of 429s: halve at most once a second.
+      const updated = await conditional({
+        TableName: options.tableName,
+        Key: budgetKey,
+        UpdateExpression: 'SET rate = :rate, rateChangedAt = :at',
+        ConditionExpression: 'attribute_not_exists(rateChangedAt) OR rateChangedAt < :recent',
+        ExpressionAttributeValues: { ':rate': next.rate, ':at': at, ':recent': at - 1000 },
+      });
+      // Another instance halved it just now: adopt its rate.
+      remember(updated ?? (await documents.send(new GetCommand({ TableName: options.tableName, Key: budgetKey, ConsistentRead: true }))).Item);
+    },
+    admit: async () =>
+      trustHealthy()
+        ? { action: 'call' as const }
+        : breaker<{ action: 'call' | 'probe' } | { action: 'wait'; waitMs: number }>((state, at) => {
         const admission = admit(state, at, options.breaker);
         if (admission.action === 'probe') return { next: admission.next, result: { action: 'probe' as const } };
         return { result: admission };
       }),
-    succeeded: () => breaker((state) => ({ next: recordSuccess(state), result: undefined })),
+    succeeded: async () => {
+      if (!trustHealthy()) await breaker((state) => ({ next: recordSuccess(state), result: undefined }));
+    },
     failed: () => breaker((state, at) => ({ next: recordFailure(state, at, options.breaker), result: undefined })),
   };
 };

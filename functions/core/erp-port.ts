@@ -29,8 +29,11 @@ export interface ErpPort {
 
 /** Shared dispatch state: the rate budget, the breaker and the per-command ledger. */
 export interface ErpCoordination {
-  /** Takes a token of the shared rate budget, or returns how long to wait for one. */
-  takeToken(): Promise<{ granted: true } | { granted: false; waitMs: number }>;
+  /**
+   * Reserves a send slot in the shared rate budget no later than `maxWaitMs` from now, and says how
+   * long to wait for it; or says that the schedule is further ahead than that.
+   */
+  reserveSlot(maxWaitMs: number): Promise<{ granted: true; waitMs: number } | { granted: false; waitMs: number }>;
   rateLimited(): Promise<void>;
   admit(): Promise<{ action: 'call' | 'probe' } | { action: 'wait'; waitMs: number }>;
   succeeded(): Promise<void>;
@@ -45,7 +48,7 @@ export interface CommandRecord {
 
 export interface CommandLedger {
   get(commandId: string): Promise<CommandRecord | undefined>;
-  /** Records that an attempt is starting; returns the record as it was before. */
+  /** Records that an attempt is starting; returns the record as it was before (done, started, or none). */
   start(commandId: string): Promise<CommandRecord | undefined>;
   /** Counts a failed attempt; returns the number of failed attempts so far. */
   failedAttempt(commandId: string): Promise<number>;

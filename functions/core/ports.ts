@@ -50,3 +50,15 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+export interface ReadModelStore {
+  putTimelineEntry(customerKey: string, entry: import('./read-models').TimelineEntry): Promise<void>;
+  timeline(customerKey: string, limit: number, cursor?: string): Promise<{ entries: Array<import('./read-models').TimelineEntry>; nextCursor?: string }>;
+  putAlias(alias: string, customerKey: string): Promise<void>;
+  resolveAlias(alias: string): Promise<string | undefined>;
+  putOrderCustomer(orderId: string, customerKey: string): Promise<void>;
+  orderCustomer(orderId: string): Promise<string | undefined>;
+  /** Stores a level unless a newer one for the same SKU and location is stored. */
+  putInventoryLevel(level: import('./read-models').StoredInventoryLevel): Promise<ApplyOutcome>;
+  inventory(sku: string, location?: string): Promise<Array<import('./read-models').StoredInventoryLevel>>;
+}

@@ -25,7 +25,7 @@ export interface DispatchDependencies {
   sleep?: (ms: number) => Promise<void>;
   /** Failed attempts (5xx, timeouts) before a command goes to the DLQ. */
   maxAttempts?: number;
-  /** Longest wait for a rate-budget token inside one invocation; longer waits go back to the queue. */
+  /** Longest wait for a send slot inside one invocation; when the schedule is booked further ahead, the message goes back to the queue. */
   maxPacingWaitMs?: number;
 }
 
@@ -38,18 +38,15 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * A command already done is acknowledged without calling the ERP; a command that may have reached the
  * ERP before (a crash, a timeout) is first looked up by its id, so a retry never creates a second effect.
  */
-export const makeErpDispatch = ({ erp, coordination, ledger, sleep = defaultSleep, maxAttempts = 8, maxPacingWaitMs = 1000 }: DispatchDependencies) => {
+export const makeErpDispatch = ({ erp, coordination, ledger, sleep = defaultSleep, maxAttempts = 8, maxPacingWaitMs = 2000 }: DispatchDependencies) => {
   const callErp = async <T>(counter: { erpCalls: number }, call: () => Promise<T>): Promise<T> => {
     const admission = await coordination.admit();
     if (admission.action === 'wait') {
       throw new DeferredError('The ERP circuit breaker is open; the command waits in the queue.', Math.ceil(admission.waitMs / 1000) + 1);
     }
-    for (;;) {
-      const token = await coordination.takeToken();
-      if (token.granted) break;
-      if (token.waitMs > maxPacingWaitMs) throw new DeferredError('The ERP rate budget is spent; the command waits in the queue.', Math.ceil(token.waitMs / 1000));
-      await sleep(token.waitMs);
-    }
+    const slot = await coordination.reserveSlot(maxPacingWaitMs);
+    if (!slot.granted) throw new DeferredError('The ERP rate budget is booked further ahead; the command waits in the queue.', Math.ceil(slot.waitMs / 1000));
+    if (slot.waitMs > 0) await sleep(slot.waitMs);
     counter.erpCalls++;
     try {
       const result = await call();
@@ -66,12 +63,11 @@ export const makeErpDispatch = ({ erp, coordination, ledger, sleep = defaultSlee
 
   return async (command: ErpCommand): Promise<DispatchOutcome> => {
     const counter = { erpCalls: 0 };
-    const before = await ledger.get(command.commandId);
-    if (before?.status === 'done') {
-      return { outcome: 'already-done', receipt: { erpReference: before.erpReference ?? '', replayed: true }, erpCalls: 0 };
+    const previous = await ledger.start(command.commandId);
+    if (previous?.status === 'done') {
+      return { outcome: 'already-done', receipt: { erpReference: previous.erpReference ?? '', replayed: true }, erpCalls: 0 };
     }
     try {
-      const previous = await ledger.start(command.commandId);
       // Only a command that may already have reached the ERP needs the lookup.
       const existing = previous ? await callErp(counter, () => erp.findEffect(command)) : undefined;
       const receipt = existing ?? (await callErp(counter, () => erp.create(command)));

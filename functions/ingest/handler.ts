@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { makeDynamoDbDeliveryLedger } from '../adapters/delivery-ledger';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeSecretsManagerSigningSecrets } from '../adapters/signing-secrets';
+import { makeConnectorRegistry } from '../core/connectors/registry';
 import { systemClock } from '../core/ports';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv } from '../shared/environment';
@@ -18,6 +19,7 @@ const ingest = makeIngest({
   publisher: makeEventBridgePublisher(aws.eventBridge(), requiredEnv(ENV.eventBusName)),
   ledger,
   clock: systemClock,
+  connectors: makeConnectorRegistry({ zendesk: jsonEnv<{ orderFieldId?: string; orderTagPrefix?: string }>(ENV.zendeskSettings, {}) }),
 });
 
 const receiveWebhook = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {

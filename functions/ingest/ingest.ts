@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { connectorFor } from '../core/connectors/registry';
+import type { Connector } from '../core/connectors/connector';
+import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
 import { DomainError, PayloadTooLargeError } from '../core/errors';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
 import type { Clock, DeliveryLedger, EventPublisher, SigningSecrets } from '../core/ports';
@@ -36,6 +37,8 @@ export interface IngestDependencies {
   publisher: EventPublisher;
   ledger: DeliveryLedger;
   clock: Clock;
+  /** Registered senders (default: every built-in connector with default settings). */
+  connectors?: Readonly<Record<string, Connector>>;
 }
 
 /** EventBridge takes 256 KB per entry; the canonical envelope needs a little room beside the body. */
@@ -45,11 +48,11 @@ export const MAX_WEBHOOK_BODY_BYTES = 240 * 1024;
  * Verifies, validates and normalises one webhook delivery, then publishes its canonical events
  * exactly once per delivery id. Client mistakes are answered before anything reaches the bus.
  */
-export const makeIngest = ({ secrets, publisher, ledger, clock }: IngestDependencies) =>
+export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = makeConnectorRegistry() }: IngestDependencies) =>
   async (request: WebhookRequest): Promise<IngestResult> => {
     let deliveryId: string | undefined;
     try {
-      const connector = connectorFor(request.source);
+      const connector = connectorIn(connectors, request.source);
       const size = Buffer.byteLength(request.rawBody, 'utf8');
       if (size > MAX_WEBHOOK_BODY_BYTES) {
         throw new PayloadTooLargeError(

@@ -31,6 +31,9 @@ export const ENV = {
   erpBaseUrl: 'ERP_BASE_URL',
   serviceDeskBaseUrl: 'SERVICE_DESK_BASE_URL',
   serviceDeskFieldIds: 'SERVICE_DESK_FIELD_IDS',
+  zendeskSettings: 'ZENDESK_SETTINGS',
+  timelineTable: 'READ_MODEL_TABLE_NAME',
+  inventoryStaleAfterSeconds: 'INVENTORY_STALE_AFTER_SECONDS',
 } as const;
 
 export const numberEnv = (name: string, fallback: number): number => {

@@ -1,11 +1,23 @@
 import { z } from 'zod';
+import {
+  CreditMemo,
+  Interaction,
+  InventoryLevel,
+  Invoice,
+  Order,
+  Refund,
+  ReturnAuthorization,
+  ServiceCase,
+  Shipment,
+  SourceSystem,
+} from './model';
 import { OrderStatusSnapshot } from './order';
 
 /** EventBridge `source` of every canonical event: `retail-sync.<origin system>`. */
 export const EVENT_SOURCE_PREFIX = 'retail-sync.';
 
 /** Systems that send us facts. */
-export const OriginSystem = z.enum(['erp', 'service-desk', 'storefront', '3pl']);
+export const OriginSystem = SourceSystem;
 export type OriginSystem = z.infer<typeof OriginSystem>;
 
 /**
@@ -38,9 +50,34 @@ export const WebhookUnmappedDetail = z.object({
 });
 export type WebhookUnmappedDetail = z.infer<typeof WebhookUnmappedDetail>;
 
-/** Canonical detail types and the schema of each detail: the one catalogue of what travels on the bus. */
+const detailOf = <T extends z.ZodTypeAny>(data: T) => EventMetadata.extend({ data });
+
+/**
+ * Canonical detail types and the schema of each detail: the one catalogue of what travels on the bus.
+ * `docs/events/` is generated from it (`npm run events:catalogue`); a test refuses an incompatible
+ * change that keeps the same `schemaVersion`.
+ */
 export const CanonicalEvents = {
+  'order.created': detailOf(Order),
   'order.status.changed': OrderStatusChangedDetail,
+  'order.updated': detailOf(Order),
+  'order.cancelled': detailOf(Order),
+  'shipment.dispatched': detailOf(Shipment),
+  'shipment.delivered': detailOf(Shipment),
+  'shipment.exception': detailOf(Shipment),
+  'return.requested': detailOf(ReturnAuthorization),
+  'return.authorized': detailOf(ReturnAuthorization),
+  'return.received': detailOf(ReturnAuthorization),
+  'refund.requested': detailOf(Refund),
+  'refund.issued': detailOf(Refund),
+  'refund.failed': detailOf(Refund),
+  'creditmemo.issued': detailOf(CreditMemo),
+  'invoice.posted': detailOf(Invoice),
+  'inventory.level.changed': detailOf(InventoryLevel),
+  'case.opened': detailOf(ServiceCase),
+  'case.updated': detailOf(ServiceCase),
+  'case.resolved': detailOf(ServiceCase),
+  'interaction.recorded': detailOf(Interaction),
   'webhook.unmapped': WebhookUnmappedDetail,
 } as const;
 export type DetailType = keyof typeof CanonicalEvents;

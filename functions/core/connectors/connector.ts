@@ -12,6 +12,10 @@ export interface WebhookDelivery {
 export interface VerifiedDelivery {
   deliveryId: string;
   body: unknown;
+  /** Request headers, lower-cased (some senders put the event type in a header). */
+  headers?: Record<string, string | undefined>;
+  /** The body as received, for fields JSON numbers cannot hold exactly. */
+  rawBody?: string;
 }
 
 /**

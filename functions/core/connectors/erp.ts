@@ -1,47 +1,27 @@
-import { z } from 'zod';
+import { CreditMemo, InventoryLevel, Invoice, Order, Refund, ReturnAuthorization } from '../canonical/model';
 import { OrderStatusSnapshot } from '../canonical/order';
-import type { CanonicalEvent } from '../canonical/events';
-import { ValidationError, describeIssues } from '../errors';
-import type { Connector, VerifiedDelivery } from './connector';
-import { canonicalEvent, unmappedEvent } from './events';
-import { verifyStandardWebhook } from './standard-webhooks';
+import { canonicalEvent, parsePayload } from './events';
+import { entityMapping, standardWebhooksConnector } from './standard-webhooks-payload';
+import { z } from 'zod';
 
-/** The Standard Webhooks payload convention the ERP follows. */
-const ErpPayload = z.object({
-  type: z.string().min(1),
-  timestamp: z.iso.datetime({ offset: true }),
-  data: z.unknown(),
-});
+const Envelope = z.object({ type: z.string(), data: z.unknown() });
 
-/** ERP payload schemas by `type`; each maps to canonical events. */
-const mappings: Record<string, (data: unknown, verified: VerifiedDelivery, receivedAt: Date) => CanonicalEvent[]> = {
-  'order.status.changed': (data, verified, receivedAt) => [
-    canonicalEvent('erp', 'order.status.changed', verified.deliveryId, 'order.status.changed', receivedAt, 0, parse(OrderStatusSnapshot, data, 'data')),
-  ],
-};
-
-export const erpConnector: Connector = {
-  system: 'erp',
-  verify: verifyStandardWebhook,
-  map(verified, receivedAt) {
-    const payload = parse(ErpPayload, verified.body, '');
-    const mapping = mappings[payload.type];
-    if (!mapping) return [unmappedEvent('erp', verified, payload.type, receivedAt)];
-    return mapping(payload.data, verified, receivedAt);
+/**
+ * The ERP (system of record), over Standard Webhooks. Its `data` is the canonical entity for each
+ * type; `order.status.changed` keeps its compact shape { orderId, status, version, occurredAt }.
+ */
+export const erpConnector = standardWebhooksConnector('erp', {
+  'order.status.changed': (verified, receivedAt) => {
+    const envelope = parsePayload(Envelope, verified.body);
+    return [canonicalEvent('erp', 'order.status.changed', verified.deliveryId, envelope.type, receivedAt, 0, parsePayload(OrderStatusSnapshot, envelope.data, 'data'))];
   },
-};
-
-export const ERP_MAPPED_TYPES = Object.keys(mappings);
-
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, prefix: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = describeIssues(result.error.issues).map((issue) => ({
-    ...issue,
-    path: prefix ? (issue.path === '(root)' ? prefix : `${prefix}.${issue.path}`) : issue.path,
-  }));
-  throw new ValidationError(
-    `The payload does not match the expected schema: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`,
-    issues,
-  );
-}
+  'order.created': entityMapping('erp', 'order.created', Order, 'orderId'),
+  'order.cancelled': entityMapping('erp', 'order.cancelled', Order, 'orderId', { status: 'cancelled' }),
+  'invoice.posted': entityMapping('erp', 'invoice.posted', Invoice, 'invoiceId'),
+  'creditmemo.issued': entityMapping('erp', 'creditmemo.issued', CreditMemo, 'creditMemoId'),
+  'return.authorized': entityMapping('erp', 'return.authorized', ReturnAuthorization, 'returnId', { status: 'authorized' }),
+  'return.received': entityMapping('erp', 'return.received', ReturnAuthorization, 'returnId', { status: 'received' }),
+  'refund.issued': entityMapping('erp', 'refund.issued', Refund, 'refundId', { status: 'issued' }),
+  'refund.failed': entityMapping('erp', 'refund.failed', Refund, 'refundId', { status: 'failed' }),
+  'inventory.level.changed': entityMapping('erp', 'inventory.level.changed', InventoryLevel, 'sku'),
+});

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import {
-  EVENT_SOURCE_PREFIX,
-  type CanonicalEvent,
-  type DetailType,
-  type OriginSystem,
-} from '../canonical/events';
+import type { z } from 'zod';
+import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type CanonicalEvents, type DetailType, type OriginSystem } from '../canonical/events';
+import { describeIssues, ValidationError } from '../errors';
 import type { VerifiedDelivery } from './connector';
+
+export type MappedDetailType = Exclude<DetailType, 'webhook.unmapped'>;
+export type DataOf<T extends DetailType> = z.infer<(typeof CanonicalEvents)[T]>['data'];
 
 /**
  * Event ids are derived from the delivery, not random, so a redelivery or replay of the same
@@ -14,14 +14,14 @@ import type { VerifiedDelivery } from './connector';
 export const deriveEventId = (system: OriginSystem, deliveryId: string, index: number): string =>
   'evt_' + createHash('sha256').update(`${system}\u0000${deliveryId}\u0000${index}`).digest('hex').slice(0, 32);
 
-export const canonicalEvent = <T extends Exclude<DetailType, 'webhook.unmapped'>>(
+export const canonicalEvent = <T extends MappedDetailType>(
   system: OriginSystem,
   detailType: T,
   deliveryId: string,
   originType: string,
   receivedAt: Date,
   index: number,
-  data: CanonicalEvent<T>['detail']['data'],
+  data: DataOf<T>,
 ): CanonicalEvent<T> => ({
   detailType,
   source: EVENT_SOURCE_PREFIX + system,
@@ -35,12 +35,7 @@ export const canonicalEvent = <T extends Exclude<DetailType, 'webhook.unmapped'>
   } as CanonicalEvent<T>['detail'],
 });
 
-export const unmappedEvent = (
-  system: OriginSystem,
-  verified: VerifiedDelivery,
-  originType: string,
-  receivedAt: Date,
-): CanonicalEvent<'webhook.unmapped'> => ({
+export const unmappedEvent = (system: OriginSystem, verified: VerifiedDelivery, originType: string, receivedAt: Date): CanonicalEvent<'webhook.unmapped'> => ({
   detailType: 'webhook.unmapped',
   source: EVENT_SOURCE_PREFIX + system,
   detail: {
@@ -52,3 +47,17 @@ export const unmappedEvent = (
     data: { body: verified.body },
   },
 });
+
+/** Parses with a zod schema; failures become a `ValidationError` naming each field (prefixed). */
+export function parsePayload<T extends z.ZodTypeAny>(schema: T, value: unknown, prefix = ''): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = describeIssues(result.error.issues).map((issue) => ({
+    ...issue,
+    path: prefix ? (issue.path === '(root)' ? prefix : `${prefix}.${issue.path}`) : issue.path,
+  }));
+  throw new ValidationError(`The payload does not match the expected schema: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, issues);
+}
+
+/** A mapping from one sender event type to canonical events. */
+export type Mapping = (verified: VerifiedDelivery, receivedAt: Date) => CanonicalEvent[];

@@ -1,20 +1,32 @@
 import { UnknownSourceError } from '../errors';
 import type { Connector } from './connector';
 import { erpConnector } from './erp';
+import { shopifyConnector } from './shopify';
+import { thirdPartyLogisticsConnector } from './third-party-logistics';
+import { DEFAULT_ZENDESK_OPTIONS, makeZendeskConnector, type ZendeskConnectorOptions } from './zendesk';
 
-/** The one place senders are registered: the path segment of `POST /v1/webhooks/{source}` -> connector. */
-export const connectors: Readonly<Record<string, Connector>> = {
+export interface ConnectorSettings {
+  zendesk?: Partial<ZendeskConnectorOptions>;
+}
+
+/**
+ * The one place senders are registered: the path segment of `POST /v1/webhooks/{source}` -> connector.
+ * Adding a sender is one module (verify + mapping) and one line here.
+ */
+export const makeConnectorRegistry = (settings: ConnectorSettings = {}): Readonly<Record<string, Connector>> => ({
   erp: erpConnector,
-};
+  '3pl': thirdPartyLogisticsConnector,
+  shopify: shopifyConnector,
+  zendesk: makeZendeskConnector({ ...DEFAULT_ZENDESK_OPTIONS, ...settings.zendesk }),
+});
 
-export const WEBHOOK_SOURCES = Object.keys(connectors);
+const defaults = makeConnectorRegistry();
+export const WEBHOOK_SOURCES = Object.keys(defaults);
 
-export const connectorFor = (source: string): Connector => {
-  const connector = Object.hasOwn(connectors, source) ? connectors[source] : undefined;
-  if (!connector) {
-    throw new UnknownSourceError(
-      `No webhook source named "${source}". Known sources: ${WEBHOOK_SOURCES.join(', ')}.`,
-    );
-  }
+export const connectorIn = (registry: Readonly<Record<string, Connector>>, source: string): Connector => {
+  const connector = Object.hasOwn(registry, source) ? registry[source] : undefined;
+  if (!connector) throw new UnknownSourceError(`No webhook source named "${source}". Known sources: ${Object.keys(registry).join(', ')}.`);
   return connector;
 };
+
+export const connectorFor = (source: string): Connector => connectorIn(defaults, source);

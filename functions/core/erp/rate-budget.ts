@@ -1,65 +1,61 @@
 /**
- * A token bucket shared by every dispatcher instance, with AIMD adaptation: the rate climbs back
- * additively towards the configured ceiling and halves on every 429. Pure: the state is persisted by
- * an adapter with optimistic concurrency.
+ * The ERP rate budget shared by every dispatcher instance, as a schedule of send slots (the generic
+ * cell rate algorithm): the shared state is the time the next slot is free, and taking a slot moves
+ * it one interval on. That is one atomic write per request with no read and no contention, sends are
+ * spread evenly instead of in bursts, and no instance can ever get ahead of the budget.
+ *
+ * AIMD: the rate halves on every 429 and climbs back additively towards the configured limit, so an
+ * ERP whose real limit is lower (or shared with other integrations) is found without configuration.
+ * Pure: the adapter applies these rules to one DynamoDB item.
  */
-export interface RateBudgetState {
-  tokens: number;
-  refilledAtMs: number;
-  /** Rate in force since `rateChangedAtMs`, before additive increase. */
-  rate: number;
-  rateChangedAtMs: number;
-}
-
 export interface RateBudgetConfig {
   /** The ERP's limit in requests per second (the configured budget). */
   requestsPerSecond: number;
-  /** Share of the limit the bucket aims at, so clock jitter and the one-token burst never exceed it. */
+  /** Share of the limit the schedule aims at, leaving room for jitter between our sends and the ERP's clock. */
   utilisation: number;
   /** Floor of the adaptive rate. */
   minRequestsPerSecond: number;
   /** Additive increase, in requests per second gained per second without a 429. */
   increasePerSecond: number;
-  /** Tokens that may be spent at once after an idle spell. */
-  burst: number;
 }
 
 export const defaultRateBudgetConfig = (requestsPerSecond: number): RateBudgetConfig => ({
   requestsPerSecond,
   utilisation: 0.95,
-  minRequestsPerSecond: Math.max(0.2, requestsPerSecond / 50),
+  minRequestsPerSecond: Math.min(1, requestsPerSecond),
   increasePerSecond: Math.max(0.1, requestsPerSecond / 20),
-  burst: 1,
 });
 
-const ceiling = (config: RateBudgetConfig) => config.requestsPerSecond * config.utilisation;
+/** The adaptive part of the shared state. */
+export interface RateState {
+  /** Rate in force since `rateChangedAtMs`, before additive increase. */
+  rate: number;
+  rateChangedAtMs: number;
+}
 
-export const initialRateBudget = (config: RateBudgetConfig, nowMs: number): RateBudgetState => ({
-  tokens: config.burst,
-  refilledAtMs: nowMs,
-  rate: ceiling(config),
-  rateChangedAtMs: nowMs,
-});
+export const ceilingRate = (config: RateBudgetConfig) => config.requestsPerSecond * config.utilisation;
 
 /** The rate in force now: the stored rate plus additive increase since it was set, capped at the ceiling. */
-export const currentRate = (state: RateBudgetState, nowMs: number, config: RateBudgetConfig): number =>
-  Math.min(ceiling(config), state.rate + (config.increasePerSecond * Math.max(0, nowMs - state.rateChangedAtMs)) / 1000);
+export const currentRate = (state: RateState | undefined, nowMs: number, config: RateBudgetConfig): number =>
+  state === undefined
+    ? ceilingRate(config)
+    : Math.min(ceilingRate(config), state.rate + (config.increasePerSecond * Math.max(0, nowMs - state.rateChangedAtMs)) / 1000);
 
-export type TakeResult = { granted: true; next: RateBudgetState } | { granted: false; waitMs: number };
-
-/** Takes one request's token, or says how long until one is available. */
-export const takeToken = (state: RateBudgetState, nowMs: number, config: RateBudgetConfig): TakeResult => {
-  const rate = currentRate(state, nowMs, config);
-  const elapsedMs = Math.max(0, nowMs - state.refilledAtMs);
-  const tokens = Math.min(config.burst, state.tokens + (rate * elapsedMs) / 1000);
-  if (tokens >= 1) return { granted: true, next: { ...state, tokens: tokens - 1, refilledAtMs: nowMs } };
-  return { granted: false, waitMs: Math.ceil(((1 - tokens) / rate) * 1000) };
-};
+/** Spacing between two sends at a rate. */
+export const slotIntervalMs = (rate: number) => 1000 / rate;
 
 /** Multiplicative decrease after the ERP answered 429. */
-export const onRateLimited = (state: RateBudgetState, nowMs: number, config: RateBudgetConfig): RateBudgetState => ({
-  tokens: 0,
-  refilledAtMs: nowMs,
+export const afterRateLimited = (state: RateState | undefined, nowMs: number, config: RateBudgetConfig): RateState => ({
   rate: Math.max(config.minRequestsPerSecond, currentRate(state, nowMs, config) / 2),
   rateChangedAtMs: nowMs,
 });
+
+/**
+ * Takes the next slot of a schedule whose next free slot is `nextFreeAtMs`: the slot starts at the
+ * later of that and now, and the schedule moves one interval on. (The adapter performs the same
+ * step as a conditional write.)
+ */
+export const takeSlot = (nextFreeAtMs: number | undefined, nowMs: number, intervalMs: number) => {
+  const slotAtMs = Math.max(nextFreeAtMs ?? nowMs, nowMs);
+  return { slotAtMs, nextFreeAtMs: slotAtMs + intervalMs };
+};

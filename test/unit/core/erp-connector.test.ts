@@ -55,11 +55,11 @@ describe('ERP connector mapping', () => {
   });
 
   it('keeps a type it does not map as webhook.unmapped with the whole body', () => {
-    const body = { type: 'invoice.posted', timestamp: '2026-11-27T09:59:59Z', data: { invoiceId: 'INV-1' } };
+    const body = { type: 'payment.captured', timestamp: '2026-11-27T09:59:59Z', data: { paymentId: 'PAY-1' } };
     const [event] = erpConnector.map(verified(body), receivedAt);
     expect(event!.detailType).toBe('webhook.unmapped');
     expect(event!.detail.data).toEqual({ body });
-    expect(event!.detail.origin.type).toBe('invoice.posted');
+    expect(event!.detail.origin.type).toBe('payment.captured');
   });
 });
 
@@ -69,7 +69,7 @@ describe('connector registry', () => {
   });
 
   it('refuses an unknown source and lists the known ones', () => {
-    expect(() => connectorFor('shopifyy')).toThrow(new UnknownSourceError('No webhook source named "shopifyy". Known sources: erp.'));
+    expect(() => connectorFor('shopifyy')).toThrow(new UnknownSourceError('No webhook source named "shopifyy". Known sources: erp, 3pl, shopify, zendesk.'));
   });
 
   it('does not treat inherited object keys as sources', () => {

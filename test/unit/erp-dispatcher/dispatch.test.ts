@@ -35,7 +35,7 @@ const ledgerDouble = (): CommandLedger & { records: Map<string, CommandRecord> }
 const coordinationDouble = (overrides: Partial<ErpCoordination> = {}) => {
   const events: string[] = [];
   const coordination: ErpCoordination = {
-    takeToken: async () => ({ granted: true }),
+    reserveSlot: async () => ({ granted: true, waitMs: 0 }),
     rateLimited: async () => void events.push('rate-limited'),
     admit: async () => ({ action: 'call' }),
     succeeded: async () => void events.push('succeeded'),
@@ -101,16 +101,19 @@ describe('ERP dispatch', () => {
     expect(created).toEqual([]);
   });
 
-  it('waits briefly for a rate-budget token, and defers when the wait would be long', async () => {
+  it('waits for its send slot, and defers when the schedule is booked far ahead', async () => {
     const waits: number[] = [];
-    let tokens = [{ granted: false as const, waitMs: 50 }, { granted: true as const }];
-    const { coordination } = coordinationDouble({ takeToken: async () => tokens.shift()! });
-    const { erp } = erpDouble();
+    let slots: Array<{ granted: boolean; waitMs: number }> = [{ granted: true, waitMs: 50 }];
+    const { coordination } = coordinationDouble({ reserveSlot: async () => slots.shift()! as never });
+    const { erp, created } = erpDouble();
     await makeErpDispatch({ erp, coordination, ledger: ledgerDouble(), sleep: async (ms) => void waits.push(ms) })(command);
     expect(waits).toEqual([50]);
 
-    tokens = [{ granted: false as const, waitMs: 5000 }];
-    await expect(makeErpDispatch({ erp, coordination, ledger: ledgerDouble() })({ ...command, commandId: 'cmd-2' })).rejects.toBeInstanceOf(DeferredError);
+    slots = [{ granted: false, waitMs: 5000 }];
+    const error = await makeErpDispatch({ erp, coordination, ledger: ledgerDouble() })({ ...command, commandId: 'cmd-2' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeferredError);
+    expect((error as DeferredError).retryAfterSeconds).toBe(5);
+    expect(created).toEqual(['cmd-1']);
   });
 
   it('reports 429 to the shared budget and keeps the message for Retry-After', async () => {

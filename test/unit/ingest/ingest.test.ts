@@ -112,7 +112,7 @@ describe('webhook ingest', () => {
 
   it('acknowledges a verified type it does not map, marking it unmapped', async () => {
     const { ingest, published } = setup();
-    const raw = JSON.stringify({ type: 'invoice.posted', timestamp: now.toISOString(), data: {} });
+    const raw = JSON.stringify({ type: 'payment.captured', timestamp: now.toISOString(), data: {} });
     const result = await ingest(request(raw));
     expect(result.response.statusCode).toBe(202);
     expect(JSON.parse(result.response.body)).toMatchObject({ duplicate: false, mapped: false });

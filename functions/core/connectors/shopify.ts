@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import type { CanonicalEvent } from '../canonical/events';
+import type { Refund, Shipment } from '../canonical/model';
+import { SignatureInvalidError } from '../errors';
+import type { Connector, VerifiedDelivery } from './connector';
+import { canonicalEvent, parsePayload, unmappedEvent, type Mapping } from './events';
+import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
+import { parseJson } from './standard-webhooks';
+
+/**
+ * Shopify (storefront). Signature: `X-Shopify-Hmac-Sha256` = base64 HMAC-SHA256 of the raw body with
+ * the app's client secret; no timestamp is signed, so replays are absorbed by deduplication on
+ * `X-Shopify-Webhook-Id`. Routing on `X-Shopify-Topic`.
+ *
+ * Shopify ids exceed 2^53, so ids are read from `admin_graphql_api_id` (a string), never from the
+ * numeric `id`, which JSON.parse rounds.
+ */
+const idFromGid = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
+const GidOf = z.object({ admin_graphql_api_id: z.string() });
+const Instant = z.string().transform((value, context) => {
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) {
+    context.addIssue({ code: 'custom', message: 'not a date-time' });
+    return z.NEVER;
+  }
+  return parsed.toISOString();
+});
+const money = (amount: unknown, currency: string) => (amount === undefined || amount === null ? undefined : { amount: String(amount), currency });
+
+const ShopifyOrder = GidOf.extend({
+  name: z.string(),
+  email: z.string().nullish(),
+  currency: z.string().length(3),
+  total_price: z.union([z.string(), z.number()]).nullish(),
+  created_at: Instant,
+  updated_at: Instant.nullish(),
+  cancelled_at: Instant.nullish(),
+  customer: z.object({ admin_graphql_api_id: z.string().optional(), email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).nullish(),
+  line_items: z.array(z.object({ admin_graphql_api_id: z.string(), sku: z.string().nullish(), title: z.string().nullish(), quantity: z.number(), price: z.union([z.string(), z.number()]).nullish() })).default([]),
+});
+
+const orderMapping =
+  (detailType: 'order.created' | 'order.updated' | 'order.cancelled'): Mapping =>
+  (verified, receivedAt) => {
+    const order = parsePayload(ShopifyOrder, verified.body);
+    const orderId = idFromGid(order.admin_graphql_api_id);
+    const email = order.email ?? order.customer?.email ?? undefined;
+    const name = [order.customer?.first_name, order.customer?.last_name].filter(Boolean).join(' ') || undefined;
+    const occurredAt = (detailType === 'order.cancelled' ? order.cancelled_at : detailType === 'order.updated' ? order.updated_at : order.created_at) ?? order.created_at;
+    return [
+      canonicalEvent('storefront', detailType, verified.deliveryId, topicOf(verified), receivedAt, 0, {
+        source: { system: 'storefront', id: orderId },
+        occurredAt,
+        correlationIds: [order.name],
+        orderId,
+        ...(detailType === 'order.cancelled' ? { status: 'cancelled' as const } : {}),
+        customer: email || order.customer?.admin_graphql_api_id ? { id: order.customer?.admin_graphql_api_id ? idFromGid(order.customer.admin_graphql_api_id) : undefined, email: email ?? undefined, name } : undefined,
+        total: money(order.total_price, order.currency),
+        lines: order.line_items.map((line) => ({
+          lineId: idFromGid(line.admin_graphql_api_id),
+          sku: line.sku ?? undefined,
+          title: line.title ?? undefined,
+          quantity: line.quantity,
+          unitPrice: money(line.price, order.currency),
+        })),
+      }),
+    ];
+  };
+
+const ShopifyRefund = GidOf.extend({
+  order_id: z.union([z.number(), z.string()]),
+  created_at: Instant,
+  note: z.string().nullish(),
+  transactions: z.array(z.object({ kind: z.string(), status: z.string(), amount: z.union([z.string(), z.number()]), currency: z.string().length(3) })).default([]),
+});
+
+const refundMapping: Mapping = (verified, receivedAt) => {
+  const refund = parsePayload(ShopifyRefund, verified.body);
+  // The order id inside a refund is numeric only; take it from the raw body text to keep every digit.
+  const orderId = rawNumericField(verified, 'order_id') ?? String(refund.order_id);
+  const succeeded = refund.transactions.filter((transaction) => transaction.kind === 'refund' && transaction.status === 'success');
+  const currency = succeeded[0]?.currency ?? refund.transactions[0]?.currency;
+  const total = succeeded.reduce((sum, transaction) => sum + Math.round(Number(transaction.amount) * 100), 0);
+  const data: Refund = {
+    source: { system: 'storefront', id: idFromGid(refund.admin_graphql_api_id) },
+    occurredAt: refund.created_at,
+    correlationIds: [],
+    refundId: idFromGid(refund.admin_graphql_api_id),
+    orderId,
+    status: succeeded.length > 0 || refund.transactions.length === 0 ? 'issued' : 'failed',
+    amount: currency ? { amount: (total / 100).toFixed(2), currency } : undefined,
+    reason: refund.note ?? undefined,
+  };
+  return [canonicalEvent('storefront', data.status === 'failed' ? 'refund.failed' : 'refund.issued', verified.deliveryId, topicOf(verified), receivedAt, 0, data)];
+};
+
+const ShopifyFulfillment = GidOf.extend({
+  order_id: z.union([z.number(), z.string()]),
+  status: z.string().nullish(),
+  shipment_status: z.string().nullish(),
+  created_at: Instant,
+  updated_at: Instant.nullish(),
+  tracking_company: z.string().nullish(),
+  tracking_number: z.string().nullish(),
+  name: z.string().nullish(),
+  line_items: z.array(z.object({ sku: z.string().nullish(), quantity: z.number() })).default([]),
+});
+
+/** Shopify's shipment_status -> canonical shipment event. */
+const SHIPMENT_STATUS: Record<string, { detailType: 'shipment.dispatched' | 'shipment.delivered' | 'shipment.exception'; status: Shipment['status'] }> = {
+  delivered: { detailType: 'shipment.delivered', status: 'delivered' },
+  failure: { detailType: 'shipment.exception', status: 'exception' },
+  attempted_delivery: { detailType: 'shipment.exception', status: 'exception' },
+  in_transit: { detailType: 'shipment.dispatched', status: 'in_transit' },
+  out_for_delivery: { detailType: 'shipment.dispatched', status: 'in_transit' },
+};
+
+const fulfillmentMapping: Mapping = (verified, receivedAt) => {
+  const fulfillment = parsePayload(ShopifyFulfillment, verified.body);
+  const outcome = SHIPMENT_STATUS[fulfillment.shipment_status ?? ''] ?? { detailType: 'shipment.dispatched' as const, status: 'dispatched' as const };
+  const shipmentId = idFromGid(fulfillment.admin_graphql_api_id);
+  return [
+    canonicalEvent('storefront', outcome.detailType, verified.deliveryId, topicOf(verified), receivedAt, 0, {
+      source: { system: 'storefront', id: shipmentId },
+      occurredAt: fulfillment.updated_at ?? fulfillment.created_at,
+      correlationIds: fulfillment.name ? [fulfillment.name] : [],
+      shipmentId,
+      orderId: rawNumericField(verified, 'order_id') ?? String(fulfillment.order_id),
+      status: outcome.status,
+      carrier: fulfillment.tracking_company ?? undefined,
+      trackingNumber: fulfillment.tracking_number ?? undefined,
+      exception: outcome.status === 'exception' ? (fulfillment.shipment_status ?? undefined) : undefined,
+      lines: fulfillment.line_items.map((line) => ({ sku: line.sku ?? undefined, quantity: line.quantity })),
+    }),
+  ];
+};
+
+const ShopifyReturn = GidOf.extend({
+  status: z.string(),
+  order: GidOf.nullish(),
+  order_id: z.union([z.number(), z.string()]).nullish(),
+  return_line_items: z.array(z.object({ quantity: z.number().int().positive().optional(), return_reason: z.string().nullish() })).default([]),
+});
+
+const returnMapping =
+  (detailType: 'return.requested' | 'return.authorized' | 'return.received', status: 'requested' | 'authorized' | 'closed'): Mapping =>
+  (verified, receivedAt) => {
+    const shopifyReturn = parsePayload(ShopifyReturn, verified.body);
+    const orderId = shopifyReturn.order ? idFromGid(shopifyReturn.order.admin_graphql_api_id) : (rawNumericField(verified, 'order_id') ?? String(shopifyReturn.order_id ?? ''));
+    const returnId = idFromGid(shopifyReturn.admin_graphql_api_id);
+    return [
+      canonicalEvent('storefront', detailType, verified.deliveryId, topicOf(verified), receivedAt, 0, {
+        source: { system: 'storefront', id: returnId },
+        // Returns payloads carry no timestamp: the delivery's trigger time orders them.
+        occurredAt: triggeredAt(verified, receivedAt),
+        correlationIds: [],
+        returnId,
+        orderId: parsePayload(z.string().min(1, 'the return names no order'), orderId, 'order'),
+        status,
+        lines: shopifyReturn.return_line_items.map((line) => ({ quantity: line.quantity ?? 1, reason: line.return_reason ?? undefined })),
+      }),
+    ];
+  };
+
+const mappings: Record<string, Mapping> = {
+  'orders/create': orderMapping('order.created'),
+  'orders/updated': orderMapping('order.updated'),
+  'orders/cancelled': orderMapping('order.cancelled'),
+  'refunds/create': refundMapping,
+  'fulfillments/create': fulfillmentMapping,
+  'fulfillments/update': fulfillmentMapping,
+  'returns/request': returnMapping('return.requested', 'requested'),
+  'returns/approve': returnMapping('return.authorized', 'authorized'),
+  'returns/close': returnMapping('return.received', 'closed'),
+};
+
+function topicOf(verified: VerifiedDelivery) {
+  return verified.headers?.['x-shopify-topic'] ?? '';
+}
+
+function triggeredAt(verified: VerifiedDelivery, receivedAt: Date) {
+  const header = verified.headers?.['x-shopify-triggered-at'];
+  const parsed = header ? new Date(header) : receivedAt;
+  return (Number.isNaN(parsed.getTime()) ? receivedAt : parsed).toISOString();
+}
+
+/** Reads a top-level numeric field from the raw body text, keeping all its digits. */
+function rawNumericField(verified: VerifiedDelivery, field: string): string | undefined {
+  const raw = verified.rawBody;
+  const match = raw ? new RegExp(`"${field}"\\s*:\\s*"?(\\d+)`).exec(raw) : null;
+  return match?.[1];
+}
+
+export const SHOPIFY_TOPICS = Object.keys(mappings);
+
+export const shopifyConnector: Connector = {
+  system: 'storefront',
+  verify(delivery, secrets) {
+    const headers = lowerCaseKeys(delivery.headers);
+    const signature = headers['x-shopify-hmac-sha256'];
+    const deliveryId = headers['x-shopify-webhook-id'];
+    const missing = [!signature && 'X-Shopify-Hmac-Sha256', !deliveryId && 'X-Shopify-Webhook-Id', !headers['x-shopify-topic'] && 'X-Shopify-Topic'].filter(Boolean);
+    if (missing.length > 0) throw new SignatureInvalidError(`Missing Shopify webhook header(s): ${missing.join(', ')}.`);
+    if (secrets.length === 0) throw new SignatureInvalidError('No signing secret is configured for this source; the delivery cannot be verified.');
+    // After a secret rotation Shopify may sign with the old secret for up to an hour: try every active one.
+    if (!secrets.some((secret) => signatureMatches(signature!, hmacBase64(secret, delivery.rawBody)))) {
+      throw new SignatureInvalidError('X-Shopify-Hmac-Sha256 does not match any active app secret; it must be base64(HMAC-SHA256(secret, raw body)).');
+    }
+    return { deliveryId: deliveryId!, body: parseJson(delivery.rawBody), headers, rawBody: delivery.rawBody };
+  },
+  map(verified, receivedAt): CanonicalEvent[] {
+    const topic = topicOf(verified);
+    const mapping = Object.hasOwn(mappings, topic) ? mappings[topic] : undefined;
+    return mapping ? mapping(verified, receivedAt) : [unmappedEvent('storefront', verified, topic, receivedAt)];
+  },
+};
