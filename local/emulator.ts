@@ -55,7 +55,9 @@ export const startMoto = async (options: { port?: number; log?: (line: string) =
   const binary = ensureMotoInstalled(options.log);
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // moto's own threaded server loses SQS messages under concurrent send/delete; serve serially.
+  const python = path.join(path.dirname(binary), 'python');
+  const child: ChildProcess = spawn(python, [path.join(__dirname, 'moto_server_serial.py'), '127.0.0.1', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -71,7 +71,9 @@ const ShopifyRefund = GidOf.extend({
   order_id: z.union([z.number(), z.string()]),
   created_at: Instant,
   note: z.string().nullish(),
-  transactions: z.array(z.object({ kind: z.string(), status: z.string(), amount: z.union([z.string(), z.number()]), currency: z.string().length(3) })).default([]),
+  transactions: z.array(z.object({ kind: z.string(), status: z.string(), amount: z.union([z.string(), z.number()]), currency: z.string().length(3).nullish() })).default([]),
+  // Shopify's own sample leaves transaction currency null; the line subtotals carry the shop currency.
+  refund_line_items: z.array(z.object({ subtotal_set: z.object({ shop_money: z.object({ currency_code: z.string().length(3) }) }).nullish() })).default([]),
 });
 
 const refundMapping: Mapping = (verified, receivedAt) => {
@@ -79,7 +81,7 @@ const refundMapping: Mapping = (verified, receivedAt) => {
   // The order id inside a refund is numeric only; take it from the raw body text to keep every digit.
   const orderId = rawNumericField(verified, 'order_id') ?? String(refund.order_id);
   const succeeded = refund.transactions.filter((transaction) => transaction.kind === 'refund' && transaction.status === 'success');
-  const currency = succeeded[0]?.currency ?? refund.transactions[0]?.currency;
+  const currency = succeeded[0]?.currency ?? refund.transactions[0]?.currency ?? refund.refund_line_items[0]?.subtotal_set?.shop_money.currency_code;
   const total = succeeded.reduce((sum, transaction) => sum + Math.round(Number(transaction.amount) * 100), 0);
   const data: Refund = {
     source: { system: 'storefront', id: idFromGid(refund.admin_graphql_api_id) },
