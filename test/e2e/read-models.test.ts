@@ -1,0 +1,130 @@
+import { createHmac } from 'node:crypto';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalStack, type LocalStack } from '../../local/runtime';
+import { signStandardWebhook } from '../../local/sign';
+import { observeBus } from '../support/bus-observer';
+import { eventually, uniqueStage, useEmulator } from '../support/emulator';
+import { loadFixture } from '../support/fixtures';
+
+const SECRETS = {
+  erp: 'whsec_' + Buffer.from('e2e-erp').toString('base64'),
+  '3pl': 'whsec_' + Buffer.from('e2e-3pl').toString('base64'),
+  shopify: 'e2e-shopify-secret',
+  zendesk: 'e2e-zendesk-secret',
+};
+
+describe('connectors and agent read models on the local stack', () => {
+  let stack: LocalStack;
+  let observer: Awaited<ReturnType<typeof observeBus>>;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      port: 0,
+      stage: uniqueStage('e2e-read'),
+      emulatorEndpoint: useEmulator(),
+      signingSecrets: Object.fromEntries(Object.entries(SECRETS).map(([source, secret]) => [source, [secret]])),
+      visibilityTimeoutSeconds: 5,
+      inventoryStaleAfterSeconds: 600,
+    });
+    observer = await observeBus(stack.resources.busName);
+  }, 60_000);
+  afterAll(async () => {
+    observer?.close();
+    await stack?.stop();
+  });
+
+  const post = (source: string, rawBody: string, headers: Record<string, string>) => fetch(`${stack.url}/v1/webhooks/${source}`, { method: 'POST', headers, body: rawBody });
+  const standard = (source: 'erp' | '3pl', type: string, data: Record<string, unknown>) => {
+    const rawBody = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
+    return post(source, rawBody, signStandardWebhook(SECRETS[source], rawBody));
+  };
+  const shopify = (fixtureName: string) => {
+    const fixture = loadFixture('shopify', fixtureName);
+    const signature = createHmac('sha256', SECRETS.shopify).update(fixture.rawBody).digest('base64');
+    return post('shopify', fixture.rawBody, { ...fixture.headers, 'X-Shopify-Hmac-Sha256': signature });
+  };
+  const zendesk = (rawBody: string) => {
+    const timestamp = new Date().toISOString();
+    const signature = createHmac('sha256', SECRETS.zendesk).update(timestamp + rawBody).digest('base64');
+    return post('zendesk', rawBody, { 'content-type': 'application/json', 'X-Zendesk-Webhook-Signature': signature, 'X-Zendesk-Webhook-Signature-Timestamp': timestamp });
+  };
+  const getJson = async (path: string) => {
+    const response = await fetch(`${stack.url}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it('builds a customer timeline, newest first and paginated, from storefront, ERP and service-desk events', async () => {
+    expect((await shopify('orders__create')).status).toBe(202);
+    const at = (minutes: number) => new Date(Date.UTC(2026, 10, 27, 9, minutes)).toISOString();
+    expect((await standard('erp', 'refund.issued', { refundId: 'RF-9', orderId: '820982911946154508', occurredAt: at(5), amount: { amount: '12.00', currency: 'USD' } })).status).toBe(202);
+    const ticket = JSON.parse(loadFixture('zendesk', 'ticket.created').rawBody);
+    ticket.id = 'zd-event-timeline-1';
+    ticket.time = at(10);
+    ticket.detail.tags = ['order_820982911946154508'];
+    expect((await zendesk(JSON.stringify(ticket))).status).toBe(202);
+
+    const page = await eventually(() => getJson('/v1/customers/jon@example.com/timeline'), (result) => result.status === 200 && result.body.entries.length === 3, 10_000);
+    expect(page.body.entries.map((entry: { type: string }) => entry.type)).toEqual(['case.opened', 'refund.issued', 'order.created']);
+    expect(page.body.customerId).toBe('email:jon@example.com');
+
+    const first = await getJson('/v1/customers/jon@example.com/timeline?limit=2');
+    expect(first.body.entries).toHaveLength(2);
+    const second = await getJson(`/v1/customers/jon@example.com/timeline?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.entries.map((entry: { type: string }) => entry.type)).toEqual(['order.created']);
+  });
+
+  it('refuses a bad page size or cursor with problem+json', async () => {
+    expect((await getJson('/v1/customers/jon@example.com/timeline?limit=0')).status).toBe(400);
+    expect((await getJson('/v1/customers/jon@example.com/timeline?cursor=garbage')).status).toBe(400);
+    expect((await getJson('/v1/customers/nobody@example.com/timeline')).status).toBe(404);
+  });
+
+  it('shows availability per location with its age, from ERP and warehouse events, newest wins', async () => {
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    const recent = new Date(Date.now() - 5_000).toISOString();
+    await standard('erp', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'DC1', available: 12, occurredAt: recent });
+    await standard('3pl', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'WH-3PL', available: 4, occurredAt: old });
+    await standard('erp', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'DC1', available: 99, occurredAt: old });
+
+    const view = await eventually(() => getJson('/v1/inventory/SKU-E2E'), (result) => result.status === 200 && result.body.locations.length === 2, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const settled = await getJson('/v1/inventory/SKU-E2E');
+    expect(settled.body).toMatchObject({
+      sku: 'SKU-E2E',
+      totalAvailable: 16,
+      stale: true,
+      locations: [
+        { location: 'DC1', available: 12, source: 'erp', stale: false },
+        { location: 'WH-3PL', available: 4, source: '3pl', stale: true },
+      ],
+    });
+    expect(view.body.asOf).toBe(new Date(old).toISOString());
+    expect((await getJson('/v1/inventory/SKU-E2E?location=DC1')).body.locations).toHaveLength(1);
+    expect((await getJson('/v1/inventory/SKU-NONE')).status).toBe(404);
+  });
+
+  it('acknowledges an unmapped topic with 202, keeps it on the bus (and so in the archive)', async () => {
+    await observer.drain();
+    const fixture = loadFixture('shopify', 'orders__create');
+    const headers = { ...fixture.headers, 'X-Shopify-Topic': 'carts/update', 'X-Shopify-Webhook-Id': 'unmapped-delivery-1' };
+    const response = await post('shopify', fixture.rawBody, { ...headers, 'X-Shopify-Hmac-Sha256': createHmac('sha256', SECRETS.shopify).update(fixture.rawBody).digest('base64') });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ duplicate: false, mapped: false });
+    const kept = await eventually(() => observer.drain(), (events) => events.length > 0, 5_000);
+    expect(kept[0]).toMatchObject({ 'detail-type': 'webhook.unmapped', detail: { origin: { system: 'storefront', type: 'carts/update' } } });
+  });
+
+  it('refuses a Shopify delivery with a bad signature', async () => {
+    const fixture = loadFixture('shopify', 'orders__create');
+    const response = await post('shopify', fixture.rawBody, { ...fixture.headers, 'X-Shopify-Hmac-Sha256': 'bm9wZQ==' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('has nothing in the read-model DLQ', async () => {
+    const sqs = new SQSClient({});
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues.get('read-models')!.deadLetterUrl }));
+    sqs.destroy();
+    expect(Messages).toEqual([]);
+  });
+});
