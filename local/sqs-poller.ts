@@ -75,7 +75,7 @@ export const startPoller = (options: PollerOptions) => {
           failed = new Set(messages.map((message) => message.MessageId!));
         }
         const done = messages.filter((message) => !failed.has(message.MessageId!));
-        if (process.env.POLLER_DEBUG) console.error(`batch ${messages.length} failed ${failed.size} took ${Date.now() - invokeStarted} ms`);
+        if (process.env.POLLER_DEBUG) console.error(`POLLER batch ${messages.length} failed ${[...failed].join(',')} deleted ${done.map((m) => m.MessageId).join(',')} took ${Date.now() - invokeStarted} ms`);
         if (done.length > 0) {
           await options.sqs.send(
             new DeleteMessageBatchCommand({

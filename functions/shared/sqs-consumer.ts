@@ -27,7 +27,6 @@ export interface SqsConsumerOptions {
 export const makeSqsConsumer = (options: SqsConsumerOptions) => {
   const clock = options.clock ?? (() => new Date());
   const count = options.count ?? (() => undefined);
-  const processor = options.fifo ? new SqsFifoPartialProcessorAsync() : new BatchProcessor(EventType.SQS);
 
   const handleRecord = async (record: SQSRecord) => {
     const correlationId = options.correlationIdOf?.(record);
@@ -68,8 +67,10 @@ export const makeSqsConsumer = (options: SqsConsumerOptions) => {
     }
   };
 
+  // A processor holds the batch's state, so each invocation gets its own: the local runtime (and any
+  // test) may run two invocations of one handler at once, which Lambda never does.
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
     options.fifo
-      ? processPartialResponse(event, handleRecord, processor as SqsFifoPartialProcessorAsync, { context, throwOnFullBatchFailure: false, skipGroupOnError: true })
-      : processPartialResponse(event, handleRecord, processor as BatchProcessor, { context, throwOnFullBatchFailure: false });
+      ? processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), { context, throwOnFullBatchFailure: false, skipGroupOnError: true })
+      : processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
 };

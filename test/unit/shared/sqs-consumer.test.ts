@@ -92,3 +92,27 @@ describe('SQS consumer', () => {
     expect(delays).toEqual([['rh-1', 9]]);
   });
 });
+
+describe('SQS consumer under concurrent invocations', () => {
+  it('keeps each batch’s failures apart when two invocations run at once', async () => {
+    const { control } = controlDouble();
+    const consume = makeSqsConsumer({
+      handle: async (r) => {
+        await new Promise((resolve) => setTimeout(resolve, r.body === 'slow' ? 30 : 1));
+        if (r.body.startsWith('fail')) throw new Error('boom');
+      },
+      control,
+      sourceQueue: 'q',
+      logger,
+      fifo: true,
+    });
+    const withGroup = (id: string, body: string, group: string) => ({ ...record(id, body), attributes: { ...record(id, body).attributes, MessageGroupId: group } });
+    // The second invocation starts while the first, having failed a1, waits on a2.
+    const [first, second] = await Promise.all([
+      consume({ Records: [withGroup('a1', 'fail-a', 'g1'), withGroup('a2', 'slow', 'g2')] }, context),
+      new Promise((resolve) => setTimeout(resolve, 10)).then(() => consume({ Records: [withGroup('b1', 'ok', 'g3'), withGroup('b2', 'ok', 'g4')] }, context)),
+    ]);
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: 'a1' }] });
+    expect(second).toEqual({ batchItemFailures: [] });
+  });
+});
