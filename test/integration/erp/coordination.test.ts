@@ -33,23 +33,39 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
 
   it('holds the rate budget across several concurrent consumers', async () => {
     const limit = 10;
-    const granted: number[] = [];
+    const sent: number[] = [];
     const consumer = async () => {
       // Each consumer is its own instance, as separate Lambda instances would be.
       const shared = coordination('budget-test', limit);
       const until = Date.now() + 3000;
       while (Date.now() < until) {
-        const token = await shared.takeToken();
-        if (token.granted) granted.push(Date.now());
-        else await new Promise((resolve) => setTimeout(resolve, token.waitMs));
+        const slot = await shared.reserveSlot(2000);
+        await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
+        if (slot.granted) sent.push(Date.now());
       }
     };
     await Promise.all([consumer(), consumer(), consumer(), consumer()]);
-    granted.sort((a, b) => a - b);
-    const busiestSecond = Math.max(...granted.map((start) => granted.filter((at) => at >= start && at < start + 1000).length));
+    sent.sort((a, b) => a - b);
+    const busiestSecond = Math.max(...sent.map((start) => sent.filter((at) => at >= start && at < start + 1000).length));
     expect(busiestSecond).toBeLessThanOrEqual(limit);
-    // 3 s at 95% of 10/s, plus the first token.
-    expect(granted.length).toBeGreaterThanOrEqual(25);
+    // About 3 s at 95% of 10/s, plus slots booked before the end.
+    expect(sent.length).toBeGreaterThanOrEqual(27);
+  });
+
+  it('refuses a slot further ahead than the caller will wait', async () => {
+    const shared = coordination('ahead-test', 1);
+    expect((await shared.reserveSlot(100)).granted).toBe(true);
+    expect(await shared.reserveSlot(100)).toEqual({ granted: false, waitMs: expect.any(Number) });
+  });
+
+  it('halves the shared rate after a 429, once however many instances report it', async () => {
+    const [first, second] = [coordination('aimd-test', 10), coordination('aimd-test', 10)];
+    await first.reserveSlot(2000);
+    await Promise.all([first.rateLimited(), second.rateLimited()]);
+    // At 4.75/s the slots are ~210 ms apart.
+    const a = await second.reserveSlot(5000);
+    const b = await second.reserveSlot(5000);
+    expect((b as { waitMs: number }).waitMs - (a as { waitMs: number }).waitMs).toBeGreaterThan(150);
   });
 
   it('opens the breaker for every instance after sustained failures, holds, probes once and closes', async () => {
