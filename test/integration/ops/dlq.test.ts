@@ -1,3 +1,4 @@
+import { deadLetterQueueName, QUEUES, queueName } from '../../../lib/topology';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -113,14 +114,14 @@ describe('ops dlq against the emulator', () => {
       const summaries = await listDlqs(sqs, stage);
 
       // Assess
-      expect(summaries.map((s) => [s.name, s.sourceQueue, s.depth])).toEqual([
-        [`retail-sync-${stage}-sync-state-projector-dlq`, `retail-sync-${stage}-sync-state-projector`, 2],
-        [`retail-sync-${stage}-service-desk-updater-dlq`, `retail-sync-${stage}-service-desk-updater`, 0],
-        [`retail-sync-${stage}-erp-commands-dlq.fifo`, `retail-sync-${stage}-erp-commands.fifo`, 0],
-      ]);
-      expect(summaries[0]!.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
-      expect(summaries[0]!.oldestAgeSeconds).toBeLessThan(60);
-      expect(summaries[1]!.oldestAgeSeconds).toBeUndefined();
+      // One row per queue of the topology, in its order.
+      expect(summaries.map((s) => [s.name, s.sourceQueue, s.depth])).toEqual(
+        QUEUES.map((spec) => [deadLetterQueueName(`retail-sync-${stage}`, spec), queueName(`retail-sync-${stage}`, spec), spec.name === 'sync-state-projector' ? 2 : 0]),
+      );
+      const projectorRow = summaries.find((s) => s.name.endsWith('-sync-state-projector-dlq'))!;
+      expect(projectorRow.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+      expect(projectorRow.oldestAgeSeconds).toBeLessThan(60);
+      expect(summaries.find((s) => s.name.endsWith('-service-desk-updater-dlq'))!.oldestAgeSeconds).toBeUndefined();
       expect(await depthOf(projector.deadLetterUrl)).toEqual({ visible: 2, hidden: 0 });
     });
 
@@ -442,8 +443,8 @@ describe('ops dlq against the emulator', () => {
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toBe(
-        `error: No DLQ named retail-sync-${stage}-foo-dlq in us-east-1: known DLQs: retail-sync-${stage}-sync-state-projector-dlq, ` +
-          `retail-sync-${stage}-service-desk-updater-dlq, retail-sync-${stage}-erp-commands-dlq.fifo\n`,
+        `error: No DLQ named retail-sync-${stage}-foo-dlq in us-east-1: known DLQs: ` +
+          `${QUEUES.map((spec) => deadLetterQueueName(`retail-sync-${stage}`, spec)).join(', ')}\n`,
       );
     });
 
