@@ -27,6 +27,9 @@ export interface DispatchDependencies {
   maxAttempts?: number;
   /** Longest wait for a send slot inside one invocation; when the schedule is booked further ahead, the message goes back to the queue. */
   maxPacingWaitMs?: number;
+  /** How late after its slot a send may still leave. */
+  maxLatenessMs?: number;
+  now?: () => number;
 }
 
 export type DispatchOutcome = { outcome: 'created' | 'found-existing' | 'already-done'; receipt: ErpReceipt; erpCalls: number };
@@ -38,15 +41,21 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * A command already done is acknowledged without calling the ERP; a command that may have reached the
  * ERP before (a crash, a timeout) is first looked up by its id, so a retry never creates a second effect.
  */
-export const makeErpDispatch = ({ erp, coordination, ledger, sleep = defaultSleep, maxAttempts = 8, maxPacingWaitMs = 2000 }: DispatchDependencies) => {
+export const makeErpDispatch = ({ erp, coordination, ledger, sleep = defaultSleep, maxAttempts = 8, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now }: DispatchDependencies) => {
   const callErp = async <T>(counter: { erpCalls: number }, call: () => Promise<T>): Promise<T> => {
     const admission = await coordination.admit();
     if (admission.action === 'wait') {
       throw new DeferredError('The ERP circuit breaker is open; the command waits in the queue.', Math.ceil(admission.waitMs / 1000) + 1);
     }
-    const slot = await coordination.reserveSlot(maxPacingWaitMs);
-    if (!slot.granted) throw new DeferredError('The ERP rate budget is booked further ahead; the command waits in the queue.', Math.ceil(slot.waitMs / 1000));
-    if (slot.waitMs > 0) await sleep(slot.waitMs);
+    // A send that leaves well after its slot (a stalled event loop, a slow cold start) could land in
+    // the same ERP second as later slots: such a slot is given up and a new one taken.
+    for (let tries = 1; ; tries++) {
+      const slot = await coordination.reserveSlot(maxPacingWaitMs);
+      if (!slot.granted) throw new DeferredError('The ERP rate budget is booked further ahead; the command waits in the queue.', Math.ceil(slot.waitMs / 1000));
+      const slotAt = now() + slot.waitMs;
+      if (slot.waitMs > 0) await sleep(slot.waitMs);
+      if (now() - slotAt <= maxLatenessMs || tries >= 5) break;
+    }
     counter.erpCalls++;
     try {
       const result = await call();

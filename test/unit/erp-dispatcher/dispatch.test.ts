@@ -156,3 +156,23 @@ describe('ERP commands', () => {
     expect(commandIdFor('wf-1', 'refund')).toMatch(/^wf-1-refund-[0-9a-f]{8}$/);
   });
 });
+
+describe('ERP dispatch pacing', () => {
+  it('gives up a slot it would use too late and takes a new one', async () => {
+    let clock = 0;
+    const reserved: number[] = [];
+    const { coordination } = coordinationDouble({
+      reserveSlot: async () => {
+        reserved.push(clock);
+        return { granted: true, waitMs: 10 };
+      },
+    });
+    // The first sleep overruns by 100 ms (a stalled event loop); the second is on time.
+    const overruns = [100, 0];
+    const sleep = async (ms: number) => void (clock += ms + overruns.shift()!);
+    const { erp, created } = erpDouble();
+    await makeErpDispatch({ erp, coordination, ledger: ledgerDouble(), sleep, now: () => clock })(command);
+    expect(reserved).toEqual([0, 110]);
+    expect(created).toEqual(['cmd-1']);
+  });
+});
