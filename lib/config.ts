@@ -22,6 +22,16 @@ export const StageConfig = z.object({
   /** How long the event archive keeps events for replay. */
   archiveRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
   logRetentionDays: z.coerce.number().int().positive().default(30),
+  /**
+   * SNS topic (ARN) every alarm notifies. Unset: the stack creates `retail-sync-<stage>-alarms`. An existing topic
+   * must let cloudwatch.amazonaws.com publish (and, if encrypted, use a customer managed key that allows it).
+   */
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS standard topic ARN (arn:aws:sns:<region>:<account>:<name>)')
+    .optional(),
+  /** ServiceDeskSyncLag p99 above this many seconds raises the sync-lag alarm. */
+  syncLagAlarmSeconds: z.coerce.number().int().positive().default(300),
 });
 export type StageConfig = z.infer<typeof StageConfig>;
 

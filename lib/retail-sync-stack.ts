@@ -5,6 +5,7 @@ import { CanonicalEventBus } from './canonical-event-bus';
 import { isProduction, type StageConfig } from './config';
 import { ConsumerQueues } from './consumer-queues';
 import { HandlerFunctions } from './handler-functions';
+import { OperationsDashboard } from './operations-dashboard';
 import { StateTables } from './state-tables';
 import { WebhookApi } from './webhook-api';
 
@@ -43,6 +44,15 @@ export class RetailSyncStack extends Stack {
       stage: config.stage,
       functions: this.functions.byName,
       logRetentionDays: config.logRetentionDays,
+      removalPolicy,
+    });
+    new OperationsDashboard(this, 'Operations', {
+      prefix,
+      queues: this.queues,
+      functions: this.functions,
+      api: this.api.api,
+      alarmTopicArn: config.alarmTopicArn,
+      syncLagAlarmSeconds: config.syncLagAlarmSeconds,
       removalPolicy,
     });
 

@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { readStageConfig, type StageConfig } from '../../lib/config';
+import { METRICS_NAMESPACE, OperationsDashboard, SERVICE_NAMES } from '../../lib/operations-dashboard';
+import { RetailSyncStack } from '../../lib/retail-sync-stack';
+import { deadLetterQueueName, FUNCTIONS, QUEUES, queueName, type FunctionName } from '../../lib/topology';
+import cdkJson from '../../cdk.json';
+
+const context = cdkJson.context as Record<string, unknown>;
+const config = (overrides: Partial<StageConfig> = {}): StageConfig => ({ ...readStageConfig((key) => context[key]), ...overrides }) as StageConfig;
+
+const synth = (overrides: Partial<StageConfig> = {}) => {
+  // Bundling is skipped: these tests read the template, not the code assets.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new RetailSyncStack(app, 'Test', { config: config(overrides), env: { account: '123456789012', region: 'eu-west-1' } });
+  return { stack, template: Template.fromStack(stack) };
+};
+
+const onlyId = (template: Template, type: string, props: Record<string, unknown>) => {
+  const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+
+const prefix = 'retail-sync-dev';
+const EXTERNAL_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:on-call';
+
+describe('OperationsDashboard', () => {
+  const { stack, template } = synth();
+  const alarms = template.findResources('AWS::CloudWatch::Alarm');
+  const alarmNamed = (name: string) => {
+    const found = Object.values(alarms).filter((alarm) => alarm.Properties.AlarmName === `${prefix}-${name}`);
+    expect(found).toHaveLength(1);
+    return found[0]!.Properties;
+  };
+
+  it('creates the stage dashboard with headed sections', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]!.Properties.DashboardName).toBe(prefix);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    for (const heading of ['Integration health', 'Queues', 'Functions and API', 'Business KPIs']) expect(body).toContain(heading);
+    for (const metric of ['WebhookReceived', 'ServiceDeskSyncLag', 'ErpCommandLatency', 'MessageRetried', 'MessageDeadLettered', 'ErpStatusStale']) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain(`SEARCH('{${METRICS_NAMESPACE},service,source,outcome} MetricName=`);
+  });
+
+  it.each(QUEUES.map((queue) => [queue.name, queue] as const))('alarms on any message in the DLQ of %s and on its oldest message', (name, spec) => {
+    const dlqId = onlyId(template, 'AWS::SQS::Queue', { QueueName: deadLetterQueueName(prefix, spec) });
+    const queueId = onlyId(template, 'AWS::SQS::Queue', { QueueName: queueName(prefix, spec) });
+
+    const dlq = alarmNamed(`${name}-dlq-not-empty`);
+    expect(dlq).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      // An idle queue stops reporting: missing data must not clear the alarm.
+      TreatMissingData: 'ignore',
+    });
+    expect(JSON.stringify(dlq.AlarmDescription)).toContain(`ops dlq peek ${name}`);
+
+    expect(alarmNamed(`${name}-oldest-message-age`)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 15 * 60,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('has exactly one DLQ alarm per DLQ and one age alarm per source queue', () => {
+    const byMetric = (metricName: string) => Object.values(alarms).filter((alarm) => alarm.Properties.MetricName === metricName);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(QUEUES.length);
+    expect(byMetric('ApproximateAgeOfOldestMessage')).toHaveLength(QUEUES.length);
+  });
+
+  it.each(Object.keys(FUNCTIONS))('alarms on the error rate of %s', (name) => {
+    const functionId = onlyId(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-${name}` });
+    const alarm = alarmNamed(`${name}-error-rate`);
+    expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 5, TreatMissingData: 'notBreaching' });
+    const queries = alarm.Metrics as Array<Record<string, any>>;
+    const expression = queries.find((query) => query.ReturnData !== false)!.Expression as string;
+    const stat = (metricName: string) => queries.find((query) => query.MetricStat?.Metric.MetricName === metricName)!;
+    for (const metricName of ['Errors', 'Invocations']) {
+      expect(stat(metricName).MetricStat).toMatchObject({
+        Metric: { Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }] },
+        Stat: 'Sum',
+      });
+    }
+    expect(expression).toContain(`100 * ${stat('Errors').Id} / ${stat('Invocations').Id}`);
+  });
+
+  it('alarms on the API 5XX rate of the deployed stage', () => {
+    const alarm = alarmNamed('api-5xx-rate');
+    expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 });
+    const metrics = (alarm.Metrics as Array<Record<string, any>>).filter((query) => query.MetricStat).map((query) => query.MetricStat.Metric);
+    expect(metrics.map((metric) => metric.MetricName).sort()).toEqual(['5XXError', 'Count']);
+    for (const metric of metrics) expect(metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'ApiName', Value: `${prefix}-api` }]));
+  });
+
+  it('alarms on ServiceDeskSyncLag p99 above the configured seconds', () => {
+    const p99 = (properties: Record<string, any>) => {
+      const [query] = properties.Metrics as Array<Record<string, any>>;
+      expect(query!.MetricStat).toMatchObject({
+        Metric: { Namespace: METRICS_NAMESPACE, MetricName: 'ServiceDeskSyncLag', Dimensions: [{ Name: 'service', Value: 'service-desk-updater' }] },
+        Stat: 'p99',
+      });
+      // The metric is in milliseconds.
+      return properties.Threshold;
+    };
+    expect(config().syncLagAlarmSeconds).toBe(300);
+    expect(p99(alarmNamed('service-desk-sync-lag'))).toBe(300_000);
+
+    const custom = Object.values(synth({ syncLagAlarmSeconds: 120 }).template.findResources('AWS::CloudWatch::Alarm')).find(
+      (alarm) => alarm.Properties.AlarmName === `${prefix}-service-desk-sync-lag`,
+    )!;
+    expect(p99(custom.Properties)).toBe(120_000);
+  });
+
+  it('alarms on any ingest error of any source', () => {
+    const alarm = alarmNamed('ingest-errors');
+    expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, TreatMissingData: 'notBreaching' });
+    const [query] = alarm.Metrics as Array<Record<string, any>>;
+    expect(query!.Expression).toBe(
+      `SELECT SUM(WebhookReceived) FROM SCHEMA(${METRICS_NAMESPACE}, outcome, service, source) WHERE service = 'webhook-ingest' AND outcome = 'error'`,
+    );
+    expect(query!.Period).toBe(300);
+  });
+
+  it('gives every alarm a description and lists them all on the construct', () => {
+    const construct = stack.node.findChild('Operations') as OperationsDashboard;
+    expect(construct.alarms).toHaveLength(Object.keys(alarms).length);
+    expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 3);
+    for (const alarm of Object.values(alarms)) expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('docs/operations.md');
+  });
+
+  it('notifies a created, KMS-encrypted, SSL-only topic that CloudWatch may publish to', () => {
+    const keyId = onlyId(template, 'AWS::KMS::Key', { EnableKeyRotation: true });
+    const topicId = onlyId(template, 'AWS::SNS::Topic', { TopicName: `${prefix}-alarms`, KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+        ]),
+      },
+    });
+    // CloudWatch cannot use the AWS managed key alias/aws/sns; the customer managed key lets it.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+  });
+
+  it('notifies the configured topic instead when alarmTopicArn is set', () => {
+    const { template: external } = synth({ alarmTopicArn: EXTERNAL_TOPIC });
+    external.resourceCountIs('AWS::SNS::Topic', 0);
+    external.resourceCountIs('AWS::KMS::Key', 0);
+    const externalAlarms = Object.values(external.findResources('AWS::CloudWatch::Alarm'));
+    expect(externalAlarms).toHaveLength(Object.keys(alarms).length);
+    for (const alarm of externalAlarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([EXTERNAL_TOPIC]);
+      expect(alarm.Properties.OKActions).toEqual([EXTERNAL_TOPIC]);
+    }
+  });
+
+  it("uses each function's Powertools service name and namespace", () => {
+    const lambdaSource = readFileSync(path.join(__dirname, '../../functions/shared/lambda.ts'), 'utf8');
+    expect(lambdaSource).toContain(`METRICS_NAMESPACE = '${METRICS_NAMESPACE}'`);
+    for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
+      const handler = readFileSync(path.join(__dirname, '../..', spec.entry), 'utf8');
+      expect(handler).toContain(`makeObservability('${SERVICE_NAMES[name]}')`);
+    }
+  });
+});
+
+describe('alarm settings', () => {
+  it('rejects an alarmTopicArn that is not an SNS topic ARN', () => {
+    expect(() => readStageConfig((key) => ({ ...context, alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' })[key])).toThrow(/context "alarmTopicArn"/);
+  });
+
+  it('reads both settings from context', () => {
+    const parsed = readStageConfig((key) => ({ ...context, alarmTopicArn: EXTERNAL_TOPIC, syncLagAlarmSeconds: '600' })[key]);
+    expect(parsed).toMatchObject({ alarmTopicArn: EXTERNAL_TOPIC, syncLagAlarmSeconds: 600 });
+    expect(readStageConfig((key) => context[key]).alarmTopicArn).toBeUndefined();
+  });
+});
