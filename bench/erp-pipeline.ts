@@ -7,6 +7,8 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
 import * as os from 'node:os';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { enqueueErpCommands } from '../functions/adapters/erp-command-queue';
 import type { ErpCommand } from '../functions/core/canonical/erp-command';
 import { startMoto } from '../local/emulator';
@@ -37,6 +39,7 @@ if (![N, R, CONCURRENCY, OUTAGE_SECONDS, BACKLOG].every((value) => Number.isFini
 }
 const say = (line: string) => {
   if (!values.json) console.log(line);
+  else if (process.env.BENCH_PROGRESS) console.error(line);
 };
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
@@ -59,8 +62,34 @@ interface ScenarioResult {
   erpCalls: number;
 }
 
+/** The ERP simulator in its own process, as a real ERP: its rate limiter shares no event loop with the dispatchers. */
+const startErpProcess = (): Promise<{ url: string; stop(): void }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, '..', 'local', 'simulators', 'erp-server.ts'), '--rate', String(R)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, stop: () => child.kill('SIGTERM') });
+    });
+    child.on('exit', (code) => reject(new Error(`ERP simulator exited with ${code}`)));
+  });
+
+interface SimEffects {
+  effects: Array<{ externalDocumentNumber: string; at: number }>;
+  stats: { calls: number; rejectedOverLimit: number };
+  duplicates: number;
+  acceptedAt: number[];
+}
+
 const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: string): Promise<ScenarioResult> => {
+  const erp = await startErpProcess();
+  const sim = async <T>(route: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${erp.url}${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  };
   const stack = await startLocalStack({
+    externalErpUrl: erp.url,
     port: 0,
     stage: `bench-${scenario}-${Date.now().toString(36)}`,
     emulatorEndpoint,
@@ -90,12 +119,17 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
     if (scenario === 'outage') {
       outageStart = started + (expectedSeconds / 3) * 1000;
       outageEnd = outageStart + OUTAGE_SECONDS * 1000;
-      setTimeout(() => stack.erp.outageUntil(outageEnd), outageStart - started);
+      setTimeout(() => void sim('/_sim/outage', { until: outageEnd }), outageStart - started);
     }
-    const uniqueDone = () => new Set(stack.erp.effects.map((effect) => effect.externalDocumentNumber)).size;
+    let summary = { executed: 0, stats: { calls: 0, rejectedOverLimit: 0 } };
+    const refresh = async () => {
+      summary = await sim('/_sim/summary');
+      return summary.executed;
+    };
+    const uniqueDone = () => summary.executed;
     const pushing = (async () => {
       for (let start = 0; start < commands.length; start += 10) {
-        while (start - uniqueDone() >= BACKLOG) await new Promise((resolve) => setTimeout(resolve, 50));
+        while (start - (await refresh()) >= BACKLOG) await new Promise((resolve) => setTimeout(resolve, 50));
         const chunk = commands.slice(start, start + 10).map((command) => ({ ...command, requestedAt: new Date().toISOString() }));
         for (const command of chunk) enqueuedAt.set(command.commandId, Date.now());
         await enqueueErpCommands(sqs, queue.url, chunk);
@@ -105,11 +139,11 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
 
     const deadline = started + (expectedSeconds * 3 + OUTAGE_SECONDS * 2 + 120) * 1000;
     let lastReport = 0;
-    while (uniqueDone() < N && Date.now() < deadline) {
+    while ((await refresh()) < N && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
-        say(`  [${scenario}] ${uniqueDone()}/${N} effects after ${((Date.now() - started) / 1000).toFixed(0)} s (ERP calls ${stack.erp.stats.calls}, 429s ${stack.erp.stats.rejectedOverLimit})`);
+        say(`  [${scenario}] ${uniqueDone()}/${N} effects after ${((Date.now() - started) / 1000).toFixed(0)} s (ERP calls ${summary.stats.calls}, 429s ${summary.stats.rejectedOverLimit})`);
       }
     }
     const finished = Date.now();
@@ -121,24 +155,24 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
     const { Attributes: left } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
     );
-    const done = new Set(stack.erp.effects.map((effect) => effect.externalDocumentNumber));
+    const simulated = await sim<SimEffects>('/_sim/effects');
+    const done = new Set(simulated.effects.map((effect) => effect.externalDocumentNumber));
     const missing = commands.filter((command) => !done.has(command.commandId)).map((command) => `${command.commandId}(${command.orderId})`);
     if (missing.length > 0) {
       say(`  [${scenario}] not executed: ${missing.slice(0, 10).join(', ')}; queue visible ${left?.ApproximateNumberOfMessages}, in flight ${left?.ApproximateNumberOfMessagesNotVisible}`);
     }
     const firstEffect = new Map<string, number>();
-    for (const effect of stack.erp.effects) if (!firstEffect.has(effect.externalDocumentNumber)) firstEffect.set(effect.externalDocumentNumber, effect.at);
+    for (const effect of simulated.effects) if (!firstEffect.has(effect.externalDocumentNumber)) firstEffect.set(effect.externalDocumentNumber, effect.at);
     const latencies = [...firstEffect.entries()].map(([id, at]) => at - enqueuedAt.get(id)!).sort((a, b) => a - b);
 
     // Achieved rate over the periods the ERP was up and had work: accepted calls / busy seconds.
-    const accepted = [...stack.erp.acceptedAt].sort((a, b) => a - b);
+    const accepted = [...simulated.acceptedAt].sort((a, b) => a - b);
     let busyMs = accepted.length > 1 ? accepted.at(-1)! - accepted[0]! : 1;
     if (scenario === 'outage') busyMs -= Math.max(0, Math.min(outageEnd, accepted.at(-1)!) - Math.max(outageStart, accepted[0]!));
     // The first call after recovery waits for the breaker's probe; that wait is reported as drain time, not rate.
     const afterRecovery = accepted.find((at) => at >= outageEnd);
     if (scenario === 'outage' && afterRecovery) busyMs -= afterRecovery - outageEnd;
     const achievedCallRate = (accepted.length - 1) / (busyMs / 1000);
-    const lastEffect = Math.max(...stack.erp.effects.map((effect) => effect.at));
 
     return {
       scenario,
@@ -146,33 +180,58 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
       rateLimit: R,
       achievedCallRate: Number(achievedCallRate.toFixed(2)),
       rateOverLimit: Number((achievedCallRate / R).toFixed(3)),
-      rejectedOverLimit: stack.erp.stats.rejectedOverLimit,
-      duplicateEffects: stack.erp.duplicates(),
-      lostCommands: N - uniqueDone(),
+      rejectedOverLimit: simulated.stats.rejectedOverLimit,
+      duplicateEffects: simulated.duplicates,
+      lostCommands: N - done.size,
       deadLettered: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
       p50EnqueueToEffectMs: percentile(latencies, 50),
       p99EnqueueToEffectMs: percentile(latencies, 99),
       wallSeconds: Number(((finished - started) / 1000).toFixed(1)),
-      erpCalls: stack.erp.stats.calls,
+      erpCalls: simulated.stats.calls,
       ...(scenario === 'outage'
-        ? { outageSeconds: OUTAGE_SECONDS, drainAfterRecoverySeconds: Number(((lastEffect - outageEnd) / 1000).toFixed(1)) }
+        ? {
+            outageSeconds: OUTAGE_SECONDS,
+            // Until every command enqueued before the ERP came back had taken effect.
+            drainAfterRecoverySeconds: Number(
+              ((Math.max(...[...firstEffect.entries()].filter(([id]) => enqueuedAt.get(id)! <= outageEnd).map(([, at]) => at)) - outageEnd) / 1000).toFixed(1),
+            ),
+          }
         : {}),
     };
   } finally {
     sqs.destroy();
     await stack.stop();
+    erp.stop();
   }
 };
 
+/** Handlers read their environment once per process, so each scenario runs in a process of its own. */
+const runInChild = (scenario: 'steady' | 'outage'): Promise<ScenarioResult> =>
+  new Promise((resolve, reject) => {
+    const args = [__filename, '--scenario', scenario, '--json', '--commands', String(N), '--rate', String(R), '--concurrency', String(CONCURRENCY), '--backlog', String(BACKLOG), '--outage-seconds', String(OUTAGE_SECONDS)];
+    const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_PROGRESS: values.json ? '' : '1' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', () => {
+      const line = output.trim().split('\n').reverse().find((candidate) => candidate.startsWith('{"machine"'));
+      if (!line) return reject(new Error(`scenario ${scenario} printed no result`));
+      resolve((JSON.parse(line) as { results: ScenarioResult[] }).results[0]!);
+    });
+  });
+
 const main = async () => {
-  const emulator = await startMoto();
   const scenarios = values.scenario === 'all' ? (['steady', 'outage'] as const) : ([values.scenario] as Array<'steady' | 'outage'>);
   const results: ScenarioResult[] = [];
-  say(`ERP pipeline benchmark: ${N} commands, ERP limit ${R} req/s, ${CONCURRENCY} concurrent dispatchers, moto ${emulator.endpoint}`);
-  try {
-    for (const scenario of scenarios) results.push(await runScenario(scenario, emulator.endpoint));
-  } finally {
-    await emulator.stop();
+  say(`ERP pipeline benchmark: ${N} commands, ERP limit ${R} req/s, ${CONCURRENCY} concurrent dispatchers`);
+  if (scenarios.length > 1) {
+    for (const scenario of scenarios) results.push(await runInChild(scenario));
+  } else {
+    const emulator = await startMoto();
+    try {
+      results.push(await runScenario(scenarios[0]!, emulator.endpoint));
+    } finally {
+      await emulator.stop();
+    }
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
   if (values.json) {

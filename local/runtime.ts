@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   emulatorEndpoint?: string;
   serviceDeskPort?: number;
   erp?: ErpSimulatorOptions;
+  /** Call this ERP instead of the in-process simulator (e.g. the simulator in its own process). */
+  externalErpUrl?: string;
   /** Active signing secrets per webhook source, newest first. */
   signingSecrets: Record<string, string[]>;
   /** Visibility timeout of every local queue, in seconds (default 30). */
@@ -104,7 +106,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'readModelTable:readWrite': resources.readModelTable,
     'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),
     'zendeskSettings:read': JSON.stringify({}),
-    'erp:call': erp.url,
+    'erp:call': options.externalErpUrl ?? erp.url,
     'serviceDesk:call': serviceDesk.url,
   };
 

@@ -145,7 +145,16 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
           return { status: 201, body: { id: effect.id, number: effect.number, externalDocumentNumber: effect.externalDocumentNumber } };
         }),
       ],
-      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates() } })],
+      ['GET', /^\/_sim\/summary$/, () => ({ status: 200, body: { executed: new Set(effects.map((effect) => effect.externalDocumentNumber)).size, stats } })],
+      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates(), acceptedAt } })],
+      [
+        'POST',
+        /^\/_sim\/outage$/,
+        (request) => {
+          downUntil = Number((request.body as { until?: number })?.until ?? 0);
+          return { status: 204 };
+        },
+      ],
     ],
     options.port,
   );

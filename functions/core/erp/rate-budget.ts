@@ -21,7 +21,7 @@ export interface RateBudgetConfig {
 
 export const defaultRateBudgetConfig = (requestsPerSecond: number): RateBudgetConfig => ({
   requestsPerSecond,
-  utilisation: 0.95,
+  utilisation: 0.93,
   minRequestsPerSecond: Math.min(1, requestsPerSecond),
   increasePerSecond: Math.max(0.1, requestsPerSecond / 20),
 });

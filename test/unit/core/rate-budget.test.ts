@@ -9,7 +9,7 @@ describe('rate budget (send-slot schedule)', () => {
     const first = takeSlot(undefined, 1000, interval);
     const second = takeSlot(first.nextFreeAtMs, 1000, interval);
     expect(first.slotAtMs).toBe(1000);
-    expect(second.slotAtMs).toBeCloseTo(1000 + 1000 / 19);
+    expect(second.slotAtMs).toBeCloseTo(1000 + 1000 / 18.6);
   });
 
   it('never puts more than the limit in any sliding second, however callers arrive', () => {
@@ -38,14 +38,14 @@ describe('rate budget (send-slot schedule)', () => {
       nextFree = taken.nextFreeAtMs;
       return taken.slotAtMs;
     });
-    expect(slots.at(-1)).toBeCloseTo(10_000);
+    expect(slots.at(-1)).toBeCloseTo(10_000 * 190 / 186);
   });
 
   it('halves the rate on a 429 and climbs back additively to the ceiling', () => {
     const limited = afterRateLimited(undefined, 1000, config);
-    expect(currentRate(limited, 1000, config)).toBeCloseTo(9.5);
-    expect(currentRate(limited, 2000, config)).toBeCloseTo(10.5);
-    expect(currentRate(limited, 60_000, config)).toBeCloseTo(19);
+    expect(currentRate(limited, 1000, config)).toBeCloseTo(9.3);
+    expect(currentRate(limited, 2000, config)).toBeCloseTo(10.3);
+    expect(currentRate(limited, 60_000, config)).toBeCloseTo(18.6);
   });
 
   it('never drops below the floor however many 429s arrive', () => {
