@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type CanonicalEvents, type DetailType, type OriginSystem } from '../canonical/events';
 import { describeIssues, ValidationError } from '../errors';
 import type { VerifiedDelivery } from './connector';
@@ -58,6 +58,16 @@ export function parsePayload<T extends z.ZodTypeAny>(schema: T, value: unknown, 
   }));
   throw new ValidationError(`The payload does not match the expected schema: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, issues);
 }
+
+/** A vendor time in any format Date understands (Shopify offsets, Zendesk nanoseconds), as ISO-8601 UTC. */
+export const lenientInstant = z.string().transform((value, context) => {
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) {
+    context.addIssue({ code: 'custom', message: 'not a date-time' });
+    return z.NEVER;
+  }
+  return parsed.toISOString();
+});
 
 /** A mapping from one sender event type to canonical events. */
 export type Mapping = (verified: VerifiedDelivery, receivedAt: Date) => CanonicalEvent[];

@@ -3,7 +3,7 @@ import type { CanonicalEvent } from '../canonical/events';
 import type { Refund, Shipment } from '../canonical/model';
 import { SignatureInvalidError } from '../errors';
 import type { Connector, VerifiedDelivery } from './connector';
-import { canonicalEvent, parsePayload, unmappedEvent, type Mapping } from './events';
+import { canonicalEvent, lenientInstant, parsePayload, unmappedEvent, type Mapping } from './events';
 import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
 import { parseJson } from './standard-webhooks';
 
@@ -17,14 +17,7 @@ import { parseJson } from './standard-webhooks';
  */
 const idFromGid = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
 const GidOf = z.object({ admin_graphql_api_id: z.string() });
-const Instant = z.string().transform((value, context) => {
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) {
-    context.addIssue({ code: 'custom', message: 'not a date-time' });
-    return z.NEVER;
-  }
-  return parsed.toISOString();
-});
+const Instant = lenientInstant;
 const money = (amount: unknown, currency: string) => (amount === undefined || amount === null ? undefined : { amount: String(amount), currency });
 
 const ShopifyOrder = GidOf.extend({

@@ -3,7 +3,7 @@ import type { CanonicalEvent } from '../canonical/events';
 import { CaseStatus, type ServiceCase } from '../canonical/model';
 import { SignatureInvalidError } from '../errors';
 import type { Connector, VerifiedDelivery } from './connector';
-import { canonicalEvent, parsePayload, unmappedEvent, type Mapping } from './events';
+import { canonicalEvent, lenientInstant, parsePayload, unmappedEvent, type Mapping } from './events';
 import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
 import { parseJson } from './standard-webhooks';
 
@@ -18,14 +18,7 @@ export interface ZendeskConnectorOptions {
 
 export const DEFAULT_ZENDESK_OPTIONS: ZendeskConnectorOptions = { orderFieldId: '9000001', orderTagPrefix: 'order_', toleranceSeconds: 300 };
 
-const Instant = z.string().transform((value, context) => {
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) {
-    context.addIssue({ code: 'custom', message: 'not a date-time' });
-    return z.NEVER;
-  }
-  return parsed.toISOString();
-});
+const Instant = lenientInstant;
 
 const TicketDetail = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
