@@ -4,6 +4,7 @@
  */
 import './sdk-warnings';
 import { createInterface } from 'node:readline/promises';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -22,6 +23,7 @@ import {
   type ScanOptions,
 } from './dlq';
 import { OpsError, UsageError } from './errors';
+import { parseTime, replayArchive } from './replay';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -32,6 +34,8 @@ export interface CliIo {
   progress?: boolean;
   /** Builds the SQS client; tests may inject one. */
   makeClient?: (config: ConnectionOptions) => SQSClient;
+  /** Builds the EventBridge client; tests may inject one. */
+  makeEventsClient?: (config: ConnectionOptions) => EventBridgeClient;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -131,7 +135,36 @@ export const buildProgram = (io: CliIo) => {
       .option('--filter <key=value>', 'only messages whose errorClass/attribute matches (repeatable, * is a wildcard)', collect, [] as string[])
       .option('--max <n>', 'at most n messages', positiveInt);
 
-  const dlq = program.command('ops').description('Operations').exitOverride().command('dlq').description('Dead-letter queues').exitOverride();
+  const ops = program.command('ops').description('Operations').exitOverride();
+  const dlq = ops.command('dlq').description('Dead-letter queues').exitOverride();
+
+  withConnection(ops.command('replay').description('replay archived events of a time window onto the bus'))
+    .requiredOption('--from <time>', 'start of the window (ISO-8601)')
+    .requiredOption('--to <time>', 'end of the window (ISO-8601)')
+    .option('--detail-type <type>', 'only to the rules routing this detail type (repeatable)', collect, [] as string[])
+    .option('--name <name>', 'replay name (default: derived from the bus and the time)')
+    .option('--wait <seconds>', 'wait this long for the replay to finish (0: do not wait)', '300')
+    .action(async (options: ConnectionOptions & { from: string; to: string; detailType: string[]; name?: string; wait: string }) => {
+      const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL;
+      const events = io.makeEventsClient
+        ? io.makeEventsClient({ ...options, endpoint })
+        : new EventBridgeClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+      try {
+        const waitSeconds = Number(options.wait);
+        if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait must be a whole number of seconds; got "${options.wait}"`);
+        const result = await replayArchive(events, {
+          stage: options.stage,
+          from: parseTime(options.from, '--from'),
+          to: parseTime(options.to, '--to'),
+          detailTypes: options.detailType,
+          name: options.name,
+          waitSeconds,
+        });
+        io.stdout(`Replay ${result.name} from ${result.archive}: ${result.state}${result.rules.length > 0 ? ` (rules: ${result.rules.join(', ')})` : ' (all rules)'}\n`);
+      } finally {
+        events.destroy();
+      }
+    });
 
   withConnection(dlq.command('list').description('every DLQ of the stage with depth, oldest message age and source queue'))
     .option('--json', 'JSON output')
