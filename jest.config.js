@@ -15,11 +15,11 @@ const common = {
   // @middy/core is ESM-only: let ts-jest transform it.
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // End-to-end tests wait for asynchronous flows (up to ~15 s on a loaded 2-core machine).
-  testTimeout: 30_000,
 };
 
 module.exports = {
+  // End-to-end tests wait for asynchronous flows (up to ~15 s on a loaded 2-core machine).
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
