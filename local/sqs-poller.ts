@@ -64,7 +64,6 @@ export const startPoller = (options: PollerOptions) => {
           continue;
         }
         idleMs = 25;
-        const invokeStarted = Date.now();
         const event: SQSEvent = { Records: messages.map((message) => toRecord(message, options.queueArn)) };
         let failed: Set<string>;
         try {
@@ -75,7 +74,6 @@ export const startPoller = (options: PollerOptions) => {
           failed = new Set(messages.map((message) => message.MessageId!));
         }
         const done = messages.filter((message) => !failed.has(message.MessageId!));
-        if (process.env.POLLER_DEBUG) console.error(`POLLER batch ${messages.length} failed ${[...failed].join(',')} deleted ${done.map((m) => m.MessageId).join(',')} took ${Date.now() - invokeStarted} ms`);
         if (done.length > 0) {
           await options.sqs.send(
             new DeleteMessageBatchCommand({

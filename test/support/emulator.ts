@@ -1,3 +1,4 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { emulatorEnvironment } from '../../local/emulator';
 
@@ -21,4 +22,16 @@ export const eventually = async <T>(probe: () => Promise<T>, accept: (value: T) 
     last = await probe();
   }
   return last;
+};
+
+/** Creates an on-demand table keyed by one string attribute in the emulator. */
+export const createHashKeyTable = async (client: DynamoDBClient, tableName: string, key: string) => {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+    }),
+  );
 };

@@ -1,8 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbDeliveryLedger } from '../../../functions/adapters/delivery-ledger';
 import { DeliveryConflictError } from '../../../functions/core/errors';
 import { makeLambdaContext } from '../../../local/lambda-context';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('DynamoDB delivery ledger (Powertools idempotency) against the emulator', () => {
   let client: DynamoDBClient;
@@ -12,14 +12,7 @@ describe('DynamoDB delivery ledger (Powertools idempotency) against the emulator
     useEmulator();
     client = new DynamoDBClient({});
     tableName = `${uniqueStage('ledger')}-idempotency`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      }),
-    );
+    await createHashKeyTable(client, tableName, 'id');
   });
   afterAll(() => client.destroy());
 

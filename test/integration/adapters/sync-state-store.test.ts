@@ -1,6 +1,6 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbSyncStateStore } from '../../../functions/adapters/sync-state-store';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('DynamoDB sync state store against the emulator', () => {
   let client: DynamoDBClient;
@@ -12,14 +12,7 @@ describe('DynamoDB sync state store against the emulator', () => {
     useEmulator();
     client = new DynamoDBClient({});
     const tableName = `${uniqueStage('sync')}-sync-state`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    );
+    await createHashKeyTable(client, tableName, 'pk');
     store = makeDynamoDbSyncStateStore(client, tableName);
   });
   afterAll(() => client.destroy());

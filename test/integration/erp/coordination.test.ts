@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbCommandLedger, makeDynamoDbErpCoordination, readBreaker } from '../../../functions/adapters/erp-coordination-store';
 import { makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
@@ -7,7 +7,7 @@ import { defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget
 import { DeferredError, TransientError } from '../../../functions/core/errors';
 import { makeErpDispatch } from '../../../functions/erp-dispatcher/dispatch';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('shared ERP coordination in DynamoDB (emulator)', () => {
   let client: DynamoDBClient;
@@ -17,14 +17,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     useEmulator();
     client = new DynamoDBClient({});
     tableName = `${uniqueStage('coord')}-coordination`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    );
+    await createHashKeyTable(client, tableName, 'pk');
   });
   afterAll(() => client.destroy());
 
