@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
 import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
-import type { ErpPort, ErpReceipt } from '../core/erp-port';
+import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/erp-port';
 import { callJson } from './http-client';
 
 /** Business Central API v2.0 entity sets each command writes to. */
@@ -23,6 +23,8 @@ export interface BusinessCentralOptions {
 const Document = z.object({ id: z.string(), number: z.string().optional() });
 const Collection = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
 const SalesOrder = z.object({ number: z.string(), status: z.string(), systemVersion: z.union([z.number(), z.string()]), lastModifiedDateTime: z.string() });
+const OrderPage = Collection(SalesOrder).extend({ '@odata.nextLink': z.string().optional() });
+const ORDER_PAGE_SIZE = 100;
 const ItemAvailability = z.object({ number: z.string(), locationCode: z.string().default(''), inventory: z.number() });
 
 const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
@@ -38,8 +40,9 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
     const authorization = await options.authorization?.();
     return { ...extra, ...(authorization ? { authorization } : {}) };
   };
-  const get = async <T extends z.ZodTypeAny>(path: string, schema: T): Promise<z.infer<T>> => {
-    const { body } = await callJson({ method: 'GET', url: `${base}/${path}`, headers: await headers(), timeoutMs: options.timeoutMs });
+  const get = async <T extends z.ZodTypeAny>(path: string, schema: T, extraHeaders: Record<string, string> = {}): Promise<z.infer<T>> => {
+    const url = /^https?:\/\//.test(path) ? path : `${base}/${path}`;
+    const { body } = await callJson({ method: 'GET', url, headers: await headers(extraHeaders), timeoutMs: options.timeoutMs });
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new PermanentError(`The ERP answered GET ${path} in an unexpected shape`, { body });
     return parsed.data;
@@ -72,6 +75,22 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
       const status = OrderStatus.safeParse(order.status);
       if (!status.success) throw new PermanentError(`The ERP reports order ${orderId} in status "${order.status}", which the product does not know`);
       return { orderId, status: status.data, version: Number(order.systemVersion), occurredAt: order.lastModifiedDateTime };
+    },
+
+    async listOrdersChanged({ since, until }, cursor) {
+      // The cursor is the ERP's own next link; it travels through a queue, so it must point at this ERP.
+      if (cursor !== undefined && !cursor.startsWith(`${base}/salesOrders?`)) throw new PermanentError('The order page cursor does not point at this ERP', { cursor });
+      const filter = `lastModifiedDateTime ge ${since.toISOString()} and lastModifiedDateTime le ${until.toISOString()}`;
+      const first = `salesOrders?$filter=${encodeURIComponent(filter)}&$orderby=lastModifiedDateTime&$select=number,status,systemVersion,lastModifiedDateTime`;
+      // Server-driven paging: Business Central honours odata.maxpagesize and answers with @odata.nextLink.
+      const page = await get(cursor ?? first, OrderPage, { prefer: `odata.maxpagesize=${ORDER_PAGE_SIZE}` });
+      const result: ErpOrderPage = { orders: [], unreadable: [], ...(page['@odata.nextLink'] ? { nextCursor: page['@odata.nextLink'] } : {}) };
+      for (const order of page.value) {
+        const status = OrderStatus.safeParse(order.status);
+        if (status.success) result.orders.push({ orderId: order.number, status: status.data, version: Number(order.systemVersion), occurredAt: order.lastModifiedDateTime });
+        else result.unreadable.push({ orderId: order.number, reason: `status "${order.status}" is not a status the product knows` });
+      }
+      return result;
     },
 
     async getInventory(sku) {

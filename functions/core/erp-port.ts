@@ -18,6 +18,15 @@ export interface ErpInventoryLevel {
  * The ERP as the product sees it. Adapters translate to one ERP's API.
  * Writes are keyed by `command.commandId`, which the ERP stores with the document it creates.
  */
+/** One page of orders the ERP changed in a window, oldest change first. */
+export interface ErpOrderPage {
+  orders: OrderStatusSnapshot[];
+  /** Orders the ERP returned that the product cannot read (e.g. a status it does not know). */
+  unreadable: Array<{ orderId: string; reason: string }>;
+  /** Opaque: pass it back for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
 export interface ErpPort {
   /** Looks up the effect of an earlier attempt of this command, if the ERP has it. */
   findEffect(command: ErpCommand): Promise<ErpReceipt | undefined>;
@@ -25,6 +34,8 @@ export interface ErpPort {
   create(command: ErpCommand): Promise<ErpReceipt>;
   getOrder(orderId: string): Promise<OrderStatusSnapshot | undefined>;
   getInventory(sku: string): Promise<ErpInventoryLevel[]>;
+  /** Orders whose last change in the ERP falls in [since, until], a page at a time. */
+  listOrdersChanged(window: { since: Date; until: Date }, cursor?: string): Promise<ErpOrderPage>;
 }
 
 /** Shared dispatch state: the rate budget, the breaker and the per-command ledger. */

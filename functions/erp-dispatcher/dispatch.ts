@@ -1,5 +1,6 @@
 import { ErpCommand } from '../core/canonical/erp-command';
-import { DeferredError, describeIssues, PermanentError, RateLimitedError, RetriesExhaustedError, TransientError, ValidationError } from '../core/errors';
+import { describeIssues, RateLimitedError, RetriesExhaustedError, TransientError, ValidationError } from '../core/errors';
+import { makeErpGate, type ErpGateOptions } from '../core/erp/gate';
 import type { CommandLedger, ErpCoordination, ErpPort, ErpReceipt } from '../core/erp-port';
 
 /** Parses a queued ERP command; a malformed one is a validation error that goes straight to the DLQ. */
@@ -18,57 +19,28 @@ export const parseErpCommand = (body: string): ErpCommand => {
   return result.data;
 };
 
-export interface DispatchDependencies {
+export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination'> {
   erp: ErpPort;
   coordination: ErpCoordination;
   ledger: CommandLedger;
-  sleep?: (ms: number) => Promise<void>;
   /** Failed attempts (5xx, timeouts) before a command goes to the DLQ. */
   maxAttempts?: number;
-  /** Longest wait for a send slot inside one invocation; when the schedule is booked further ahead, the message goes back to the queue. */
-  maxPacingWaitMs?: number;
-  /** How late after its slot a send may still leave. */
-  maxLatenessMs?: number;
-  now?: () => number;
 }
 
 export type DispatchOutcome = { outcome: 'created' | 'found-existing' | 'already-done'; receipt: ErpReceipt; erpCalls: number };
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Executes one ERP command at most once, within the shared rate budget and behind the shared breaker.
  * A command already done is acknowledged without calling the ERP; a command that may have reached the
  * ERP before (a crash, a timeout) is first looked up by its id, so a retry never creates a second effect.
  */
-export const makeErpDispatch = ({ erp, coordination, ledger, sleep = defaultSleep, maxAttempts = 8, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now }: DispatchDependencies) => {
-  const callErp = async <T>(counter: { erpCalls: number }, call: () => Promise<T>): Promise<T> => {
-    const admission = await coordination.admit();
-    if (admission.action === 'wait') {
-      throw new DeferredError('The ERP circuit breaker is open; the command waits in the queue.', Math.ceil(admission.waitMs / 1000) + 1);
-    }
-    // A send that leaves well after its slot (a stalled event loop, a slow cold start) could land in
-    // the same ERP second as later slots: such a slot is given up and a new one taken.
-    for (let tries = 1; ; tries++) {
-      const slot = await coordination.reserveSlot(maxPacingWaitMs);
-      if (!slot.granted) throw new DeferredError('The ERP rate budget is booked further ahead; the command waits in the queue.', Math.ceil(slot.waitMs / 1000));
-      const slotAt = now() + slot.waitMs;
-      if (slot.waitMs > 0) await sleep(slot.waitMs);
-      if (now() - slotAt <= maxLatenessMs || tries >= 5) break;
-    }
-    counter.erpCalls++;
-    try {
-      const result = await call();
-      await coordination.succeeded();
-      return result;
-    } catch (error) {
-      if (error instanceof RateLimitedError) await coordination.rateLimited();
-      else if (error instanceof TransientError) await coordination.failed();
-      // A 4xx proves the ERP is up.
-      else if (error instanceof PermanentError) await coordination.succeeded();
-      throw error;
-    }
-  };
+export const makeErpDispatch = ({ erp, coordination, ledger, maxAttempts = 8, ...gateOptions }: DispatchDependencies) => {
+  const gate = makeErpGate({ coordination, ...gateOptions });
+  const callErp = <T>(counter: { erpCalls: number }, call: () => Promise<T>): Promise<T> =>
+    gate(() => {
+      counter.erpCalls++;
+      return call();
+    });
 
   return async (command: ErpCommand): Promise<DispatchOutcome> => {
     const counter = { erpCalls: 0 };

@@ -42,7 +42,8 @@ export interface ErpSimulator extends RunningServer {
   hangNext(count: number, ms: number): void;
   /** Every call answers 503 until `until` (epoch ms). */
   outageUntil(until: number): void;
-  setOrder(orderId: string, status: string, version: number): void;
+  /** Sets an order as the ERP holds it; `modifiedAt` defaults to now. */
+  setOrder(orderId: string, status: string, version: number, modifiedAt?: Date): void;
   setInventory(sku: string, levels: Array<{ locationCode: string; inventory: number }>): void;
 }
 
@@ -111,6 +112,28 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     return match ? match[1]!.replace(/''/g, "'") : undefined;
   };
 
+  /** Orders changed in a window, oldest first, paged like Business Central (odata.maxpagesize, @odata.nextLink). */
+  const changedOrders = (request: SimRequest): SimResponse => {
+    const filter = request.query.get('$filter') ?? '';
+    const bound = (operator: string) => {
+      const match = new RegExp(`lastModifiedDateTime ${operator} (\\S+)`).exec(filter);
+      return match ? Date.parse(match[1]!) : undefined;
+    };
+    const [since, until] = [bound('ge') ?? -Infinity, bound('le') ?? Infinity];
+    const matching = [...orders.values()]
+      .filter((order) => Date.parse(order.lastModifiedDateTime) >= since && Date.parse(order.lastModifiedDateTime) <= until)
+      .sort((a, b) => a.lastModifiedDateTime.localeCompare(b.lastModifiedDateTime) || a.number.localeCompare(b.number));
+    const pageSize = Number(/odata\.maxpagesize=(\d+)/.exec(String(request.headers.prefer ?? ''))?.[1] ?? 20000);
+    const skip = Number(request.query.get('$skiptoken') ?? 0);
+    const page = matching.slice(skip, skip + pageSize);
+    const next = new URLSearchParams(request.query);
+    next.set('$skiptoken', String(skip + pageSize));
+    return {
+      status: 200,
+      body: { value: page, ...(skip + pageSize < matching.length ? { '@odata.nextLink': `http://${request.headers.host}/salesOrders?${next}` } : {}) },
+    };
+  };
+
   const server = await serveJson(
     [
       [
@@ -122,6 +145,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
             const found = effects.filter((effect) => effect.entitySet === request.params.entitySet && effect.externalDocumentNumber === external);
             return { status: 200, body: { value: found.map(({ id, number, externalDocumentNumber }) => ({ id, number, externalDocumentNumber })) } };
           }
+          if (request.params.entitySet === 'salesOrders' && /lastModifiedDateTime/.test(request.query.get('$filter') ?? '')) return changedOrders(request);
           const number = filterValue(request, 'number');
           const order = number !== undefined && request.params.entitySet === 'salesOrders' ? orders.get(number) : undefined;
           return { status: 200, body: { value: order ? [order] : [] } };
@@ -176,8 +200,8 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     outageUntil: (until) => {
       downUntil = until;
     },
-    setOrder: (orderId, status, version) => {
-      orders.set(orderId, { number: orderId, status, systemVersion: version, lastModifiedDateTime: new Date().toISOString() });
+    setOrder: (orderId, status, version, modifiedAt = new Date()) => {
+      orders.set(orderId, { number: orderId, status, systemVersion: version, lastModifiedDateTime: modifiedAt.toISOString() });
     },
     setInventory: (sku, levels) => {
       inventory.set(sku, levels.map((level) => ({ number: sku, ...level })));

@@ -50,6 +50,52 @@ export const WebhookUnmappedDetail = z.object({
 });
 export type WebhookUnmappedDetail = z.infer<typeof WebhookUnmappedDetail>;
 
+
+/** What reconciliation found wrong with one entity, and what it did about it. */
+export const DriftKind = z.enum([
+  // The sync state holds an older ERP version than the ERP: an ERP event was lost or is stuck.
+  'sync-state-behind',
+  // A linked service case shows an older version (or none): a service-desk update was lost.
+  'service-desk-behind',
+  // A linked case shows a newer version than the ERP: edited by hand; never moved back automatically.
+  'service-desk-ahead',
+]);
+export type DriftKind = z.infer<typeof DriftKind>;
+
+export const SyncDrift = z.object({
+  runId: z.string().min(1),
+  entity: z.object({ type: z.literal('order'), id: z.string().min(1) }),
+  kinds: z.array(DriftKind).min(1),
+  /** The ERP's authoritative state, read through its adapter. */
+  erp: OrderStatusSnapshot,
+  /** What the sync state recorded of each side (absent: never recorded). */
+  syncState: z.object({
+    erpVersion: z.number().int().optional(),
+    serviceDeskVersion: z.number().int().optional(),
+  }),
+  /** What each linked case shows, read through the service-desk adapter. */
+  serviceDesk: z.object({
+    cases: z.array(z.object({ caseId: z.string(), status: z.string().optional(), version: z.number().int().optional() })),
+  }),
+  /** Seconds since the ERP change the other side has not caught up with. */
+  ageSeconds: z.number().int().nonnegative(),
+  detectedAt: z.iso.datetime({ offset: true }),
+  /** `reemitted`: the ERP state went back on the bus; `deferred`: the run's repair bound was reached; `report-only`: asked not to repair; `manual`: nothing automatic can fix it. */
+  repair: z.enum(['reemitted', 'deferred', 'report-only', 'manual']),
+});
+export type SyncDrift = z.infer<typeof SyncDrift>;
+
+/** Events the product itself emits (reconciliation) rather than relays from a system. */
+export const SyncDriftDetectedDetail = z.object({
+  eventId: z.string().min(1),
+  correlationId: z.string().min(1),
+  schemaVersion: z.literal(1),
+  origin: z.object({ system: z.literal('retail-sync'), deliveryId: z.string().min(1), type: z.literal('reconciliation') }),
+  receivedAt: z.iso.datetime({ offset: true }),
+  data: SyncDrift,
+});
+export type SyncDriftDetectedDetail = z.infer<typeof SyncDriftDetectedDetail>;
+
 const detailOf = <T extends z.ZodTypeAny>(data: T) => EventMetadata.extend({ data });
 
 /**
@@ -79,6 +125,7 @@ export const CanonicalEvents = {
   'case.resolved': detailOf(ServiceCase),
   'interaction.recorded': detailOf(Interaction),
   'webhook.unmapped': WebhookUnmappedDetail,
+  'sync.drift.detected': SyncDriftDetectedDetail,
 } as const;
 export type DetailType = keyof typeof CanonicalEvents;
 

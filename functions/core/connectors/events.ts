@@ -4,7 +4,8 @@ import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type CanonicalEvents, type De
 import { describeIssues, ValidationError } from '../errors';
 import type { VerifiedDelivery } from './connector';
 
-export type MappedDetailType = Exclude<DetailType, 'webhook.unmapped'>;
+/** Detail types a connector maps deliveries to (the product emits drift events itself). */
+export type MappedDetailType = Exclude<DetailType, 'webhook.unmapped' | 'sync.drift.detected'>;
 export type DataOf<T extends DetailType> = z.infer<(typeof CanonicalEvents)[T]>['data'];
 
 /**

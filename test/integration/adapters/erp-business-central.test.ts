@@ -46,6 +46,30 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
     ]);
   });
 
+  it('lists the orders changed in a window, oldest first, a page at a time, and flags unknown statuses', async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 10, minute));
+    for (let i = 0; i < 150; i++) simulator.setOrder(`SO-${String(i).padStart(3, '0')}`, 'shipped', 2, at(5 + (i % 10)));
+    simulator.setOrder('SO-old', 'shipped', 1, at(0));
+    simulator.setOrder('SO-odd', 'on_hold', 3, at(20));
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+    const window = { since: at(1), until: at(30) };
+    const first = await erp.listOrdersChanged(window);
+    expect(first.orders).toHaveLength(100);
+    expect(first.nextCursor).toMatch(new RegExp(`^${simulator.url}/salesOrders\\?`));
+    const second = await erp.listOrdersChanged(window, first.nextCursor);
+    expect(second.nextCursor).toBeUndefined();
+    const all = [...first.orders, ...second.orders];
+    expect(all).toHaveLength(150);
+    expect(all.map((order) => order.occurredAt)).toEqual([...all.map((order) => order.occurredAt)].sort());
+    expect(all.find((order) => order.orderId === 'SO-old')).toBeUndefined();
+    expect(second.unreadable).toEqual([{ orderId: 'SO-odd', reason: expect.stringContaining('on_hold') }]);
+  });
+
+  it('refuses a page cursor that points anywhere but the ERP', async () => {
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+    await expect(erp.listOrdersChanged({ since: new Date(0), until: new Date() }, 'http://169.254.169.254/latest/meta-data')).rejects.toThrow(PermanentError);
+  });
+
   it('classifies ERP faults', async () => {
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
     simulator.failNext(1, 503);

@@ -55,6 +55,7 @@ const erpDouble = (behaviour: Partial<ErpPort> = {}) => {
     },
     getOrder: async () => undefined,
     getInventory: async () => [],
+    listOrdersChanged: async () => ({ orders: [], unreadable: [] }),
     ...behaviour,
   };
   return { erp, created };

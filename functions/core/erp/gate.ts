@@ -1,0 +1,58 @@
+import { DeferredError, PermanentError, RateLimitedError, TransientError } from '../errors';
+import type { ErpCoordination } from '../erp-port';
+
+/** What the gate saw, for metrics: the breaker kept a call back, the budget was booked out, the ERP said 429. */
+export type ErpGateSignal = 'breaker-open' | 'budget-booked' | 'rate-limited';
+
+export interface ErpGateOptions {
+  coordination: ErpCoordination;
+  sleep?: (ms: number) => Promise<void>;
+  /** Longest wait for a send slot inside one invocation; when the schedule is booked further ahead, the work goes back to its queue. */
+  maxPacingWaitMs?: number;
+  /** How late after its slot a send may still leave. */
+  maxLatenessMs?: number;
+  now?: () => number;
+  observe?: (signal: ErpGateSignal) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Every call into the ERP passes here: behind the shared circuit breaker and within the shared rate
+ * budget, whoever makes it (command dispatch, reconciliation). The breaker learns from each answer.
+ */
+export const makeErpGate = ({ coordination, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
+  async <T>(call: () => Promise<T>): Promise<T> => {
+    const admission = await coordination.admit();
+    if (admission.action === 'wait') {
+      observe('breaker-open');
+      throw new DeferredError('The ERP circuit breaker is open; the work waits in its queue.', Math.ceil(admission.waitMs / 1000) + 1);
+    }
+    // A send that leaves well after its slot (a stalled event loop, a slow cold start) could land in
+    // the same ERP second as later slots: such a slot is given up and a new one taken.
+    for (let tries = 1; ; tries++) {
+      const slot = await coordination.reserveSlot(maxPacingWaitMs);
+      if (!slot.granted) {
+        observe('budget-booked');
+        throw new DeferredError('The ERP rate budget is booked further ahead; the work waits in its queue.', Math.ceil(slot.waitMs / 1000));
+      }
+      const slotAt = now() + slot.waitMs;
+      if (slot.waitMs > 0) await sleep(slot.waitMs);
+      if (now() - slotAt <= maxLatenessMs || tries >= 5) break;
+    }
+    try {
+      const result = await call();
+      await coordination.succeeded();
+      return result;
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        observe('rate-limited');
+        await coordination.rateLimited();
+      } else if (error instanceof TransientError) await coordination.failed();
+      // A 4xx proves the ERP is up.
+      else if (error instanceof PermanentError) await coordination.succeeded();
+      throw error;
+    }
+  };
+
+export type ErpGate = ReturnType<typeof makeErpGate>;
