@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReconcileSettings } from '../functions/reconciler/settings';
 
 /**
  * Stage settings, read from CDK context (`cdk.json` or `-c key=value`). Every key is documented in
@@ -32,8 +33,22 @@ export const StageConfig = z.object({
     .optional(),
   /** ServiceDeskSyncLag p99 above this many seconds raises the sync-lag alarm. */
   syncLagAlarmSeconds: z.coerce.number().int().positive().default(300),
+  /** How often reconciliation runs, and how far back each run looks (runs overlap on purpose). */
+  reconcileEveryMinutes: z.coerce.number().int().min(1).max(1440).default(15),
+  reconcileLookbackMinutes: z.coerce.number().int().min(1).max(7 * 1440).default(120),
+  /** ERP changes younger than this are still on their way through the normal path: not drift yet. */
+  reconcileGraceSeconds: z.coerce.number().int().min(0).max(86400).default(300),
+  /** Orders one reconciler invocation checks (the rest continues in the next), and repairs one run may emit. */
+  reconcileMaxOrdersPerInvocation: z.coerce.number().int().min(1).max(2000).default(200),
+  reconcileMaxRepairsPerRun: z.coerce.number().int().min(0).max(100000).default(500),
 });
 export type StageConfig = z.infer<typeof StageConfig>;
+
+/** Cross-field rules, checked after the per-key ones. */
+const stageConfigProblems = (config: StageConfig): string[] =>
+  config.reconcileLookbackMinutes < config.reconcileEveryMinutes
+    ? [`  - context "reconcileLookbackMinutes": must be at least reconcileEveryMinutes (${config.reconcileEveryMinutes}), or changes between runs are never checked`]
+    : [];
 
 const CONTEXT_KEYS = Object.keys(StageConfig.shape) as Array<keyof StageConfig>;
 
@@ -57,7 +72,17 @@ export const readStageConfig = (getContext: (key: string) => unknown): StageConf
     const problems = result.error.issues.map((issue) => `  - context "${issue.path.join('.')}": ${issue.message}`).join('\n');
     throw new Error(`Invalid stage configuration:\n${problems}\nSet these in cdk.json "context" or with -c key=value.`);
   }
+  const problems = stageConfigProblems(result.data);
+  if (problems.length > 0) throw new Error(`Invalid stage configuration:\n${problems.join('\n')}\nSet these in cdk.json "context" or with -c key=value.`);
   return result.data;
 };
+
+/** The reconciler's settings (one JSON environment variable) from the stage configuration. */
+export const reconcileSettingsOf = (config: StageConfig): ReconcileSettings => ({
+  lookbackSeconds: config.reconcileLookbackMinutes * 60,
+  graceSeconds: config.reconcileGraceSeconds,
+  maxOrdersPerInvocation: config.reconcileMaxOrdersPerInvocation,
+  maxRepairsPerRun: config.reconcileMaxRepairsPerRun,
+});
 
 export const isProduction = (config: StageConfig) => config.stage === 'prod';

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Match, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Match, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -9,6 +9,8 @@ export interface ConsumerQueuesProps {
   prefix: string;
   bus: IEventBus;
   removalPolicy: RemovalPolicy;
+  /** Period of the schedule that feeds scheduled queues. */
+  scheduleEveryMinutes: number;
 }
 
 export interface ConsumerQueue {
@@ -17,7 +19,7 @@ export interface ConsumerQueue {
   deadLetterQueue: Queue;
 }
 
-/** Every asynchronous consumer's buffer: EventBridge rule -> SQS queue with a DLQ. */
+/** Every asynchronous consumer's buffer: EventBridge rule (an event pattern or a schedule) -> SQS queue with a DLQ. */
 export class ConsumerQueues extends Construct {
   readonly byName = new Map<string, ConsumerQueue>();
 
@@ -49,6 +51,14 @@ export class ConsumerQueues extends Construct {
           eventPattern: { source: Match.prefix(eventPatternFor(spec).source[0]!.prefix), detailType: spec.subscribesTo },
         });
         rule.addTarget(new SqsQueue(queue, { deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
+      }
+      if (spec.scheduled) {
+        // Schedules fire on the default bus; the queue receives the "Scheduled Event" itself.
+        new Rule(this, `${spec.name}-schedule`, {
+          description: `Starts a ${spec.name} run every ${props.scheduleEveryMinutes} minutes`,
+          schedule: Schedule.rate(Duration.minutes(props.scheduleEveryMinutes)),
+          targets: [new SqsQueue(queue, { deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(1) })],
+        });
       }
       this.byName.set(spec.name, { spec, queue, deadLetterQueue });
     }

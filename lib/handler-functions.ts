@@ -9,7 +9,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { ENV } from '../functions/shared/environment';
-import type { StageConfig } from './config';
+import { reconcileSettingsOf, type StageConfig } from './config';
 import type { ConsumerQueues } from './consumer-queues';
 import type { StateTables } from './state-tables';
 import { consumedQueue, environmentFor, FUNCTIONS, type FunctionName, type ResourceNeed } from './topology';
@@ -50,6 +50,7 @@ export class HandlerFunctions extends Construct {
       'zendeskSettings:read': JSON.stringify({ orderFieldId: config.zendeskOrderFieldId, orderTagPrefix: config.zendeskOrderTagPrefix }),
       'erp:call': config.erpBaseUrl,
       'serviceDesk:call': config.serviceDeskBaseUrl,
+      'reconcileSettings:read': JSON.stringify(reconcileSettingsOf(config)),
     };
 
     for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
@@ -105,6 +106,8 @@ export class HandlerFunctions extends Construct {
       if (queueSpec && consumed) {
         const { queue, deadLetterQueue } = consumed;
         deadLetterQueue.grantSendMessages(fn);
+        // A reconciliation run continues in a new message on its own queue.
+        if (queueSpec.scheduled) queue.grantSendMessages(fn);
         fn.addEventSource(
           new SqsEventSource(queue, {
             batchSize: queueSpec.batchSize,

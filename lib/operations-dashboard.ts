@@ -37,6 +37,7 @@ export const SERVICE_NAMES: Record<FunctionName, string> = {
   erpDispatcher: 'erp-dispatcher',
   readModelProjector: 'read-model-projector',
   readApi: 'read-api',
+  reconciler: 'reconciler',
 };
 
 /** Alarm thresholds that are not stage settings. */

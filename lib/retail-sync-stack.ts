@@ -30,7 +30,7 @@ export class RetailSyncStack extends Stack {
 
     this.eventBus = new CanonicalEventBus(this, 'Events', { busName: `${prefix}-events`, archiveRetentionDays: config.archiveRetentionDays, removalPolicy });
     this.tables = new StateTables(this, 'State', { prefix, removalPolicy });
-    this.queues = new ConsumerQueues(this, 'Queues', { prefix, bus: this.eventBus.bus, removalPolicy });
+    this.queues = new ConsumerQueues(this, 'Queues', { prefix, bus: this.eventBus.bus, removalPolicy, scheduleEveryMinutes: config.reconcileEveryMinutes });
     this.functions = new HandlerFunctions(this, 'Functions', {
       config,
       prefix,

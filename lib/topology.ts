@@ -14,7 +14,8 @@ export type FunctionName =
   | 'serviceDeskUpdater'
   | 'erpDispatcher'
   | 'readModelProjector'
-  | 'readApi';
+  | 'readApi'
+  | 'reconciler';
 
 /** Shared resources a function may use; each grants the access and sets the environment variable it needs. */
 export type ResourceNeed =
@@ -30,7 +31,8 @@ export type ResourceNeed =
   | 'zendeskSettings:read'
   | 'erpRateBudget:read'
   | 'erp:call'
-  | 'serviceDesk:call';
+  | 'serviceDesk:call'
+  | 'reconcileSettings:read';
 
 export interface FunctionSpec {
   /** Path of the handler module from the project root. */
@@ -91,6 +93,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 10,
     needs: ['readModelTable:read', 'inventoryStaleness:read'],
   },
+  reconciler: {
+    entry: 'functions/reconciler/handler.ts',
+    description: "Finds orders whose sync state or service cases drifted from the ERP and re-emits the ERP's state",
+    memoryMb: 256,
+    // A slice checks at most maxOrdersPerInvocation orders, each a few service-desk reads.
+    timeoutSeconds: 300,
+    needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite', 'syncStateTable:read', 'serviceDesk:call', 'eventBus:put', 'reconcileSettings:read'],
+  },
 };
 
 export interface RouteSpec {
@@ -126,6 +136,8 @@ export interface QueueSpec {
   urlEnv?: string;
   /** FIFO queue: messages of one group (one entity) are processed one at a time, in order. */
   fifo?: boolean;
+  /** Also fed by a schedule (EventBridge scheduled rule on the default bus; a timer in the local stack). */
+  scheduled?: boolean;
 }
 
 export const QUEUES: QueueSpec[] = [
@@ -157,6 +169,15 @@ export const QUEUES: QueueSpec[] = [
     urlEnv: 'ERP_COMMAND_QUEUE_URL',
     fifo: true,
   },
+  {
+    // Run requests: the schedule's events, `ops reconcile` requests and continuations of long runs.
+    name: 'reconciler',
+    consumer: 'reconciler',
+    subscribesTo: [],
+    batchSize: 1,
+    maxReceiveCount: 5,
+    scheduled: true,
+  },
 ];
 
 /** Event pattern of a queue's rule: canonical events of the given detail types from any origin. */
@@ -187,6 +208,7 @@ export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
   'zendeskSettings:read': ENV.zendeskSettings,
   'erp:call': ENV.erpBaseUrl,
   'serviceDesk:call': ENV.serviceDeskBaseUrl,
+  'reconcileSettings:read': ENV.reconcileSettings,
 };
 
 export const consumedQueue = (fn: FunctionName) => QUEUES.find((queue) => queue.consumer === fn);

@@ -1,10 +1,11 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { problemResponse } from '../functions/core/problem';
+import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/reconciler/settings';
 import { ENV } from '../functions/shared/environment';
 import { consumedQueue, environmentFor, FUNCTIONS, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
@@ -37,6 +38,10 @@ export interface LocalStackOptions {
   inventoryStaleAfterSeconds?: number;
   /** Extra environment for the handlers (e.g. breaker settings). */
   environment?: Record<string, string>;
+  /** Reconciliation settings (defaults: DEFAULT_RECONCILE_SETTINGS). */
+  reconcile?: Partial<ReconcileSettings>;
+  /** Fire scheduled queues (reconciliation) this often, like the EventBridge schedule in AWS; off when unset. */
+  scheduleEveryMs?: number;
   /** Parallel pollers per queue that has a concurrency setting (default 2). */
   maxConcurrency?: number;
   log?: (line: string) => void;
@@ -108,6 +113,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'zendeskSettings:read': JSON.stringify({}),
     'erp:call': options.externalErpUrl ?? erp.url,
     'serviceDesk:call': serviceDesk.url,
+    'reconcileSettings:read': JSON.stringify({ ...DEFAULT_RECONCILE_SETTINGS, ...options.reconcile }),
   };
 
   // Handlers read their environment when their module loads, so each is loaded under its own.
@@ -196,6 +202,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     );
   });
 
+  // EventBridge schedules do not fire in the emulator: a timer sends the same "Scheduled Event" to the queue.
+  const schedules = options.scheduleEveryMs
+    ? QUEUES.filter((spec) => spec.scheduled).map((spec) =>
+        setInterval(() => {
+          const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+          const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: process.env.AWS_REGION, resources: [], detail: {} };
+          sqs.send(new SendMessageCommand({ QueueUrl: resources.queues.get(spec.name)!.url, MessageBody: JSON.stringify(event) })).catch((error) => log(`schedule of ${spec.name} failed: ${(error as Error).message}`));
+        }, options.scheduleEveryMs),
+      )
+    : [];
+
   return {
     url: `http://127.0.0.1:${port}`,
     emulatorEndpoint,
@@ -203,6 +220,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     serviceDesk,
     erp,
     async stop() {
+      schedules.forEach(clearInterval);
       await Promise.all(pollers.map((poller) => poller.stop()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

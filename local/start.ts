@@ -21,6 +21,9 @@ const main = async () => {
     erp: { port: numberFromEnv('ERP_PORT', 0), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
     signingSecrets: signingSecretsFromEnvironment(),
     visibilityTimeoutSeconds: numberFromEnv('VISIBILITY_TIMEOUT_SECONDS', 30),
+    // Reconciliation every RECONCILE_EVERY_SECONDS (default 900, 0: off), like the stage's schedule.
+    scheduleEveryMs: (numberFromEnv('RECONCILE_EVERY_SECONDS', 900) ?? 0) * 1000 || undefined,
+    reconcile: { graceSeconds: numberFromEnv('RECONCILE_GRACE_SECONDS', 300) },
     log: (line) => console.error(line),
   });
   console.log(`AWS emulator (moto): ${stack.emulatorEndpoint}`);
@@ -28,6 +31,7 @@ const main = async () => {
   console.log(`ERP simulator: ${stack.erp.url}`);
   console.log(`Send a signed test webhook: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"confirmed","version":1}'`);
   console.log(`Then read the order's sync state: curl ${stack.url}/v1/orders/SO-1001/sync`);
+  console.log(`Check for drift now: npm run ops -- ops reconcile --since 2h --endpoint ${stack.emulatorEndpoint}`);
   console.log(`listening on ${stack.url}`);
 
   let stopping = false;

@@ -1,10 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { makeDynamoDbCommandLedger, makeDynamoDbErpCoordination } from '../adapters/erp-coordination-store';
+import { makeDynamoDbCommandLedger } from '../adapters/erp-coordination-store';
 import { makeBusinessCentralErp } from '../adapters/erp-business-central';
-import { DEFAULT_BREAKER_CONFIG } from '../core/erp/circuit-breaker';
-import { defaultRateBudgetConfig } from '../core/erp/rate-budget';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, numberEnv, requiredEnv } from '../shared/environment';
+import { ERP_GATE_METRICS, erpCoordinationFromEnvironment } from '../shared/erp';
 import { makeObservability } from '../shared/lambda';
 import { queueConsumerHandler } from '../shared/queue-consumer';
 import { makeErpDispatch, parseErpCommand } from './dispatch';
@@ -12,21 +11,12 @@ import { makeErpDispatch, parseErpCommand } from './dispatch';
 const observability = makeObservability('erp-dispatcher');
 const { logger, metrics } = observability;
 const aws = makeAwsClients(observability.tracer);
-const coordinationTable = requiredEnv(ENV.coordinationTable);
 const dispatch = makeErpDispatch({
   erp: makeBusinessCentralErp({ baseUrl: requiredEnv(ENV.erpBaseUrl) }),
-  coordination: makeDynamoDbErpCoordination(aws.dynamodb(), {
-    tableName: coordinationTable,
-    name: 'erp',
-    rateBudget: defaultRateBudgetConfig(numberEnv(ENV.erpRequestsPerSecond, 20)),
-    breaker: {
-      ...DEFAULT_BREAKER_CONFIG,
-      failureThreshold: numberEnv(ENV.erpBreakerFailureThreshold, DEFAULT_BREAKER_CONFIG.failureThreshold),
-      cooldownMs: numberEnv(ENV.erpBreakerCooldownSeconds, DEFAULT_BREAKER_CONFIG.cooldownMs / 1000) * 1000,
-    },
-  }),
-  ledger: makeDynamoDbCommandLedger(aws.dynamodb(), coordinationTable),
+  coordination: erpCoordinationFromEnvironment(aws),
+  ledger: makeDynamoDbCommandLedger(aws.dynamodb(), requiredEnv(ENV.coordinationTable)),
   maxAttempts: numberEnv(ENV.erpMaxAttempts, 8),
+  observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1),
 });
 
 export const handler = queueConsumerHandler(

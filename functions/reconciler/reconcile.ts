@@ -1,45 +1,287 @@
+import { z } from 'zod';
+import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type DriftKind, type SyncDrift } from '../core/canonical/events';
 import type { OrderStatusSnapshot } from '../core/canonical/order';
-import type { ErpPort } from '../core/erp-port';
-import type { ServiceDeskPort } from '../core/ports';
+import { deriveEventId } from '../core/connectors/events';
+import { DomainError, ValidationError, describeIssues } from '../core/errors';
+import type { ErpOrderPage } from '../core/erp-port';
+import type { EventPublisher, ServiceDeskPort, SyncStateStore } from '../core/ports';
+import type { OrderSyncRecord } from '../core/sync-state';
 
-/** One order whose service cases do not show what the ERP says. */
-export interface OrderDrift {
-  orderId: string;
-  erp: OrderStatusSnapshot;
-  /** What each linked case shows (version undefined: the case never got a status). */
-  cases: Array<{ caseId: string; status?: string; version?: number }>;
-  /** How long the desk has been behind: since the ERP change occurred. */
-  ageSeconds: number;
+const IsoInstant = z.iso.datetime({ offset: true });
+
+/** One reconciliation run, or the continuation of one: orders the ERP changed in [since, until]. */
+export const ReconcileRequest = z
+  .object({
+    runId: z.string().regex(/^[\w.:-]{1,128}$/, 'letters, digits, . _ : - (at most 128)'),
+    since: IsoInstant,
+    until: IsoInstant,
+    /** Where the ERP listing continues (absent: the first page). */
+    cursor: z.string().max(4096).optional(),
+    requestedBy: z.string().max(128).default('schedule'),
+    /** False: report drift, repair nothing. */
+    repair: z.boolean().default(true),
+  })
+  .refine((request) => Date.parse(request.since) <= Date.parse(request.until), { message: 'since must not be after until', path: ['since'] });
+export type ReconcileRequest = z.infer<typeof ReconcileRequest>;
+
+/** What EventBridge sends to the queue when the schedule fires. */
+const ScheduledEvent = z.object({ 'detail-type': z.literal('Scheduled Event'), time: IsoInstant });
+
+export interface ScheduleSettings {
+  /** How far back a scheduled run looks (it overlaps the previous run on purpose). */
+  lookbackSeconds: number;
+}
+
+/** Reads a reconciler queue message: the schedule's event, or a request from the ops CLI or a continuation. */
+export const parseReconcileMessage = (body: string, settings: ScheduleSettings): ReconcileRequest => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ValidationError('The reconciliation request is not JSON.');
+  }
+  const scheduled = ScheduledEvent.safeParse(json);
+  if (scheduled.success) {
+    const firedAt = Date.parse(scheduled.data.time);
+    return {
+      runId: `scheduled-${scheduled.data.time.replace(/[^\w]/g, '')}`,
+      since: new Date(firedAt - settings.lookbackSeconds * 1000).toISOString(),
+      until: new Date(firedAt).toISOString(),
+      requestedBy: 'schedule',
+      repair: true,
+    };
+  }
+  const request = ReconcileRequest.safeParse(json);
+  if (!request.success) {
+    const issues = describeIssues(request.error.issues);
+    throw new ValidationError(`Invalid reconciliation request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return request.data;
+};
+
+export interface CaseShown {
+  caseId: string;
+  status?: string;
+  version?: number;
+}
+
+/** Pure rule: how one order's sync state and linked cases differ from the ERP's authoritative state. */
+export const driftKinds = (erp: OrderStatusSnapshot, record: OrderSyncRecord | undefined, cases: CaseShown[]): DriftKind[] => {
+  const kinds: DriftKind[] = [];
+  if (record?.erp === undefined || record.erp.version < erp.version) kinds.push('sync-state-behind');
+  if (cases.some((shown) => shown.version === undefined || shown.version < erp.version)) kinds.push('service-desk-behind');
+  if (cases.some((shown) => shown.version !== undefined && shown.version > erp.version)) kinds.push('service-desk-ahead');
+  return kinds;
+};
+
+/** Re-emitting the ERP's state repairs a side that is behind; nothing automatic repairs a case that is ahead. */
+export const isRepairable = (kinds: DriftKind[]) => kinds.includes('sync-state-behind') || kinds.includes('service-desk-behind');
+
+/**
+ * The ERP's state as an `order.status.changed` event. Its delivery id (and so its event id) depends only
+ * on the order and version, so every run, retry or replay that re-emits it yields the same event, and the
+ * consumers' version guards apply it at most once.
+ */
+export const repairEvent = (erp: OrderStatusSnapshot, runId: string, at: Date): CanonicalEvent<'order.status.changed'> => {
+  const deliveryId = `reconcile:${erp.orderId}:v${erp.version}`;
+  return {
+    detailType: 'order.status.changed',
+    source: EVENT_SOURCE_PREFIX + 'erp',
+    detail: {
+      eventId: deriveEventId('erp', deliveryId, 0),
+      correlationId: `${runId}/${erp.orderId}`,
+      schemaVersion: 1,
+      origin: { system: 'erp', deliveryId, type: 'reconciliation.erp-read' },
+      receivedAt: at.toISOString(),
+      data: erp,
+    },
+  };
+};
+
+export const driftEvent = (drift: SyncDrift): CanonicalEvent<'sync.drift.detected'> => {
+  const deliveryId = `${drift.runId}/${drift.entity.id}/v${drift.erp.version}`;
+  return {
+    detailType: 'sync.drift.detected',
+    source: `${EVENT_SOURCE_PREFIX}reconciler`,
+    detail: {
+      eventId: deriveEventId('erp', `drift:${deliveryId}`, 0),
+      correlationId: `${drift.runId}/${drift.entity.id}`,
+      schemaVersion: 1,
+      origin: { system: 'retail-sync', deliveryId, type: 'reconciliation' },
+      receivedAt: drift.detectedAt,
+      data: drift,
+    },
+  };
+};
+
+/** What one invocation did: one or more pages of the ERP listing. */
+export interface ReconcilePageReport {
+  runId: string;
+  /** Identifies the pages this invocation covered, so a retried invocation is not counted twice. */
+  pageKey: string;
+  checked: number;
+  inSync: number;
+  /** Changed too recently to judge: the normal path may still be delivering them. */
+  inFlight: number;
+  drifts: SyncDrift[];
+  repaired: number;
+  unreadable: Array<{ orderId: string; reason: string }>;
+  /** Present when the run continues in another invocation. */
+  nextCursor?: string;
+}
+
+export interface RunProgress {
+  repaired: number;
 }
 
 export interface ReconcileDependencies {
-  erp: Pick<ErpPort, 'getOrder'>;
+  /** The ERP listing, already behind the ERP gate (breaker and rate budget). */
+  erp: { listOrdersChanged(window: { since: Date; until: Date }, cursor?: string): Promise<ErpOrderPage> };
   desk: Pick<ServiceDeskPort, 'findCasesForOrder' | 'getCase'>;
+  syncState: Pick<SyncStateStore, 'getOrder'>;
+  publisher: EventPublisher;
   now: () => Date;
+  limits: {
+    /** ERP changes younger than this are in flight, not drift. */
+    graceSeconds: number;
+    /** Orders one invocation checks before handing the rest to a continuation. */
+    maxOrdersPerInvocation: number;
+    /** Repairs one run may emit; beyond it drift is reported as deferred. */
+    maxRepairsPerRun: number;
+  };
+}
+
+/** A read that cannot succeed for this order (deleted case, unknown status): reported, the run goes on. */
+const isPermanent = (error: unknown) => error instanceof DomainError && !error.retryable;
+
+/**
+ * Compares the orders the ERP changed in the window with the sync state and with every linked service
+ * case, each read through its adapter. Drift is reported as `sync.drift.detected` and repaired by
+ * re-emitting the ERP's state, which travels the normal, version-guarded path. Bounded per invocation
+ * (orders) and per run (repairs); transient failures throw so the queue retries the invocation.
+ */
+export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }: ReconcileDependencies) =>
+  async (request: ReconcileRequest, progress: RunProgress = { repaired: 0 }): Promise<ReconcilePageReport> => {
+    const window = { since: new Date(request.since), until: new Date(request.until) };
+    const report: ReconcilePageReport = { runId: request.runId, pageKey: request.cursor ?? 'first', checked: 0, inSync: 0, inFlight: 0, drifts: [], repaired: 0, unreadable: [] };
+    let cursor = request.cursor;
+    do {
+      const page = await erp.listOrdersChanged(window, cursor);
+      report.unreadable.push(...page.unreadable);
+      for (const authoritative of page.orders) {
+        report.checked++;
+        const ageSeconds = Math.max(0, Math.floor((now().getTime() - Date.parse(authoritative.occurredAt)) / 1000));
+        if (ageSeconds < limits.graceSeconds) {
+          report.inFlight++;
+          continue;
+        }
+        let record: OrderSyncRecord | undefined;
+        let cases: CaseShown[];
+        try {
+          record = await syncState.getOrder(authoritative.orderId);
+          const caseIds = await desk.findCasesForOrder(authoritative.orderId);
+          cases = [];
+          for (const caseId of caseIds) {
+            const view = await desk.getCase(caseId);
+            cases.push({ caseId, status: view.orderStatus, version: view.orderVersion });
+          }
+        } catch (error) {
+          if (!isPermanent(error)) throw error;
+          report.unreadable.push({ orderId: authoritative.orderId, reason: (error as Error).message });
+          continue;
+        }
+        const kinds = driftKinds(authoritative, record, cases);
+        if (kinds.length === 0) {
+          report.inSync++;
+          continue;
+        }
+        const repairable = isRepairable(kinds);
+        const withinBound = progress.repaired + report.repaired < limits.maxRepairsPerRun;
+        const repair: SyncDrift['repair'] = !repairable ? 'manual' : !request.repair ? 'report-only' : withinBound ? 'reemitted' : 'deferred';
+        const drift: SyncDrift = {
+          runId: request.runId,
+          entity: { type: 'order', id: authoritative.orderId },
+          kinds,
+          erp: authoritative,
+          syncState: { erpVersion: record?.erp?.version, serviceDeskVersion: record?.serviceDesk?.version },
+          serviceDesk: { cases: cases.filter((shown) => shown.version !== authoritative.version) },
+          ageSeconds,
+          detectedAt: now().toISOString(),
+          repair,
+        };
+        const events: CanonicalEvent[] = [driftEvent(drift)];
+        if (repair === 'reemitted') {
+          events.push(repairEvent(authoritative, request.runId, now()));
+          report.repaired++;
+        }
+        await publisher.publish(events);
+        report.drifts.push(drift);
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined && report.checked < limits.maxOrdersPerInvocation);
+    if (cursor !== undefined) report.nextCursor = cursor;
+    return report;
+  };
+
+/** One drift as the run record keeps it for the ops CLI. */
+export interface DriftSummary {
+  orderId: string;
+  kinds: DriftKind[];
+  erp: string;
+  cases: string;
+  ageSeconds: number;
+  repair: SyncDrift['repair'];
+}
+
+export const summariseDrift = (drift: SyncDrift): DriftSummary => ({
+  orderId: drift.entity.id,
+  kinds: drift.kinds,
+  erp: `${drift.erp.status} v${drift.erp.version}`,
+  cases: drift.serviceDesk.cases.map((shown) => `${shown.caseId}: ${shown.status ?? '-'} v${shown.version ?? '-'}`).join(', ') || '-',
+  ageSeconds: drift.ageSeconds,
+  repair: drift.repair,
+});
+
+/** The accumulated record of one run, across its invocations. */
+export interface ReconcileRun {
+  runId: string;
+  since: string;
+  until: string;
+  requestedBy: string;
+  status: 'running' | 'done';
+  startedAt: string;
+  updatedAt: string;
+  checked: number;
+  inSync: number;
+  inFlight: number;
+  drifted: number;
+  repaired: number;
+  unreadable: number;
+  /** The first drifts of the run (bounded), for the CLI. */
+  drifts: DriftSummary[];
+  unreadableOrders: Array<{ orderId: string; reason: string }>;
+}
+
+export interface ReconcileRunStore {
+  progress(runId: string): Promise<RunProgress>;
+  /** Adds one invocation's report to the run; a report of pages already recorded is ignored. */
+  record(request: ReconcileRequest, report: ReconcilePageReport, at: Date): Promise<'recorded' | 'already-recorded'>;
+  get(runId: string): Promise<ReconcileRun | undefined>;
 }
 
 /**
- * Compares one order across the ERP (authoritative, read through its adapter) and the service desk.
- * Pure decision on top of two reads; repairing (re-emitting the ERP's state) is the caller's job, so it
- * goes through the same idempotent, version-guarded path as any ERP event.
+ * One invocation of a run: check a bounded slice, record it, and hand the rest to a continuation
+ * message, so a run of any size never outlives a Lambda timeout and a failed slice is retried alone.
  */
-export const makeOrderDriftCheck = ({ erp, desk, now }: ReconcileDependencies) =>
-  async (orderId: string): Promise<OrderDrift | undefined> => {
-    const authoritative = await erp.getOrder(orderId);
-    if (!authoritative) return undefined;
-    const caseIds = await desk.findCasesForOrder(orderId);
-    const cases = await Promise.all(
-      caseIds.map(async (caseId) => {
-        const view = await desk.getCase(caseId);
-        return { caseId, status: view.orderStatus, version: view.orderVersion };
-      }),
-    );
-    const behind = cases.filter((view) => view.version === undefined || view.version < authoritative.version);
-    if (behind.length === 0) return undefined;
-    return {
-      orderId,
-      erp: authoritative,
-      cases: behind,
-      ageSeconds: Math.max(0, Math.round((now().getTime() - Date.parse(authoritative.occurredAt)) / 1000)),
-    };
+export const makeReconcileRunner = (deps: {
+  reconcile: ReturnType<typeof makeReconciler>;
+  runs: ReconcileRunStore;
+  continueRun: (request: ReconcileRequest) => Promise<void>;
+  now: () => Date;
+}) =>
+  async (request: ReconcileRequest): Promise<ReconcilePageReport> => {
+    const report = await deps.reconcile(request, await deps.runs.progress(request.runId));
+    await deps.runs.record(request, report, deps.now());
+    if (report.nextCursor !== undefined) await deps.continueRun({ ...request, cursor: report.nextCursor });
+    return report;
   };

@@ -34,6 +34,7 @@ export const ENV = {
   zendeskSettings: 'ZENDESK_SETTINGS',
   timelineTable: 'READ_MODEL_TABLE_NAME',
   inventoryStaleAfterSeconds: 'INVENTORY_STALE_AFTER_SECONDS',
+  reconcileSettings: 'RECONCILE_SETTINGS',
 } as const;
 
 export const numberEnv = (name: string, fallback: number): number => {

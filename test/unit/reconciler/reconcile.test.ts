@@ -1,25 +1,235 @@
-import { makeOrderDriftCheck } from '../../../functions/reconciler/reconcile';
+import { CanonicalEvents, type CanonicalEvent } from '../../../functions/core/canonical/events';
+import type { OrderStatusSnapshot } from '../../../functions/core/canonical/order';
+import { NotFoundError, TransientError, ValidationError } from '../../../functions/core/errors';
+import type { ErpOrderPage } from '../../../functions/core/erp-port';
+import type { OrderSyncRecord } from '../../../functions/core/sync-state';
+import {
+  driftKinds,
+  makeReconciler,
+  makeReconcileRunner,
+  parseReconcileMessage,
+  repairEvent,
+  type ReconcileRequest,
+  type ReconcileRunStore,
+} from '../../../functions/reconciler/reconcile';
 
-const erpOrder = { orderId: 'SO-1', status: 'shipped' as const, version: 3, occurredAt: '2026-11-27T10:00:00Z' };
-const deskWith = (cases: Record<string, { orderVersion?: number; orderStatus?: 'picking' | 'shipped' }>) => ({
-  findCasesForOrder: async () => Object.keys(cases),
-  getCase: async (caseId: string) => ({ caseId, revision: 'r', ...cases[caseId] }),
+const NOW = new Date('2026-11-27T10:30:00Z');
+const order = (orderId: string, version: number, minutesAgo = 10, status: OrderStatusSnapshot['status'] = 'shipped'): OrderStatusSnapshot => ({
+  orderId,
+  status,
+  version,
+  occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
 });
-const now = () => new Date('2026-11-27T10:05:00Z');
+const synced = (orderId: string, erpVersion: number, deskVersion?: number): OrderSyncRecord => ({
+  orderId,
+  erp: { status: 'shipped', version: erpVersion, occurredAt: NOW.toISOString(), updatedAt: NOW.toISOString(), eventId: 'e' },
+  ...(deskVersion !== undefined ? { serviceDesk: { status: 'shipped', version: deskVersion, updatedAt: NOW.toISOString(), caseIds: ['1'] } } : {}),
+});
+const request = (overrides: Partial<ReconcileRequest> = {}): ReconcileRequest => ({
+  runId: 'run-1',
+  since: '2026-11-27T08:00:00Z',
+  until: '2026-11-27T10:30:00Z',
+  requestedBy: 'test',
+  repair: true,
+  ...overrides,
+});
 
-describe('order drift check', () => {
-  it('reports the cases that show an older version than the ERP, with the drift age', async () => {
-    const check = makeOrderDriftCheck({ erp: { getOrder: async () => erpOrder }, desk: deskWith({ '7': { orderVersion: 2, orderStatus: 'picking' }, '8': { orderVersion: 3, orderStatus: 'shipped' } }), now });
-    expect(await check('SO-1')).toEqual({ orderId: 'SO-1', erp: erpOrder, cases: [{ caseId: '7', status: 'picking', version: 2 }], ageSeconds: 300 });
+interface World {
+  pages: ErpOrderPage[];
+  records?: Record<string, OrderSyncRecord>;
+  cases?: Record<string, Record<string, number | undefined>>;
+  deskFailure?: (orderId: string) => Error | undefined;
+  limits?: Partial<Parameters<typeof makeReconciler>[0]['limits']>;
+}
+
+const reconcilerIn = (world: World) => {
+  const published: CanonicalEvent[] = [];
+  const listed: Array<string | undefined> = [];
+  const reconcile = makeReconciler({
+    erp: {
+      listOrdersChanged: async (_window, cursor) => {
+        listed.push(cursor);
+        return world.pages[cursor === undefined ? 0 : Number(cursor)]!;
+      },
+    },
+    desk: {
+      findCasesForOrder: async (orderId) => {
+        const failure = world.deskFailure?.(orderId);
+        if (failure) throw failure;
+        return Object.keys(world.cases?.[orderId] ?? {});
+      },
+      getCase: async (caseId) => {
+        const [, versions] = Object.entries(world.cases ?? {}).find(([, byCase]) => caseId in byCase)!;
+        const version = versions[caseId];
+        return { caseId, revision: 'r', ...(version !== undefined ? { orderVersion: version, orderStatus: 'picking' as const } : {}) };
+      },
+    },
+    syncState: { getOrder: async (orderId) => world.records?.[orderId] },
+    publisher: { publish: async (events) => void published.push(...events) },
+    now: () => NOW,
+    limits: { graceSeconds: 300, maxOrdersPerInvocation: 100, maxRepairsPerRun: 100, ...world.limits },
+  });
+  return { reconcile, published, listed };
+};
+
+describe('drift rules', () => {
+  it('names each side that differs from the ERP', () => {
+    const erp = order('SO-1', 3);
+    expect(driftKinds(erp, synced('SO-1', 3, 3), [{ caseId: '1', version: 3 }])).toEqual([]);
+    expect(driftKinds(erp, synced('SO-1', 3, 3), [])).toEqual([]);
+    expect(driftKinds(erp, synced('SO-1', 2), [])).toEqual(['sync-state-behind']);
+    expect(driftKinds(erp, undefined, [])).toEqual(['sync-state-behind']);
+    expect(driftKinds(erp, synced('SO-1', 3, 3), [{ caseId: '1', version: 2 }, { caseId: '2' }])).toEqual(['service-desk-behind']);
+    expect(driftKinds(erp, synced('SO-1', 3), [{ caseId: '1', version: 4 }])).toEqual(['service-desk-ahead']);
   });
 
-  it('reports a linked case that never got a status', async () => {
-    const check = makeOrderDriftCheck({ erp: { getOrder: async () => erpOrder }, desk: deskWith({ '9': {} }), now });
-    expect((await check('SO-1'))?.cases).toEqual([{ caseId: '9', status: undefined, version: undefined }]);
+  it('re-emits the ERP state as the same event whichever run repairs it', () => {
+    const first = repairEvent(order('SO-1', 3), 'run-1', NOW);
+    const second = repairEvent(order('SO-1', 3), 'run-2', new Date(NOW.getTime() + 60_000));
+    expect(second.detail.eventId).toBe(first.detail.eventId);
+    expect(repairEvent(order('SO-1', 4), 'run-1', NOW).detail.eventId).not.toBe(first.detail.eventId);
+    expect(CanonicalEvents['order.status.changed'].parse(first.detail)).toBeTruthy();
+    expect(first).toMatchObject({ source: 'retail-sync.erp', detail: { origin: { system: 'erp', type: 'reconciliation.erp-read' }, correlationId: 'run-1/SO-1' } });
+  });
+});
+
+describe('reconciliation run', () => {
+  it('reports a lost service-desk update and repairs it by re-emitting the ERP state', async () => {
+    const { reconcile, published } = reconcilerIn({
+      pages: [{ orders: [order('SO-1', 3, 45), order('SO-2', 5)], unreadable: [] }],
+      records: { 'SO-1': synced('SO-1', 3, 3), 'SO-2': synced('SO-2', 5, 5) },
+      cases: { 'SO-1': { '11': 2 }, 'SO-2': { '21': 5 } },
+    });
+    const report = await reconcile(request());
+    expect(report).toMatchObject({ checked: 2, inSync: 1, inFlight: 0, repaired: 1, unreadable: [] });
+    expect(report.nextCursor).toBeUndefined();
+    expect(report.drifts).toEqual([
+      expect.objectContaining({
+        entity: { type: 'order', id: 'SO-1' },
+        kinds: ['service-desk-behind'],
+        erp: order('SO-1', 3, 45),
+        syncState: { erpVersion: 3, serviceDeskVersion: 3 },
+        serviceDesk: { cases: [{ caseId: '11', status: 'picking', version: 2 }] },
+        ageSeconds: 2700,
+        repair: 'reemitted',
+      }),
+    ]);
+    expect(published.map((event) => event.detailType)).toEqual(['sync.drift.detected', 'order.status.changed']);
+    for (const event of published) expect(CanonicalEvents[event.detailType].safeParse(event.detail).success).toBe(true);
+    expect(published[1]!.detail.data).toEqual(order('SO-1', 3, 45));
   });
 
-  it('finds no drift when every case shows the ERP version, or the ERP does not know the order', async () => {
-    expect(await makeOrderDriftCheck({ erp: { getOrder: async () => erpOrder }, desk: deskWith({ '7': { orderVersion: 3 } }), now })('SO-1')).toBeUndefined();
-    expect(await makeOrderDriftCheck({ erp: { getOrder: async () => undefined }, desk: deskWith({ '7': {} }), now })('SO-1')).toBeUndefined();
+  it('leaves changes younger than the grace period to the normal path', async () => {
+    const { reconcile, published } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3, 2)], unreadable: [] }], cases: { 'SO-1': { '11': 2 } } });
+    expect(await reconcile(request())).toMatchObject({ checked: 1, inFlight: 1, drifts: [] });
+    expect(published).toEqual([]);
+  });
+
+  it('reports a case ahead of the ERP for a person to look at, and repairs nothing', async () => {
+    const { reconcile, published } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 3) }, cases: { 'SO-1': { '11': 4 } } });
+    const report = await reconcile(request());
+    expect(report.drifts[0]).toMatchObject({ kinds: ['service-desk-ahead'], repair: 'manual' });
+    expect(published.map((event) => event.detailType)).toEqual(['sync.drift.detected']);
+  });
+
+  it('reports without repairing when asked, and defers repairs beyond the run bound', async () => {
+    const world = { pages: [{ orders: [order('SO-1', 3), order('SO-2', 3), order('SO-3', 3)], unreadable: [] }] };
+    const reportOnly = reconcilerIn(world);
+    expect((await reportOnly.reconcile(request({ repair: false }))).drifts.map((drift) => drift.repair)).toEqual(['report-only', 'report-only', 'report-only']);
+    expect(reportOnly.published.every((event) => event.detailType === 'sync.drift.detected')).toBe(true);
+
+    const bounded = reconcilerIn({ ...world, limits: { maxRepairsPerRun: 3 } });
+    const report = await bounded.reconcile(request(), { repaired: 2 });
+    expect(report.drifts.map((drift) => drift.repair)).toEqual(['reemitted', 'deferred', 'deferred']);
+    expect(report.repaired).toBe(1);
+    expect(bounded.published.filter((event) => event.detailType === 'order.status.changed')).toHaveLength(1);
+  });
+
+  it('reports orders it cannot read and goes on; a transient failure fails the slice for a retry', async () => {
+    const unreadable = reconcilerIn({
+      pages: [{ orders: [order('SO-1', 3), order('SO-2', 3)], unreadable: [{ orderId: 'SO-9', reason: 'status "on_hold" is not a status the product knows' }] }],
+      records: { 'SO-2': synced('SO-2', 3) },
+      deskFailure: (orderId) => (orderId === 'SO-1' ? new NotFoundError('ticket 11 is gone') : undefined),
+    });
+    const report = await unreadable.reconcile(request());
+    expect(report.unreadable).toEqual([expect.objectContaining({ orderId: 'SO-9' }), { orderId: 'SO-1', reason: 'ticket 11 is gone' }]);
+    expect(report.inSync).toBe(1);
+
+    const flaky = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], deskFailure: () => new TransientError('503') });
+    await expect(flaky.reconcile(request())).rejects.toThrow(TransientError);
+  });
+
+  it('follows the ERP pages up to the per-invocation bound and says where to continue', async () => {
+    const page = (from: number, next?: string): ErpOrderPage => ({
+      orders: [0, 1].map((i) => order(`SO-${from + i}`, 1)),
+      unreadable: [],
+      ...(next ? { nextCursor: next } : {}),
+    });
+    const world = { pages: [page(0, '1'), page(2, '2'), page(4)], records: Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`SO-${i}`, synced(`SO-${i}`, 1)])) };
+    const bounded = reconcilerIn({ ...world, limits: { maxOrdersPerInvocation: 3 } });
+    const first = await bounded.reconcile(request());
+    expect(first).toMatchObject({ checked: 4, pageKey: 'first', nextCursor: '2' });
+    const rest = await bounded.reconcile(request({ cursor: first.nextCursor }));
+    expect(rest).toMatchObject({ checked: 2, pageKey: '2' });
+    expect(rest.nextCursor).toBeUndefined();
+    expect(bounded.listed).toEqual([undefined, '1', '2']);
+  });
+});
+
+describe('run slices', () => {
+  const runsDouble = () => {
+    const recorded: string[] = [];
+    const runs: ReconcileRunStore = {
+      progress: async () => ({ repaired: 7 }),
+      record: async (_request, report) => {
+        recorded.push(report.pageKey);
+        return 'recorded';
+      },
+      get: async () => undefined,
+    };
+    return { runs, recorded };
+  };
+
+  it('records each slice and hands the rest of the run to a continuation', async () => {
+    const { runs, recorded } = runsDouble();
+    const continued: ReconcileRequest[] = [];
+    const seenProgress: number[] = [];
+    const run = makeReconcileRunner({
+      reconcile: async (slice, progress) => {
+        seenProgress.push(progress!.repaired);
+        return { runId: slice.runId, pageKey: slice.cursor ?? 'first', checked: 1, inSync: 1, inFlight: 0, drifts: [], repaired: 0, unreadable: [], ...(slice.cursor ? {} : { nextCursor: 'p2' }) };
+      },
+      runs,
+      continueRun: async (next) => void continued.push(next),
+      now: () => NOW,
+    });
+    await run(request());
+    expect(continued).toEqual([request({ cursor: 'p2' })]);
+    await run(continued[0]!);
+    expect(continued).toHaveLength(1);
+    expect(recorded).toEqual(['first', 'p2']);
+    expect(seenProgress).toEqual([7, 7]);
+  });
+});
+
+describe('reconciler messages', () => {
+  const settings = { lookbackSeconds: 7200 };
+
+  it('turns the schedule event into a run over the lookback window', () => {
+    const scheduled = { version: '0', id: 'x', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-27T10:15:00Z', resources: [], detail: {} };
+    expect(parseReconcileMessage(JSON.stringify(scheduled), settings)).toEqual({
+      runId: 'scheduled-20261127T101500Z',
+      since: '2026-11-27T08:15:00.000Z',
+      until: '2026-11-27T10:15:00.000Z',
+      requestedBy: 'schedule',
+      repair: true,
+    });
+  });
+
+  it('reads a request from the ops CLI and refuses a malformed one with the reason', () => {
+    expect(parseReconcileMessage(JSON.stringify({ runId: 'cli-1', since: '2026-11-27T08:00:00Z', until: '2026-11-27T09:00:00Z' }), settings)).toMatchObject({ runId: 'cli-1', repair: true, requestedBy: 'schedule' });
+    expect(() => parseReconcileMessage('nope', settings)).toThrow(ValidationError);
+    expect(() => parseReconcileMessage(JSON.stringify({ runId: 'a b', since: 'yesterday', until: '2026-11-27T09:00:00Z' }), settings)).toThrow(/runId.*since/s);
+    expect(() => parseReconcileMessage(JSON.stringify({ runId: 'r', since: '2026-11-27T10:00:00Z', until: '2026-11-27T09:00:00Z' }), settings)).toThrow(/since must not be after until/);
   });
 });

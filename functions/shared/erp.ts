@@ -1,0 +1,29 @@
+import { makeDynamoDbErpCoordination } from '../adapters/erp-coordination-store';
+import { DEFAULT_BREAKER_CONFIG } from '../core/erp/circuit-breaker';
+import type { ErpGateSignal } from '../core/erp/gate';
+import { defaultRateBudgetConfig } from '../core/erp/rate-budget';
+import type { makeAwsClients } from './aws-clients';
+import { ENV, numberEnv, requiredEnv } from './environment';
+
+/**
+ * The ERP's shared rate budget and circuit breaker, configured from the environment. Every function
+ * that calls the ERP uses this one, so together they stay within the ERP's limit.
+ */
+export const erpCoordinationFromEnvironment = (aws: ReturnType<typeof makeAwsClients>) =>
+  makeDynamoDbErpCoordination(aws.dynamodb(), {
+    tableName: requiredEnv(ENV.coordinationTable),
+    name: 'erp',
+    rateBudget: defaultRateBudgetConfig(numberEnv(ENV.erpRequestsPerSecond, 20)),
+    breaker: {
+      ...DEFAULT_BREAKER_CONFIG,
+      failureThreshold: numberEnv(ENV.erpBreakerFailureThreshold, DEFAULT_BREAKER_CONFIG.failureThreshold),
+      cooldownMs: numberEnv(ENV.erpBreakerCooldownSeconds, DEFAULT_BREAKER_CONFIG.cooldownMs / 1000) * 1000,
+    },
+  });
+
+/** Metric names of what the ERP gate saw. */
+export const ERP_GATE_METRICS: Record<ErpGateSignal, string> = {
+  'breaker-open': 'ErpBreakerOpen',
+  'budget-booked': 'ErpBudgetBooked',
+  'rate-limited': 'ErpRateLimited',
+};
