@@ -1,9 +1,10 @@
 /**
- * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`.
+ * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`.
  * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error.
  */
 import './sdk-warnings';
 import { createInterface } from 'node:readline/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SingleBar } from 'cli-progress';
@@ -23,7 +24,9 @@ import {
   type ScanOptions,
 } from './dlq';
 import { OpsError, UsageError } from './errors';
+import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
+import type { ReconcileRun } from '../functions/reconciler/reconcile';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -34,6 +37,8 @@ export interface CliIo {
   progress?: boolean;
   /** Builds the SQS client; tests may inject one. */
   makeClient?: (config: ConnectionOptions) => SQSClient;
+  /** Builds the DynamoDB client; tests may inject one. */
+  makeDynamoClient?: (config: ConnectionOptions) => DynamoDBClient;
   /** Builds the EventBridge client; tests may inject one. */
   makeEventsClient?: (config: ConnectionOptions) => EventBridgeClient;
   env?: NodeJS.ProcessEnv;
@@ -105,6 +110,23 @@ export const formatMessages = (messages: DlqMessage[]) =>
     )
     .join('\n') + (messages.length > 0 ? '\n' : '');
 
+export const formatRun = (run: ReconcileRun) => {
+  const lines = [
+    `Reconciliation ${run.runId} (${run.since} .. ${run.until}, requested by ${run.requestedBy}): ${run.status}`,
+    `Checked ${run.checked} order(s) the ERP changed: ${run.inSync} in sync, ${run.inFlight} still in flight, ${run.drifted} drifted (${run.repaired} repaired), ${run.unreadable} unreadable`,
+  ];
+  const out = lines.join('\n') + '\n';
+  const drifts = run.drifts.length
+    ? table([
+        ['ORDER', 'AGE', 'REPAIR', 'DRIFT', 'ERP', 'CASES'],
+        ...run.drifts.map((drift) => [drift.orderId, formatAge(drift.ageSeconds), drift.repair, drift.kinds.join('+'), drift.erp, drift.cases]),
+      ])
+    : '';
+  const unreadable = run.unreadableOrders.map((order) => `unreadable: ${order.orderId}: ${order.reason}\n`).join('');
+  const more = run.drifted > run.drifts.length ? `(${run.drifted - run.drifts.length} more drift(s) not listed: see the reconciler's "drift detected" log lines)\n` : '';
+  return out + drifts + more + unreadable;
+};
+
 const scanOptionsFor = (emulator: boolean): ScanOptions => ({ waitTimeSeconds: emulator ? 0 : 1 });
 
 /** Builds the program; `run` parses and maps errors to exit codes. */
@@ -163,6 +185,53 @@ export const buildProgram = (io: CliIo) => {
         io.stdout(`Replay ${result.name} from ${result.archive}: ${result.state}${result.rules.length > 0 ? ` (rules: ${result.rules.join(', ')})` : ' (all rules)'}\n`);
       } finally {
         events.destroy();
+      }
+    });
+
+  withConnection(ops.command('reconcile').description("compare orders the ERP changed in a window with the sync state and the service desk; repair drift"))
+    .option('--since <time>', 'start of the window: ISO-8601 or a duration back from now (90m, 2h, 1d)')
+    .option('--until <time>', 'end of the window (default: now)')
+    .option('--no-repair', 'report drift, repair nothing')
+    .option('--wait <seconds>', 'wait this long for the run to finish (0: do not wait)', '300')
+    .option('--run <runId>', 'show the record of an earlier run instead of starting one')
+    .option('--json', 'JSON output')
+    .action(async (options: ConnectionOptions & { since?: string; until?: string; repair: boolean; wait: string; run?: string; json?: boolean }) => {
+      if (options.run !== undefined && options.since !== undefined) throw new UsageError('use either --since (start a run) or --run (show one), not both');
+      if (options.run === undefined && options.since === undefined) throw new UsageError('--since is required to start a run (or --run <runId> to show one)');
+      const waitSeconds = Number(options.wait);
+      if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait must be a whole number of seconds; got "${options.wait}"`);
+      const { sqs, emulator } = connect(options);
+      const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+      const dynamodb = io.makeDynamoClient
+        ? io.makeDynamoClient({ ...options, endpoint })
+        : new DynamoDBClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+      try {
+        if (options.run !== undefined) {
+          const run = await reconciliationRun(dynamodb, options.stage, options.run);
+          io.stdout(options.json ? JSON.stringify(run, null, 2) + '\n' : formatRun(run));
+          return;
+        }
+        const now = new Date();
+        const outcome = await requestReconciliation(
+          { sqs, dynamodb },
+          {
+            stage: options.stage,
+            since: parseSince(options.since!, '--since', now),
+            until: options.until ? parseSince(options.until, '--until', now) : now,
+            repair: options.repair,
+            waitSeconds,
+            pollMs: emulator ? 250 : 2000,
+          },
+        );
+        if (options.json) io.stdout(JSON.stringify(outcome, null, 2) + '\n');
+        else if (outcome.run?.status === 'done') io.stdout(formatRun(outcome.run));
+        else {
+          io.stdout(`Reconciliation ${outcome.runId} requested on ${outcome.queue}${waitSeconds > 0 ? `; not finished after ${waitSeconds} s` : ''}.\n`);
+          io.stdout(`Follow it with: retail-sync ops reconcile --run ${outcome.runId} --stage ${options.stage}\n`);
+        }
+      } finally {
+        sqs.destroy();
+        dynamodb.destroy();
       }
     });
 

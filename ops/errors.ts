@@ -27,6 +27,6 @@ export const explainAwsError = (error: unknown, what: string): Error => {
     return new OpsError(`No valid AWS credentials to ${what} (${message}); use --profile or set AWS credentials`);
   }
   if (/Region is missing/i.test(message)) return new OpsError(`No AWS region to ${what}: use --region, set AWS_REGION or give the profile a region`);
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(message + errorCode(error))) return new OpsError(`Cannot reach SQS to ${what}: ${message}`);
+  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(message + errorCode(error))) return new OpsError(`Cannot reach AWS (or the emulator) to ${what}: ${message}`);
   return new OpsError(`Failed to ${what}: ${errorName(error) || 'Error'}: ${message}`);
 };

@@ -13,6 +13,11 @@ export interface ServiceDeskSimulator extends RunningServer {
   tickets: Map<number, Ticket>;
   /** Makes the next `count` API calls answer 429 with Retry-After. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
+  /**
+   * Loses the next `count` ticket updates: the API answers 200 with the ticket as if changed, but the
+   * stored ticket stays as it was (as when a trigger or an agent's stale form overwrites the change).
+   */
+  loseNextUpdates(count: number): void;
 }
 
 /**
@@ -24,6 +29,7 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
   let nextId = 1;
   let lastStamp = 0;
   let rateLimited = { remaining: 0, retryAfterSeconds: 1 };
+  let updatesToLose = 0;
   // Every change gets a distinct updated_at, as the optimistic lock needs.
   const stamp = () => {
     lastStamp = Math.max(Date.now(), lastStamp + 1);
@@ -64,12 +70,15 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
         'PUT',
         /^\/api\/v2\/tickets\/(?<id>\d+)\.json$/,
         throttle((request) => {
-          const ticket = tickets.get(Number(request.params.id));
-          if (!ticket) return notFound;
+          const stored = tickets.get(Number(request.params.id));
+          if (!stored) return notFound;
           const input = (request.body as { ticket?: Partial<Ticket> & { safe_update?: boolean; updated_stamp?: string } })?.ticket ?? {};
-          if (input.safe_update && input.updated_stamp !== ticket.updated_at) {
+          if (input.safe_update && input.updated_stamp !== stored.updated_at) {
             return { status: 409, body: { error: 'UpdateConflict', description: 'The ticket was updated by someone else' } };
           }
+          const lost = updatesToLose > 0;
+          if (lost) updatesToLose--;
+          const ticket = lost ? (structuredClone(stored) as Ticket) : stored;
           for (const field of input.custom_fields ?? []) {
             const existing = ticket.custom_fields.find((entry) => entry.id === field.id);
             if (existing) existing.value = field.value;
@@ -111,6 +120,9 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
     tickets,
     rateLimitNext: (count, retryAfterSeconds = 1) => {
       rateLimited = { remaining: count, retryAfterSeconds };
+    },
+    loseNextUpdates: (count) => {
+      updatesToLose = count;
     },
   };
 };

@@ -1,0 +1,189 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
+import { SyncDriftDetectedDetail } from '../../functions/core/canonical/events';
+import type { ReconcileRun } from '../../functions/reconciler/reconcile';
+import { startLocalStack, type LocalStack } from '../../local/runtime';
+import { signStandardWebhook } from '../../local/sign';
+import { run } from '../../ops/cli';
+import { reconciliationRun } from '../../ops/reconcile';
+import { observeBus } from '../support/bus-observer';
+import { eventually, uniqueStage, useEmulator } from '../support/emulator';
+
+const SECRET = 'whsec_' + Buffer.from('e2e-reconcile-erp-secret').toString('base64');
+
+/**
+ * Drift injected on purpose (a service-desk update lost after the desk answered 200; an ERP webhook
+ * never sent), then found and repaired by reconciliation, through the ops CLI and through the schedule.
+ */
+describe('reconciliation on the local stack', () => {
+  let stack: LocalStack;
+  let stage: string;
+  let endpoint: string;
+  let observer: Awaited<ReturnType<typeof observeBus>>;
+  let sqs: SQSClient;
+  let dynamodb: DynamoDBClient;
+
+  beforeAll(async () => {
+    endpoint = useEmulator();
+    stage = uniqueStage('e2e-rec');
+    stack = await startLocalStack({
+      port: 0,
+      stage,
+      emulatorEndpoint: endpoint,
+      signingSecrets: { erp: [SECRET] },
+      visibilityTimeoutSeconds: 5,
+      // The test waits for the normal path to settle before it reconciles.
+      reconcile: { graceSeconds: 0 },
+    });
+    observer = await observeBus(stack.resources.busName);
+    sqs = new SQSClient({});
+    dynamodb = new DynamoDBClient({});
+  }, 60_000);
+  afterAll(async () => {
+    observer?.close();
+    sqs?.destroy();
+    dynamodb?.destroy();
+    await stack?.stop();
+  });
+
+  /** The ERP changes the order, and (unless the webhook is lost) tells us. */
+  const erpChanges = async (orderId: string, status: string, version: number, { sendWebhook = true } = {}) => {
+    stack.erp.setOrder(orderId, status, version);
+    if (!sendWebhook) return;
+    const rawBody = JSON.stringify({ type: 'order.status.changed', timestamp: new Date().toISOString(), data: { orderId, status, version, occurredAt: new Date().toISOString() } });
+    const response = await fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody });
+    expect(response.status).toBe(202);
+  };
+  const linkCase = async (orderId: string) => {
+    const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
+      method: 'POST',
+      body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
+    });
+    return ((await response.json()) as { ticket: { id: number } }).ticket.id;
+  };
+  const caseShows = (caseId: number) => {
+    const fields = stack.serviceDesk.tickets.get(caseId)!.custom_fields;
+    const value = (id: number) => fields.find((entry) => entry.id === id)?.value;
+    return `${value(DEFAULT_FIELD_IDS.orderStatus)} v${value(DEFAULT_FIELD_IDS.orderVersion)}`;
+  };
+  const syncView = async (orderId: string) => (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`)).json()) as { inSync?: boolean; serviceDesk?: { version: number } };
+  const cli = async (...args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(['ops', 'reconcile', ...args, '--stage', stage, '--endpoint', endpoint], { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+    return { code, stdout, stderr };
+  };
+  const eventsOf = async (detailType: string) => (await observer.drain()).filter((event) => event['detail-type'] === detailType);
+
+  it('finds a lost service-desk update and a lost ERP webhook, reports both states and the age, and repairs them', async () => {
+    // In sync: the normal path works.
+    const inSyncCase = await linkCase('SO-R0');
+    await erpChanges('SO-R0', 'confirmed', 1);
+    await eventually(async () => caseShows(inSyncCase), (shown) => shown === 'confirmed v1', 8_000);
+
+    // Lost service-desk update: the desk answers 200 to v2 but keeps v1, so even the sync state believes the case shows v2.
+    const lostUpdateCase = await linkCase('SO-R1');
+    await erpChanges('SO-R1', 'confirmed', 1);
+    await eventually(async () => caseShows(lostUpdateCase), (shown) => shown === 'confirmed v1', 8_000);
+    stack.serviceDesk.loseNextUpdates(1);
+    await erpChanges('SO-R1', 'shipped', 2);
+    await eventually(() => syncView('SO-R1'), (view) => view.serviceDesk?.version === 2, 8_000);
+    expect(caseShows(lostUpdateCase)).toBe('confirmed v1');
+
+    // Lost ERP webhook: the ERP moved on, nobody told us.
+    const lostWebhookCase = await linkCase('SO-R2');
+    await erpChanges('SO-R2', 'picking', 3, { sendWebhook: false });
+    await observer.drain();
+
+    const first = await cli('--since', '10m', '--wait', '30');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Checked 3 order\(s\) the ERP changed: 1 in sync, 0 still in flight, 2 drifted \(2 repaired\), 0 unreadable/);
+    expect(first.stdout).toMatch(/SO-R1 .* reemitted\s+service-desk-behind\s+shipped v2\s+\d+: confirmed v1/);
+    expect(first.stdout).toMatch(/SO-R2 .* reemitted\s+sync-state-behind\+service-desk-behind\s+picking v3\s+\d+: - v-/);
+
+    // Repaired through the normal, version-guarded path.
+    await eventually(async () => [caseShows(lostUpdateCase), caseShows(lostWebhookCase)], ([r1, r2]) => r1 === 'shipped v2' && r2 === 'picking v3', 10_000);
+    await eventually(() => syncView('SO-R2'), (view) => view.inSync === true, 8_000);
+    expect(caseShows(inSyncCase)).toBe('confirmed v1');
+
+    const drifts = await eventually(() => eventsOf('sync.drift.detected'), () => true);
+    expect(drifts.map((event) => SyncDriftDetectedDetail.parse(event.detail).data.entity.id).sort()).toEqual(['SO-R1', 'SO-R2']);
+    const lostUpdate = SyncDriftDetectedDetail.parse(drifts.find((event) => (event.detail.data as { entity: { id: string } }).entity.id === 'SO-R1')!.detail).data;
+    expect(lostUpdate).toMatchObject({
+      kinds: ['service-desk-behind'],
+      erp: { orderId: 'SO-R1', status: 'shipped', version: 2 },
+      syncState: { erpVersion: 2, serviceDeskVersion: 2 },
+      serviceDesk: { cases: [{ caseId: String(lostUpdateCase), status: 'confirmed', version: 1 }] },
+      repair: 'reemitted',
+    });
+    expect(lostUpdate.ageSeconds).toBeGreaterThanOrEqual(0);
+
+    // A second run finds nothing left to repair.
+    const second = await cli('--since', '10m', '--wait', '30', '--json');
+    expect(second.code).toBe(0);
+    const outcome = JSON.parse(second.stdout) as { finished: boolean; run: ReconcileRun };
+    expect(outcome.finished).toBe(true);
+    expect(outcome.run).toMatchObject({ status: 'done', checked: 3, inSync: 3, drifted: 0, repaired: 0, drifts: [] });
+    expect(await eventsOf('order.status.changed')).toEqual([]);
+
+    // The record of the first run can be read again later.
+    const runId = /Reconciliation (\S+) /.exec(first.stdout)![1]!;
+    const shown = await cli('--run', runId);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Reconciliation ${runId}`);
+  });
+
+  it('reports without repairing when asked', async () => {
+    const caseId = await linkCase('SO-R3');
+    await erpChanges('SO-R3', 'confirmed', 1, { sendWebhook: false });
+    const result = await cli('--since', '10m', '--wait', '30', '--no-repair');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/SO-R3 .* report-only/);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(caseShows(caseId)).toBe('undefined vundefined');
+  });
+
+  it('runs on the schedule: the scheduled event on the reconciler queue starts a run that repairs drift', async () => {
+    const caseId = await linkCase('SO-R4');
+    await erpChanges('SO-R4', 'confirmed', 1);
+    await eventually(async () => caseShows(caseId), (shown) => shown === 'confirmed v1', 8_000);
+    stack.serviceDesk.loseNextUpdates(1);
+    await erpChanges('SO-R4', 'delivered', 2);
+    await eventually(() => syncView('SO-R4'), (view) => view.serviceDesk?.version === 2, 8_000);
+
+    // What EventBridge's schedule delivers to the queue (the local stack's timer sends the same); its
+    // time is whole seconds and ends the window, so it fires a moment after the change.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const scheduled = { version: '0', id: 'sched-1', 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: process.env.AWS_REGION, resources: [], detail: {} };
+    await sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.queues.get('reconciler')!.url, MessageBody: JSON.stringify(scheduled) }));
+
+    const runId = `scheduled-${time.replace(/[^\w]/g, '')}`;
+    const record = await eventually(
+      () => reconciliationRun(dynamodb, stage, runId).catch(() => undefined),
+      (found) => found?.status === 'done',
+      15_000,
+      250,
+    );
+    expect(record!.drifts).toEqual(expect.arrayContaining([expect.objectContaining({ orderId: 'SO-R4', kinds: ['service-desk-behind'], repair: 'reemitted' })]));
+    await eventually(async () => caseShows(caseId), (shown) => shown === 'delivered v2', 10_000);
+  });
+
+  it('explains a missing stage and refuses bad options', async () => {
+    let stderr = '';
+    const io = { stdout: () => undefined, stderr: (text: string) => void (stderr += text) };
+    expect(await run(['ops', 'reconcile', '--since', '1h', '--stage', 'nowhere', '--endpoint', endpoint, '--wait', '0'], io)).toBe(1);
+    expect(stderr).toMatch(/No reconciler queue retail-sync-nowhere-reconciler .* is stage "nowhere" deployed/);
+    stderr = '';
+    expect(await run(['ops', 'reconcile', '--since', 'yesterday-ish', '--stage', stage, '--endpoint', endpoint], io)).toBe(2);
+    expect(stderr).toMatch(/--since must be an ISO-8601 time .* or a duration back from now/);
+    stderr = '';
+    expect(await run(['ops', 'reconcile', '--stage', stage, '--endpoint', endpoint], io)).toBe(2);
+    expect(stderr).toMatch(/--since is required/);
+    stderr = '';
+    expect(await run(['ops', 'reconcile', '--run', 'nope', '--stage', stage, '--endpoint', endpoint], io)).toBe(1);
+    expect(stderr).toMatch(/No reconciliation run "nope"/);
+  });
+});
