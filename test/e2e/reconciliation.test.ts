@@ -108,7 +108,8 @@ describe('reconciliation on the local stack', () => {
     await eventually(() => syncView('SO-R2'), (view) => view.inSync === true, 8_000);
     expect(caseShows(inSyncCase)).toBe('confirmed v1');
 
-    const drifts = await eventually(() => eventsOf('sync.drift.detected'), () => true);
+    const drifts: Awaited<ReturnType<typeof eventsOf>> = [];
+    await eventually(async () => drifts.push(...(await eventsOf('sync.drift.detected'))), () => drifts.length >= 2);
     expect(drifts.map((event) => SyncDriftDetectedDetail.parse(event.detail).data.entity.id).sort()).toEqual(['SO-R1', 'SO-R2']);
     const lostUpdate = SyncDriftDetectedDetail.parse(drifts.find((event) => (event.detail.data as { entity: { id: string } }).entity.id === 'SO-R1')!.detail).data;
     expect(lostUpdate).toMatchObject({
