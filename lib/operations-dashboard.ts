@@ -143,6 +143,19 @@ export class OperationsDashboard extends Construct {
       period: FIVE_MINUTES,
     });
 
+    /** The ERP gate's signals, from every function that calls the ERP (missing series count as 0). */
+    const erpCallers = (['erpDispatcher', 'reconciler'] as const).map((name) => SERVICE_NAMES[name]);
+    const erpGateSignal = (metricName: string, label: string) =>
+      new MathExpression({
+        expression: erpCallers.map((_, index) => `FILL(${metricId(metricName, String(index))}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(erpCallers.map((service, index) => [metricId(metricName, String(index)), appMetric(metricName, service, Stats.SUM)])),
+        label,
+        period: FIVE_MINUTES,
+      });
+    const breakerOpen = erpGateSignal('ErpBreakerOpen', 'calls held back by the open breaker');
+    const reconcilerMetric = (metricName: string, label: string, period = Duration.hours(1)) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAMES.reconciler }, statistic: Stats.SUM, period, label });
+
     // ---- alarms --------------------------------------------------------------------------------
     for (const { spec, queue, deadLetterQueue } of consumerQueues) {
       this.alarm(`${spec.name}-dlq-not-empty`, {
@@ -216,6 +229,29 @@ export class OperationsDashboard extends Construct {
       description:
         `A webhook failed with an internal error (outcome=error, HTTP 5XX) in the last 5 minutes; the sender will retry it. ` +
         `Find it in the webhookIngest logs ("webhook failed", by correlationId) and check the bus, the idempotency table and the signing secrets. Runbook: ${RUNBOOK}.`,
+    });
+
+    this.alarm('erp-breaker-open', {
+      metric: breakerOpen,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      description:
+        `The ERP circuit breaker is open: the ERP failed repeatedly (5xx or timeouts), so ERP commands and reconciliation wait in their queues instead of calling it. ` +
+        `Nothing is lost; work resumes by itself after a successful probe. Check the ERP's health and the ERP command latency graph; ` +
+        `if the ERP is down for long, the erp-commands oldest-message alarm follows. Runbook: ${RUNBOOK}.`,
+    });
+    this.alarm('drift-detected', {
+      metric: reconcilerMetric('DriftDetected', 'orders out of sync'),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      description:
+        `Reconciliation found orders whose sync state or service cases did not show the ERP's state in the last hour: something on the normal path lost an update. ` +
+        `Repairable drift is fixed by re-emitting the ERP's state (DriftRepaired); see DriftUnrepaired for what needs a person. ` +
+        `List the run with \`npx retail-sync ops reconcile --run <runId> --stage <stage>\` (run ids in the reconciler's "drift detected" log lines), find why the update was lost, and fix the cause. Runbook: ${RUNBOOK}.`,
     });
 
     // ---- dashboard -----------------------------------------------------------------------------
@@ -306,6 +342,23 @@ export class OperationsDashboard extends Construct {
       graph('Messages dead-lettered per consumer', perConsumer('MessageDeadLettered')),
     );
     this.dashboard.addWidgets(graph('Webhooks accepted by source', [webhooks('accepted', '')], { width: 24 }));
+
+    this.dashboard.addWidgets(
+      heading(
+        '## Reconciliation and the ERP\nOrders the reconciler compared with the ERP, how many had drifted (and were repaired by re-emitting the ERP state), and what the ERP gate held back. `npx retail-sync ops reconcile --since 2h` runs it now.',
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph('Entities out of sync (found by reconciliation)', [
+        reconcilerMetric('DriftDetected', 'drift detected', FIVE_MINUTES),
+        reconcilerMetric('DriftRepaired', 'repaired', FIVE_MINUTES),
+        reconcilerMetric('DriftUnrepaired', 'not repaired (manual, deferred, report-only)', FIVE_MINUTES),
+      ], { leftAnnotations: [{ value: 1, label: 'alarm', color: '#d62728' }] }),
+      graph('Orders reconciled', [reconcilerMetric('OrdersReconciled', 'checked', FIVE_MINUTES), reconcilerMetric('ReconcileUnreadable', 'unreadable', FIVE_MINUTES)]),
+      graph('ERP gate', [breakerOpen, erpGateSignal('ErpRateLimited', '429s from the ERP'), erpGateSignal('ErpBudgetBooked', 'deferred: rate budget booked ahead')], {
+        leftAnnotations: [{ value: 1, label: 'breaker alarm', color: '#d62728' }],
+      }),
+    );
   }
 
   private alarm(name: string, props: Omit<ConstructorParameters<typeof Alarm>[2], 'alarmName' | 'alarmDescription'> & { description: string }) {

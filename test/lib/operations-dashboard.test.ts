@@ -134,10 +134,42 @@ describe('OperationsDashboard', () => {
     expect(query!.Period).toBe(300);
   });
 
+  it('alarms when the ERP circuit breaker holds calls back, from any ERP caller', () => {
+    const alarm = alarmNamed('erp-breaker-open');
+    expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    const queries = alarm.Metrics as Array<Record<string, any>>;
+    const sources = queries.filter((query) => query.MetricStat).map((query) => query.MetricStat);
+    expect(sources.map((stat) => stat.Metric.Dimensions[0].Value).sort()).toEqual(['erp-dispatcher', 'reconciler']);
+    for (const stat of sources) expect(stat).toMatchObject({ Metric: { Namespace: METRICS_NAMESPACE, MetricName: 'ErpBreakerOpen' }, Stat: 'Sum' });
+    expect(queries.find((query) => query.Expression)!.Expression).toMatch(/^FILL\(\w+, 0\) \+ FILL\(\w+, 0\)$/);
+  });
+
+  it('alarms on any drift reconciliation found in the last hour', () => {
+    const alarm = alarmNamed('drift-detected');
+    const [query] = alarm.Metrics as Array<Record<string, any>>;
+    expect(query!.MetricStat).toEqual({
+      Metric: { Namespace: METRICS_NAMESPACE, MetricName: 'DriftDetected', Dimensions: [{ Name: 'service', Value: 'reconciler' }] },
+      Stat: 'Sum',
+      Period: 3600,
+    });
+    expect(alarm).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.AlarmDescription).toContain('ops reconcile --run');
+  });
+
+  it('shows reconciliation and the ERP gate on the dashboard', () => {
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    expect(body).toContain('Reconciliation and the ERP');
+    for (const metric of ['DriftDetected', 'DriftRepaired', 'DriftUnrepaired', 'OrdersReconciled', 'ErpBreakerOpen', 'ErpRateLimited', 'ErpBudgetBooked']) expect(body).toContain(metric);
+  });
+
   it('gives every alarm a description and lists them all on the construct', () => {
     const construct = stack.node.findChild('Operations') as OperationsDashboard;
     expect(construct.alarms).toHaveLength(Object.keys(alarms).length);
-    expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 3);
+    expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 5);
     for (const alarm of Object.values(alarms)) expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('docs/operations.md');
   });
 

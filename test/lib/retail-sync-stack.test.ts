@@ -77,10 +77,13 @@ describe('RetailSyncStack', () => {
     const rules = template.findResources('AWS::Events::Rule', {
       Properties: { Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })]) },
     });
+    const patternRules = Object.values(rules).filter((rule) => rule.Properties.EventPattern);
+    const scheduleRules = Object.values(rules).filter((rule) => rule.Properties.ScheduleExpression);
+    expect(scheduleRules).toHaveLength(spec.scheduled ? 1 : 0);
     if (spec.subscribesTo.length === 0) {
-      expect(Object.keys(rules)).toHaveLength(0);
+      expect(patternRules).toHaveLength(0);
     } else {
-      const [rule] = Object.values(rules);
+      const [rule] = patternRules;
       expect(rule.Properties.EventPattern).toEqual({ source: [{ prefix: 'retail-sync.' }], 'detail-type': spec.subscribesTo });
       expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
     }
@@ -91,6 +94,27 @@ describe('RetailSyncStack', () => {
     const dlqs = queues.filter((queue) => /-dlq(\.fifo)?$/.test(String(queue.Properties.QueueName)));
     expect(queues.length).toBe(QUEUES.length * 2);
     for (const queue of queues.filter((q) => !dlqs.includes(q))) expect(queue.Properties.RedrivePolicy).toBeDefined();
+  });
+
+  it('starts a reconciliation run on a schedule: a rule on the default bus sends to the reconciler queue', () => {
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: Match.objectLike({ QueueName: `${prefix}-reconciler` }) }))[0]!;
+    const dlqId = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: Match.objectLike({ QueueName: `${prefix}-reconciler-dlq` }) }))[0]!;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      EventBusName: Match.absent(),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } } })],
+    });
+    synth({ reconcileEveryMinutes: 5 }).template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  it('gives the reconciler its settings, ERP and service-desk access, and lets it continue a run on its own queue', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: Match.objectLike({ FunctionName: `${prefix}-reconciler` }) }))[0]!;
+    const variables = fn.Properties.Environment.Variables;
+    expect(JSON.parse(variables.RECONCILE_SETTINGS)).toEqual({ lookbackSeconds: 7200, graceSeconds: 300, maxOrdersPerInvocation: 200, maxRepairsPerRun: 500 });
+    for (const name of ['ERP_BASE_URL', 'SERVICE_DESK_BASE_URL', 'EVENT_BUS_NAME', 'SYNC_STATE_TABLE_NAME', 'COORDINATION_TABLE_NAME', 'QUEUE_URL']) expect(variables[name]).toBeDefined();
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toMatch(/reconcilerServiceRoleDefaultPolicy|reconciler/);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
   it('sets the ERP dispatcher concurrency from configuration', () => {
@@ -149,6 +173,10 @@ describe('RetailSyncStack', () => {
 describe('stage configuration', () => {
   it('names the bad context key', () => {
     expect(() => readStageConfig((key) => ({ ...cdkJson.context, erpBaseUrl: 'not a url' })[key])).toThrow(/context "erpBaseUrl"/);
+  });
+
+  it('refuses a reconciliation lookback shorter than the schedule period', () => {
+    expect(() => readStageConfig((key) => ({ ...cdkJson.context, reconcileEveryMinutes: 60, reconcileLookbackMinutes: 30 })[key])).toThrow(/reconcileLookbackMinutes.*at least reconcileEveryMinutes/);
   });
 
   it('accepts JSON given on the command line', () => {

@@ -1,0 +1,63 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeDynamoDbReconcileRunStore } from '../../../functions/adapters/reconcile-run-store';
+import type { SyncDrift } from '../../../functions/core/canonical/events';
+import type { ReconcilePageReport, ReconcileRequest } from '../../../functions/reconciler/reconcile';
+import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
+
+describe('DynamoDB reconciliation run store against the emulator', () => {
+  let client: DynamoDBClient;
+  let store: ReturnType<typeof makeDynamoDbReconcileRunStore>;
+  const at = new Date('2026-11-27T10:00:00Z');
+  const request: ReconcileRequest = { runId: 'run-1', since: '2026-11-27T08:00:00Z', until: '2026-11-27T10:00:00Z', requestedBy: 'ops-cli', repair: true };
+  const drift = (orderId: string): SyncDrift => ({
+    runId: 'run-1',
+    entity: { type: 'order', id: orderId },
+    kinds: ['service-desk-behind'],
+    erp: { orderId, status: 'shipped', version: 2, occurredAt: '2026-11-27T09:00:00Z' },
+    syncState: { erpVersion: 2, serviceDeskVersion: 2 },
+    serviceDesk: { cases: [{ caseId: '7', status: 'confirmed', version: 1 }] },
+    ageSeconds: 3600,
+    detectedAt: at.toISOString(),
+    repair: 'reemitted',
+  });
+  const page = (pageKey: string, drifts: SyncDrift[], nextCursor?: string): ReconcilePageReport => ({
+    runId: 'run-1',
+    pageKey,
+    checked: 100,
+    inSync: 100 - drifts.length,
+    inFlight: 0,
+    drifts,
+    repaired: drifts.length,
+    unreadable: [],
+    ...(nextCursor ? { nextCursor } : {}),
+  });
+
+  beforeAll(async () => {
+    useEmulator();
+    client = new DynamoDBClient({});
+    const tableName = `${uniqueStage('runs')}-coordination`;
+    await createHashKeyTable(client, tableName, 'pk');
+    store = makeDynamoDbReconcileRunStore(client, tableName);
+  });
+  afterAll(() => client.destroy());
+
+  it('adds each slice once, keeps the run running until the last, and bounds the drifts it lists', async () => {
+    expect(await store.progress('run-1')).toEqual({ repaired: 0 });
+    const many = Array.from({ length: 80 }, (_, i) => drift(`SO-${i}`));
+    expect(await store.record(request, page('first', many, 'p2'), at)).toBe('recorded');
+    expect(await store.record(request, page('first', many, 'p2'), at)).toBe('already-recorded');
+    expect(await store.get('run-1')).toMatchObject({ status: 'running', checked: 100, drifted: 80, repaired: 80 });
+    expect(await store.progress('run-1')).toEqual({ repaired: 80 });
+
+    expect(await store.record({ ...request, cursor: 'p2' }, page('p2', many), new Date(at.getTime() + 1000))).toBe('recorded');
+    const run = (await store.get('run-1'))!;
+    expect(run).toMatchObject({ runId: 'run-1', status: 'done', checked: 200, drifted: 160, repaired: 160, requestedBy: 'ops-cli', startedAt: at.toISOString() });
+    expect(run.drifts).toHaveLength(100);
+    expect(run.drifts[0]).toEqual({ orderId: 'SO-0', kinds: ['service-desk-behind'], erp: 'shipped v2', cases: '7: confirmed v1', ageSeconds: 3600, repair: 'reemitted' });
+    expect(run).not.toHaveProperty('pages');
+  });
+
+  it('knows no run it never recorded', async () => {
+    expect(await store.get('never')).toBeUndefined();
+  });
+});
