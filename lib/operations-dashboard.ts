@@ -341,7 +341,29 @@ export class OperationsDashboard extends Construct {
       graph('Messages retried per consumer', perConsumer('MessageRetried')),
       graph('Messages dead-lettered per consumer', perConsumer('MessageDeadLettered')),
     );
-    this.dashboard.addWidgets(graph('Webhooks accepted by source', [webhooks('accepted', '')], { width: 24 }));
+    const erpCommands = queues.byName.get('erp-commands');
+    this.dashboard.addWidgets(
+      graph('Webhooks accepted by source', [webhooks('accepted', '')], { width: 8 }),
+      graph('Open exceptions (messages in all DLQs)', [
+        new MathExpression({
+          expression: consumerQueues.map(({ spec }) => `FILL(${metricId('dlq', spec.name)}, 0)`).join(' + '),
+          usingMetrics: Object.fromEntries(
+            consumerQueues.map(({ spec, deadLetterQueue }) => [metricId('dlq', spec.name), deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: FIVE_MINUTES })]),
+          ),
+          label: 'messages waiting for a person',
+          period: FIVE_MINUTES,
+        }),
+      ]),
+      graph(
+        'Commands waiting on the ERP',
+        erpCommands
+          ? [
+              erpCommands.queue.metricApproximateNumberOfMessagesVisible({ label: 'queued', statistic: Stats.MAXIMUM, period: FIVE_MINUTES }),
+              erpCommands.queue.metricApproximateNumberOfMessagesNotVisible({ label: 'in flight or deferred', statistic: Stats.MAXIMUM, period: FIVE_MINUTES }),
+            ]
+          : [],
+      ),
+    );
 
     this.dashboard.addWidgets(
       heading(

@@ -163,6 +163,8 @@ describe('OperationsDashboard', () => {
   it('shows reconciliation and the ERP gate on the dashboard', () => {
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     expect(body).toContain('Reconciliation and the ERP');
+    expect(body).toContain('Open exceptions (messages in all DLQs)');
+    expect(body).toContain('Commands waiting on the ERP');
     for (const metric of ['DriftDetected', 'DriftRepaired', 'DriftUnrepaired', 'OrdersReconciled', 'ErpBreakerOpen', 'ErpRateLimited', 'ErpBudgetBooked']) expect(body).toContain(metric);
   });
 
