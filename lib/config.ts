@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReconcileSettings } from '../functions/reconciler/settings';
+import { FUNCTIONS } from './topology';
 
 /**
  * Stage settings, read from CDK context (`cdk.json` or `-c key=value`). Every key is documented in
@@ -39,8 +40,10 @@ export const StageConfig = z.object({
   /** ERP changes younger than this are still on their way through the normal path: not drift yet. */
   reconcileGraceSeconds: z.coerce.number().int().min(0).max(86400).default(300),
   /** Orders one reconciler invocation checks (the rest continues in the next), and repairs one run may emit. */
-  reconcileMaxOrdersPerInvocation: z.coerce.number().int().min(1).max(2000).default(200),
+  reconcileMaxOrdersPerInvocation: z.coerce.number().int().min(1).max(5000).default(500),
   reconcileMaxRepairsPerRun: z.coerce.number().int().min(0).max(100000).default(500),
+  /** Service-desk reads per second of the reconciler: keep well under the desk's API limit, which the updater shares. */
+  reconcileServiceDeskReadsPerSecond: z.coerce.number().positive().max(100).default(2),
 });
 export type StageConfig = z.infer<typeof StageConfig>;
 
@@ -82,7 +85,10 @@ export const reconcileSettingsOf = (config: StageConfig): ReconcileSettings => (
   lookbackSeconds: config.reconcileLookbackMinutes * 60,
   graceSeconds: config.reconcileGraceSeconds,
   maxOrdersPerInvocation: config.reconcileMaxOrdersPerInvocation,
+  // A minute of the function's timeout is left to record the slice and hand the rest on.
+  maxSliceSeconds: FUNCTIONS.reconciler.timeoutSeconds - 60,
   maxRepairsPerRun: config.reconcileMaxRepairsPerRun,
+  serviceDeskReadsPerSecond: config.reconcileServiceDeskReadsPerSecond,
 });
 
 export const isProduction = (config: StageConfig) => config.stage === 'prod';

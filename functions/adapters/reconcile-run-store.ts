@@ -46,7 +46,7 @@ export const makeDynamoDbReconcileRunStore = (client: DynamoDBClient, tableName:
               ':until': request.until,
               ':requestedBy': request.requestedBy,
               ':at': at.toISOString(),
-              ':status': report.nextCursor === undefined ? 'done' : 'running',
+              ':status': report.continueAt === undefined ? 'done' : 'running',
               ':expiresAt': Math.floor(at.getTime() / 1000) + RETENTION_SECONDS,
               ':empty': [],
               ':drifts': report.drifts.slice(0, room(existing?.drifts)).map(summariseDrift),

@@ -6,6 +6,8 @@ import { makeDynamoDbReconcileRunStore } from '../adapters/reconcile-run-store';
 import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
 import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
 import { makeErpGate } from '../core/erp/gate';
+import { makePacer, paced } from '../core/pacer';
+import type { ServiceDeskPort } from '../core/ports';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv } from '../shared/environment';
 import { ERP_GATE_METRICS, erpCoordinationFromEnvironment } from '../shared/erp';
@@ -25,18 +27,23 @@ const erpGate = makeErpGate({
   observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1),
 });
 const now = () => new Date();
+/** Reconciliation only reads the desk. */
+const pickReads = ({ findCasesForOrder, getCase }: ServiceDeskPort) => ({ findCasesForOrder, getCase });
 const runSlice = makeReconcileRunner({
   reconcile: makeReconciler({
     erp: { listOrdersChanged: (window, cursor) => erpGate(() => erp.listOrdersChanged(window, cursor)) },
-    desk: makeZendeskServiceDesk({ baseUrl: requiredEnv(ENV.serviceDeskBaseUrl), fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS) }),
+    desk: paced(
+      pickReads(makeZendeskServiceDesk({ baseUrl: requiredEnv(ENV.serviceDeskBaseUrl), fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS) })),
+      makePacer({ perSecond: settings.serviceDeskReadsPerSecond }),
+    ),
     syncState: makeDynamoDbSyncStateStore(aws.dynamodb(), requiredEnv(ENV.syncStateTable)),
     publisher: makeEventBridgePublisher(aws.eventBridge(), requiredEnv(ENV.eventBusName)),
     now,
     limits: settings,
   }),
   runs: makeDynamoDbReconcileRunStore(aws.dynamodb(), requiredEnv(ENV.coordinationTable)),
-  continueRun: async (request) => {
-    await aws.sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }));
+  continueRun: async (request, delaySeconds) => {
+    await aws.sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request), DelaySeconds: delaySeconds }));
   },
   now,
 });
@@ -66,7 +73,7 @@ export const handler = queueConsumerHandler(
       inFlight: report.inFlight,
       drifted: report.drifts.length,
       repaired: report.repaired,
-      continues: report.nextCursor !== undefined,
+      continuesAt: report.continueAt,
     });
   },
   (record) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type DriftKind, type SyncDrift } from '../core/canonical/events';
 import type { OrderStatusSnapshot } from '../core/canonical/order';
 import { deriveEventId } from '../core/connectors/events';
-import { DomainError, ValidationError, describeIssues } from '../core/errors';
+import { DomainError, RateLimitedError, ValidationError, describeIssues } from '../core/errors';
 import type { ErpOrderPage } from '../core/erp-port';
 import type { EventPublisher, ServiceDeskPort, SyncStateStore } from '../core/ports';
 import type { OrderSyncRecord } from '../core/sync-state';
@@ -15,8 +15,10 @@ export const ReconcileRequest = z
     runId: z.string().regex(/^[\w.:-]{1,128}$/, 'letters, digits, . _ : - (at most 128)'),
     since: IsoInstant,
     until: IsoInstant,
-    /** Where the ERP listing continues (absent: the first page). */
+    /** Where the ERP listing continues (absent: the first page)… */
     cursor: z.string().max(4096).optional(),
+    /** …and how many orders of that page are already checked. */
+    offset: z.number().int().min(0).optional(),
     requestedBy: z.string().max(128).default('schedule'),
     /** False: report drift, repair nothing. */
     repair: z.boolean().default(true),
@@ -114,10 +116,17 @@ export const driftEvent = (drift: SyncDrift): CanonicalEvent<'sync.drift.detecte
   };
 };
 
-/** What one invocation did: one or more pages of the ERP listing. */
+/** Where a run goes on: the ERP page, the orders of it already checked, and how long to wait first. */
+export interface ContinueAt {
+  cursor?: string;
+  offset: number;
+  afterSeconds?: number;
+}
+
+/** What one invocation (a slice of a run) did. */
 export interface ReconcilePageReport {
   runId: string;
-  /** Identifies the pages this invocation covered, so a retried invocation is not counted twice. */
+  /** Identifies where this slice started, so a retried slice is not counted twice. */
   pageKey: string;
   checked: number;
   inSync: number;
@@ -127,8 +136,10 @@ export interface ReconcilePageReport {
   repaired: number;
   unreadable: Array<{ orderId: string; reason: string }>;
   /** Present when the run continues in another invocation. */
-  nextCursor?: string;
+  continueAt?: ContinueAt;
 }
+
+export const sliceKey = (request: Pick<ReconcileRequest, 'cursor' | 'offset'>) => `${request.cursor ?? 'first'}@${request.offset ?? 0}`;
 
 export interface RunProgress {
   repaired: number;
@@ -146,6 +157,8 @@ export interface ReconcileDependencies {
     graceSeconds: number;
     /** Orders one invocation checks before handing the rest to a continuation. */
     maxOrdersPerInvocation: number;
+    /** Wall-clock time one invocation spends before handing the rest on (well inside the function timeout). */
+    maxSliceSeconds: number;
     /** Repairs one run may emit; beyond it drift is reported as deferred. */
     maxRepairsPerRun: number;
   };
@@ -163,64 +176,84 @@ const isPermanent = (error: unknown) => error instanceof DomainError && !error.r
 export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }: ReconcileDependencies) =>
   async (request: ReconcileRequest, progress: RunProgress = { repaired: 0 }): Promise<ReconcilePageReport> => {
     const window = { since: new Date(request.since), until: new Date(request.until) };
-    const report: ReconcilePageReport = { runId: request.runId, pageKey: request.cursor ?? 'first', checked: 0, inSync: 0, inFlight: 0, drifts: [], repaired: 0, unreadable: [] };
-    let cursor = request.cursor;
-    do {
-      const page = await erp.listOrdersChanged(window, cursor);
-      report.unreadable.push(...page.unreadable);
-      for (const authoritative of page.orders) {
-        report.checked++;
-        const ageSeconds = Math.max(0, Math.floor((now().getTime() - Date.parse(authoritative.occurredAt)) / 1000));
-        if (ageSeconds < limits.graceSeconds) {
-          report.inFlight++;
-          continue;
-        }
-        let record: OrderSyncRecord | undefined;
-        let cases: CaseShown[];
-        try {
-          record = await syncState.getOrder(authoritative.orderId);
-          const caseIds = await desk.findCasesForOrder(authoritative.orderId);
-          cases = [];
-          for (const caseId of caseIds) {
-            const view = await desk.getCase(caseId);
-            cases.push({ caseId, status: view.orderStatus, version: view.orderVersion });
-          }
-        } catch (error) {
-          if (!isPermanent(error)) throw error;
-          report.unreadable.push({ orderId: authoritative.orderId, reason: (error as Error).message });
-          continue;
-        }
-        const kinds = driftKinds(authoritative, record, cases);
-        if (kinds.length === 0) {
-          report.inSync++;
-          continue;
-        }
-        const repairable = isRepairable(kinds);
-        const withinBound = progress.repaired + report.repaired < limits.maxRepairsPerRun;
-        const repair: SyncDrift['repair'] = !repairable ? 'manual' : !request.repair ? 'report-only' : withinBound ? 'reemitted' : 'deferred';
-        const drift: SyncDrift = {
-          runId: request.runId,
-          entity: { type: 'order', id: authoritative.orderId },
-          kinds,
-          erp: authoritative,
-          syncState: { erpVersion: record?.erp?.version, serviceDeskVersion: record?.serviceDesk?.version },
-          serviceDesk: { cases: cases.filter((shown) => shown.version !== authoritative.version) },
-          ageSeconds,
-          detectedAt: now().toISOString(),
-          repair,
-        };
-        const events: CanonicalEvent[] = [driftEvent(drift)];
-        if (repair === 'reemitted') {
-          events.push(repairEvent(authoritative, request.runId, now()));
-          report.repaired++;
-        }
-        await publisher.publish(events);
-        report.drifts.push(drift);
+    const report: ReconcilePageReport = { runId: request.runId, pageKey: sliceKey(request), checked: 0, inSync: 0, inFlight: 0, drifts: [], repaired: 0, unreadable: [] };
+    const sliceEnds = now().getTime() + limits.maxSliceSeconds * 1000;
+    const sliceIsSpent = () => report.checked >= limits.maxOrdersPerInvocation || now().getTime() >= sliceEnds;
+
+    const check = async (authoritative: OrderStatusSnapshot) => {
+      const ageSeconds = Math.max(0, Math.floor((now().getTime() - Date.parse(authoritative.occurredAt)) / 1000));
+      if (ageSeconds < limits.graceSeconds) {
+        report.inFlight++;
+        return;
       }
+      let record: OrderSyncRecord | undefined;
+      const cases: CaseShown[] = [];
+      try {
+        record = await syncState.getOrder(authoritative.orderId);
+        for (const caseId of await desk.findCasesForOrder(authoritative.orderId)) {
+          const view = await desk.getCase(caseId);
+          cases.push({ caseId, status: view.orderStatus, version: view.orderVersion });
+        }
+      } catch (error) {
+        if (!isPermanent(error)) throw error;
+        report.unreadable.push({ orderId: authoritative.orderId, reason: (error as Error).message });
+        return;
+      }
+      const kinds = driftKinds(authoritative, record, cases);
+      if (kinds.length === 0) {
+        report.inSync++;
+        return;
+      }
+      const repairable = isRepairable(kinds);
+      const withinBound = progress.repaired + report.repaired < limits.maxRepairsPerRun;
+      const repair: SyncDrift['repair'] = !repairable ? 'manual' : !request.repair ? 'report-only' : withinBound ? 'reemitted' : 'deferred';
+      const drift: SyncDrift = {
+        runId: request.runId,
+        entity: { type: 'order', id: authoritative.orderId },
+        kinds,
+        erp: authoritative,
+        syncState: { erpVersion: record?.erp?.version, serviceDeskVersion: record?.serviceDesk?.version },
+        serviceDesk: { cases: cases.filter((shown) => shown.version !== authoritative.version) },
+        ageSeconds,
+        detectedAt: now().toISOString(),
+        repair,
+      };
+      const events: CanonicalEvent[] = [driftEvent(drift)];
+      if (repair === 'reemitted') events.push(repairEvent(authoritative, request.runId, now()));
+      await publisher.publish(events);
+      if (repair === 'reemitted') report.repaired++;
+      report.drifts.push(drift);
+    };
+
+    let cursor = request.cursor;
+    let offset = request.offset ?? 0;
+    for (;;) {
+      const page = await erp.listOrdersChanged(window, cursor);
+      if (offset === 0) report.unreadable.push(...page.unreadable);
+      for (let index = offset; index < page.orders.length; index++) {
+        // Every slice checks at least one order, so a run always moves on.
+        if (report.checked > 0 && sliceIsSpent()) {
+          report.continueAt = { cursor, offset: index };
+          return report;
+        }
+        try {
+          await check(page.orders[index]!);
+        } catch (error) {
+          // Slowed down by the service desk after some progress: keep the progress, go on after its wait.
+          if (!(error instanceof RateLimitedError) || report.checked === 0) throw error;
+          report.continueAt = { cursor, offset: index, afterSeconds: Math.min(900, Math.max(1, Math.ceil(error.retryAfterSeconds ?? 30))) };
+          return report;
+        }
+        report.checked++;
+      }
+      if (page.nextCursor === undefined) return report;
       cursor = page.nextCursor;
-    } while (cursor !== undefined && report.checked < limits.maxOrdersPerInvocation);
-    if (cursor !== undefined) report.nextCursor = cursor;
-    return report;
+      offset = 0;
+      if (sliceIsSpent()) {
+        report.continueAt = { cursor, offset: 0 };
+        return report;
+      }
+    }
   };
 
 /** One drift as the run record keeps it for the ops CLI. */
@@ -276,12 +309,16 @@ export interface ReconcileRunStore {
 export const makeReconcileRunner = (deps: {
   reconcile: ReturnType<typeof makeReconciler>;
   runs: ReconcileRunStore;
-  continueRun: (request: ReconcileRequest) => Promise<void>;
+  continueRun: (request: ReconcileRequest, delaySeconds: number) => Promise<void>;
   now: () => Date;
 }) =>
   async (request: ReconcileRequest): Promise<ReconcilePageReport> => {
     const report = await deps.reconcile(request, await deps.runs.progress(request.runId));
     await deps.runs.record(request, report, deps.now());
-    if (report.nextCursor !== undefined) await deps.continueRun({ ...request, cursor: report.nextCursor });
+    const next = report.continueAt;
+    if (next !== undefined) {
+      const { cursor: _cursor, offset: _offset, ...rest } = request;
+      await deps.continueRun({ ...rest, ...(next.cursor !== undefined ? { cursor: next.cursor } : {}), offset: next.offset }, next.afterSeconds ?? 0);
+    }
     return report;
   };

@@ -5,12 +5,18 @@ export interface ReconcileSettings {
   /** ERP changes younger than this are still in flight on the normal path, not drift. */
   graceSeconds: number;
   maxOrdersPerInvocation: number;
+  /** Time one invocation spends before handing the rest on; well inside the function timeout. */
+  maxSliceSeconds: number;
   maxRepairsPerRun: number;
+  /** Service-desk reads per second of one reconciler, leaving the rest of the desk's API limit to the updater. */
+  serviceDeskReadsPerSecond: number;
 }
 
 export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   lookbackSeconds: 2 * 3600,
   graceSeconds: 300,
-  maxOrdersPerInvocation: 200,
+  maxOrdersPerInvocation: 500,
+  maxSliceSeconds: 240,
   maxRepairsPerRun: 500,
+  serviceDeskReadsPerSecond: 2,
 };

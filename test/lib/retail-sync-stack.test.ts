@@ -110,7 +110,14 @@ describe('RetailSyncStack', () => {
   it('gives the reconciler its settings, ERP and service-desk access, and lets it continue a run on its own queue', () => {
     const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: Match.objectLike({ FunctionName: `${prefix}-reconciler` }) }))[0]!;
     const variables = fn.Properties.Environment.Variables;
-    expect(JSON.parse(variables.RECONCILE_SETTINGS)).toEqual({ lookbackSeconds: 7200, graceSeconds: 300, maxOrdersPerInvocation: 200, maxRepairsPerRun: 500 });
+    expect(JSON.parse(variables.RECONCILE_SETTINGS)).toEqual({
+      lookbackSeconds: 7200,
+      graceSeconds: 300,
+      maxOrdersPerInvocation: 500,
+      maxSliceSeconds: 240,
+      maxRepairsPerRun: 500,
+      serviceDeskReadsPerSecond: 2,
+    });
     for (const name of ['ERP_BASE_URL', 'SERVICE_DESK_BASE_URL', 'EVENT_BUS_NAME', 'SYNC_STATE_TABLE_NAME', 'COORDINATION_TABLE_NAME', 'QUEUE_URL']) expect(variables[name]).toBeDefined();
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(policies).toMatch(/reconcilerServiceRoleDefaultPolicy|reconciler/);

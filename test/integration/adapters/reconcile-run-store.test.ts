@@ -20,7 +20,7 @@ describe('DynamoDB reconciliation run store against the emulator', () => {
     detectedAt: at.toISOString(),
     repair: 'reemitted',
   });
-  const page = (pageKey: string, drifts: SyncDrift[], nextCursor?: string): ReconcilePageReport => ({
+  const page = (pageKey: string, drifts: SyncDrift[], continueAt?: string): ReconcilePageReport => ({
     runId: 'run-1',
     pageKey,
     checked: 100,
@@ -29,7 +29,7 @@ describe('DynamoDB reconciliation run store against the emulator', () => {
     drifts,
     repaired: drifts.length,
     unreadable: [],
-    ...(nextCursor ? { nextCursor } : {}),
+    ...(continueAt ? { continueAt: { cursor: continueAt, offset: 0 } } : {}),
   });
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { CanonicalEvents, type CanonicalEvent } from '../../../functions/core/canonical/events';
 import type { OrderStatusSnapshot } from '../../../functions/core/canonical/order';
-import { NotFoundError, TransientError, ValidationError } from '../../../functions/core/errors';
+import { NotFoundError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
 import type { ErpOrderPage } from '../../../functions/core/erp-port';
 import type { OrderSyncRecord } from '../../../functions/core/sync-state';
 import {
@@ -40,6 +40,7 @@ interface World {
   cases?: Record<string, Record<string, number | undefined>>;
   deskFailure?: (orderId: string) => Error | undefined;
   limits?: Partial<Parameters<typeof makeReconciler>[0]['limits']>;
+  now?: () => Date;
 }
 
 const reconcilerIn = (world: World) => {
@@ -66,8 +67,8 @@ const reconcilerIn = (world: World) => {
     },
     syncState: { getOrder: async (orderId) => world.records?.[orderId] },
     publisher: { publish: async (events) => void published.push(...events) },
-    now: () => NOW,
-    limits: { graceSeconds: 300, maxOrdersPerInvocation: 100, maxRepairsPerRun: 100, ...world.limits },
+    now: world.now ?? (() => NOW),
+    limits: { graceSeconds: 300, maxOrdersPerInvocation: 100, maxSliceSeconds: 240, maxRepairsPerRun: 100, ...world.limits },
   });
   return { reconcile, published, listed };
 };
@@ -102,7 +103,7 @@ describe('reconciliation run', () => {
     });
     const report = await reconcile(request());
     expect(report).toMatchObject({ checked: 2, inSync: 1, inFlight: 0, repaired: 1, unreadable: [] });
-    expect(report.nextCursor).toBeUndefined();
+    expect(report.continueAt).toBeUndefined();
     expect(report.drifts).toEqual([
       expect.objectContaining({
         entity: { type: 'order', id: 'SO-1' },
@@ -159,20 +160,46 @@ describe('reconciliation run', () => {
     await expect(flaky.reconcile(request())).rejects.toThrow(TransientError);
   });
 
-  it('follows the ERP pages up to the per-invocation bound and says where to continue', async () => {
+  const pagesOfTwo = () => {
     const page = (from: number, next?: string): ErpOrderPage => ({
       orders: [0, 1].map((i) => order(`SO-${from + i}`, 1)),
       unreadable: [],
       ...(next ? { nextCursor: next } : {}),
     });
-    const world = { pages: [page(0, '1'), page(2, '2'), page(4)], records: Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`SO-${i}`, synced(`SO-${i}`, 1)])) };
-    const bounded = reconcilerIn({ ...world, limits: { maxOrdersPerInvocation: 3 } });
+    return { pages: [page(0, '1'), page(2, '2'), page(4)], records: Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`SO-${i}`, synced(`SO-${i}`, 1)])) };
+  };
+
+  it('follows the ERP pages up to the per-invocation bound and says where to continue, inside a page if need be', async () => {
+    const bounded = reconcilerIn({ ...pagesOfTwo(), limits: { maxOrdersPerInvocation: 3 } });
     const first = await bounded.reconcile(request());
-    expect(first).toMatchObject({ checked: 4, pageKey: 'first', nextCursor: '2' });
-    const rest = await bounded.reconcile(request({ cursor: first.nextCursor }));
-    expect(rest).toMatchObject({ checked: 2, pageKey: '2' });
-    expect(rest.nextCursor).toBeUndefined();
-    expect(bounded.listed).toEqual([undefined, '1', '2']);
+    expect(first).toMatchObject({ checked: 3, pageKey: 'first@0', continueAt: { cursor: '1', offset: 1 } });
+    const rest = await bounded.reconcile(request({ cursor: '1', offset: 1 }));
+    expect(rest).toMatchObject({ checked: 3, pageKey: '1@1' });
+    expect(rest.continueAt).toBeUndefined();
+    expect(bounded.listed).toEqual([undefined, '1', '1', '2']);
+  });
+
+  it('hands the rest on when its time is spent, after at least one order', async () => {
+    let clock = NOW.getTime();
+    const world = { ...pagesOfTwo(), limits: { maxSliceSeconds: 10 }, now: () => new Date((clock += 4_000)) };
+    const slow = reconcilerIn(world);
+    const report = await slow.reconcile(request());
+    expect(report.checked).toBeGreaterThanOrEqual(1);
+    expect(report.checked).toBeLessThan(6);
+    expect(report.continueAt).toBeDefined();
+  });
+
+  it('keeps its progress when the service desk slows it down, and goes on after the wait it asked for', async () => {
+    let calls = 0;
+    const limited = reconcilerIn({
+      ...pagesOfTwo(),
+      deskFailure: () => (++calls === 4 ? new RateLimitedError('429', 42) : undefined),
+    });
+    const report = await limited.reconcile(request());
+    expect(report).toMatchObject({ checked: 3, continueAt: { cursor: '1', offset: 1, afterSeconds: 42 } });
+
+    const stuck = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new RateLimitedError('429', 42) });
+    await expect(stuck.reconcile(request())).rejects.toThrow(RateLimitedError);
   });
 });
 
@@ -192,20 +219,20 @@ describe('run slices', () => {
 
   it('records each slice and hands the rest of the run to a continuation', async () => {
     const { runs, recorded } = runsDouble();
-    const continued: ReconcileRequest[] = [];
+    const continued: Array<[ReconcileRequest, number]> = [];
     const seenProgress: number[] = [];
     const run = makeReconcileRunner({
       reconcile: async (slice, progress) => {
         seenProgress.push(progress!.repaired);
-        return { runId: slice.runId, pageKey: slice.cursor ?? 'first', checked: 1, inSync: 1, inFlight: 0, drifts: [], repaired: 0, unreadable: [], ...(slice.cursor ? {} : { nextCursor: 'p2' }) };
+        return { runId: slice.runId, pageKey: slice.cursor ?? 'first', checked: 1, inSync: 1, inFlight: 0, drifts: [], repaired: 0, unreadable: [], ...(slice.cursor ? {} : { continueAt: { cursor: 'p2', offset: 3, afterSeconds: 5 } }) };
       },
       runs,
-      continueRun: async (next) => void continued.push(next),
+      continueRun: async (next, delaySeconds) => void continued.push([next, delaySeconds]),
       now: () => NOW,
     });
     await run(request());
-    expect(continued).toEqual([request({ cursor: 'p2' })]);
-    await run(continued[0]!);
+    expect(continued).toEqual([[request({ cursor: 'p2', offset: 3 }), 5]]);
+    await run(continued[0]![0]);
     expect(continued).toHaveLength(1);
     expect(recorded).toEqual(['first', 'p2']);
     expect(seenProgress).toEqual([7, 7]);
