@@ -84,9 +84,10 @@ const formatAge = (seconds: number | undefined) => {
   return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s}s` : `${s}s`;
 };
 
-const table = (rows: string[][]) => {
+/** Aligned columns; the columns in `numeric` are right-aligned. */
+const table = (rows: string[][], numeric: number[]) => {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === 1 || column === 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return rows.map((row) => row.map((cell, column) => (numeric.includes(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n') + '\n';
 };
 
 export const formatList = (summaries: DlqSummary[]) =>
@@ -97,7 +98,7 @@ export const formatList = (summaries: DlqSummary[]) =>
         ? [s.name, String(s.depth ?? 0), String(s.inFlight ?? 0), `${s.oldestIsLowerBound ? '>=' : ''}${formatAge(s.oldestAgeSeconds)}`, s.sourceQueue]
         : [s.name, '-', '-', 'missing', s.sourceQueue],
     ),
-  ]);
+  ], [1, 2]);
 
 export const formatMessages = (messages: DlqMessage[]) =>
   messages
@@ -120,7 +121,7 @@ export const formatRun = (run: ReconcileRun) => {
     ? table([
         ['ORDER', 'AGE', 'REPAIR', 'DRIFT', 'ERP', 'CASES'],
         ...run.drifts.map((drift) => [drift.orderId, formatAge(drift.ageSeconds), drift.repair, drift.kinds.join('+'), drift.erp, drift.cases]),
-      ])
+      ], [1])
     : '';
   const unreadable = run.unreadableOrders.map((order) => `unreadable: ${order.orderId}: ${order.reason}\n`).join('');
   const more = run.drifted > run.drifts.length ? `(${run.drifted - run.drifts.length} more drift(s) not listed: see the reconciler's "drift detected" log lines)\n` : '';
