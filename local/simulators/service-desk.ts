@@ -11,6 +11,8 @@ interface Ticket {
 
 export interface ServiceDeskSimulator extends RunningServer {
   tickets: Map<number, Ticket>;
+  /** API calls answered so far (any route but the simulator's own). */
+  stats: { calls: number };
   /** Makes the next `count` API calls answer 429 with Retry-After. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /**
@@ -35,7 +37,9 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
     lastStamp = Math.max(Date.now(), lastStamp + 1);
     return new Date(lastStamp).toISOString();
   };
+  const stats = { calls: 0 };
   const throttle = <T>(handle: (request: SimRequest) => T) => (request: SimRequest) => {
+    stats.calls++;
     if (rateLimited.remaining > 0) {
       rateLimited.remaining--;
       return { status: 429, headers: { 'retry-after': String(rateLimited.retryAfterSeconds) }, body: { error: 'TooManyRequests' } };
@@ -118,6 +122,7 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
   return {
     ...server,
     tickets,
+    stats,
     rateLimitNext: (count, retryAfterSeconds = 1) => {
       rateLimited = { remaining: count, retryAfterSeconds };
     },
