@@ -7,6 +7,7 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  type IWidget,
   MathExpression,
   Metric,
   Stats,
@@ -341,6 +342,13 @@ export class OperationsDashboard extends Construct {
       graph('Messages retried per consumer', perConsumer('MessageRetried')),
       graph('Messages dead-lettered per consumer', perConsumer('MessageDeadLettered')),
     );
+    this.dashboard.addWidgets(
+      graph(
+        'Event age when handled, p99 (ms)',
+        consumerServices.map((service) => appMetric('EventAge', service, Stats.p(99), service)),
+        { width: 24 },
+      ),
+    );
     const erpCommands = queues.byName.get('erp-commands');
     this.dashboard.addWidgets(
       graph('Webhooks accepted by source', [webhooks('accepted', '')], { width: 8 }),
@@ -381,6 +389,15 @@ export class OperationsDashboard extends Construct {
         leftAnnotations: [{ value: 1, label: 'breaker alarm', color: '#d62728' }],
       }),
     );
+  }
+
+  /**
+   * Adds a headed row of widgets, so later workflows (refund-or-replacement, returns) put their KPIs
+   * on the same dashboard as the integration's health.
+   */
+  addSection(markdown: string, widgets: IWidget[]) {
+    this.dashboard.addWidgets(new TextWidget({ markdown, width: 24, height: 2 }));
+    this.dashboard.addWidgets(...widgets);
   }
 
   private alarm(name: string, props: Omit<ConstructorParameters<typeof Alarm>[2], 'alarmName' | 'alarmDescription'> & { description: string }) {

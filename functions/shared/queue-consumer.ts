@@ -16,7 +16,12 @@ export const queueConsumerHandler = (
 ) => {
   const queueUrl = requiredEnv(ENV.queueUrl);
   const consume = makeSqsConsumer({
-    handle,
+    handle: async (record) => {
+      await handle(record);
+      // Time from entering the queue (for bus-fed queues: from the event's publication) to being handled.
+      const sentAt = Number(record.attributes.SentTimestamp);
+      if (Number.isFinite(sentAt)) observability.metrics.addMetric('EventAge', MetricUnit.Milliseconds, Math.max(0, Date.now() - sentAt));
+    },
     correlationIdOf,
     control: makeSqsMessageControl(aws.sqs(), queueUrl, requiredEnv(ENV.deadLetterQueueUrl)),
     sourceQueue: queueUrl,

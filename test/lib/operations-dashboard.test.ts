@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { GraphWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { readStageConfig, type StageConfig } from '../../lib/config';
 import { METRICS_NAMESPACE, OperationsDashboard, SERVICE_NAMES } from '../../lib/operations-dashboard';
 import { RetailSyncStack } from '../../lib/retail-sync-stack';
@@ -164,8 +165,19 @@ describe('OperationsDashboard', () => {
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     expect(body).toContain('Reconciliation and the ERP');
     expect(body).toContain('Open exceptions (messages in all DLQs)');
+    expect(body).toContain('EventAge');
     expect(body).toContain('Commands waiting on the ERP');
     for (const metric of ['DriftDetected', 'DriftRepaired', 'DriftUnrepaired', 'OrdersReconciled', 'ErpBreakerOpen', 'ErpRateLimited', 'ErpBudgetBooked']) expect(body).toContain(metric);
+  });
+
+  it('lets later workflows add their KPIs as a headed section of the same dashboard', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const extended = new RetailSyncStack(app, 'Extended', { config: config(), env: { account: '123456789012', region: 'eu-west-1' } });
+    const construct = extended.node.findChild('Operations') as OperationsDashboard;
+    construct.addSection('## Refunds and replacements', [new GraphWidget({ title: 'Refunds waiting on the ERP', left: [new Metric({ namespace: METRICS_NAMESPACE, metricName: 'RefundsWaiting' })] })]);
+    const body = JSON.stringify(Object.values(Template.fromStack(extended).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    expect(body).toContain('Refunds and replacements');
+    expect(body).toContain('RefundsWaiting');
   });
 
   it('gives every alarm a description and lists them all on the construct', () => {
