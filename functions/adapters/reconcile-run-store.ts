@@ -16,11 +16,20 @@ const runKey = (runId: string) => ({ pk: `RECONCILE#${runId}` });
 export const makeDynamoDbReconcileRunStore = (client: DynamoDBClient, tableName: string): ReconcileRunStore => {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const read = async (runId: string) =>
-    (await documents.send(new GetCommand({ TableName: tableName, Key: runKey(runId), ConsistentRead: true }))).Item as (ReconcileRun & { pages?: Set<string> }) | undefined;
+    (await documents.send(new GetCommand({ TableName: tableName, Key: runKey(runId), ConsistentRead: true }))).Item as
+      | (ReconcileRun & { pages?: Set<string>; handedOnSlices?: Set<string> })
+      | undefined;
 
   return {
     async progress(runId) {
-      return { repaired: (await read(runId))?.repaired ?? 0 };
+      const item = await read(runId);
+      return { repaired: item?.repaired ?? 0, recorded: [...(item?.pages ?? [])], handedOn: [...(item?.handedOnSlices ?? [])], finished: item?.status === 'done' };
+    },
+
+    async handedOn(runId, sliceKey) {
+      await documents.send(
+        new UpdateCommand({ TableName: tableName, Key: runKey(runId), UpdateExpression: 'ADD handedOnSlices :slice', ExpressionAttributeValues: { ':slice': new Set([sliceKey]) } }),
+      );
     },
 
     async record(request, report, at) {
@@ -72,7 +81,12 @@ export const makeDynamoDbReconcileRunStore = (client: DynamoDBClient, tableName:
     async get(runId) {
       const item = await read(runId);
       if (!item) return undefined;
-      const { pages: _pages, pk: _pk, expiresAt: _expiresAt, ...run } = item as ReconcileRun & { pages?: Set<string>; pk?: string; expiresAt?: number };
+      const { pages: _pages, handedOnSlices: _handedOn, pk: _pk, expiresAt: _expiresAt, ...run } = item as ReconcileRun & {
+        pages?: Set<string>;
+        handedOnSlices?: Set<string>;
+        pk?: string;
+        expiresAt?: number;
+      };
       return run;
     },
   };

@@ -54,6 +54,10 @@ export const handler = queueConsumerHandler(
   async (record) => {
     const request = parseReconcileMessage(record.body, settings);
     const report = await runSlice(request);
+    if (report.duplicate) {
+      logger.info('reconciliation slice already done; duplicate delivery skipped', { runId: request.runId, slice: report.pageKey });
+      return;
+    }
     const unrepaired = report.drifts.length - report.repaired;
     metrics.addMetric('OrdersReconciled', MetricUnit.Count, report.checked);
     metrics.addMetric('DriftDetected', MetricUnit.Count, report.drifts.length);

@@ -143,6 +143,10 @@ export const sliceKey = (request: Pick<ReconcileRequest, 'cursor' | 'offset'>) =
 
 export interface RunProgress {
   repaired: number;
+  /** Slices (by `sliceKey`) already counted in the run, and those whose continuation was sent. */
+  recorded?: string[];
+  handedOn?: string[];
+  finished?: boolean;
 }
 
 export interface ReconcileDependencies {
@@ -297,6 +301,8 @@ export interface ReconcileRun {
 
 export interface ReconcileRunStore {
   progress(runId: string): Promise<RunProgress>;
+  /** Notes that the continuation of this slice was sent. */
+  handedOn(runId: string, sliceKey: string): Promise<void>;
   /** Adds one invocation's report to the run; a report of pages already recorded is ignored. */
   record(request: ReconcileRequest, report: ReconcilePageReport, at: Date): Promise<'recorded' | 'already-recorded'>;
   get(runId: string): Promise<ReconcileRun | undefined>;
@@ -305,6 +311,9 @@ export interface ReconcileRunStore {
 /**
  * One invocation of a run: check a bounded slice, record it, and hand the rest to a continuation
  * message, so a run of any size never outlives a Lambda timeout and a failed slice is retried alone.
+ * A slice delivered twice (SQS and EventBridge deliver at least once) is skipped once its continuation
+ * was sent, so a run never forks into two chains; a crash between recording and handing on is
+ * retried until the continuation is sent.
  */
 export const makeReconcileRunner = (deps: {
   reconcile: ReturnType<typeof makeReconciler>;
@@ -312,13 +321,19 @@ export const makeReconcileRunner = (deps: {
   continueRun: (request: ReconcileRequest, delaySeconds: number) => Promise<void>;
   now: () => Date;
 }) =>
-  async (request: ReconcileRequest): Promise<ReconcilePageReport> => {
-    const report = await deps.reconcile(request, await deps.runs.progress(request.runId));
+  async (request: ReconcileRequest): Promise<ReconcilePageReport & { duplicate?: true }> => {
+    const key = sliceKey(request);
+    const progress = await deps.runs.progress(request.runId);
+    if (progress.handedOn?.includes(key) || (progress.finished && progress.recorded?.includes(key))) {
+      return { runId: request.runId, pageKey: key, checked: 0, inSync: 0, inFlight: 0, drifts: [], repaired: 0, unreadable: [], duplicate: true };
+    }
+    const report = await deps.reconcile(request, progress);
     await deps.runs.record(request, report, deps.now());
     const next = report.continueAt;
     if (next !== undefined) {
       const { cursor: _cursor, offset: _offset, ...rest } = request;
       await deps.continueRun({ ...rest, ...(next.cursor !== undefined ? { cursor: next.cursor } : {}), offset: next.offset }, next.afterSeconds ?? 0);
+      await deps.runs.handedOn(request.runId, key);
     }
     return report;
   };

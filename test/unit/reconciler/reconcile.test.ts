@@ -9,6 +9,7 @@ import {
   makeReconcileRunner,
   parseReconcileMessage,
   repairEvent,
+  sliceKey,
   type ReconcileRequest,
   type ReconcileRunStore,
 } from '../../../functions/reconciler/reconcile';
@@ -204,18 +205,35 @@ describe('reconciliation run', () => {
 });
 
 describe('run slices', () => {
+  /** A run store double that keeps what the DynamoDB store keeps. */
   const runsDouble = () => {
-    const recorded: string[] = [];
+    const recorded = new Set<string>();
+    const handedOn = new Set<string>();
+    let finished = false;
     const runs: ReconcileRunStore = {
-      progress: async () => ({ repaired: 7 }),
+      progress: async () => ({ repaired: 7, recorded: [...recorded], handedOn: [...handedOn], finished }),
       record: async (_request, report) => {
-        recorded.push(report.pageKey);
+        if (recorded.has(report.pageKey)) return 'already-recorded';
+        recorded.add(report.pageKey);
+        if (!report.continueAt) finished = true;
         return 'recorded';
       },
+      handedOn: async (_runId, key) => void handedOn.add(key),
       get: async () => undefined,
     };
-    return { runs, recorded };
+    return { runs, recorded, handedOn };
   };
+  const sliceOf = (slice: ReconcileRequest) => ({
+    runId: slice.runId,
+    pageKey: sliceKey(slice),
+    checked: 1,
+    inSync: 1,
+    inFlight: 0,
+    drifts: [],
+    repaired: 0,
+    unreadable: [],
+    ...(slice.cursor ? {} : { continueAt: { cursor: 'p2', offset: 3, afterSeconds: 5 } }),
+  });
 
   it('records each slice and hands the rest of the run to a continuation', async () => {
     const { runs, recorded } = runsDouble();
@@ -224,7 +242,7 @@ describe('run slices', () => {
     const run = makeReconcileRunner({
       reconcile: async (slice, progress) => {
         seenProgress.push(progress!.repaired);
-        return { runId: slice.runId, pageKey: slice.cursor ?? 'first', checked: 1, inSync: 1, inFlight: 0, drifts: [], repaired: 0, unreadable: [], ...(slice.cursor ? {} : { continueAt: { cursor: 'p2', offset: 3, afterSeconds: 5 } }) };
+        return sliceOf(slice);
       },
       runs,
       continueRun: async (next, delaySeconds) => void continued.push([next, delaySeconds]),
@@ -234,8 +252,52 @@ describe('run slices', () => {
     expect(continued).toEqual([[request({ cursor: 'p2', offset: 3 }), 5]]);
     await run(continued[0]![0]);
     expect(continued).toHaveLength(1);
-    expect(recorded).toEqual(['first', 'p2']);
+    expect([...recorded]).toEqual(['first@0', 'p2@3']);
     expect(seenProgress).toEqual([7, 7]);
+  });
+
+  it('skips a slice delivered again once handed on or once the run is done, so a run never forks', async () => {
+    const { runs } = runsDouble();
+    const continued: ReconcileRequest[] = [];
+    let slices = 0;
+    const run = makeReconcileRunner({
+      reconcile: async (slice) => {
+        slices++;
+        return sliceOf(slice);
+      },
+      runs,
+      continueRun: async (next) => void continued.push(next),
+      now: () => NOW,
+    });
+    await run(request());
+    expect(await run(request())).toMatchObject({ duplicate: true, checked: 0 });
+    await run(continued[0]!);
+    expect(await run(continued[0]!)).toMatchObject({ duplicate: true });
+    expect(slices).toBe(2);
+    expect(continued).toHaveLength(1);
+  });
+
+  it('sends the continuation on retry when it crashed after recording the slice', async () => {
+    const { runs, handedOn } = runsDouble();
+    const continued: ReconcileRequest[] = [];
+    let crash = true;
+    const run = makeReconcileRunner({
+      reconcile: async (slice) => sliceOf(slice),
+      runs,
+      continueRun: async (next) => {
+        if (crash) {
+          crash = false;
+          throw new Error('SQS unreachable');
+        }
+        continued.push(next);
+      },
+      now: () => NOW,
+    });
+    await expect(run(request())).rejects.toThrow('SQS unreachable');
+    expect(handedOn.size).toBe(0);
+    await run(request());
+    expect(continued).toEqual([request({ cursor: 'p2', offset: 3 })]);
+    expect([...handedOn]).toEqual(['first@0']);
   });
 });
 
