@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../core/errors';
 import type { ReadModelStore } from '../core/ports';
 import type { StoredInventoryLevel, TimelineEntry } from '../core/read-models';
@@ -19,7 +19,9 @@ const decodeCursor = (cursor: string | undefined, pk: string) => {
 /** Agent read models in one DynamoDB table (`pk`, `sk`): timelines, aliases, order owners, inventory. */
 export const makeDynamoDbReadModelStore = (client: DynamoDBClient, tableName: string): ReadModelStore => {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const get = async (pk: string, sk: string) => (await documents.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item;
+  const get = async (pk: string, sk: string, consistent = false) =>
+    (await documents.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: consistent }))).Item;
+  const parkedKey = (orderId: string, entry: TimelineEntry) => ({ pk: `ORDER#${orderId}`, sk: `PARKED#${entry.occurredAt}#${entry.eventId}` });
   const put = (item: Record<string, unknown>) => documents.send(new PutCommand({ TableName: tableName, Item: item }));
 
   return {
@@ -51,7 +53,31 @@ export const makeDynamoDbReadModelStore = (client: DynamoDBClient, tableName: st
       await put({ pk: `ORDER#${orderId}`, sk: 'CUSTOMER', customerKey });
     },
     async orderCustomer(orderId) {
-      return (await get(`ORDER#${orderId}`, 'CUSTOMER'))?.customerKey as string | undefined;
+      return (await get(`ORDER#${orderId}`, 'CUSTOMER', true))?.customerKey as string | undefined;
+    },
+    async parkTimelineEntry(orderId, entry, alias) {
+      await put({ ...parkedKey(orderId, entry), entry, alias });
+    },
+    async parkedTimelineEntries(orderId) {
+      const parked: Array<{ entry: TimelineEntry; alias?: string }> = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':prefix': 'PARKED#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        parked.push(...(page.Items ?? []).map((item) => ({ entry: item.entry as TimelineEntry, ...(item.alias ? { alias: item.alias as string } : {}) })));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return parked;
+    },
+    async removeParkedTimelineEntry(orderId, entry) {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: parkedKey(orderId, entry) }));
     },
     async putInventoryLevel(level) {
       try {

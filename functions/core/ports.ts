@@ -57,7 +57,13 @@ export interface ReadModelStore {
   putAlias(alias: string, customerKey: string): Promise<void>;
   resolveAlias(alias: string): Promise<string | undefined>;
   putOrderCustomer(orderId: string, customerKey: string): Promise<void>;
+  /** Strongly consistent: a link written before is always seen. */
   orderCustomer(orderId: string): Promise<string | undefined>;
+  /** Keeps an entry whose customer is not known yet beside its order, until the order's customer is. */
+  parkTimelineEntry(orderId: string, entry: import('./read-models').TimelineEntry, alias?: string): Promise<void>;
+  /** Strongly consistent. */
+  parkedTimelineEntries(orderId: string): Promise<Array<{ entry: import('./read-models').TimelineEntry; alias?: string }>>;
+  removeParkedTimelineEntry(orderId: string, entry: import('./read-models').TimelineEntry): Promise<void>;
   /** Stores a level unless a newer one for the same SKU and location is stored. */
   putInventoryLevel(level: import('./read-models').StoredInventoryLevel): Promise<ApplyOutcome>;
   inventory(sku: string, location?: string): Promise<Array<import('./read-models').StoredInventoryLevel>>;
