@@ -3,6 +3,7 @@ import { makeDynamoDbCommandLedger, makeDynamoDbErpCoordination, readBreaker } f
 import { makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { DEFAULT_BREAKER_CONFIG } from '../../../functions/core/erp/circuit-breaker';
+import { makeErpGate } from '../../../functions/core/erp/gate';
 import { defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget';
 import { DeferredError, TransientError } from '../../../functions/core/errors';
 import { makeErpDispatch } from '../../../functions/erp-dispatcher/dispatch';
@@ -28,21 +29,22 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     const limit = 10;
     const sent: number[] = [];
     const consumer = async () => {
-      // Each consumer is its own instance, as separate Lambda instances would be.
-      const shared = coordination('budget-test', limit);
+      // Each consumer is its own instance, as separate Lambda instances would be, and sends through the
+      // gate as the product does (a send that wakes up too late for its slot takes a new one).
+      const gate = makeErpGate({ coordination: coordination('budget-test', limit) });
       const until = Date.now() + 3000;
       while (Date.now() < until) {
-        const slot = await shared.reserveSlot(2000);
-        await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
-        if (slot.granted) sent.push(Date.now());
+        await gate(async () => void sent.push(Date.now())).catch((error: unknown) => {
+          if (!(error instanceof DeferredError)) throw error;
+        });
       }
     };
     await Promise.all([consumer(), consumer(), consumer(), consumer()]);
     sent.sort((a, b) => a - b);
     const busiestSecond = Math.max(...sent.map((start) => sent.filter((at) => at >= start && at < start + 1000).length));
     expect(busiestSecond).toBeLessThanOrEqual(limit);
-    // About 3 s at 95% of 10/s, plus slots booked before the end.
-    expect(sent.length).toBeGreaterThanOrEqual(27);
+    // About 3 s at 93% of 10/s, plus slots booked before the end.
+    expect(sent.length).toBeGreaterThanOrEqual(25);
   });
 
   it('refuses a slot further ahead than the caller will wait', async () => {
