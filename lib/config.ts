@@ -49,8 +49,11 @@ export type StageConfig = z.infer<typeof StageConfig>;
 
 /** Cross-field rules, checked after the per-key ones. */
 const stageConfigProblems = (config: StageConfig): string[] =>
-  config.reconcileLookbackMinutes < config.reconcileEveryMinutes
-    ? [`  - context "reconcileLookbackMinutes": must be at least reconcileEveryMinutes (${config.reconcileEveryMinutes}), or changes between runs are never checked`]
+  // A change younger than the grace period is left to the next run, so that run must still cover it.
+  config.reconcileLookbackMinutes * 60 < config.reconcileEveryMinutes * 60 + config.reconcileGraceSeconds
+    ? [
+        `  - context "reconcileLookbackMinutes": must cover reconcileEveryMinutes (${config.reconcileEveryMinutes}) plus reconcileGraceSeconds (${config.reconcileGraceSeconds} s), or some changes are never checked`,
+      ]
     : [];
 
 const CONTEXT_KEYS = Object.keys(StageConfig.shape) as Array<keyof StageConfig>;

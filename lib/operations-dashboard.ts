@@ -255,6 +255,18 @@ export class OperationsDashboard extends Construct {
         `List the run with \`npx retail-sync ops reconcile --run <runId> --stage <stage>\` (run ids in the reconciler's "drift detected" log lines), find why the update was lost, and fix the cause. Runbook: ${RUNBOOK}.`,
     });
 
+    this.alarm('reconcile-unreadable', {
+      metric: reconcilerMetric('ReconcileUnreadable', 'orders reconciliation could not read'),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      description:
+        `Reconciliation could not judge some orders in the last hour: the ERP reported a status the product does not map, or a linked case no longer exists. ` +
+        `Such orders are not checked for drift until fixed. Find them in the run (\`npx retail-sync ops reconcile --run <runId> --stage <stage>\`, "unreadable" lines) or the reconciler's "order could not be reconciled" log lines; ` +
+        `map the new ERP status or unlink the deleted case. Runbook: ${RUNBOOK}.`,
+    });
+
     // ---- dashboard -----------------------------------------------------------------------------
     const graph = (title: string, left: IMetric[], options: Partial<ConstructorParameters<typeof GraphWidget>[0]> = {}) =>
       new GraphWidget({ title, left, width: 8, height: 6, period: FIVE_MINUTES, ...options });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
 import { OrderStatus } from '../core/canonical/order';
-import { PermanentError } from '../core/errors';
+import { PermanentError, ValidationError } from '../core/errors';
 import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/erp-port';
 import { callJson } from './http-client';
 
@@ -26,6 +26,9 @@ const SalesOrder = z.object({ number: z.string(), status: z.string(), systemVers
 const OrderPage = Collection(SalesOrder).extend({ '@odata.nextLink': z.string().optional() });
 const ORDER_PAGE_SIZE = 100;
 const ItemAvailability = z.object({ number: z.string(), locationCode: z.string().default(''), inventory: z.number() });
+
+/** The order page cursor is the ERP's own next link; it travels through a queue, so it must point at this ERP. */
+export const isOwnOrderPageCursor = (baseUrl: string, cursor: string) => cursor.startsWith(`${baseUrl.replace(/\/+$/, '')}/salesOrders?`);
 
 const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
@@ -78,8 +81,7 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
     },
 
     async listOrdersChanged({ since, until }, cursor) {
-      // The cursor is the ERP's own next link; it travels through a queue, so it must point at this ERP.
-      if (cursor !== undefined && !cursor.startsWith(`${base}/salesOrders?`)) throw new PermanentError('The order page cursor does not point at this ERP', { cursor });
+      if (cursor !== undefined && !isOwnOrderPageCursor(base, cursor)) throw new ValidationError('The order page cursor does not point at this ERP', [{ path: 'cursor', message: cursor.slice(0, 200) }]);
       const filter = `lastModifiedDateTime ge ${since.toISOString()} and lastModifiedDateTime le ${until.toISOString()}`;
       const first = `salesOrders?$filter=${encodeURIComponent(filter)}&$orderby=lastModifiedDateTime&$select=number,status,systemVersion,lastModifiedDateTime`;
       // Server-driven paging: Business Central honours odata.maxpagesize and answers with @odata.nextLink.

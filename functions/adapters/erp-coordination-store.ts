@@ -79,7 +79,7 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
   };
 
   /** Takes the next send slot with one conditional write (the schedule moves one interval on). */
-  const reserveSlot = async (maxWaitMs: number): Promise<{ granted: true; waitMs: number } | { granted: false; waitMs: number }> => {
+  const reserveSlot = async (maxWaitMs: number): Promise<{ granted: true; waitMs: number; slotAt: number } | { granted: false; waitMs: number }> => {
     for (let conflict = 0; conflict < MAX_CONFLICTS; conflict++) {
       const at = now();
       const interval = slotIntervalMs(currentRate(rateState, at, options.rateBudget));
@@ -93,7 +93,8 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
       });
       if (booked) {
         remember(booked);
-        return { granted: true, waitMs: Math.max(0, Number(booked.nextFreeAt) - interval - at) };
+        const slotAt = Number(booked.nextFreeAt) - interval;
+        return { granted: true, waitMs: Math.max(0, slotAt - now()), slotAt };
       }
       // The schedule lags behind now (idle): the slot is now.
       const fresh = await conditional({
@@ -105,7 +106,7 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
       });
       if (fresh) {
         remember(fresh);
-        return { granted: true, waitMs: 0 };
+        return { granted: true, waitMs: 0, slotAt: at };
       }
       const { Item: item } = await documents.send(new GetCommand({ TableName: options.tableName, Key: budgetKey, ConsistentRead: true }));
       remember(item);

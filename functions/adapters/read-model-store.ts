@@ -46,6 +46,13 @@ export const makeDynamoDbReadModelStore = (client: DynamoDBClient, tableName: st
     async putAlias(alias, customerKey) {
       await put({ pk: `ALIAS#${alias}`, sk: 'ALIAS', customerKey });
     },
+    async putAliasIfAbsent(alias, customerKey) {
+      try {
+        await documents.send(new PutCommand({ TableName: tableName, Item: { pk: `ALIAS#${alias}`, sk: 'ALIAS', customerKey }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
     async resolveAlias(alias) {
       return (await get(`ALIAS#${alias}`, 'ALIAS'))?.customerKey as string | undefined;
     },

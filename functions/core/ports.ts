@@ -55,6 +55,8 @@ export interface ReadModelStore {
   putTimelineEntry(customerKey: string, entry: import('./read-models').TimelineEntry): Promise<void>;
   timeline(customerKey: string, limit: number, cursor?: string): Promise<{ entries: Array<import('./read-models').TimelineEntry>; nextCursor?: string }>;
   putAlias(alias: string, customerKey: string): Promise<void>;
+  /** Links the alias unless it is linked already (an inferred link never replaces one learnt from an email). */
+  putAliasIfAbsent(alias: string, customerKey: string): Promise<void>;
   resolveAlias(alias: string): Promise<string | undefined>;
   putOrderCustomer(orderId: string, customerKey: string): Promise<void>;
   /** Strongly consistent: a link written before is always seen. */

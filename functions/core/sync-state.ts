@@ -48,9 +48,12 @@ export interface CaseOrderView {
 
 export type CasePushDecision = 'push' | 'already-current' | 'case-has-newer';
 
-/** Decides whether a case should be given this ERP snapshot. */
+/**
+ * Decides whether a case should be given this ERP snapshot. At the same version the ERP's status wins
+ * too: a case showing another status was changed by a trigger or by hand, and the ERP is the record.
+ */
 export const decideCasePush = (view: CaseOrderView, snapshot: OrderStatusSnapshot): CasePushDecision => {
   if (view.orderVersion === undefined || view.orderVersion < snapshot.version) return 'push';
-  if (view.orderVersion === snapshot.version) return 'already-current';
+  if (view.orderVersion === snapshot.version) return view.orderStatus === undefined || view.orderStatus === snapshot.status ? 'already-current' : 'push';
   return 'case-has-newer';
 };

@@ -15,11 +15,11 @@ export type ProjectionOutcome = 'timeline' | 'parked' | 'no-customer' | ApplyOut
  * after writing, so neither can miss the other).
  */
 export const makeReadModelProjector = ({ store }: { store: ReadModelStore }) => {
-  /** Moves the entries parked beside an order to its customer's timeline; a parked entry's alias now resolves to that customer. */
+  /** Moves the entries parked beside an order to its customer's timeline; a parked entry's alias, if not linked yet, now resolves to that customer. */
   const adoptParked = async (orderId: string, customerKey: string) => {
     for (const { entry, alias } of await store.parkedTimelineEntries(orderId)) {
       await store.putTimelineEntry(customerKey, entry);
-      if (alias) await store.putAlias(alias, customerKey);
+      if (alias) await store.putAliasIfAbsent(alias, customerKey);
       await store.removeParkedTimelineEntry(orderId, entry);
     }
   };

@@ -1,6 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { makeBusinessCentralErp } from '../adapters/erp-business-central';
+import { isOwnOrderPageCursor, makeBusinessCentralErp } from '../adapters/erp-business-central';
+import { ValidationError } from '../core/errors';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeDynamoDbReconcileRunStore } from '../adapters/reconcile-run-store';
 import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
@@ -21,7 +22,8 @@ const { logger, metrics } = observability;
 const aws = makeAwsClients(observability.tracer);
 const settings: ReconcileSettings = { ...DEFAULT_RECONCILE_SETTINGS, ...jsonEnv<Partial<ReconcileSettings>>(ENV.reconcileSettings, {}) };
 const queueUrl = requiredEnv(ENV.queueUrl);
-const erp = makeBusinessCentralErp({ baseUrl: requiredEnv(ENV.erpBaseUrl) });
+const erpBaseUrl = requiredEnv(ENV.erpBaseUrl);
+const erp = makeBusinessCentralErp({ baseUrl: erpBaseUrl });
 const erpGate = makeErpGate({
   coordination: erpCoordinationFromEnvironment(aws),
   observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1),
@@ -31,7 +33,14 @@ const now = () => new Date();
 const pickReads = ({ findCasesForOrder, getCase }: ServiceDeskPort) => ({ findCasesForOrder, getCase });
 const runSlice = makeReconcileRunner({
   reconcile: makeReconciler({
-    erp: { listOrdersChanged: (window, cursor) => erpGate(() => erp.listOrdersChanged(window, cursor)) },
+    erp: {
+      listOrdersChanged: (window, cursor) => {
+        // Checked before the gate: a bad cursor must not take a slot or count as an ERP answer.
+        if (cursor !== undefined && !isOwnOrderPageCursor(erpBaseUrl, cursor)) throw new ValidationError('The order page cursor does not point at this ERP.');
+        return erpGate(() => erp.listOrdersChanged(window, cursor));
+      },
+      getOrder: (orderId) => erpGate(() => erp.getOrder(orderId)),
+    },
     desk: paced(
       pickReads(makeZendeskServiceDesk({ baseUrl: requiredEnv(ENV.serviceDeskBaseUrl), fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS) })),
       makePacer({ perSecond: settings.serviceDeskReadsPerSecond }),

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type DriftKind, type SyncDrift } from '../core/canonical/events';
 import type { OrderStatusSnapshot } from '../core/canonical/order';
 import { deriveEventId } from '../core/connectors/events';
-import { DomainError, RateLimitedError, ValidationError, describeIssues } from '../core/errors';
-import type { ErpOrderPage } from '../core/erp-port';
+import { DeferredError, NotFoundError, PermanentError, RateLimitedError, ValidationError, describeIssues } from '../core/errors';
+import type { ErpPort } from '../core/erp-port';
 import type { EventPublisher, ServiceDeskPort, SyncStateStore } from '../core/ports';
 import type { OrderSyncRecord } from '../core/sync-state';
 
@@ -19,6 +19,8 @@ export const ReconcileRequest = z
     cursor: z.string().max(4096).optional(),
     /** …and how many orders of that page are already checked. */
     offset: z.number().int().min(0).optional(),
+    /** Consecutive hand-ons without progress (the ERP or the desk asked us to wait). */
+    deferrals: z.number().int().min(0).optional(),
     requestedBy: z.string().max(128).default('schedule'),
     /** False: report drift, repair nothing. */
     repair: z.boolean().default(true),
@@ -67,11 +69,17 @@ export interface CaseShown {
   version?: number;
 }
 
+/** A case shows the ERP's state: the same version and, when it shows a status, the same status. */
+const showsErpState = (shown: CaseShown, erp: OrderStatusSnapshot) => shown.version === erp.version && (shown.status === undefined || shown.status === erp.status);
+
 /** Pure rule: how one order's sync state and linked cases differ from the ERP's authoritative state. */
 export const driftKinds = (erp: OrderStatusSnapshot, record: OrderSyncRecord | undefined, cases: CaseShown[]): DriftKind[] => {
   const kinds: DriftKind[] = [];
   if (record?.erp === undefined || record.erp.version < erp.version) kinds.push('sync-state-behind');
-  if (cases.some((shown) => shown.version === undefined || shown.version < erp.version)) kinds.push('service-desk-behind');
+  // Behind: an older version, none, or another status at the same version (a trigger or a person changed it).
+  if (cases.some((shown) => shown.version === undefined || shown.version < erp.version || (shown.version === erp.version && !showsErpState(shown, erp)))) {
+    kinds.push('service-desk-behind');
+  }
   if (cases.some((shown) => shown.version !== undefined && shown.version > erp.version)) kinds.push('service-desk-ahead');
   return kinds;
 };
@@ -121,6 +129,8 @@ export interface ContinueAt {
   cursor?: string;
   offset: number;
   afterSeconds?: number;
+  /** Set when this slice made no progress, so the next one has its own key and a bound. */
+  deferrals?: number;
 }
 
 /** What one invocation (a slice of a run) did. */
@@ -139,19 +149,23 @@ export interface ReconcilePageReport {
   continueAt?: ContinueAt;
 }
 
-export const sliceKey = (request: Pick<ReconcileRequest, 'cursor' | 'offset'>) => `${request.cursor ?? 'first'}@${request.offset ?? 0}`;
+export const sliceKey = (request: Pick<ReconcileRequest, 'cursor' | 'offset' | 'deferrals'>) =>
+  `${request.cursor ?? 'first'}@${request.offset ?? 0}${request.deferrals ? `#${request.deferrals}` : ''}`;
 
 export interface RunProgress {
   repaired: number;
-  /** Slices (by `sliceKey`) already counted in the run, and those whose continuation was sent. */
-  recorded?: string[];
-  handedOn?: string[];
-  finished?: boolean;
+}
+
+/** What the store keeps of one recorded slice. */
+export interface SliceRecord {
+  continueAt?: ContinueAt;
+  /** The continuation was sent. */
+  handedOn: boolean;
 }
 
 export interface ReconcileDependencies {
-  /** The ERP listing, already behind the ERP gate (breaker and rate budget). */
-  erp: { listOrdersChanged(window: { since: Date; until: Date }, cursor?: string): Promise<ErpOrderPage> };
+  /** The ERP's listing and order reads, already behind the ERP gate (breaker and rate budget). */
+  erp: Pick<ErpPort, 'listOrdersChanged' | 'getOrder'>;
   desk: Pick<ServiceDeskPort, 'findCasesForOrder' | 'getCase'>;
   syncState: Pick<SyncStateStore, 'getOrder'>;
   publisher: EventPublisher;
@@ -165,17 +179,26 @@ export interface ReconcileDependencies {
     maxSliceSeconds: number;
     /** Repairs one run may emit; beyond it drift is reported as deferred. */
     maxRepairsPerRun: number;
+    /** Consecutive hand-ons without progress before the slice fails instead (and retries, then dead-letters). */
+    maxDeferrals?: number;
   };
 }
 
-/** A read that cannot succeed for this order (deleted case, unknown status): reported, the run goes on. */
-const isPermanent = (error: unknown) => error instanceof DomainError && !error.retryable;
+/** Only a vanished record (a deleted case: 404) makes one order unreadable; any other refusal (401, 403, 422) fails the slice. */
+const isGone = (error: unknown) => error instanceof NotFoundError || (error instanceof PermanentError && error.context.status === 404);
+
+/** The ERP or the service desk asked us to wait: the run goes on later instead of failing. */
+const isSlowdown = (error: unknown): error is DeferredError | RateLimitedError => error instanceof DeferredError || error instanceof RateLimitedError;
+
+const DEFAULT_MAX_DEFERRALS = 100;
 
 /**
  * Compares the orders the ERP changed in the window with the sync state and with every linked service
  * case, each read through its adapter. Drift is reported as `sync.drift.detected` and repaired by
  * re-emitting the ERP's state, which travels the normal, version-guarded path. Bounded per invocation
- * (orders) and per run (repairs); transient failures throw so the queue retries the invocation.
+ * (orders and time) and per run (repairs). When the ERP or the desk asks to wait (breaker open, budget
+ * booked, 429), the slice hands the rest on with a delay rather than failing, so a long ERP outage never
+ * dead-letters a run; other transient failures throw so the queue retries the slice.
  */
 export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }: ReconcileDependencies) =>
   async (request: ReconcileRequest, progress: RunProgress = { repaired: 0 }): Promise<ReconcilePageReport> => {
@@ -184,9 +207,22 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
     const sliceEnds = now().getTime() + limits.maxSliceSeconds * 1000;
     const sliceIsSpent = () => report.checked >= limits.maxOrdersPerInvocation || now().getTime() >= sliceEnds;
 
-    const check = async (authoritative: OrderStatusSnapshot) => {
-      const ageSeconds = Math.max(0, Math.floor((now().getTime() - Date.parse(authoritative.occurredAt)) / 1000));
-      if (ageSeconds < limits.graceSeconds) {
+    const handOnAfter = (cursor: string | undefined, offset: number, error: DeferredError | RateLimitedError) => {
+      const deferrals = report.checked === 0 ? (request.deferrals ?? 0) + 1 : 0;
+      if (deferrals > (limits.maxDeferrals ?? DEFAULT_MAX_DEFERRALS)) throw error;
+      report.continueAt = {
+        cursor,
+        offset,
+        afterSeconds: Math.min(900, Math.max(1, Math.ceil(error.retryAfterSeconds ?? 30))),
+        ...(deferrals > 0 ? { deferrals } : {}),
+      };
+      return report;
+    };
+
+    const check = async (listed: OrderStatusSnapshot) => {
+      let authoritative = listed;
+      const ageSeconds = () => Math.max(0, Math.floor((now().getTime() - Date.parse(authoritative.occurredAt)) / 1000));
+      if (ageSeconds() < limits.graceSeconds) {
         report.inFlight++;
         return;
       }
@@ -199,11 +235,23 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
           cases.push({ caseId, status: view.orderStatus, version: view.orderVersion });
         }
       } catch (error) {
-        if (!isPermanent(error)) throw error;
+        if (!isGone(error)) throw error;
         report.unreadable.push({ orderId: authoritative.orderId, reason: (error as Error).message });
         return;
       }
-      const kinds = driftKinds(authoritative, record, cases);
+      let kinds = driftKinds(authoritative, record, cases);
+      if (kinds.includes('service-desk-ahead')) {
+        // The listing may be minutes old: a case "ahead" of it may just show a newer change. Ask the ERP again.
+        const fresh = await erp.getOrder(authoritative.orderId);
+        if (fresh && fresh.version > authoritative.version) {
+          authoritative = fresh;
+          if (ageSeconds() < limits.graceSeconds) {
+            report.inFlight++;
+            return;
+          }
+          kinds = driftKinds(authoritative, record, cases);
+        }
+      }
       if (kinds.length === 0) {
         report.inSync++;
         return;
@@ -217,8 +265,8 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
         kinds,
         erp: authoritative,
         syncState: { erpVersion: record?.erp?.version, serviceDeskVersion: record?.serviceDesk?.version },
-        serviceDesk: { cases: cases.filter((shown) => shown.version !== authoritative.version) },
-        ageSeconds,
+        serviceDesk: { cases: cases.filter((shown) => !showsErpState(shown, authoritative)) },
+        ageSeconds: ageSeconds(),
         detectedAt: now().toISOString(),
         repair,
       };
@@ -232,8 +280,13 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
     let cursor = request.cursor;
     let offset = request.offset ?? 0;
     for (;;) {
-      const page = await erp.listOrdersChanged(window, cursor);
-      if (offset === 0) report.unreadable.push(...page.unreadable);
+      let page: Awaited<ReturnType<typeof erp.listOrdersChanged>>;
+      try {
+        page = await erp.listOrdersChanged(window, cursor);
+      } catch (error) {
+        if (!isSlowdown(error)) throw error;
+        return handOnAfter(cursor, offset, error);
+      }
       for (let index = offset; index < page.orders.length; index++) {
         // Every slice checks at least one order, so a run always moves on.
         if (report.checked > 0 && sliceIsSpent()) {
@@ -243,13 +296,13 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
         try {
           await check(page.orders[index]!);
         } catch (error) {
-          // Slowed down by the service desk after some progress: keep the progress, go on after its wait.
-          if (!(error instanceof RateLimitedError) || report.checked === 0) throw error;
-          report.continueAt = { cursor, offset: index, afterSeconds: Math.min(900, Math.max(1, Math.ceil(error.retryAfterSeconds ?? 30))) };
-          return report;
+          if (!isSlowdown(error)) throw error;
+          return handOnAfter(cursor, index, error);
         }
         report.checked++;
       }
+      // Counted by the slice that finishes the page, so once however the page is split.
+      report.unreadable.push(...page.unreadable);
       if (page.nextCursor === undefined) return report;
       cursor = page.nextCursor;
       offset = 0;
@@ -301,39 +354,67 @@ export interface ReconcileRun {
 
 export interface ReconcileRunStore {
   progress(runId: string): Promise<RunProgress>;
+  slice(runId: string, sliceKey: string): Promise<SliceRecord | undefined>;
+  /**
+   * Records the slice (with where the run goes on) and adds its counts to the run, atomically and once:
+   * `already-recorded` when that slice was recorded before.
+   */
+  record(request: ReconcileRequest, report: ReconcilePageReport, at: Date): Promise<'recorded' | 'already-recorded'>;
   /** Notes that the continuation of this slice was sent. */
   handedOn(runId: string, sliceKey: string): Promise<void>;
-  /** Adds one invocation's report to the run; a report of pages already recorded is ignored. */
-  record(request: ReconcileRequest, report: ReconcilePageReport, at: Date): Promise<'recorded' | 'already-recorded'>;
   get(runId: string): Promise<ReconcileRun | undefined>;
 }
 
 /**
  * One invocation of a run: check a bounded slice, record it, and hand the rest to a continuation
  * message, so a run of any size never outlives a Lambda timeout and a failed slice is retried alone.
- * A slice delivered twice (SQS and EventBridge deliver at least once) is skipped once its continuation
- * was sent, so a run never forks into two chains; a crash between recording and handing on is
- * retried until the continuation is sent.
+ * The slice's record keeps where the run goes on, so a slice delivered or retried after it was recorded
+ * resends exactly that continuation (never one computed again, which could differ and fork the run),
+ * and a crash between recording and handing on is mended by the retry.
  */
 export const makeReconcileRunner = (deps: {
   reconcile: ReturnType<typeof makeReconciler>;
   runs: ReconcileRunStore;
   continueRun: (request: ReconcileRequest, delaySeconds: number) => Promise<void>;
   now: () => Date;
-}) =>
-  async (request: ReconcileRequest): Promise<ReconcilePageReport & { duplicate?: true }> => {
+}) => {
+  const handOn = async (request: ReconcileRequest, key: string, next: ContinueAt) => {
+    const { cursor: _cursor, offset: _offset, deferrals: _deferrals, ...rest } = request;
+    await deps.continueRun(
+      { ...rest, ...(next.cursor !== undefined ? { cursor: next.cursor } : {}), offset: next.offset, ...(next.deferrals ? { deferrals: next.deferrals } : {}) },
+      next.afterSeconds ?? 0,
+    );
+    await deps.runs.handedOn(request.runId, key);
+  };
+  const resume = async (request: ReconcileRequest, key: string, recorded: SliceRecord | undefined) => {
+    if (recorded?.continueAt && !recorded.handedOn) await handOn(request, key, recorded.continueAt);
+  };
+  const duplicateOf = (request: ReconcileRequest, key: string): ReconcilePageReport & { duplicate: true } => ({
+    runId: request.runId,
+    pageKey: key,
+    checked: 0,
+    inSync: 0,
+    inFlight: 0,
+    drifts: [],
+    repaired: 0,
+    unreadable: [],
+    duplicate: true,
+  });
+
+  return async (request: ReconcileRequest): Promise<ReconcilePageReport & { duplicate?: true }> => {
     const key = sliceKey(request);
-    const progress = await deps.runs.progress(request.runId);
-    if (progress.handedOn?.includes(key) || (progress.finished && progress.recorded?.includes(key))) {
-      return { runId: request.runId, pageKey: key, checked: 0, inSync: 0, inFlight: 0, drifts: [], repaired: 0, unreadable: [], duplicate: true };
+    const earlier = await deps.runs.slice(request.runId, key);
+    if (earlier) {
+      await resume(request, key, earlier);
+      return duplicateOf(request, key);
     }
-    const report = await deps.reconcile(request, progress);
-    await deps.runs.record(request, report, deps.now());
-    const next = report.continueAt;
-    if (next !== undefined) {
-      const { cursor: _cursor, offset: _offset, ...rest } = request;
-      await deps.continueRun({ ...rest, ...(next.cursor !== undefined ? { cursor: next.cursor } : {}), offset: next.offset }, next.afterSeconds ?? 0);
-      await deps.runs.handedOn(request.runId, key);
+    const report = await deps.reconcile(request, await deps.runs.progress(request.runId));
+    if ((await deps.runs.record(request, report, deps.now())) === 'already-recorded') {
+      // Another delivery of this slice recorded first: go on from where it said.
+      await resume(request, key, await deps.runs.slice(request.runId, key));
+      return duplicateOf(request, key);
     }
+    if (report.continueAt !== undefined) await handOn(request, key, report.continueAt);
     return report;
   };
+};

@@ -161,6 +161,13 @@ describe('OperationsDashboard', () => {
     expect(alarm.AlarmDescription).toContain('ops reconcile --run');
   });
 
+  it('alarms on orders reconciliation could not read', () => {
+    const alarm = alarmNamed('reconcile-unreadable');
+    const [query] = alarm.Metrics as Array<Record<string, any>>;
+    expect(query!.MetricStat).toMatchObject({ Metric: { MetricName: 'ReconcileUnreadable', Dimensions: [{ Name: 'service', Value: 'reconciler' }] }, Stat: 'Sum', Period: 3600 });
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+  });
+
   it('shows reconciliation and the ERP gate on the dashboard', () => {
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     expect(body).toContain('Reconciliation and the ERP');
@@ -183,7 +190,7 @@ describe('OperationsDashboard', () => {
   it('gives every alarm a description and lists them all on the construct', () => {
     const construct = stack.node.findChild('Operations') as OperationsDashboard;
     expect(construct.alarms).toHaveLength(Object.keys(alarms).length);
-    expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 5);
+    expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 6);
     for (const alarm of Object.values(alarms)) expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('docs/operations.md');
   });
 

@@ -183,7 +183,8 @@ describe('stage configuration', () => {
   });
 
   it('refuses a reconciliation lookback shorter than the schedule period', () => {
-    expect(() => readStageConfig((key) => ({ ...cdkJson.context, reconcileEveryMinutes: 60, reconcileLookbackMinutes: 30 })[key])).toThrow(/reconcileLookbackMinutes.*at least reconcileEveryMinutes/);
+    expect(() => readStageConfig((key) => ({ ...cdkJson.context, reconcileEveryMinutes: 60, reconcileLookbackMinutes: 30 })[key])).toThrow(/reconcileLookbackMinutes.*must cover reconcileEveryMinutes/);
+    expect(() => readStageConfig((key) => ({ ...cdkJson.context, reconcileEveryMinutes: 60, reconcileLookbackMinutes: 62, reconcileGraceSeconds: 300 })[key])).toThrow(/plus reconcileGraceSeconds/);
   });
 
   it('accepts JSON given on the command line', () => {

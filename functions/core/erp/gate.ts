@@ -36,8 +36,8 @@ export const makeErpGate = ({ coordination, sleep = defaultSleep, maxPacingWaitM
         observe('budget-booked');
         throw new DeferredError('The ERP rate budget is booked further ahead; the work waits in its queue.', Math.ceil(slot.waitMs / 1000));
       }
-      const slotAt = now() + slot.waitMs;
-      if (slot.waitMs > 0) await sleep(slot.waitMs);
+      const slotAt = slot.slotAt ?? now() + slot.waitMs;
+      if (slotAt > now()) await sleep(slotAt - now());
       if (now() - slotAt <= maxLatenessMs || tries >= 5) break;
     }
     try {

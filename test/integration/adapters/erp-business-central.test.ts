@@ -1,6 +1,6 @@
-import { makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
+import { isOwnOrderPageCursor, makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
-import { PermanentError, RateLimitedError, TransientError } from '../../../functions/core/errors';
+import { PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
 
 const command = (commandId: string, type: ErpCommand['type'] = 'return-authorization.create'): ErpCommand => ({
@@ -67,7 +67,9 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
 
   it('refuses a page cursor that points anywhere but the ERP', async () => {
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
-    await expect(erp.listOrdersChanged({ since: new Date(0), until: new Date() }, 'http://169.254.169.254/latest/meta-data')).rejects.toThrow(PermanentError);
+    await expect(erp.listOrdersChanged({ since: new Date(0), until: new Date() }, 'http://169.254.169.254/latest/meta-data')).rejects.toThrow(ValidationError);
+    expect(isOwnOrderPageCursor(`${simulator.url}/`, `${simulator.url}/salesOrders?$skiptoken=1`)).toBe(true);
+    expect(isOwnOrderPageCursor(simulator.url, `${simulator.url}.evil.example/salesOrders?`)).toBe(false);
   });
 
   it('classifies ERP faults', async () => {

@@ -41,23 +41,26 @@ describe('DynamoDB reconciliation run store against the emulator', () => {
   });
   afterAll(() => client.destroy());
 
-  it('adds each slice once, keeps the run running until the last, and bounds the drifts it lists', async () => {
-    expect(await store.progress('run-1')).toEqual({ repaired: 0, recorded: [], handedOn: [], finished: false });
+  it('adds each slice once, keeps where the run goes on, stays running until the last slice, and bounds the drifts it lists', async () => {
+    expect(await store.progress('run-1')).toEqual({ repaired: 0 });
     const many = Array.from({ length: 80 }, (_, i) => drift(`SO-${i}`));
-    expect(await store.record(request, page('first', many, 'p2'), at)).toBe('recorded');
-    expect(await store.record(request, page('first', many, 'p2'), at)).toBe('already-recorded');
+    // A slice key holds the ERP's next-page URL; the store keeps it in an item of its own.
+    const longCursor = `https://erp.example.com/salesOrders?$filter=${'x'.repeat(900)}&$skiptoken=100`;
+    expect(await store.record(request, page('first@0', many, longCursor), at)).toBe('recorded');
+    expect(await store.record(request, page('first@0', many, longCursor), at)).toBe('already-recorded');
     expect(await store.get('run-1')).toMatchObject({ status: 'running', checked: 100, drifted: 80, repaired: 80 });
-    await store.handedOn('run-1', 'first');
-    expect(await store.progress('run-1')).toEqual({ repaired: 80, recorded: ['first'], handedOn: ['first'], finished: false });
+    expect(await store.progress('run-1')).toEqual({ repaired: 80 });
+    expect(await store.slice('run-1', 'first@0')).toEqual({ handedOn: false, continueAt: { cursor: longCursor, offset: 0 } });
+    await store.handedOn('run-1', 'first@0');
+    expect(await store.slice('run-1', 'first@0')).toMatchObject({ handedOn: true });
+    expect(await store.slice('run-1', `${longCursor}@0`)).toBeUndefined();
 
-    expect(await store.record({ ...request, cursor: 'p2' }, page('p2', many), new Date(at.getTime() + 1000))).toBe('recorded');
+    expect(await store.record({ ...request, cursor: longCursor, offset: 0 }, page(`${longCursor}@0`, many), new Date(at.getTime() + 1000))).toBe('recorded');
     const run = (await store.get('run-1'))!;
     expect(run).toMatchObject({ runId: 'run-1', status: 'done', checked: 200, drifted: 160, repaired: 160, requestedBy: 'ops-cli', startedAt: at.toISOString() });
     expect(run.drifts).toHaveLength(100);
     expect(run.drifts[0]).toEqual({ orderId: 'SO-0', kinds: ['service-desk-behind'], erp: 'shipped v2', cases: '7: confirmed v1', ageSeconds: 3600, repair: 'reemitted' });
-    expect(run).not.toHaveProperty('pages');
-    expect(run).not.toHaveProperty('handedOnSlices');
-    expect(await store.progress('run-1')).toMatchObject({ finished: true, recorded: expect.arrayContaining(['first', 'p2']) });
+    expect(await store.slice('run-1', `${longCursor}@0`)).toEqual({ handedOn: false });
   });
 
   it('knows no run it never recorded', async () => {

@@ -77,6 +77,17 @@ describe('read-model projector against the emulator: events that reach the custo
     }
   });
 
+  it('never re-points a requester already known by email when adopting a parked entry', async () => {
+    await store.putAlias('service-desk:555', 'email:mia@example.com');
+    await project(caseOpened('SO-3', '556'));
+    expect(await store.resolveAlias('service-desk:556')).toBeUndefined();
+    // A requester with a known email is not parked at all; one only inferred from the order is linked if still free.
+    await store.parkTimelineEntry('SO-3', { eventId: 'evt_x', type: 'case.updated', occurredAt: '2026-11-27T10:01:00.000Z', system: 'service-desk', summary: 'x', entityId: 'C-x', orderId: 'SO-3' }, 'service-desk:555');
+    await project(orderCreated('SO-3', 'leo@example.com'));
+    expect(await store.resolveAlias('service-desk:555')).toBe('email:mia@example.com');
+    expect(await store.resolveAlias('service-desk:556')).toBe('email:leo@example.com');
+  });
+
   it('keeps an event whose order never arrives beside the order, not dropped', async () => {
     expect(await project(refundIssued('SO-before-go-live'))).toBe('parked');
     expect((await store.parkedTimelineEntries('SO-before-go-live')).map(({ entry }) => entry.type)).toEqual(['refund.issued']);

@@ -52,4 +52,10 @@ describe('decideCasePush', () => {
   ])('a case at version %s gets %s', (orderVersion, decision) => {
     expect(decideCasePush({ caseId: '7', orderVersion, revision: 'r' }, snapshot)).toBe(decision);
   });
+
+  it('gives the ERP status to a case that shows another status at the same version', () => {
+    expect(decideCasePush({ caseId: '7', orderVersion: 3, orderStatus: 'shipped', revision: 'r' }, snapshot)).toBe('already-current');
+    expect(decideCasePush({ caseId: '7', orderVersion: 3, orderStatus: 'picking', revision: 'r' }, snapshot)).toBe('push');
+    expect(decideCasePush({ caseId: '7', orderVersion: 4, orderStatus: 'picking', revision: 'r' }, snapshot)).toBe('case-has-newer');
+  });
 });

@@ -1,6 +1,6 @@
 import { CanonicalEvents, type CanonicalEvent } from '../../../functions/core/canonical/events';
 import type { OrderStatusSnapshot } from '../../../functions/core/canonical/order';
-import { NotFoundError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
+import { DeferredError, NotFoundError, PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
 import type { ErpOrderPage } from '../../../functions/core/erp-port';
 import type { OrderSyncRecord } from '../../../functions/core/sync-state';
 import {
@@ -10,7 +10,9 @@ import {
   parseReconcileMessage,
   repairEvent,
   sliceKey,
+  type ReconcilePageReport,
   type ReconcileRequest,
+  type SliceRecord,
   type ReconcileRunStore,
 } from '../../../functions/reconciler/reconcile';
 
@@ -38,8 +40,12 @@ const request = (overrides: Partial<ReconcileRequest> = {}): ReconcileRequest =>
 interface World {
   pages: ErpOrderPage[];
   records?: Record<string, OrderSyncRecord>;
-  cases?: Record<string, Record<string, number | undefined>>;
+  /** Per order, what each case shows: a version (with status "shipped"), a version and status, or nothing. */
+  cases?: Record<string, Record<string, number | { version: number; status: OrderStatusSnapshot['status'] } | undefined>>;
   deskFailure?: (orderId: string) => Error | undefined;
+  /** What a fresh read of the ERP says (default: nothing newer than the listing). */
+  erpNow?: Record<string, OrderStatusSnapshot>;
+  listingFailure?: (cursor: string | undefined) => Error | undefined;
   limits?: Partial<Parameters<typeof makeReconciler>[0]['limits']>;
   now?: () => Date;
 }
@@ -51,8 +57,11 @@ const reconcilerIn = (world: World) => {
     erp: {
       listOrdersChanged: async (_window, cursor) => {
         listed.push(cursor);
+        const failure = world.listingFailure?.(cursor);
+        if (failure) throw failure;
         return world.pages[cursor === undefined ? 0 : Number(cursor)]!;
       },
+      getOrder: async (orderId) => world.erpNow?.[orderId],
     },
     desk: {
       findCasesForOrder: async (orderId) => {
@@ -62,8 +71,11 @@ const reconcilerIn = (world: World) => {
       },
       getCase: async (caseId) => {
         const [, versions] = Object.entries(world.cases ?? {}).find(([, byCase]) => caseId in byCase)!;
-        const version = versions[caseId];
-        return { caseId, revision: 'r', ...(version !== undefined ? { orderVersion: version, orderStatus: 'picking' as const } : {}) };
+        const shown = versions[caseId];
+        if (shown === undefined) return { caseId, revision: 'r' };
+        return typeof shown === 'number'
+          ? { caseId, revision: 'r', orderVersion: shown, orderStatus: 'shipped' as const }
+          : { caseId, revision: 'r', orderVersion: shown.version, orderStatus: shown.status };
       },
     },
     syncState: { getOrder: async (orderId) => world.records?.[orderId] },
@@ -100,7 +112,7 @@ describe('reconciliation run', () => {
     const { reconcile, published } = reconcilerIn({
       pages: [{ orders: [order('SO-1', 3, 45), order('SO-2', 5)], unreadable: [] }],
       records: { 'SO-1': synced('SO-1', 3, 3), 'SO-2': synced('SO-2', 5, 5) },
-      cases: { 'SO-1': { '11': 2 }, 'SO-2': { '21': 5 } },
+      cases: { 'SO-1': { '11': { version: 2, status: 'picking' } }, 'SO-2': { '21': 5 } },
     });
     const report = await reconcile(request());
     expect(report).toMatchObject({ checked: 2, inSync: 1, inFlight: 0, repaired: 1, unreadable: [] });
@@ -125,6 +137,21 @@ describe('reconciliation run', () => {
     const { reconcile, published } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3, 2)], unreadable: [] }], cases: { 'SO-1': { '11': 2 } } });
     expect(await reconcile(request())).toMatchObject({ checked: 1, inFlight: 1, drifts: [] });
     expect(published).toEqual([]);
+  });
+
+  it('reports a case showing another status at the same version, and the re-emitted state repairs it', async () => {
+    const { reconcile, published } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 3, 3) }, cases: { 'SO-1': { '11': { version: 3, status: 'picking' } } } });
+    const report = await reconcile(request());
+    expect(report.drifts[0]).toMatchObject({ kinds: ['service-desk-behind'], repair: 'reemitted', serviceDesk: { cases: [{ caseId: '11', status: 'picking', version: 3 }] } });
+    expect(published.map((event) => event.detailType)).toEqual(['sync.drift.detected', 'order.status.changed']);
+  });
+
+  it('asks the ERP again before calling a case ahead: a change made after the listing is not drift', async () => {
+    const newer = { ...order('SO-1', 4), occurredAt: new Date(NOW.getTime() - 20 * 60_000).toISOString() };
+    const caughtUp = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpNow: { 'SO-1': newer } });
+    expect(await caughtUp.reconcile(request())).toMatchObject({ inSync: 1, drifts: [] });
+    const justNow = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpNow: { 'SO-1': order('SO-1', 4, 1) } });
+    expect(await justNow.reconcile(request())).toMatchObject({ inFlight: 1, drifts: [] });
   });
 
   it('reports a case ahead of the ERP for a person to look at, and repairs nothing', async () => {
@@ -154,7 +181,7 @@ describe('reconciliation run', () => {
       deskFailure: (orderId) => (orderId === 'SO-1' ? new NotFoundError('ticket 11 is gone') : undefined),
     });
     const report = await unreadable.reconcile(request());
-    expect(report.unreadable).toEqual([expect.objectContaining({ orderId: 'SO-9' }), { orderId: 'SO-1', reason: 'ticket 11 is gone' }]);
+    expect(report.unreadable).toEqual([{ orderId: 'SO-1', reason: 'ticket 11 is gone' }, expect.objectContaining({ orderId: 'SO-9' })]);
     expect(report.inSync).toBe(1);
 
     const flaky = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], deskFailure: () => new TransientError('503') });
@@ -199,71 +226,99 @@ describe('reconciliation run', () => {
     const report = await limited.reconcile(request());
     expect(report).toMatchObject({ checked: 3, continueAt: { cursor: '1', offset: 1, afterSeconds: 42 } });
 
-    const stuck = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new RateLimitedError('429', 42) });
-    await expect(stuck.reconcile(request())).rejects.toThrow(RateLimitedError);
+    // Without any progress the slice still hands on (a fresh message, so waiting burns no receive count), up to a bound.
+    const stuck = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new RateLimitedError('429', 42), limits: { maxDeferrals: 3 } });
+    expect(await stuck.reconcile(request())).toMatchObject({ checked: 0, continueAt: { offset: 0, afterSeconds: 42, deferrals: 1 } });
+    expect(sliceKey({ offset: 0, deferrals: 1 })).not.toBe(sliceKey({ offset: 0 }));
+    await expect(stuck.reconcile(request({ deferrals: 3 }))).rejects.toThrow(RateLimitedError);
+  });
+
+  it('waits out an open ERP breaker or a booked budget by handing on, keeping the orders already checked', async () => {
+    const deferred = new DeferredError('breaker open', 16);
+    const atStart = reconcilerIn({ ...pagesOfTwo(), listingFailure: () => deferred });
+    expect(await atStart.reconcile(request())).toMatchObject({ checked: 0, continueAt: { offset: 0, afterSeconds: 16, deferrals: 1 } });
+    const midway = reconcilerIn({ ...pagesOfTwo(), listingFailure: (cursor) => (cursor === '1' ? deferred : undefined) });
+    const report = await midway.reconcile(request());
+    expect(report).toMatchObject({ checked: 2, continueAt: { cursor: '1', offset: 0, afterSeconds: 16 } });
+    expect(report.continueAt).not.toHaveProperty('deferrals');
+  });
+
+  it('fails the slice when the service desk refuses for another reason than a vanished case (e.g. a broken credential)', async () => {
+    const refused = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new PermanentError('GET /api/v2/search.json answered 401', { status: 401 }) });
+    await expect(refused.reconcile(request())).rejects.toThrow(PermanentError);
+    const gone = reconcilerIn({ ...pagesOfTwo(), deskFailure: (orderId) => (orderId === 'SO-0' ? new PermanentError('GET /api/v2/tickets/9.json answered 404', { status: 404 }) : undefined) });
+    expect((await gone.reconcile(request())).unreadable).toEqual([{ orderId: 'SO-0', reason: expect.stringContaining('404') }]);
+  });
+
+  it('counts a page\'s unreadable orders once, however slices split the page', async () => {
+    const pages: ErpOrderPage[] = [{ orders: [order('SO-0', 1), order('SO-1', 1), order('SO-2', 1)], unreadable: [{ orderId: 'SO-x', reason: 'odd status' }] }];
+    const world = { pages, records: { 'SO-0': synced('SO-0', 1), 'SO-1': synced('SO-1', 1), 'SO-2': synced('SO-2', 1) }, limits: { maxOrdersPerInvocation: 2 } };
+    const split = reconcilerIn(world);
+    const first = await split.reconcile(request());
+    const second = await split.reconcile(request({ offset: first.continueAt!.offset }));
+    expect([...first.unreadable, ...second.unreadable]).toEqual([{ orderId: 'SO-x', reason: 'odd status' }]);
   });
 });
 
 describe('run slices', () => {
-  /** A run store double that keeps what the DynamoDB store keeps. */
+  /** A run store double that keeps what the DynamoDB store keeps: one record per slice, written once. */
   const runsDouble = () => {
-    const recorded = new Set<string>();
-    const handedOn = new Set<string>();
-    let finished = false;
+    const slices = new Map<string, SliceRecord>();
     const runs: ReconcileRunStore = {
-      progress: async () => ({ repaired: 7, recorded: [...recorded], handedOn: [...handedOn], finished }),
+      progress: async () => ({ repaired: 7 }),
+      slice: async (_runId, key) => (slices.has(key) ? { ...slices.get(key)! } : undefined),
       record: async (_request, report) => {
-        if (recorded.has(report.pageKey)) return 'already-recorded';
-        recorded.add(report.pageKey);
-        if (!report.continueAt) finished = true;
+        if (slices.has(report.pageKey)) return 'already-recorded';
+        slices.set(report.pageKey, { handedOn: false, ...(report.continueAt ? { continueAt: report.continueAt } : {}) });
         return 'recorded';
       },
-      handedOn: async (_runId, key) => void handedOn.add(key),
+      handedOn: async (_runId, key) => void (slices.get(key)!.handedOn = true),
       get: async () => undefined,
     };
-    return { runs, recorded, handedOn };
+    return { runs, slices };
   };
-  const sliceOf = (slice: ReconcileRequest) => ({
+  /** A slice that stops after `stopAt` orders of a 30-order page (time or 429s make that vary between attempts). */
+  const sliceOf = (slice: ReconcileRequest, stopAt?: number): ReconcilePageReport => ({
     runId: slice.runId,
     pageKey: sliceKey(slice),
-    checked: 1,
-    inSync: 1,
+    checked: stopAt ?? 1,
+    inSync: stopAt ?? 1,
     inFlight: 0,
     drifts: [],
     repaired: 0,
     unreadable: [],
-    ...(slice.cursor ? {} : { continueAt: { cursor: 'p2', offset: 3, afterSeconds: 5 } }),
+    ...(stopAt !== undefined ? { continueAt: { offset: (slice.offset ?? 0) + stopAt, afterSeconds: 5 } } : {}),
   });
 
   it('records each slice and hands the rest of the run to a continuation', async () => {
-    const { runs, recorded } = runsDouble();
+    const { runs, slices } = runsDouble();
     const continued: Array<[ReconcileRequest, number]> = [];
     const seenProgress: number[] = [];
     const run = makeReconcileRunner({
       reconcile: async (slice, progress) => {
         seenProgress.push(progress!.repaired);
-        return sliceOf(slice);
+        return sliceOf(slice, slice.offset ? undefined : 3);
       },
       runs,
       continueRun: async (next, delaySeconds) => void continued.push([next, delaySeconds]),
       now: () => NOW,
     });
     await run(request());
-    expect(continued).toEqual([[request({ cursor: 'p2', offset: 3 }), 5]]);
+    expect(continued).toEqual([[request({ offset: 3 }), 5]]);
     await run(continued[0]![0]);
     expect(continued).toHaveLength(1);
-    expect([...recorded]).toEqual(['first@0', 'p2@3']);
+    expect([...slices.keys()]).toEqual(['first@0', 'first@3']);
     expect(seenProgress).toEqual([7, 7]);
   });
 
-  it('skips a slice delivered again once handed on or once the run is done, so a run never forks', async () => {
+  it('skips a slice delivered again, so a run never forks', async () => {
     const { runs } = runsDouble();
     const continued: ReconcileRequest[] = [];
-    let slices = 0;
+    let slicesRun = 0;
     const run = makeReconcileRunner({
       reconcile: async (slice) => {
-        slices++;
-        return sliceOf(slice);
+        slicesRun++;
+        return sliceOf(slice, slice.offset ? undefined : 3);
       },
       runs,
       continueRun: async (next) => void continued.push(next),
@@ -273,31 +328,42 @@ describe('run slices', () => {
     expect(await run(request())).toMatchObject({ duplicate: true, checked: 0 });
     await run(continued[0]!);
     expect(await run(continued[0]!)).toMatchObject({ duplicate: true });
-    expect(slices).toBe(2);
+    expect(slicesRun).toBe(2);
     expect(continued).toHaveLength(1);
   });
 
-  it('sends the continuation on retry when it crashed after recording the slice', async () => {
-    const { runs, handedOn } = runsDouble();
+  it('after a crash between recording and handing on, sends the continuation it recorded, not a new one', async () => {
+    const { runs, slices } = runsDouble();
     const continued: ReconcileRequest[] = [];
-    let crash = true;
+    let attempt = 0;
+    let sqsDown = true;
     const run = makeReconcileRunner({
-      reconcile: async (slice) => sliceOf(slice),
+      // A retry would stop elsewhere (here at 24 instead of 8): going on from there would fork the run.
+      reconcile: async (slice) => sliceOf(slice, ++attempt === 1 ? 8 : 24),
       runs,
       continueRun: async (next) => {
-        if (crash) {
-          crash = false;
-          throw new Error('SQS unreachable');
-        }
+        if (sqsDown) throw new Error('SQS unreachable');
         continued.push(next);
       },
       now: () => NOW,
     });
     await expect(run(request())).rejects.toThrow('SQS unreachable');
-    expect(handedOn.size).toBe(0);
+    expect(slices.get('first@0')).toEqual({ handedOn: false, continueAt: { offset: 8, afterSeconds: 5 } });
+    sqsDown = false;
     await run(request());
-    expect(continued).toEqual([request({ cursor: 'p2', offset: 3 })]);
-    expect([...handedOn]).toEqual(['first@0']);
+    expect(attempt).toBe(1);
+    expect(continued).toEqual([request({ offset: 8 })]);
+    expect(slices.get('first@0')!.handedOn).toBe(true);
+  });
+
+  it('goes on from the recorded slice when another delivery of it recorded first', async () => {
+    const { runs } = runsDouble();
+    const continued: ReconcileRequest[] = [];
+    // Both deliveries run at once: the first to record wins, the other resends the winner's continuation.
+    const run = makeReconcileRunner({ reconcile: async (slice) => sliceOf(slice, 4), runs, continueRun: async (next) => void continued.push(next), now: () => NOW });
+    const other = makeReconcileRunner({ reconcile: async (slice) => sliceOf(slice, 9), runs, continueRun: async (next) => void continued.push(next), now: () => NOW });
+    await Promise.all([run(request()), other(request())]);
+    expect(continued.map((next) => next.offset)).toEqual([4, 4].slice(0, continued.length));
   });
 });
 
