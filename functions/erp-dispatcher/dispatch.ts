@@ -1,23 +1,11 @@
 import { ErpCommand } from '../core/canonical/erp-command';
-import { describeIssues, RateLimitedError, RetriesExhaustedError, TransientError, ValidationError } from '../core/errors';
+import { parseJsonBody, validated } from '../core/canonical/parse';
+import { RateLimitedError, RetriesExhaustedError, TransientError } from '../core/errors';
 import { makeErpGate, type ErpGateOptions } from '../core/erp/gate';
 import type { CommandLedger, ErpCoordination, ErpPort, ErpReceipt } from '../core/erp-port';
 
 /** Parses a queued ERP command; a malformed one is a validation error that goes straight to the DLQ. */
-export const parseErpCommand = (body: string): ErpCommand => {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ValidationError('The ERP command is not JSON.');
-  }
-  const result = ErpCommand.safeParse(json);
-  if (!result.success) {
-    const issues = describeIssues(result.error.issues);
-    throw new ValidationError(`Invalid ERP command: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-  }
-  return result.data;
-};
+export const parseErpCommand = (body: string): ErpCommand => validated(ErpCommand, parseJsonBody(body, 'The ERP command'), 'Invalid ERP command');
 
 export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination'> {
   erp: ErpPort;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type DriftKind, type SyncDrift } from '../core/canonical/events';
 import type { OrderStatusSnapshot } from '../core/canonical/order';
 import { deriveEventId } from '../core/connectors/events';
-import { DeferredError, NotFoundError, PermanentError, RateLimitedError, ValidationError, describeIssues } from '../core/errors';
+import { parseJsonBody, validated } from '../core/canonical/parse';
+import { DeferredError, NotFoundError, PermanentError, RateLimitedError } from '../core/errors';
 import type { ErpPort } from '../core/erp-port';
 import type { EventPublisher, ServiceDeskPort, SyncStateStore } from '../core/ports';
 import type { OrderSyncRecord } from '../core/sync-state';
@@ -38,12 +39,7 @@ export interface ScheduleSettings {
 
 /** Reads a reconciler queue message: the schedule's event, or a request from the ops CLI or a continuation. */
 export const parseReconcileMessage = (body: string, settings: ScheduleSettings): ReconcileRequest => {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ValidationError('The reconciliation request is not JSON.');
-  }
+  const json = parseJsonBody(body, 'The reconciliation request');
   const scheduled = ScheduledEvent.safeParse(json);
   if (scheduled.success) {
     const firedAt = Date.parse(scheduled.data.time);
@@ -55,12 +51,7 @@ export const parseReconcileMessage = (body: string, settings: ScheduleSettings):
       repair: true,
     };
   }
-  const request = ReconcileRequest.safeParse(json);
-  if (!request.success) {
-    const issues = describeIssues(request.error.issues);
-    throw new ValidationError(`Invalid reconciliation request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-  }
-  return request.data;
+  return validated(ReconcileRequest, json, 'Invalid reconciliation request');
 };
 
 export interface CaseShown {
@@ -149,6 +140,8 @@ export interface ReconcilePageReport {
   continueAt?: ContinueAt;
 }
 
+const emptyReport = (runId: string, pageKey: string): ReconcilePageReport => ({ runId, pageKey, checked: 0, inSync: 0, inFlight: 0, drifts: [], repaired: 0, unreadable: [] });
+
 export const sliceKey = (request: Pick<ReconcileRequest, 'cursor' | 'offset' | 'deferrals'>) =>
   `${request.cursor ?? 'first'}@${request.offset ?? 0}${request.deferrals ? `#${request.deferrals}` : ''}`;
 
@@ -203,7 +196,7 @@ const DEFAULT_MAX_DEFERRALS = 100;
 export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }: ReconcileDependencies) =>
   async (request: ReconcileRequest, progress: RunProgress = { repaired: 0 }): Promise<ReconcilePageReport> => {
     const window = { since: new Date(request.since), until: new Date(request.until) };
-    const report: ReconcilePageReport = { runId: request.runId, pageKey: sliceKey(request), checked: 0, inSync: 0, inFlight: 0, drifts: [], repaired: 0, unreadable: [] };
+    const report = emptyReport(request.runId, sliceKey(request));
     const sliceEnds = now().getTime() + limits.maxSliceSeconds * 1000;
     const sliceIsSpent = () => report.checked >= limits.maxOrdersPerInvocation || now().getTime() >= sliceEnds;
 
@@ -389,17 +382,7 @@ export const makeReconcileRunner = (deps: {
   const resume = async (request: ReconcileRequest, key: string, recorded: SliceRecord | undefined) => {
     if (recorded?.continueAt && !recorded.handedOn) await handOn(request, key, recorded.continueAt);
   };
-  const duplicateOf = (request: ReconcileRequest, key: string): ReconcilePageReport & { duplicate: true } => ({
-    runId: request.runId,
-    pageKey: key,
-    checked: 0,
-    inSync: 0,
-    inFlight: 0,
-    drifts: [],
-    repaired: 0,
-    unreadable: [],
-    duplicate: true,
-  });
+  const duplicateOf = (request: ReconcileRequest, key: string): ReconcilePageReport & { duplicate: true } => ({ ...emptyReport(request.runId, key), duplicate: true });
 
   return async (request: ReconcileRequest): Promise<ReconcilePageReport & { duplicate?: true }> => {
     const key = sliceKey(request);

@@ -2,21 +2,26 @@ import type { z } from 'zod';
 import { describeIssues, ValidationError } from '../errors';
 import { eventBridgeEnvelope } from './events';
 
-/** Parses an SQS message body holding an EventBridge event whose detail must match `detailSchema`. */
-export const parseEventBridgeMessage = <T extends z.ZodTypeAny>(body: string, detailSchema: T): z.infer<T> => {
-  let json: unknown;
+/** Parses a queue message body as JSON; `what` names it in the error ("The ERP command"). */
+export const parseJsonBody = (body: string, what: string): unknown => {
   try {
-    json = JSON.parse(body);
+    return JSON.parse(body);
   } catch {
-    throw new ValidationError('The message body is not JSON.');
+    throw new ValidationError(`${what} is not JSON.`);
   }
-  const result = eventBridgeEnvelope(detailSchema).safeParse(json);
-  if (!result.success) {
-    const issues = describeIssues(result.error.issues);
-    throw new ValidationError(`The message is not a valid canonical event: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-  }
-  return (result.data as { detail: z.infer<T> }).detail;
 };
+
+/** Validates with a zod schema; a mismatch is a `ValidationError` whose message starts with `problem` and names each field. */
+export const validated = <T extends z.ZodTypeAny>(schema: T, value: unknown, problem: string): z.infer<T> => {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = describeIssues(result.error.issues);
+  throw new ValidationError(`${problem}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+};
+
+/** Parses an SQS message body holding an EventBridge event whose detail must match `detailSchema`. */
+export const parseEventBridgeMessage = <T extends z.ZodTypeAny>(body: string, detailSchema: T): z.infer<T> =>
+  (validated(eventBridgeEnvelope(detailSchema), parseJsonBody(body, 'The message body'), 'The message is not a valid canonical event') as { detail: z.infer<T> }).detail;
 
 /** Best-effort correlation id of a queued canonical event, for logs and DLQ attributes. */
 export const correlationIdOfMessage = (body: string): string | undefined => {
