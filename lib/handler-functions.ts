@@ -12,7 +12,7 @@ import { ENV } from '../functions/shared/environment';
 import { reconcileSettingsOf, type StageConfig } from './config';
 import type { ConsumerQueues } from './consumer-queues';
 import type { StateTables } from './state-tables';
-import { consumedQueue, environmentFor, FUNCTIONS, type FunctionName, type ResourceNeed } from './topology';
+import { consumedQueue, entryOf, environmentFor, FUNCTIONS, type FunctionName, type ResourceNeed } from './topology';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -72,7 +72,7 @@ export class HandlerFunctions extends Construct {
       const fn = new NodejsFunction(this, name, {
         functionName: `${props.prefix}-${name}`,
         description: spec.description,
-        entry: path.join(PROJECT_ROOT, spec.entry),
+        entry: path.join(PROJECT_ROOT, entryOf(name)),
         depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
         projectRoot: PROJECT_ROOT,
         runtime: Runtime.NODEJS_22_X,

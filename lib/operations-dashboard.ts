@@ -21,25 +21,8 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ConsumerQueues } from './consumer-queues';
 import type { HandlerFunctions } from './handler-functions';
-import type { FunctionName } from './topology';
+import { FUNCTIONS, METRICS_NAMESPACE } from './topology';
 
-/** Namespace the functions publish their Powertools metrics under (`METRICS_NAMESPACE` in functions/shared/lambda.ts). */
-export const METRICS_NAMESPACE = 'RetailSync';
-
-/**
- * Powertools service name of each function (the `service` dimension of its metrics), as passed to
- * `makeObservability` in its handler. A test checks the two agree.
- */
-export const SERVICE_NAMES: Record<FunctionName, string> = {
-  webhookIngest: 'webhook-ingest',
-  orderSyncQuery: 'order-sync-query',
-  syncStateProjector: 'sync-state-projector',
-  serviceDeskUpdater: 'service-desk-updater',
-  erpDispatcher: 'erp-dispatcher',
-  readModelProjector: 'read-model-projector',
-  readApi: 'read-api',
-  reconciler: 'reconciler',
-};
 
 /** Alarm thresholds that are not stage settings. */
 export const THRESHOLDS = {
@@ -99,13 +82,13 @@ export class OperationsDashboard extends Construct {
     /** Every series of WebhookReceived (one per source and outcome), optionally narrowed to one outcome. */
     const webhooks = (outcome: string | undefined, label: string) =>
       new MathExpression({
-        expression: `SEARCH('{${METRICS_NAMESPACE},service,source,outcome} MetricName="WebhookReceived" service="${SERVICE_NAMES.webhookIngest}"${
+        expression: `SEARCH('{${METRICS_NAMESPACE},service,source,outcome} MetricName="WebhookReceived" service="${FUNCTIONS.webhookIngest.serviceName}"${
           outcome ? ` outcome="${outcome}"` : ''
         }', 'Sum', 300)`,
         label,
         period: FIVE_MINUTES,
       });
-    const consumerServices = consumerQueues.map(({ spec }) => SERVICE_NAMES[spec.consumer]);
+    const consumerServices = consumerQueues.map(({ spec }) => FUNCTIONS[spec.consumer].serviceName);
     const perConsumer = (metricName: string) => consumerServices.map((service) => appMetric(metricName, service, Stats.SUM, service));
 
     const errorRate = new Map(
@@ -131,7 +114,7 @@ export class OperationsDashboard extends Construct {
       label: '5XX %',
       period: FIVE_MINUTES,
     });
-    const syncLag = (statistic: string) => appMetric('ServiceDeskSyncLag', SERVICE_NAMES.serviceDeskUpdater, statistic, `ServiceDeskSyncLag ${statistic}`);
+    const syncLag = (statistic: string) => appMetric('ServiceDeskSyncLag', FUNCTIONS.serviceDeskUpdater.serviceName, statistic, `ServiceDeskSyncLag ${statistic}`);
     const syncLagSeconds = (statistic: string) =>
       new MathExpression({ expression: `${metricId('lag', statistic)} / 1000`, usingMetrics: { [metricId('lag', statistic)]: syncLag(statistic) }, label: `${statistic} (s)`, period: FIVE_MINUTES });
     /**
@@ -139,13 +122,13 @@ export class OperationsDashboard extends Construct {
      * which also covers sources added later.
      */
     const ingestErrors = new MathExpression({
-      expression: `SELECT SUM(WebhookReceived) FROM SCHEMA(${METRICS_NAMESPACE}, outcome, service, source) WHERE service = '${SERVICE_NAMES.webhookIngest}' AND outcome = 'error'`,
+      expression: `SELECT SUM(WebhookReceived) FROM SCHEMA(${METRICS_NAMESPACE}, outcome, service, source) WHERE service = '${FUNCTIONS.webhookIngest.serviceName}' AND outcome = 'error'`,
       label: 'Webhooks failed (outcome=error)',
       period: FIVE_MINUTES,
     });
 
     /** The ERP gate's signals, from every function that calls the ERP (missing series count as 0). */
-    const erpCallers = (['erpDispatcher', 'reconciler'] as const).map((name) => SERVICE_NAMES[name]);
+    const erpCallers = (['erpDispatcher', 'reconciler'] as const).map((name) => FUNCTIONS[name].serviceName);
     const erpGateSignal = (metricName: string, label: string) =>
       new MathExpression({
         expression: erpCallers.map((_, index) => `FILL(${metricId(metricName, String(index))}, 0)`).join(' + '),
@@ -155,7 +138,7 @@ export class OperationsDashboard extends Construct {
       });
     const breakerOpen = erpGateSignal('ErpBreakerOpen', 'calls held back by the open breaker');
     const reconcilerMetric = (metricName: string, label: string, period = Duration.hours(1)) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAMES.reconciler }, statistic: Stats.SUM, period, label });
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: FUNCTIONS.reconciler.serviceName }, statistic: Stats.SUM, period, label });
 
     // ---- alarms --------------------------------------------------------------------------------
     for (const { spec, queue, deadLetterQueue } of consumerQueues) {
@@ -339,14 +322,14 @@ export class OperationsDashboard extends Construct {
       graph(
         'ERP command latency (ms)',
         [
-          appMetric('ErpCommandLatency', SERVICE_NAMES.erpDispatcher, Stats.p(50), 'p50'),
-          appMetric('ErpCommandLatency', SERVICE_NAMES.erpDispatcher, Stats.p(99), 'p99'),
+          appMetric('ErpCommandLatency', FUNCTIONS.erpDispatcher.serviceName, Stats.p(50), 'p50'),
+          appMetric('ErpCommandLatency', FUNCTIONS.erpDispatcher.serviceName, Stats.p(99), 'p99'),
         ],
-        { right: [appMetric('ErpCallsPerCommand', SERVICE_NAMES.erpDispatcher, Stats.AVERAGE, 'ERP calls per command (avg)')] },
+        { right: [appMetric('ErpCallsPerCommand', FUNCTIONS.erpDispatcher.serviceName, Stats.AVERAGE, 'ERP calls per command (avg)')] },
       ),
       graph('ERP status updates', [
-        appMetric('ErpStatusProjected', SERVICE_NAMES.syncStateProjector, Stats.SUM, 'projected'),
-        appMetric('ErpStatusStale', SERVICE_NAMES.syncStateProjector, Stats.SUM, 'stale (older than what we hold)'),
+        appMetric('ErpStatusProjected', FUNCTIONS.syncStateProjector.serviceName, Stats.SUM, 'projected'),
+        appMetric('ErpStatusStale', FUNCTIONS.syncStateProjector.serviceName, Stats.SUM, 'stale (older than what we hold)'),
       ]),
     );
     this.dashboard.addWidgets(

@@ -35,8 +35,11 @@ export type ResourceNeed =
   | 'reconcileSettings:read';
 
 export interface FunctionSpec {
-  /** Path of the handler module from the project root. */
-  entry: string;
+  /**
+   * The function's one name outside the topology: its folder (`functions/<serviceName>/handler.ts`)
+   * and its Powertools service name (the `service` dimension of its metrics and logs).
+   */
+  serviceName: string;
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
@@ -45,56 +48,56 @@ export interface FunctionSpec {
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   webhookIngest: {
-    entry: 'functions/ingest/handler.ts',
+    serviceName: 'webhook-ingest',
     description: 'Verifies, validates and normalises webhooks, then publishes canonical events once per delivery',
     memoryMb: 512,
     timeoutSeconds: 10,
     needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read', 'zendeskSettings:read'],
   },
   orderSyncQuery: {
-    entry: 'functions/order-sync-query/handler.ts',
+    serviceName: 'order-sync-query',
     description: 'Answers GET /v1/orders/{orderId}/sync from the sync state',
     memoryMb: 256,
     timeoutSeconds: 10,
     needs: ['syncStateTable:read'],
   },
   syncStateProjector: {
-    entry: 'functions/sync-state-projector/handler.ts',
+    serviceName: 'sync-state-projector',
     description: "Records the ERP's latest status per order under a version guard",
     memoryMb: 256,
     timeoutSeconds: 30,
     needs: ['syncStateTable:readWrite'],
   },
   serviceDeskUpdater: {
-    entry: 'functions/service-desk-updater/handler.ts',
+    serviceName: 'service-desk-updater',
     description: 'Pushes order status to linked service cases and records what the desk shows',
     memoryMb: 256,
     timeoutSeconds: 60,
     needs: ['syncStateTable:readWrite', 'serviceDesk:call'],
   },
   erpDispatcher: {
-    entry: 'functions/erp-dispatcher/handler.ts',
+    serviceName: 'erp-dispatcher',
     description: 'Executes buffered ERP commands within the ERP rate budget',
     memoryMb: 256,
     timeoutSeconds: 60,
     needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite'],
   },
   readModelProjector: {
-    entry: 'functions/read-model-projector/handler.ts',
+    serviceName: 'read-model-projector',
     description: 'Builds customer timelines and inventory availability from canonical events',
     memoryMb: 256,
     timeoutSeconds: 30,
     needs: ['readModelTable:readWrite'],
   },
   readApi: {
-    entry: 'functions/read-api/handler.ts',
+    serviceName: 'read-api',
     description: 'Answers customer timeline and inventory reads for agents',
     memoryMb: 256,
     timeoutSeconds: 10,
     needs: ['readModelTable:read', 'inventoryStaleness:read'],
   },
   reconciler: {
-    entry: 'functions/reconciler/handler.ts',
+    serviceName: 'reconciler',
     description: "Finds orders whose sync state or service cases drifted from the ERP and re-emits the ERP's state",
     memoryMb: 256,
     // A slice checks at most maxOrdersPerInvocation orders, each a few service-desk reads.
@@ -102,6 +105,12 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite', 'syncStateTable:read', 'serviceDesk:call', 'eventBus:put', 'reconcileSettings:read'],
   },
 };
+
+/** Path of a function's handler module from the project root. */
+export const entryOf = (fn: FunctionName) => `functions/${FUNCTIONS[fn].serviceName}/handler.ts`;
+
+/** CloudWatch namespace of every function's Powertools metrics. */
+export const METRICS_NAMESPACE = 'RetailSync';
 
 export interface RouteSpec {
   method: 'GET' | 'POST';
@@ -214,8 +223,8 @@ export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
 export const consumedQueue = (fn: FunctionName) => QUEUES.find((queue) => queue.consumer === fn);
 
 /**
- * The environment a function gets: one variable per need (value from `valueOf`), plus its queue and
- * DLQ URLs when it consumes a queue. Used by the CDK stack and the local stack alike.
+ * The environment a function gets: its Powertools service name and namespace, one variable per need
+ * (value from `valueOf`), plus its queue and DLQ URLs when it consumes a queue. Used by the CDK stack and the local stack alike.
  */
 export const environmentFor = (
   fn: FunctionName,
@@ -223,7 +232,12 @@ export const environmentFor = (
   queueUrls?: { queueUrl: string; deadLetterQueueUrl: string },
   extra: Record<string, string> = {},
 ): Record<string, string> => {
-  const environment: Record<string, string> = { ...extra };
+  const environment: Record<string, string> = {
+    // Powertools reads both when the handler builds its logger, metrics and tracer.
+    POWERTOOLS_SERVICE_NAME: FUNCTIONS[fn].serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    ...extra,
+  };
   for (const need of FUNCTIONS[fn].needs) environment[ENV_BY_NEED[need]!] = valueOf[need];
   if (queueUrls) {
     environment[ENV.queueUrl] = queueUrls.queueUrl;

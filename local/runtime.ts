@@ -7,7 +7,7 @@ import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/reconciler/settings';
 import { ENV } from '../functions/shared/environment';
-import { consumedQueue, environmentFor, FUNCTIONS, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
+import { consumedQueue, entryOf, environmentFor, FUNCTIONS, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeLambdaContext } from './lambda-context';
 import { provisionLocalResources, type LocalResources } from './provision';
@@ -130,7 +130,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         ...options.environment,
       }),
     );
-    const module = (await import(path.join(PROJECT_ROOT, FUNCTIONS[name].entry))) as { handler: LambdaHandler };
+    const module = (await import(path.join(PROJECT_ROOT, entryOf(name)))) as { handler: LambdaHandler };
     handlers.set(name, module.handler);
   }
 

@@ -8,7 +8,7 @@ import { makeObservability } from '../shared/lambda';
 import { queueConsumerHandler } from '../shared/queue-consumer';
 import { makeErpDispatch, parseErpCommand } from './dispatch';
 
-const observability = makeObservability('erp-dispatcher');
+const observability = makeObservability();
 const { logger, metrics } = observability;
 const aws = makeAwsClients(observability.tracer);
 const dispatch = makeErpDispatch({

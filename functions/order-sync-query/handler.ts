@@ -6,7 +6,7 @@ import { ENV, requiredEnv } from '../shared/environment';
 import { makeObservability, withObservability } from '../shared/lambda';
 import { makeOrderSyncQuery } from './query';
 
-const observability = makeObservability('order-sync-query');
+const observability = makeObservability();
 const aws = makeAwsClients(observability.tracer);
 const query = makeOrderSyncQuery({ store: makeDynamoDbSyncStateStore(aws.dynamodb(), requiredEnv(ENV.syncStateTable)) });
 

@@ -7,7 +7,7 @@ import { makeObservability, withObservability } from '../shared/lambda';
 import { makeReadApi } from './query';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
-const observability = makeObservability('read-api');
+const observability = makeObservability();
 const aws = makeAwsClients(observability.tracer);
 const api = makeReadApi({
   store: makeDynamoDbReadModelStore(aws.dynamodb(), requiredEnv(ENV.timelineTable)),

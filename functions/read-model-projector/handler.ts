@@ -10,7 +10,7 @@ import { makeObservability } from '../shared/lambda';
 import { queueConsumerHandler } from '../shared/queue-consumer';
 import { makeReadModelProjector } from './project';
 
-const observability = makeObservability('read-model-projector');
+const observability = makeObservability();
 const aws = makeAwsClients(observability.tracer);
 const project = makeReadModelProjector({ store: makeDynamoDbReadModelStore(aws.dynamodb(), requiredEnv(ENV.timelineTable)) });
 const DetailTypeOnly = z.object({ 'detail-type': z.string() });

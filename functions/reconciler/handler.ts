@@ -17,7 +17,7 @@ import { queueConsumerHandler } from '../shared/queue-consumer';
 import { makeReconciler, makeReconcileRunner, parseReconcileMessage } from './reconcile';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from './settings';
 
-const observability = makeObservability('reconciler');
+const observability = makeObservability();
 const { logger, metrics } = observability;
 const aws = makeAwsClients(observability.tracer);
 const settings: ReconcileSettings = { ...DEFAULT_RECONCILE_SETTINGS, ...jsonEnv<Partial<ReconcileSettings>>(ENV.reconcileSettings, {}) };

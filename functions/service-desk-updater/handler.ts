@@ -10,7 +10,7 @@ import { makeObservability } from '../shared/lambda';
 import { queueConsumerHandler } from '../shared/queue-consumer';
 import { makeServiceDeskUpdater } from './update';
 
-const observability = makeObservability('service-desk-updater');
+const observability = makeObservability();
 const aws = makeAwsClients(observability.tracer);
 const update = makeServiceDeskUpdater({
   desk: makeZendeskServiceDesk({

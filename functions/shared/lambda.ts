@@ -7,17 +7,20 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 
-export const METRICS_NAMESPACE = 'RetailSync';
-
 export interface Observability {
   logger: Logger;
   metrics: Metrics;
   tracer: Tracer;
 }
 
-export const makeObservability = (serviceName: string): Observability => {
-  const logger = new Logger({ serviceName });
-  return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }), tracer: new Tracer({ serviceName }) };
+/**
+ * Logger, metrics and tracer of one function. Their service name and metrics namespace come from
+ * `POWERTOOLS_SERVICE_NAME` and `POWERTOOLS_METRICS_NAMESPACE`, which the topology sets for every
+ * function (`environmentFor`), so the dashboard and the functions cannot disagree.
+ */
+export const makeObservability = (): Observability => {
+  const logger = new Logger();
+  return { logger, metrics: new Metrics({ logger }), tracer: new Tracer() };
 };
 
 /** Wraps a handler with the same Powertools middlewares for every function. */

@@ -9,7 +9,7 @@ import { makeObservability } from '../shared/lambda';
 import { queueConsumerHandler } from '../shared/queue-consumer';
 import { makeSyncStateProjector } from './project';
 
-const observability = makeObservability('sync-state-projector');
+const observability = makeObservability();
 const aws = makeAwsClients(observability.tracer);
 const project = makeSyncStateProjector({ store: makeDynamoDbSyncStateStore(aws.dynamodb(), requiredEnv(ENV.syncStateTable)), clock: systemClock });
 

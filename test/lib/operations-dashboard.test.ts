@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { GraphWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { readStageConfig, type StageConfig } from '../../lib/config';
-import { METRICS_NAMESPACE, OperationsDashboard, SERVICE_NAMES } from '../../lib/operations-dashboard';
+import { OperationsDashboard } from '../../lib/operations-dashboard';
 import { RetailSyncStack } from '../../lib/retail-sync-stack';
-import { deadLetterQueueName, FUNCTIONS, QUEUES, queueName, type FunctionName } from '../../lib/topology';
+import { deadLetterQueueName, FUNCTIONS, METRICS_NAMESPACE, QUEUES, queueName } from '../../lib/topology';
 import cdkJson from '../../cdk.json';
 
 const context = cdkJson.context as Record<string, unknown>;
@@ -232,13 +230,18 @@ describe('OperationsDashboard', () => {
     }
   });
 
-  it("uses each function's Powertools service name and namespace", () => {
-    const lambdaSource = readFileSync(path.join(__dirname, '../../functions/shared/lambda.ts'), 'utf8');
-    expect(lambdaSource).toContain(`METRICS_NAMESPACE = '${METRICS_NAMESPACE}'`);
-    for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
-      const handler = readFileSync(path.join(__dirname, '../..', spec.entry), 'utf8');
-      expect(handler).toContain(`makeObservability('${SERVICE_NAMES[name]}')`);
-    }
+  it("gives every function the Powertools service name and namespace the dashboard reads", () => {
+    // Prepare
+    const functions = template.findResources('AWS::Lambda::Function');
+    // Act
+    const environments = Object.values(functions)
+      .map((resource) => resource.Properties.Environment?.Variables)
+      .filter((variables) => variables?.STAGE);
+    // Assess
+    expect(environments.map((variables) => variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual(
+      Object.values(FUNCTIONS).map((spec) => spec.serviceName).sort(),
+    );
+    for (const variables of environments) expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
   });
 });
 

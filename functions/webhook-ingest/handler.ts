@@ -10,7 +10,7 @@ import { ENV, jsonEnv, requiredEnv } from '../shared/environment';
 import { makeObservability, withObservability } from '../shared/lambda';
 import { makeIngest } from './ingest';
 
-const observability = makeObservability('webhook-ingest');
+const observability = makeObservability();
 const { logger, metrics } = observability;
 const aws = makeAwsClients(observability.tracer);
 const ledger = makeDynamoDbDeliveryLedger(aws.dynamodb(), requiredEnv(ENV.idempotencyTable));

@@ -1,7 +1,7 @@
 import type { CanonicalEvent } from '../../../functions/core/canonical/events';
 import { DeliveryConflictError, TransientError } from '../../../functions/core/errors';
 import type { DeliveryLedger, EventPublisher } from '../../../functions/core/ports';
-import { makeIngest, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/ingest/ingest';
+import { makeIngest, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/webhook-ingest/ingest';
 import { signStandardWebhook } from '../../../local/sign';
 
 const SECRET = 'whsec_' + Buffer.from('unit-test-secret').toString('base64');
