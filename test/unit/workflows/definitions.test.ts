@@ -7,7 +7,7 @@ interface TaskState {
   Resource?: string;
   TimeoutSeconds?: number;
   TimeoutSecondsPath?: string;
-  Parameters?: { QueueUrl?: string; MessageBody?: Record<string, unknown>; 'MessageGroupId.$'?: string };
+  Parameters?: { QueueUrl?: string; MessageBody?: Record<string, unknown>; 'MessageGroupId.$'?: string; 'MessageDeduplicationId.$'?: string };
   Next?: string;
   End?: boolean;
 }
@@ -56,6 +56,8 @@ describe.each(names)('workflow %s', (workflow) => {
       expect(body['commandId.$']).toMatch(/^States\.Format\('\{\}\.[a-z-]+', \$\.workflowId\)$/);
       expect(body['taskToken.$']).toBe('$$.Task.Token');
       expect(state.Parameters!['MessageGroupId.$']).toBe('$.request.orderId');
+      // A step retried within FIFO's five-minute window must still reach the dispatcher with its new token.
+      expect(state.Parameters!['MessageDeduplicationId.$']).toBe('States.UUID()');
     }
   });
 
