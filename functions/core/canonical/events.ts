@@ -12,6 +12,7 @@ import {
   SourceSystem,
 } from './model';
 import { OrderStatusSnapshot } from './order';
+import { WorkflowTransition } from './workflow';
 
 /** EventBridge `source` of every canonical event: `retail-sync.<origin system>`. */
 export const EVENT_SOURCE_PREFIX = 'retail-sync.';
@@ -98,6 +99,13 @@ export type SyncDriftDetectedDetail = z.infer<typeof SyncDriftDetectedDetail>;
 
 const detailOf = <T extends z.ZodTypeAny>(data: T) => EventMetadata.extend({ data });
 
+/** A workflow transition, emitted by the product (its workflows) rather than relayed from a system. */
+export const WorkflowTransitionDetail = EventMetadata.extend({
+  origin: z.object({ system: z.literal('retail-sync'), deliveryId: z.string().min(1), type: z.literal('workflow') }),
+  data: WorkflowTransition,
+});
+export type WorkflowTransitionDetail = z.infer<typeof WorkflowTransitionDetail>;
+
 /**
  * Canonical detail types and the schema of each detail: the one catalogue of what travels on the bus.
  * `docs/events/` is generated from it (`npm run events:catalogue`); a test refuses an incompatible
@@ -126,6 +134,11 @@ export const CanonicalEvents = {
   'interaction.recorded': detailOf(Interaction),
   'webhook.unmapped': WebhookUnmappedDetail,
   'sync.drift.detected': SyncDriftDetectedDetail,
+  'workflow.started': WorkflowTransitionDetail,
+  'workflow.step.completed': WorkflowTransitionDetail,
+  'workflow.exception': WorkflowTransitionDetail,
+  'workflow.completed': WorkflowTransitionDetail,
+  'workflow.sla.breached': WorkflowTransitionDetail,
 } as const;
 export type DetailType = keyof typeof CanonicalEvents;
 

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Milestone, WorkflowTransition } from '../../../functions/core/canonical/workflow';
+import { recordMilestone, RefundOrReplacementState } from '../../../functions/core/workflows/refund-or-replacement';
 import { decideEligibility, parsePolicies, policyFor, type OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
 import { readDefinition, substituteDefinition } from '../../../lib/workflows';
 import { eventually, uniqueStage, useEmulator } from '../../support/emulator';
@@ -32,7 +34,8 @@ interface StepMessage {
   milestone?: string;
   taskToken: string;
   request: { lines: Array<{ lineId: string; quantity: number; reason: 'damaged' | 'changed-mind' }>; preferred: 'replacement' | 'refund' };
-  exception?: { step: string; error: string };
+  /** The execution's whole state, on milestone and park messages. */
+  workflow?: unknown;
 }
 interface ErpCommandMessage {
   commandId: string;
@@ -82,6 +85,7 @@ describe('refund-or-replacement on the emulator', () => {
   /** Runs one workflow to its end, answering every task; returns what the case and the ERP saw. */
   const runWorkflow = async (request: StepMessage['request'], world: World = {}) => {
     const milestones: string[] = [];
+    const caseComments: string[] = [];
     const erpCommands: string[] = [];
     const erpFailures = structuredClone(world.erpFailures ?? {});
     const answer = async (taskToken: string, result: Answer) =>
@@ -91,18 +95,25 @@ describe('refund-or-replacement on the emulator', () => {
 
     const workflowStep = (message: StepMessage): Answer => {
       switch (message.step) {
-        case 'record-milestone':
+        case 'record-milestone': {
+          // The worker's own mapping, fed the state the definition really carries.
+          const record = recordMilestone(Milestone.parse(message.milestone), RefundOrReplacementState.parse(message.workflow), new Date().toISOString());
+          WorkflowTransition.parse(record.transition);
           milestones.push(message.milestone!);
+          caseComments.push(record.caseComment);
           return { success: {} };
+        }
         case 'check-eligibility':
           return { success: decideEligibility(policyFor(policies, order), order, message.request, new Date()) };
         case 'check-inventory':
           return { success: { inStock: world.inStock ?? true } };
         case 'await-return':
           return { success: { receivedAt: new Date().toISOString() } };
-        case 'park':
-          milestones.push(`exception at ${message.exception!.step}: ${message.exception!.error}`);
+        case 'park': {
+          const { exception } = RefundOrReplacementState.parse(message.workflow);
+          milestones.push(`exception at ${exception!.step}: ${exception!.error}`);
           return { success: { action: world.decision ?? 'abandon' } };
+        }
         default:
           throw new Error(`unexpected step ${message.step}`);
       }
@@ -114,7 +125,7 @@ describe('refund-or-replacement on the emulator', () => {
     };
 
     // Act
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: `wf-${Math.random().toString(36).slice(2)}`, input: JSON.stringify({ workflowId: `wf-${Date.now()}`, request: { caseId: '4711', orderId: order.orderId, correlationId: 'corr-1', requestedBy: 'agent:7', ...request } }) }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: `wf-${Math.random().toString(36).slice(2)}`, input: JSON.stringify({ workflowId: `rr-${Date.now()}`, request: { caseId: '4711', orderId: order.orderId, correlationId: 'corr-1', requestedBy: 'agent:7', ...request } }) }));
     const pump = async <T>(queueUrl: string, handle: (message: T) => Answer) => {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
       for (const message of Messages) {
@@ -133,19 +144,21 @@ describe('refund-or-replacement on the emulator', () => {
       20_000,
       50,
     );
-    return { status, error, milestones, erpCommands };
+    return { status, error, milestones, erpCommands, caseComments };
   };
 
   it('replaces a damaged item that is in stock', async () => {
     // Act
     const run = await runWorkflow({ lines: [{ lineId: '10000', quantity: 1, reason: 'damaged' }], preferred: 'replacement' });
     // Assess
-    expect(run).toEqual({
+    expect(run).toMatchObject({
       status: 'SUCCEEDED',
       error: undefined,
       milestones: ['received', 'eligibility-confirmed', 'return-authorized', 'replacement-created', 'resolved'],
       erpCommands: ['return-authorization.create', 'replacement-order.create'],
     });
+    expect(run.caseComments[2]).toMatch(/^Return authorization return-authorization\.create:rr-.*\.return-authorization created in the ERP\.$/);
+    expect(run.caseComments[3]).toMatch(/^Replacement order replacement-order\.create:.* created in the ERP\.$/);
   });
 
   it('refunds when the replacement is out of stock', async () => {
@@ -180,7 +193,8 @@ describe('refund-or-replacement on the emulator', () => {
     // Act
     const run = await runWorkflow({ lines: [{ lineId: '10000', quantity: 5, reason: 'damaged' }], preferred: 'refund' });
     // Assess
-    expect(run).toEqual({ status: 'SUCCEEDED', error: undefined, milestones: ['received', 'rejected'], erpCommands: [] });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', error: undefined, milestones: ['received', 'rejected'], erpCommands: [] });
+    expect(run.caseComments[1]).toBe('Not eligible: line 10000: 5 requested, 1 bought.');
   });
 
   it('parks a failed ERP step as an exception and retries it when a person decides so', async () => {
