@@ -24,10 +24,14 @@ export const ResolutionRequestBody = z.strictObject({
 });
 export type ResolutionRequestBody = z.infer<typeof ResolutionRequestBody>;
 
+/** The request as the workflow carries it: the body, the case it came from, and when. */
+export const WorkflowRequest = ResolutionRequestBody.extend({ caseId: Id, correlationId: z.string().min(1), requestedAt: z.iso.datetime({ offset: true }) });
+export type WorkflowRequest = z.infer<typeof WorkflowRequest>;
+
 /** What a refund-or-replacement execution starts with. */
 export interface RefundOrReplacementInput {
   workflowId: string;
-  request: ResolutionRequestBody & { caseId: string; correlationId: string; requestedAt: string };
+  request: WorkflowRequest;
 }
 
 /**
@@ -47,7 +51,7 @@ const ErpReference = z.object({ erpReference: z.string().min(1) });
 /** The execution's state as the definition carries it (`$`); each step adds its result under its own key. */
 export const RefundOrReplacementState = z.object({
   workflowId: z.string().min(1),
-  request: z.object({ caseId: Id, orderId: Id, correlationId: z.string().min(1), requestedBy: z.string(), preferred: z.enum(['replacement', 'refund']) }),
+  request: WorkflowRequest,
   eligibility: z.custom<EligibilityDecision>((value) => typeof value === 'object' && value !== null && 'eligible' in value).optional(),
   returnAuthorization: ErpReference.optional(),
   inventory: z.object({ inStock: z.boolean() }).optional(),

@@ -77,6 +77,7 @@ export interface ResolutionRequest {
 }
 
 export type IneligibleCode =
+  | 'order-not-found'
   | 'order-not-shipped'
   | 'line-not-found'
   | 'line-not-shipped'

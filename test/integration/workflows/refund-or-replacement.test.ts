@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CreateStateMachineCommand, DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Milestone, WorkflowTransition } from '../../../functions/core/canonical/workflow';
-import { recordMilestone, RefundOrReplacementState } from '../../../functions/core/workflows/refund-or-replacement';
-import { decideEligibility, parsePolicies, policyFor, type OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
+import { makeStepFunctionsCallbacks } from '../../../functions/adapters/step-functions-callbacks';
+import type { WorkflowRequest } from '../../../functions/core/workflows/refund-or-replacement';
+import { makeWorkflowSteps, WorkflowStepMessage } from '../../../functions/core/workflows/workflow-steps';
+import { parsePolicies, type OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
 import { readDefinition, substituteDefinition } from '../../../lib/workflows';
 import { eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
 /**
- * The real refund-or-replacement definition executed by the emulator's Step Functions, with this test
- * playing the workers: it answers each task token the way the workflow-steps worker and the ERP
- * dispatcher would, and records the milestones and ERP commands in the order they arrive.
+ * The real refund-or-replacement definition executed by the emulator's Step Functions, its steps run by
+ * the worker's real core answering through the real Step Functions callbacks; the ERP dispatcher, the
+ * ERP, the case and the bus are simulated, and record what they saw in the order it arrived.
  */
 
 const POLICY_DIR = path.join(__dirname, '../../../config/policies');
@@ -29,22 +30,12 @@ const order: OrderForResolution = {
   ],
 };
 
-interface StepMessage {
-  step: string;
-  milestone?: string;
-  taskToken: string;
-  request: { lines: Array<{ lineId: string; quantity: number; reason: 'damaged' | 'changed-mind' }>; preferred: 'replacement' | 'refund' };
-  /** The execution's whole state, on milestone and park messages. */
-  workflow?: unknown;
-}
 interface ErpCommandMessage {
   commandId: string;
   type: string;
   taskToken: string;
   payload: Record<string, unknown>;
 }
-
-type Answer = { success: unknown } | { failure: { error: string; cause: string } };
 
 /** How the simulated world answers; each defaults to the happy path. */
 interface World {
@@ -83,68 +74,63 @@ describe('refund-or-replacement on the emulator', () => {
   });
 
   /** Runs one workflow to its end, answering every task; returns what the case and the ERP saw. */
-  const runWorkflow = async (request: StepMessage['request'], world: World = {}) => {
+  const runWorkflow = async (request: Pick<WorkflowRequest, 'lines' | 'preferred'>, world: World = {}) => {
     const milestones: string[] = [];
     const caseComments: string[] = [];
+    const published: string[] = [];
     const erpCommands: string[] = [];
     const erpFailures = structuredClone(world.erpFailures ?? {});
-    const answer = async (taskToken: string, result: Answer) =>
-      'success' in result
-        ? sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(result.success) }))
-        : sfn.send(new SendTaskFailureCommand({ taskToken, error: result.failure.error, cause: result.failure.cause }));
-
-    const workflowStep = (message: StepMessage): Answer => {
-      switch (message.step) {
-        case 'record-milestone': {
-          // The worker's own mapping, fed the state the definition really carries.
-          const record = recordMilestone(Milestone.parse(message.milestone), RefundOrReplacementState.parse(message.workflow), new Date().toISOString());
-          WorkflowTransition.parse(record.transition);
-          milestones.push(message.milestone!);
-          caseComments.push(record.caseComment);
-          return { success: {} };
-        }
-        case 'check-eligibility':
-          return { success: decideEligibility(policyFor(policies, order), order, message.request, new Date()) };
-        case 'check-inventory':
-          return { success: { inStock: world.inStock ?? true } };
-        case 'await-return':
-          return { success: { receivedAt: new Date().toISOString() } };
-        case 'park': {
-          const { exception } = RefundOrReplacementState.parse(message.workflow);
-          milestones.push(`exception at ${exception!.step}: ${exception!.error}`);
-          return { success: { action: world.decision ?? 'abandon' } };
-        }
-        default:
-          throw new Error(`unexpected step ${message.step}`);
-      }
-    };
-    const erpDispatch = (command: ErpCommandMessage): Answer => {
+    const callbacks = makeStepFunctionsCallbacks(sfn);
+    // The worker's real core; only its ports to the ERP, the case and the bus are simulated.
+    const workflowSteps = makeWorkflowSteps({
+      callbacks,
+      erp: { orderForResolution: async () => order, availableStock: async () => (world.inStock === false ? 0 : 10) },
+      milestones: {
+        post: async (_caseId, key, note) => {
+          milestones.push(key.split(':')[1]!);
+          caseComments.push(note);
+        },
+      },
+      publisher: { publish: async (events) => void published.push(...events.map((event) => event.detailType)) },
+      waits: {
+        // The 3PL's return.received arrives.
+        awaitReturn: (_reference, taskToken) => callbacks.succeed(taskToken, { receivedAt: new Date().toISOString() }),
+        // A person decides.
+        park: (_workflowId, taskToken) => callbacks.succeed(taskToken, { action: world.decision ?? 'abandon' }),
+      },
+      policies,
+      clock: { now: () => new Date() },
+    });
+    // The ERP dispatcher's answer: the document's reference, or the failure the world prescribes.
+    const erpDispatch = async (command: ErpCommandMessage) => {
       erpCommands.push(command.type);
       const failure = erpFailures[command.type]?.shift();
-      return failure ? { failure } : { success: { erpReference: `${command.type}:${command.commandId}` } };
+      return failure ? callbacks.fail(command.taskToken, failure.error, failure.cause) : callbacks.succeed(command.taskToken, { erpReference: `${command.type}:${command.commandId}` });
     };
 
     // Act
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: `wf-${Math.random().toString(36).slice(2)}`, input: JSON.stringify({ workflowId: `rr-${Date.now()}`, request: { caseId: '4711', orderId: order.orderId, correlationId: 'corr-1', requestedBy: 'agent:7', ...request } }) }));
-    const pump = async <T>(queueUrl: string, handle: (message: T) => Answer) => {
+    const workflowId = `rr-${Math.random().toString(36).slice(2)}`;
+    const input = { workflowId, request: { caseId: '4711', orderId: order.orderId, correlationId: 'corr-1', requestedBy: 'agent:7', requestedAt: new Date().toISOString(), ...request } };
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: workflowId, input: JSON.stringify(input) }));
+    const pump = async (queueUrl: string, handle: (body: unknown) => Promise<void>) => {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
       for (const message of Messages) {
-        const body = JSON.parse(message.Body!) as T & { taskToken: string };
-        await answer(body.taskToken, handle(body));
+        await handle(JSON.parse(message.Body!));
         await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
       }
     };
     const { status, error } = await eventually(
       async () => {
-        await pump<StepMessage>(stepsQueueUrl, workflowStep);
-        await pump<ErpCommandMessage>(erpQueueUrl, erpDispatch);
+        // Every message the definition sends must be one the worker's schema accepts.
+        await pump(stepsQueueUrl, (body) => workflowSteps(WorkflowStepMessage.parse(body)));
+        await pump(erpQueueUrl, (body) => erpDispatch(body as ErpCommandMessage));
         return sfn.send(new DescribeExecutionCommand({ executionArn }));
       },
       (execution) => execution.status !== 'RUNNING',
       20_000,
       50,
     );
-    return { status, error, milestones, erpCommands, caseComments };
+    return { status, error, milestones, erpCommands, caseComments, published };
   };
 
   it('replaces a damaged item that is in stock', async () => {
@@ -157,6 +143,7 @@ describe('refund-or-replacement on the emulator', () => {
       milestones: ['received', 'eligibility-confirmed', 'return-authorized', 'replacement-created', 'resolved'],
       erpCommands: ['return-authorization.create', 'replacement-order.create'],
     });
+    expect(run.published).toEqual(['workflow.started', 'workflow.step.completed', 'workflow.step.completed', 'workflow.step.completed', 'workflow.completed']);
     expect(run.caseComments[2]).toMatch(/^Return authorization return-authorization\.create:rr-.*\.return-authorization created in the ERP\.$/);
     expect(run.caseComments[3]).toMatch(/^Replacement order replacement-order\.create:.* created in the ERP\.$/);
   });
@@ -205,7 +192,8 @@ describe('refund-or-replacement on the emulator', () => {
     );
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.milestones).toEqual(['received', 'eligibility-confirmed', 'exception at Create return authorization: Erp.Permanent', 'return-authorized', 'refund-issued', 'resolved']);
+    expect(run.milestones).toEqual(['received', 'eligibility-confirmed', 'exception', 'return-authorized', 'refund-issued', 'resolved']);
+    expect(run.caseComments[2]).toBe('Needs a person: "Create return authorization" failed (Erp.Permanent). Nothing is retried until someone decides.');
     expect(run.erpCommands).toEqual(['return-authorization.create', 'return-authorization.create', 'refund.issue']);
   });
 
@@ -217,6 +205,7 @@ describe('refund-or-replacement on the emulator', () => {
     );
     // Assess
     expect(run).toMatchObject({ status: 'FAILED', error: 'Workflow.Abandoned' });
-    expect(run.milestones.slice(-2)).toEqual(['exception at Issue refund: Erp.Permanent', 'abandoned']);
+    expect(run.milestones.slice(-2)).toEqual(['exception', 'abandoned']);
+    expect(run.published.slice(-2)).toEqual(['workflow.exception', 'workflow.completed']);
   });
 });

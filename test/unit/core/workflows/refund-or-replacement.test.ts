@@ -74,7 +74,7 @@ describe('recordMilestone', () => {
   const state = (extra: Partial<State> = {}): State =>
     RefundOrReplacementState.parse({
       workflowId: 'rr-4711-SO-1001-0123456789abcdef0123',
-      request: { caseId: '4711', orderId: 'SO-1001', correlationId: 'corr-1', requestedBy: 'agent:7', preferred: 'refund' },
+      request: { ...body, preferred: 'refund', caseId: '4711', correlationId: 'corr-1', requestedAt: '2026-11-28T11:00:00Z' },
       eligibility: {
         eligible: true,
         lines: [{ lineId: '10000', quantity: 1, reason: 'damaged', unitPrice: '12.50' }],
