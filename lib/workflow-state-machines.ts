@@ -1,0 +1,55 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { readDefinition, WORKFLOWS, type WorkflowName, type WorkflowSubstitutions } from './workflows';
+
+export interface WorkflowStateMachinesProps {
+  /** `retail-sync-<stage>`: prefixes each state machine's name. */
+  prefix: string;
+  /** The queue the workflow-steps worker consumes. */
+  stepsQueue: IQueue;
+  /** The ERP command queue (FIFO). */
+  erpCommandQueue: IQueue;
+  logRetentionDays: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * One Standard state machine per workflow, its definition the ASL file itself (inline, so the template
+ * carries it unchanged) with its placeholders filled by `DefinitionSubstitutions`. The role may only send
+ * to the two queues its tasks name: every step that runs code or writes to the ERP goes through them.
+ */
+export class WorkflowStateMachines extends Construct {
+  readonly byName = new Map<WorkflowName, StateMachine>();
+
+  constructor(scope: Construct, id: string, props: WorkflowStateMachinesProps) {
+    super(scope, id);
+    const substitutions: WorkflowSubstitutions = {
+      WorkflowStepsQueueUrl: props.stepsQueue.queueUrl,
+      ErpCommandQueueUrl: props.erpCommandQueue.queueUrl,
+    };
+    for (const [name, spec] of Object.entries(WORKFLOWS) as Array<[WorkflowName, (typeof WORKFLOWS)[WorkflowName]]>) {
+      const logGroup = new LogGroup(this, `${name}-logs`, {
+        logGroupName: `/aws/vendedlogs/states/${props.prefix}-${spec.slug}`,
+        retention: props.logRetentionDays,
+        removalPolicy: props.removalPolicy,
+      });
+      const machine = new StateMachine(this, name, {
+        stateMachineName: `${props.prefix}-${spec.slug}`,
+        stateMachineType: StateMachineType.STANDARD,
+        comment: spec.description,
+        definitionBody: DefinitionBody.fromString(readDefinition(name)),
+        definitionSubstitutions: { ...substitutions },
+        // Execution data carries customers' orders: the execution history keeps it, the logs do not.
+        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+        removalPolicy: props.removalPolicy,
+      });
+      props.stepsQueue.grantSendMessages(machine);
+      props.erpCommandQueue.grantSendMessages(machine);
+      this.byName.set(name, machine);
+    }
+  }
+}
