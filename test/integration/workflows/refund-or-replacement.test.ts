@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeStepFunctionsCallbacks } from '../../../functions/adapters/step-functions-callbacks';
 import type { WorkflowRequest } from '../../../functions/core/workflows/refund-or-replacement';
 import { makeWorkflowSteps, WorkflowStepMessage } from '../../../functions/core/workflows/workflow-steps';
 import { parsePolicies, type OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
-import { readDefinition, substituteDefinition } from '../../../lib/workflows';
+import { enableWorkflowExecution, provisionWorkflows } from '../../../local/workflows';
 import { eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
 /**
@@ -55,17 +55,15 @@ describe('refund-or-replacement on the emulator', () => {
 
   beforeAll(async () => {
     const endpoint = useEmulator();
-    // Prepare: the emulator runs executions only when asked to.
-    await fetch(`${endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }) });
     sqs = new SQSClient({});
     sfn = new SFNClient({});
     const prefix = `retail-sync-${uniqueStage('wf')}`;
     stepsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-workflow-steps` }))).QueueUrl!;
     erpQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-erp-commands.fifo`, Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
-    const definition = substituteDefinition(readDefinition('refundOrReplacement'), { WorkflowStepsQueueUrl: stepsQueueUrl, ErpCommandQueueUrl: erpQueueUrl });
-    stateMachineArn = (
-      await sfn.send(new CreateStateMachineCommand({ name: `${prefix}-refund-or-replacement`, definition, roleArn: 'arn:aws:iam::123456789012:role/workflow', type: 'STANDARD' }))
-    ).stateMachineArn!;
+    // Prepare: the local stack's own provisioning of the workflows.
+    await enableWorkflowExecution(endpoint);
+    const arns = await provisionWorkflows(sfn, { prefix, substitutions: { WorkflowStepsQueueUrl: stepsQueueUrl, ErpCommandQueueUrl: erpQueueUrl } });
+    stateMachineArn = arns.get('refundOrReplacement')!;
   });
 
   afterAll(() => {
@@ -132,6 +130,13 @@ describe('refund-or-replacement on the emulator', () => {
     );
     return { status, error, milestones, erpCommands, caseComments, published };
   };
+
+  it('provisions the workflows again (a restarted local stack) without a second state machine', async () => {
+    // Act
+    const again = await provisionWorkflows(sfn, { prefix: stateMachineArn.split(':').pop()!.replace(/-refund-or-replacement$/, ''), substitutions: { WorkflowStepsQueueUrl: stepsQueueUrl, ErpCommandQueueUrl: erpQueueUrl } });
+    // Assess
+    expect(again.get('refundOrReplacement')).toBe(stateMachineArn);
+  });
 
   it('replaces a damaged item that is in stock', async () => {
     // Act
