@@ -1,3 +1,4 @@
+import type { RefundOrReplacementInput } from '../workflows/refund-or-replacement';
 import type { OrderForResolution } from '../workflows/resolution-policy';
 
 /** Answers a Step Functions task token (`SendTaskSuccess`, `SendTaskFailure`). */
@@ -27,4 +28,10 @@ export interface WorkflowWaits {
   awaitReturn(returnReference: string, taskToken: string, workflowId: string): Promise<void>;
   /** Keeps the token of a parked workflow until a person decides (retry or abandon). */
   park(workflowId: string, taskToken: string, exception: { step: string; error: string; cause?: string }): Promise<void>;
+}
+
+/** Starts workflow executions; the workflow id is the execution name, so a second start of the same id starts nothing. */
+export interface WorkflowStarter {
+  /** `already-started` when an execution of that name exists (running or ended less than 90 days ago). */
+  startRefundOrReplacement(input: RefundOrReplacementInput): Promise<'started' | 'already-started'>;
 }
