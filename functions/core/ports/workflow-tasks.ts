@@ -1,3 +1,4 @@
+import type { Milestone, WorkflowState, WorkflowTransition } from '../canonical/workflow';
 import type { RefundOrReplacementInput } from '../workflows/refund-or-replacement';
 import type { OrderForResolution } from '../workflows/resolution-policy';
 
@@ -22,12 +23,60 @@ export interface CaseMilestones {
   post(caseId: string, milestoneKey: string, note: string, options: { solve: boolean }): Promise<void>;
 }
 
+export interface WorkflowException {
+  step: string;
+  error: string;
+  cause?: string;
+}
+
 /** Task tokens a workflow waits on until something outside it happens. */
 export interface WorkflowWaits {
   /** Keeps the token until `return.received` names the return authorization. */
   awaitReturn(returnReference: string, taskToken: string, workflowId: string): Promise<void>;
+  /** The workflow waiting for a return, if any. */
+  returnWait(returnReference: string): Promise<{ taskToken: string; workflowId: string } | undefined>;
+  clearReturnWait(returnReference: string): Promise<void>;
   /** Keeps the token of a parked workflow until a person decides (retry or abandon). */
-  park(workflowId: string, taskToken: string, exception: { step: string; error: string; cause?: string }): Promise<void>;
+  park(workflowId: string, taskToken: string, exception: WorkflowException): Promise<void>;
+  parked(workflowId: string): Promise<{ taskToken: string; exception: WorkflowException; parkedAt: string } | undefined>;
+  clearParked(workflowId: string): Promise<void>;
+}
+
+/** A workflow at a glance: where it stands, for the API, ops and the console. */
+export interface WorkflowSummary {
+  workflowId: string;
+  workflow: WorkflowTransition['workflow'];
+  caseId: string;
+  orderId: string;
+  state: WorkflowState;
+  milestone: Milestone;
+  startedAt: string;
+  updatedAt: string;
+  resolution?: 'replacement' | 'refund';
+  erpDocuments: Array<NonNullable<WorkflowTransition['erpDocument']>>;
+  exception?: WorkflowException;
+}
+
+export interface WorkflowHistoryEntry {
+  at: string;
+  milestone: Milestone;
+  state: WorkflowState;
+  actor: WorkflowTransition['actor'];
+  cause: string;
+  erpDocument?: WorkflowTransition['erpDocument'];
+}
+
+/** The audit trail of every workflow, and its summary. */
+export interface WorkflowStore {
+  /**
+   * Records a transition (its history entry and the summary) once per milestone and time the workflow
+   * entered its state; `duplicate` when it was recorded before.
+   */
+  recordTransition(transition: WorkflowTransition, enteredAt: string): Promise<'recorded' | 'duplicate'>;
+  /** The summary and the history, oldest first. */
+  get(workflowId: string): Promise<{ summary: WorkflowSummary; history: WorkflowHistoryEntry[] } | undefined>;
+  /** Workflows in a state, the longest unchanged first. */
+  listByState(state: WorkflowState, limit: number, cursor?: string): Promise<{ workflows: WorkflowSummary[]; nextCursor?: string }>;
 }
 
 /** Starts workflow executions; the workflow id is the execution name, so a second start of the same id starts nothing. */

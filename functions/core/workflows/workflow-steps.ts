@@ -4,7 +4,7 @@ import { Milestone } from '../canonical/workflow';
 import { deriveEventId } from '../connectors/events';
 import { DomainError } from '../errors';
 import type { Clock, EventPublisher } from '../ports';
-import type { CaseMilestones, ErpResolutionReads, TaskCallbacks, WorkflowWaits } from '../ports/workflow-tasks';
+import type { CaseMilestones, ErpResolutionReads, TaskCallbacks, WorkflowStore, WorkflowWaits } from '../ports/workflow-tasks';
 import { recordMilestone, RefundOrReplacementState, WorkflowRequest, type MilestoneRecord } from './refund-or-replacement';
 import { decideEligibility, policyFor, type EligibilityDecision, type ResolutionPolicy } from './resolution-policy';
 
@@ -27,7 +27,8 @@ export interface WorkflowStepsDependencies {
   erp: ErpResolutionReads;
   milestones: CaseMilestones;
   publisher: EventPublisher;
-  waits: WorkflowWaits;
+  waits: Pick<WorkflowWaits, 'awaitReturn' | 'park'>;
+  store: Pick<WorkflowStore, 'recordTransition'>;
   /** Ordered by `parsePolicies`. */
   policies: readonly ResolutionPolicy[];
   clock: Clock;
@@ -52,7 +53,7 @@ export const workflowEvent = (record: MilestoneRecord, milestoneKey: string, cor
 
 /**
  * Runs one workflow step and answers its task token. Safe to run again for the same message (SQS
- * redelivers after a crash): the milestone is posted once per key, the event keeps its id, and a token
+ * redelivers after a crash): the audit trail and the case get the milestone once per key, the event keeps its id, and a token
  * answered twice changes nothing. A step that no retry can fix fails the token with the error's kind
  * (`Workflow.Invalid`, `Workflow.Permanent`, `Workflow.NotFound`), so the definition parks the workflow for a person;
  * anything else is thrown, so the queue retries it.
@@ -62,6 +63,7 @@ export const makeWorkflowSteps = (deps: WorkflowStepsDependencies) => {
     const now = deps.clock.now();
     const milestoneRecord = recordMilestone(milestone, state, now.toISOString());
     const key = `${state.workflowId}:${milestone}:${enteredAt}`;
+    await deps.store.recordTransition(milestoneRecord.transition, enteredAt);
     await deps.milestones.post(state.request.caseId, key, milestoneRecord.caseComment, { solve: milestoneRecord.resolvesCase });
     await deps.publisher.publish([workflowEvent(milestoneRecord, key, state.request.correlationId, now)]);
   };

@@ -96,6 +96,7 @@ describe('refund-or-replacement on the emulator', () => {
         // A person decides.
         park: (_workflowId, taskToken) => callbacks.succeed(taskToken, { action: world.decision ?? 'abandon' }),
       },
+      store: { recordTransition: async () => 'recorded' },
       policies,
       clock: { now: () => new Date() },
     });

@@ -33,6 +33,7 @@ const world = (stock: Record<string, number> = { 'MUG-BLUE': 5 }, options: { erp
     published: [] as CanonicalEvent[],
     returnWaits: [] as string[],
     parked: [] as string[],
+    audit: [] as string[],
   };
   const erp = { orderForResolution: jest.fn(async () => erpOrder), availableStock: jest.fn(async (sku: string) => stock[sku] ?? 0) };
   const steps = makeWorkflowSteps({
@@ -47,6 +48,7 @@ const world = (stock: Record<string, number> = { 'MUG-BLUE': 5 }, options: { erp
       awaitReturn: async (reference, token) => void calls.returnWaits.push(`${reference}:${token}`),
       park: async (workflowId, token, exception) => void calls.parked.push(`${workflowId}:${token}:${exception.step}`),
     },
+    store: { recordTransition: async (transition, enteredAt) => (calls.audit.push(`${transition.milestone}@${enteredAt}`), 'recorded' as const) },
     policies: parsePolicies([{ file: 'default.json', content: defaultPolicy }]),
     clock: { now: () => NOW },
   });
@@ -63,6 +65,7 @@ describe('workflow steps', () => {
     // Assess
     expect(calls.notes).toEqual([{ caseId: '4711', key: `${workflow.workflowId}:received:2026-11-28T11:00:01Z`, note: expect.stringContaining('received from agent:7'), solve: false }]);
     expect(calls.published).toMatchObject([{ detailType: 'workflow.started', source: 'retail-sync.workflows', detail: { correlationId: 'corr-1', data: { milestone: 'received', state: 'running' } } }]);
+    expect(calls.audit).toEqual(['received@2026-11-28T11:00:01Z']);
     expect(calls.succeeded).toEqual([{ token: 'token-1', output: {} }]);
   });
 
