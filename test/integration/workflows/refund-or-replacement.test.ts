@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeStepFunctionsCallbacks } from '../../../functions/adapters/step-functions-callbacks';
 import type { WorkflowRequest } from '../../../functions/core/workflows/refund-or-replacement';
 import { makeWorkflowSteps, WorkflowStepMessage } from '../../../functions/core/workflows/workflow-steps';
 import { parsePolicies, type OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
-import { enableWorkflowExecution, provisionWorkflows } from '../../../local/workflows';
-import { eventually, uniqueStage, useEmulator } from '../../support/emulator';
+import { provisionWorkflows } from '../../../local/workflows';
+import { eventually, useEmulator } from '../../support/emulator';
+import { provisionWorkflowFixture } from '../../support/workflows';
 
 /**
  * The real refund-or-replacement definition executed by the emulator's Step Functions, its steps run by
@@ -53,17 +54,14 @@ describe('refund-or-replacement on the emulator', () => {
   let erpQueueUrl: string;
   let stateMachineArn: string;
 
+  let prefix: string;
+
   beforeAll(async () => {
+    // Prepare
     const endpoint = useEmulator();
     sqs = new SQSClient({});
     sfn = new SFNClient({});
-    const prefix = `retail-sync-${uniqueStage('wf')}`;
-    stepsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-workflow-steps` }))).QueueUrl!;
-    erpQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-erp-commands.fifo`, Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
-    // Prepare: the local stack's own provisioning of the workflows.
-    await enableWorkflowExecution(endpoint);
-    const arns = await provisionWorkflows(sfn, { prefix, substitutions: { WorkflowStepsQueueUrl: stepsQueueUrl, ErpCommandQueueUrl: erpQueueUrl } });
-    stateMachineArn = arns.get('refundOrReplacement')!;
+    ({ prefix, stepsQueueUrl, erpQueueUrl, stateMachineArn } = await provisionWorkflowFixture(endpoint, sqs, sfn, 'wf'));
   });
 
   afterAll(() => {
@@ -134,7 +132,7 @@ describe('refund-or-replacement on the emulator', () => {
 
   it('provisions the workflows again (a restarted local stack) without a second state machine', async () => {
     // Act
-    const again = await provisionWorkflows(sfn, { prefix: stateMachineArn.split(':').pop()!.replace(/-refund-or-replacement$/, ''), substitutions: { WorkflowStepsQueueUrl: stepsQueueUrl, ErpCommandQueueUrl: erpQueueUrl } });
+    const again = await provisionWorkflows(sfn, { prefix, substitutions: { WorkflowStepsQueueUrl: stepsQueueUrl, ErpCommandQueueUrl: erpQueueUrl } });
     // Assess
     expect(again.get('refundOrReplacement')).toBe(stateMachineArn);
   });

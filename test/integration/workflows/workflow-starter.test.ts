@@ -1,9 +1,9 @@
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { makeStepFunctionsWorkflowStarter } from '../../../functions/adapters/workflow-starter';
 import { makeStartResolution } from '../../../functions/core/workflows/start-resolution';
-import { enableWorkflowExecution, provisionWorkflows } from '../../../local/workflows';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { useEmulator } from '../../support/emulator';
+import { provisionWorkflowFixture } from '../../support/workflows';
 
 describe('starting a refund-or-replacement workflow on the emulator', () => {
   let sfn: SFNClient;
@@ -15,11 +15,7 @@ describe('starting a refund-or-replacement workflow on the emulator', () => {
     const endpoint = useEmulator();
     sfn = new SFNClient({});
     sqs = new SQSClient({});
-    const prefix = `retail-sync-${uniqueStage('start')}`;
-    const stepsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-workflow-steps` }))).QueueUrl!;
-    const erpQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-erp-commands.fifo`, Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
-    await enableWorkflowExecution(endpoint);
-    stateMachineArn = (await provisionWorkflows(sfn, { prefix, substitutions: { WorkflowStepsQueueUrl: stepsQueueUrl, ErpCommandQueueUrl: erpQueueUrl } })).get('refundOrReplacement')!;
+    ({ stateMachineArn } = await provisionWorkflowFixture(endpoint, sqs, sfn, 'start'));
   });
 
   afterAll(() => {
