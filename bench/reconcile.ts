@@ -1,13 +1,16 @@
 /**
  * `npm run bench:reconcile`: seeds N orders on the local stack (ERP simulator, sync state, one linked
  * case each), injects drift into a share of them (half a lost ERP webhook, half a lost service-desk
- * update), runs `ops reconcile` the way an operator would and prints: drift found against drift
- * injected (misses, false alarms), repairs, slices, wall time, orders/s, ERP calls per 1,000 orders,
- * service-desk reads/s against the configured pace, time until every case shows the ERP state, and
- * what a second run finds. `--json` prints one JSON object instead.
+ * update), then runs `ops reconcile` the way an operator would, three times: a report-only run (the
+ * reconciler is then the only one calling the desk, so its reads are counted alone), a repair run, and
+ * a run that should find nothing. Every figure is counted: drift found from the `sync.drift.detected`
+ * events on the bus (all of them, not the run record's first 100), slices from the run's slice records,
+ * repairs from the run record, ERP and desk calls from the simulators, the time until every drifted
+ * case shows the ERP state from the cases. `--json` prints one JSON object instead.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
@@ -42,6 +45,30 @@ const say = (line: string) => {
 };
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** Subscribes a queue to the bus's `sync.drift.detected` events, to count every drift a run reports. */
+const observeDrifts = async (sqs: SQSClient, events: EventBridgeClient, busName: string) => {
+  const name = `${busName}-bench-drifts`;
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  await events.send(new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify({ 'detail-type': ['sync.drift.detected'] }) }));
+  await events.send(new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: [{ Id: 'bench', Arn: arn }] }));
+  return {
+    /** Takes every drift event delivered so far off the queue (a slice retried reports again: callers count distinct orders). */
+    async drain(): Promise<Array<{ runId: string; orderId: string }>> {
+      const drained = [];
+      for (;;) {
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+        if (Messages.length === 0) return drained;
+        for (const message of Messages) {
+          const data = JSON.parse(message.Body!).detail.data as { runId: string; entity: { id: string } };
+          drained.push({ runId: data.runId, orderId: data.entity.id });
+        }
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      }
+    },
+  };
+};
+
 const main = async () => {
   const stage = `bench-rec-${process.pid}`;
   const stack = await startLocalStack({
@@ -54,6 +81,7 @@ const main = async () => {
   });
   const sqs = new SQSClient({});
   const dynamodb = new DynamoDBClient({});
+  const events = new EventBridgeClient({});
   try {
     // ---- seed: every order at v1 everywhere, then drift on a share of them --------------------------
     const store = makeDynamoDbSyncStateStore(dynamodb, stack.resources.syncStateTable);
@@ -89,18 +117,50 @@ const main = async () => {
     }
     say(`seeded ${N} orders (${drifted.size} drifted) in ${round((Date.now() - seeded) / 1000)} s on ${os.cpus().length} cores`);
 
-    // ---- first run: find and repair -----------------------------------------------------------------
-    const erpCallsBefore = stack.erp.stats.calls;
-    const deskCallsBefore = stack.serviceDesk.stats.calls;
-    const started = Date.now();
-    const first = await requestReconciliation(
-      { sqs, dynamodb },
-      { stage, since: new Date(hourAgo - 60_000), until: new Date(), repair: true, waitSeconds: 3600, pollMs: 200 },
-    );
-    const runSeconds = (Date.now() - started) / 1000;
-    const erpCalls = stack.erp.stats.calls - erpCallsBefore;
-    const run = first.run!;
-    // Desk calls during the run are the reconciler's reads plus the updater's repairs (a read and a write per repaired case).
+    // ---- every drift the reconciler reports, read off the bus -----------------------------------------
+    const drifts = await observeDrifts(sqs, events, stack.resources.busName);
+    const countSlices = async (runId: string) => {
+      let slices = 0;
+      let ExclusiveStartKey: Record<string, never> | undefined;
+      do {
+        const page = await dynamodb.send(
+          new ScanCommand({
+            TableName: stack.resources.coordinationTable,
+            FilterExpression: 'begins_with(pk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': { S: `RECONCILE#${runId}#SLICE#` } },
+            Select: 'COUNT',
+            ExclusiveStartKey,
+          }),
+        );
+        slices += page.Count ?? 0;
+        ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
+      } while (ExclusiveStartKey);
+      return slices;
+    };
+    const reconcile = async (repair: boolean) => {
+      const erpCallsBefore = stack.erp.stats.calls;
+      const deskCallsBefore = stack.serviceDesk.stats.calls;
+      const started = Date.now();
+      const outcome = await requestReconciliation({ sqs, dynamodb }, { stage, since: new Date(hourAgo - 60_000), until: new Date(), repair, waitSeconds: 3600, pollMs: 200 });
+      const seconds = (Date.now() - started) / 1000;
+      if (!outcome.finished || !outcome.run) throw new Error(`run ${outcome.runId} did not finish`);
+      const reported = new Set((await drifts.drain()).filter((drift) => drift.runId === outcome.runId).map((drift) => drift.orderId));
+      return {
+        run: outcome.run,
+        started,
+        seconds,
+        slices: await countSlices(outcome.runId),
+        erpCalls: stack.erp.stats.calls - erpCallsBefore,
+        deskCalls: stack.serviceDesk.stats.calls - deskCallsBefore,
+        reported,
+      };
+    };
+
+    // ---- first run, report only: what it finds, and its own pace on the desk ----------------------------
+    const report = await reconcile(false);
+
+    // ---- second run: find and repair; repairs travel the normal path to the cases ------------------------
+    const repair = await reconcile(true);
     const repairedAllAt = await (async () => {
       const deadline = Date.now() + 120_000;
       for (;;) {
@@ -110,44 +170,50 @@ const main = async () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
-    const deskCalls = stack.serviceDesk.stats.calls - deskCallsBefore;
 
-    // ---- second run: nothing left --------------------------------------------------------------------
-    const second = await requestReconciliation({ sqs, dynamodb }, { stage, since: new Date(hourAgo - 60_000), until: new Date(), repair: true, waitSeconds: 3600, pollMs: 200 });
+    // ---- third run: nothing left ----------------------------------------------------------------------
+    const last = await reconcile(true);
 
-    const found = new Set(run.drifts.map((drift) => drift.orderId));
     const result = {
       orders: N,
       driftInjected: drifted.size,
-      driftFound: run.drifted,
-      missed: [...drifted.keys()].filter((orderId) => !found.has(orderId)).length,
-      falseAlarms: run.drifts.filter((drift) => !drifted.has(drift.orderId)).length,
-      repaired: run.repaired,
-      slices: Math.ceil(N / PER_INVOCATION),
-      runSeconds: round(runSeconds),
-      ordersPerSecond: round(N / runSeconds),
-      erpCalls,
-      erpCallsPer1000Orders: round((erpCalls / N) * 1000),
-      deskCallsDuringRun: deskCalls,
+      driftFound: report.reported.size,
+      driftRecorded: report.run.drifted,
+      missed: [...drifted.keys()].filter((orderId) => !report.reported.has(orderId)).length,
+      falseAlarms: [...report.reported].filter((orderId) => !drifted.has(orderId)).length,
+      checked: report.run.checked,
+      slices: report.slices,
+      runSeconds: round(report.seconds),
+      ordersPerSecond: round(report.run.checked / report.seconds),
+      erpCalls: report.erpCalls,
+      erpCallsPer1000Orders: round((report.erpCalls / report.run.checked) * 1000),
+      deskReads: report.deskCalls,
       deskReadPace: DESK_READS_PER_SECOND,
-      deskReadsPerSecondObserved: round((deskCalls - 2 * drifted.size) / runSeconds),
-      secondsUntilAllCasesRepaired: round((repairedAllAt - started) / 1000),
-      secondRunDrifted: second.run?.drifted,
-      secondRunChecked: second.run?.checked,
+      deskReadsPerSecondObserved: round(report.deskCalls / report.seconds),
+      repairRunSeconds: round(repair.seconds),
+      repairRunSlices: repair.slices,
+      repairRunDriftFound: repair.reported.size,
+      repaired: repair.run.repaired,
+      repairRunDeskCalls: repair.deskCalls,
+      secondsUntilAllCasesRepaired: round((repairedAllAt - repair.started) / 1000),
+      lastRunChecked: last.run.checked,
+      lastRunDriftFound: last.reported.size,
       cores: os.cpus().length,
     };
     if (values.json) console.log(JSON.stringify(result));
     else {
-      say(`first run ${run.runId}: checked ${run.checked}, drift found ${result.driftFound} of ${result.driftInjected} injected (missed ${result.missed}, false alarms ${result.falseAlarms}), repaired ${result.repaired}`);
-      say(`  ${result.runSeconds} s in about ${result.slices} slice(s) of ${PER_INVOCATION}: ${result.ordersPerSecond} orders/s`);
-      say(`  ERP calls ${result.erpCalls} (${result.erpCallsPer1000Orders} per 1,000 orders; listing pages of 100 plus re-listing at slice boundaries)`);
-      say(`  service-desk reads ${result.deskReadsPerSecondObserved}/s against a pace of ${DESK_READS_PER_SECOND}/s (2 reads per order: search, ticket)`);
-      say(`  every drifted case shows the ERP state ${result.secondsUntilAllCasesRepaired} s after the run was requested`);
-      say(`second run: checked ${result.secondRunChecked}, drift found ${result.secondRunDrifted}`);
+      say(`report-only run ${report.run.runId}: checked ${result.checked}, drift found ${result.driftFound} of ${result.driftInjected} injected (missed ${result.missed}, false alarms ${result.falseAlarms}; run record: ${result.driftRecorded})`);
+      say(`  ${result.runSeconds} s in ${result.slices} slice(s) of at most ${PER_INVOCATION} orders: ${result.ordersPerSecond} orders/s`);
+      say(`  ERP calls ${result.erpCalls} (${result.erpCallsPer1000Orders} per 1,000 orders checked)`);
+      say(`  service-desk reads ${result.deskReads}: ${result.deskReadsPerSecondObserved}/s against a pace of ${DESK_READS_PER_SECOND}/s`);
+      say(`repair run ${repair.run.runId}: drift found ${result.repairRunDriftFound}, repaired ${result.repaired}, ${result.repairRunSeconds} s in ${result.repairRunSlices} slice(s), ${result.repairRunDeskCalls} desk calls (reconciler reads and updater repairs)`);
+      say(`  every drifted case shows the ERP state ${result.secondsUntilAllCasesRepaired} s after the repair run was requested`);
+      say(`last run: checked ${result.lastRunChecked}, drift found ${result.lastRunDriftFound}`);
     }
   } finally {
     sqs.destroy();
     dynamodb.destroy();
+    events.destroy();
     await stack.stop();
   }
 };

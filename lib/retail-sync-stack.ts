@@ -62,20 +62,22 @@ export class RetailSyncStack extends Stack {
     this.acknowledgeNagFindings();
   }
 
-  /** Findings reviewed and accepted, each with the reason. */
+  /**
+   * Findings reviewed and accepted, each on the construct it concerns (the API's are in `WebhookApi`),
+   * so a finding anywhere else still fails synthesis.
+   */
   private acknowledgeNagFindings() {
-    Validations.of(this).acknowledge(
-      {
+    for (const fn of this.functions.byName.values()) {
+      Validations.of(fn).acknowledge({ id: 'AwsSolutions::AwsSolutions-L1', reason: 'nodejs22.x is the runtime this product is tested on.' });
+      Validations.of(fn.role!).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason: 'AWSLambdaBasicExecutionRole only lets a function write its own logs.',
-      },
-      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level scoping.' },
-      { id: 'AwsSolutions-APIG2', reason: 'Webhook bodies are validated by zod in the handler after the signature check, which needs the raw body.' },
-      { id: 'AwsSolutions-APIG3', reason: 'WAF is left to the deploying account; webhooks are authenticated by signature.' },
-      { id: 'AwsSolutions-APIG4', reason: 'Webhook routes authenticate by HMAC signature in the handler; read routes use IAM.' },
-      { id: 'AwsSolutions-COG4', reason: 'No Cognito: senders are systems authenticated by signature, readers by IAM.' },
-      { id: 'AwsSolutions-APIG6', reason: 'Execution logging is off on purpose (it logs bodies); access logs are on.' },
-      { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime this product is tested on.' },
-    );
+      });
+      // Active tracing puts X-Ray's statement (the only `Resource: *` in the stack, which a CDK test checks) in this policy.
+      Validations.of(fn.role!.node.findChild('DefaultPolicy')).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level scoping.',
+      });
+    }
   }
 }

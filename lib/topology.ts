@@ -49,7 +49,7 @@ export interface FunctionSpec {
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   webhookIngest: {
     serviceName: 'webhook-ingest',
-    description: 'Verifies, validates and normalises webhooks, then publishes canonical events once per delivery',
+    description: 'Verifies, validates and normalises webhooks, then publishes canonical events at least once per delivery',
     memoryMb: 512,
     timeoutSeconds: 10,
     needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read', 'zendeskSettings:read'],

@@ -7,6 +7,7 @@ import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/reconciler/settings';
 import { ENV } from '../functions/shared/environment';
+import { gatewayProblem } from '../lib/gateway-problems';
 import { consumedQueue, entryOf, environmentFor, FUNCTIONS, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeLambdaContext } from './lambda-context';
@@ -145,22 +146,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     };
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
-      const candidates = routes.map(({ route, pattern }) => ({ route, match: pattern.exec(url.pathname) })).filter(({ match }) => match);
-      const found = candidates.find(({ route }) => route.method === request.method);
-      if (!found) {
-        const status = candidates.length > 0 ? 405 : 404;
-        return send(
-          problemResponse({
-            type: 'https://retail-sync.dev/problems/gateway',
-            title: status === 405 ? 'Method not allowed' : 'Not found',
-            status,
-            detail: status === 405 ? `${url.pathname} does not accept ${request.method}.` : `No route for ${request.method} ${url.pathname}.`,
-          }),
-        );
-      }
+      const found = routes
+        .map(({ route, pattern }) => ({ route, match: pattern.exec(url.pathname) }))
+        .find(({ route, match }) => match && route.method === request.method);
+      // API Gateway answers an unmatched method or path alike (MISSING_AUTHENTICATION_TOKEN, mapped to 404).
+      if (!found) return send(problemResponse(gatewayProblem('MISSING_AUTHENTICATION_TOKEN')));
       const body = await readBody(request);
       if (body === undefined) {
-        return send(problemResponse({ type: 'https://retail-sync.dev/problems/gateway', title: 'Payload too large', status: 413, detail: 'The body exceeds 10 MB.' }));
+        return send(problemResponse(gatewayProblem('REQUEST_TOO_LARGE', 'The body exceeds 10 MB.')));
       }
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
       const event: APIGatewayProxyEvent = {

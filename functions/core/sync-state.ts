@@ -34,9 +34,6 @@ export const toOrderSyncView = (record: OrderSyncRecord): OrderSyncView => {
   };
 };
 
-/** Per-entity version rule: an update applies only when it is strictly newer than what is stored. */
-export const isNewer = (incoming: number, stored: number | undefined): boolean => stored === undefined || incoming > stored;
-
 /** What one service case shows of an order. */
 export interface CaseOrderView {
   caseId: string;

@@ -45,8 +45,15 @@ export interface IngestDependencies {
 export const MAX_WEBHOOK_BODY_BYTES = 240 * 1024;
 
 /**
- * Verifies, validates and normalises one webhook delivery, then publishes its canonical events
- * exactly once per delivery id. Client mistakes are answered before anything reaches the bus.
+ * Verifies, validates and normalises one webhook delivery, then publishes its canonical events at
+ * least once per delivery id. Client mistakes are answered before anything reaches the bus.
+ *
+ * The ledger answers a redelivery of a recorded delivery without publishing. PutEvents is not
+ * idempotent, though: if publishing fails part-way (some entries rejected after the publisher's own
+ * retries) or the function dies after publishing but before the ledger records the delivery, the
+ * sender's retry publishes the delivery again. Event ids are derived from the delivery, so every
+ * republished event carries the id it had the first time, and consumers deduplicate by event id or
+ * by the entity's version.
  */
 export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = makeConnectorRegistry() }: IngestDependencies) =>
   async (request: WebhookRequest): Promise<IngestResult> => {

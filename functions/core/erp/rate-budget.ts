@@ -6,7 +6,9 @@
  *
  * AIMD: the rate halves on every 429 and climbs back additively towards the configured limit, so an
  * ERP whose real limit is lower (or shared with other integrations) is found without configuration.
- * Pure: the adapter applies these rules to one DynamoDB item.
+ * Pure: the rate rules. Taking a slot (the slot is the later of now and the next free slot, which
+ * moves one interval on) is a pair of DynamoDB conditional writes in `reserveSlot`
+ * (`functions/adapters/erp-coordination-store.ts`), the one place that rule lives.
  */
 export interface RateBudgetConfig {
   /** The ERP's limit in requests per second (the configured budget). */
@@ -50,12 +52,3 @@ export const afterRateLimited = (state: RateState | undefined, nowMs: number, co
   rateChangedAtMs: nowMs,
 });
 
-/**
- * Takes the next slot of a schedule whose next free slot is `nextFreeAtMs`: the slot starts at the
- * later of that and now, and the schedule moves one interval on. (The adapter performs the same
- * step as a conditional write.)
- */
-export const takeSlot = (nextFreeAtMs: number | undefined, nowMs: number, intervalMs: number) => {
-  const slotAtMs = Math.max(nextFreeAtMs ?? nowMs, nowMs);
-  return { slotAtMs, nextFreeAtMs: slotAtMs + intervalMs };
-};

@@ -40,10 +40,35 @@ describe('EventBridge publisher against the emulator', () => {
     client.destroy();
   });
 
-  it('fails the publish when EventBridge rejects an entry, so nothing is acknowledged', async () => {
+  it('sends again only the entries EventBridge rejected, with the same event ids', async () => {
+    // Prepare
+    const mock = mockClient(EventBridgeClient);
+    mock
+      .on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ EventId: 'eb-1' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }, { EventId: 'eb-3' }] })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-2' }] });
+    const events = ['msg_p1', 'msg_p2', 'msg_p3'].map((id) => statusChanged(id)[0]!);
+
+    // Act
+    await makeEventBridgePublisher(new EventBridgeClient({}), 'bus', { retryDelayMs: 0 }).publish(events);
+
+    // Assess
+    const calls = mock.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries!.map((entry) => JSON.parse(entry.Detail!).eventId));
+    expect(calls).toEqual([events.map((event) => event.detail.eventId), [events[1]!.detail.eventId]]);
+    mock.restore();
+  });
+
+  it('fails the publish when EventBridge keeps rejecting an entry, so the delivery is not recorded and the sender retries', async () => {
+    // Prepare
     const mock = mockClient(EventBridgeClient);
     mock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
-    await expect(makeEventBridgePublisher(new EventBridgeClient({}), 'bus').publish(statusChanged('msg_x'))).rejects.toBeInstanceOf(TransientError);
+
+    // Act
+    const publishing = makeEventBridgePublisher(new EventBridgeClient({}), 'bus', { retryDelayMs: 0 }).publish(statusChanged('msg_x'));
+
+    // Assess
+    await expect(publishing).rejects.toBeInstanceOf(TransientError);
+    expect(mock.commandCalls(PutEventsCommand)).toHaveLength(3);
     mock.restore();
   });
 

@@ -1,5 +1,4 @@
-import fc from 'fast-check';
-import { decideCasePush, isNewer, toOrderSyncView } from '../../../functions/core/sync-state';
+import { decideCasePush, toOrderSyncView } from '../../../functions/core/sync-state';
 
 const erp = { status: 'shipped' as const, version: 3, occurredAt: '2026-11-27T09:00:00Z', updatedAt: '2026-11-27T09:00:01Z', eventId: 'evt_1' };
 const desk = { status: 'shipped' as const, version: 3, updatedAt: '2026-11-27T09:00:02Z', caseIds: ['7'] };
@@ -20,25 +19,6 @@ describe('toOrderSyncView', () => {
 
   it('is out of sync while no case shows the order', () => {
     expect(toOrderSyncView({ orderId: 'SO-1', erp })).toMatchObject({ serviceDesk: null, inSync: false });
-  });
-});
-
-describe('version rule', () => {
-  it('applies only strictly newer versions', () => {
-    expect(isNewer(2, undefined)).toBe(true);
-    expect(isNewer(2, 1)).toBe(true);
-    expect(isNewer(2, 2)).toBe(false);
-    expect(isNewer(1, 2)).toBe(false);
-  });
-
-  it('ends at the highest version whatever order updates arrive in, with duplicates', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 40 }), (versions) => {
-        let stored: number | undefined;
-        for (const version of versions) if (isNewer(version, stored)) stored = version;
-        expect(stored).toBe(Math.max(...versions));
-      }),
-    );
   });
 });
 

@@ -110,6 +110,31 @@ describe('webhook ingest', () => {
     expect(published).toHaveLength(1);
   });
 
+  it('publishes at least once: when the bus fails after taking the events, the sender retry publishes them again under the same event ids', async () => {
+    // Prepare: the bus takes the events, then the call fails (a lost response, or a crash before the delivery is recorded).
+    let calls = 0;
+    const published: CanonicalEvent[] = [];
+    const { ingest } = setup({
+      publish: async (events) => {
+        published.push(...events);
+        if (++calls === 1) throw new TransientError('EventBridge answered 500 after taking the events');
+      },
+    });
+    const raw = body();
+    const headers = signStandardWebhook(SECRET, raw);
+
+    // Act
+    const first = await ingest(request(raw, headers));
+    const retry = await ingest(request(raw, headers));
+
+    // Assess
+    expect(first.response.statusCode).toBe(500);
+    expect(retry.response.statusCode).toBe(202);
+    expect(published).toHaveLength(2);
+    expect(published[1]!.detail.eventId).toBe(published[0]!.detail.eventId);
+    expect(JSON.parse(retry.response.body)).toEqual({ eventId: published[0]!.detail.eventId, duplicate: false });
+  });
+
   it('acknowledges a verified type it does not map, marking it unmapped', async () => {
     const { ingest, published } = setup();
     const raw = JSON.stringify({ type: 'payment.captured', timestamp: now.toISOString(), data: {} });
