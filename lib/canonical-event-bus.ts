@@ -1,10 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Archive, EventBus, Match } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE_PREFIX } from '../functions/core/canonical/events';
+import { ARCHIVE_EVENT_PATTERN, type ResourceNames } from './topology';
 
 export interface CanonicalEventBusProps {
-  busName: string;
+  names: ResourceNames;
   archiveRetentionDays: number;
   removalPolicy: RemovalPolicy;
 }
@@ -16,12 +16,12 @@ export class CanonicalEventBus extends Construct {
 
   constructor(scope: Construct, id: string, props: CanonicalEventBusProps) {
     super(scope, id);
-    this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: props.names.busName });
     this.archive = new Archive(this, 'Archive', {
       sourceEventBus: this.bus,
-      archiveName: `${props.busName}-archive`.slice(0, 48),
+      archiveName: props.names.archiveName,
       description: 'Every canonical event, for replay after an incident or a consumer fix',
-      eventPattern: { source: Match.prefix(EVENT_SOURCE_PREFIX) },
+      eventPattern: { source: Match.prefix(ARCHIVE_EVENT_PATTERN.source[0].prefix) },
       retention: Duration.days(props.archiveRetentionDays),
     });
     this.archive.applyRemovalPolicy(props.removalPolicy);

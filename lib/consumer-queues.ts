@@ -3,10 +3,10 @@ import { Match, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { deadLetterQueueName, eventPatternFor, QUEUES, queueName, visibilityTimeoutSeconds, type QueueSpec } from './topology';
+import { eventPatternFor, QUEUE_RETENTION_SECONDS, QUEUE_TARGET_DELIVERY, QUEUES, visibilityTimeoutSeconds, type QueueSpec, type ResourceNames } from './topology';
 
 export interface ConsumerQueuesProps {
-  prefix: string;
+  names: ResourceNames;
   bus: IEventBus;
   removalPolicy: RemovalPolicy;
   /** Period of the schedule that feeds scheduled queues. */
@@ -18,6 +18,11 @@ export interface ConsumerQueue {
   queue: Queue;
   deadLetterQueue: Queue;
 }
+
+const delivery = (kind: keyof typeof QUEUE_TARGET_DELIVERY) => ({
+  retryAttempts: QUEUE_TARGET_DELIVERY[kind].retryAttempts,
+  maxEventAge: Duration.seconds(QUEUE_TARGET_DELIVERY[kind].maxEventAgeSeconds),
+});
 
 /** Every asynchronous consumer's buffer: EventBridge rule (an event pattern or a schedule) -> SQS queue with a DLQ. */
 export class ConsumerQueues extends Construct {
@@ -34,30 +39,32 @@ export class ConsumerQueues extends Construct {
       };
       const deadLetterQueue = new Queue(this, `${spec.name}-dlq`, {
         ...common,
-        queueName: deadLetterQueueName(props.prefix, spec),
-        retentionPeriod: Duration.days(14),
+        queueName: props.names.deadLetterQueue(spec),
+        retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
       });
       const queue = new Queue(this, spec.name, {
         ...common,
-        queueName: queueName(props.prefix, spec),
+        queueName: props.names.queue(spec),
         visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(spec)),
-        retentionPeriod: Duration.days(14),
+        retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
       });
       if (spec.subscribesTo.length > 0) {
         const rule = new Rule(this, `${spec.name}-rule`, {
+          ruleName: props.names.rule(spec),
           eventBus: props.bus,
           description: `Routes ${spec.subscribesTo.join(', ')} to ${spec.name}`,
           eventPattern: { source: Match.prefix(eventPatternFor(spec).source[0]!.prefix), detailType: spec.subscribesTo },
         });
-        rule.addTarget(new SqsQueue(queue, { deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
+        rule.addTarget(new SqsQueue(queue, { deadLetterQueue, ...delivery('events') }));
       }
       if (spec.scheduled) {
         // Schedules fire on the default bus; the queue receives the "Scheduled Event" itself.
         new Rule(this, `${spec.name}-schedule`, {
+          ruleName: props.names.scheduleRule(spec),
           description: `Starts a ${spec.name} run every ${props.scheduleEveryMinutes} minutes`,
           schedule: Schedule.rate(Duration.minutes(props.scheduleEveryMinutes)),
-          targets: [new SqsQueue(queue, { deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(1) })],
+          targets: [new SqsQueue(queue, { deadLetterQueue, ...delivery('schedule') })],
         });
       }
       this.byName.set(spec.name, { spec, queue, deadLetterQueue });

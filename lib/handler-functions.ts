@@ -12,13 +12,13 @@ import { ENV } from '../functions/shared/environment';
 import { reconcileSettingsOf, type StageConfig } from './config';
 import type { ConsumerQueues } from './consumer-queues';
 import type { StateTables } from './state-tables';
-import { consumedQueue, entryOf, environmentFor, FUNCTIONS, type FunctionName, type ResourceNeed } from './topology';
+import { consumedQueue, entryOf, environmentFor, FUNCTIONS, type ResourceNames, type FunctionName, type ResourceNeed } from './topology';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
 export interface HandlerFunctionsProps {
   config: StageConfig;
-  prefix: string;
+  names: ResourceNames;
   bus: IEventBus;
   tables: StateTables;
   queues: ConsumerQueues;
@@ -55,7 +55,7 @@ export class HandlerFunctions extends Construct {
 
     for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
       const logGroup = new LogGroup(this, `${name}-logs`, {
-        logGroupName: `/aws/lambda/${props.prefix}-${name}`,
+        logGroupName: `/aws/lambda/${props.names.function(name)}`,
         retention: config.logRetentionDays as RetentionDays,
         removalPolicy: props.removalPolicy,
       });
@@ -70,7 +70,7 @@ export class HandlerFunctions extends Construct {
       if (spec.needs.includes('serviceDesk:call')) environment[ENV.serviceDeskFieldIds] = JSON.stringify(DEFAULT_FIELD_IDS);
 
       const fn = new NodejsFunction(this, name, {
-        functionName: `${props.prefix}-${name}`,
+        functionName: props.names.function(name),
         description: spec.description,
         entry: path.join(PROJECT_ROOT, entryOf(name)),
         depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),

@@ -21,7 +21,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ConsumerQueues } from './consumer-queues';
 import type { HandlerFunctions } from './handler-functions';
-import { FUNCTIONS, METRICS_NAMESPACE } from './topology';
+import { FUNCTIONS, METRICS_NAMESPACE, type ResourceNames } from './topology';
 
 
 /** Alarm thresholds that are not stage settings. */
@@ -36,11 +36,11 @@ export const THRESHOLDS = {
 
 export interface OperationsDashboardProps {
   /** `retail-sync-<stage>`: names the dashboard, the alarms and the created topic. */
-  prefix: string;
+  names: ResourceNames;
   queues: ConsumerQueues;
   functions: HandlerFunctions;
   api: RestApi;
-  /** Existing SNS topic to notify; without it a topic `<prefix>-alarms` is created. */
+  /** Existing SNS topic to notify; without it a topic `retail-sync-<stage>-alarms` is created. */
   alarmTopicArn?: string;
   /** ServiceDeskSyncLag p99 alarm threshold, seconds. */
   syncLagAlarmSeconds: number;
@@ -64,12 +64,12 @@ export class OperationsDashboard extends Construct {
   readonly alarms: Alarm[] = [];
   readonly alarmTopic: ITopic;
 
-  private readonly prefix: string;
+  private readonly names: ResourceNames;
 
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
     super(scope, id);
-    const { prefix, queues, api } = props;
-    this.prefix = prefix;
+    const { names, queues, api } = props;
+    this.names = names;
     const functions = [...props.functions.byName.entries()];
     const consumerQueues = [...queues.byName.values()];
     const stage = api.deploymentStage;
@@ -179,7 +179,7 @@ export class OperationsDashboard extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
         description:
           `More than ${THRESHOLDS.functionErrorRatePercent}% of ${fn.functionName} invocations failed in 2 of the last 3 five-minute periods. ` +
-          `Open its log group (/aws/lambda/${prefix}-${name}) and X-Ray traces for the error, and check a recent deploy or config change. Runbook: ${RUNBOOK}.`,
+          `Open its log group (/aws/lambda/${names.function(name)}) and X-Ray traces for the error, and check a recent deploy or config change. Runbook: ${RUNBOOK}.`,
       });
     }
     this.alarm('api-5xx-rate', {
@@ -256,10 +256,10 @@ export class OperationsDashboard extends Construct {
     const heading = (markdown: string) => new TextWidget({ markdown, width: 24, height: 2 });
     const queueLabel = (name: string) => ({ label: name, period: Duration.minutes(1) });
 
-    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: prefix, defaultInterval: Duration.hours(6) });
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: names.dashboard, defaultInterval: Duration.hours(6) });
     this.dashboard.addWidgets(
       heading(
-        `# ${prefix}\nIntegration health beside business KPIs. Every alarm notifies the stage's alarm topic and says what to do; runbook: \`${RUNBOOK}\`, DLQ tooling: \`npx retail-sync ops dlq\`.`,
+        `# ${names.dashboard}\nIntegration health beside business KPIs. Every alarm notifies the stage's alarm topic and says what to do; runbook: \`${RUNBOOK}\`, DLQ tooling: \`npx retail-sync ops dlq\`.`,
       ),
     );
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }));
@@ -397,7 +397,7 @@ export class OperationsDashboard extends Construct {
 
   private alarm(name: string, props: Omit<ConstructorParameters<typeof Alarm>[2], 'alarmName' | 'alarmDescription'> & { description: string }) {
     const { description, ...rest } = props;
-    const alarm = new Alarm(this, name, { ...rest, alarmName: `${this.prefix}-${name}`, alarmDescription: description });
+    const alarm = new Alarm(this, name, { ...rest, alarmName: this.names.alarm(name), alarmDescription: description });
     const action = new SnsAction(this.alarmTopic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
@@ -411,10 +411,10 @@ export class OperationsDashboard extends Construct {
    */
   private createAlarmTopic(removalPolicy: RemovalPolicy): Topic {
     const { account, region, partition } = Stack.of(this);
-    const alarmArns = `arn:${partition}:cloudwatch:${region}:${account}:alarm:${this.prefix}-*`;
+    const alarmArns = `arn:${partition}:cloudwatch:${region}:${account}:alarm:${this.names.alarm('*')}`;
     const key = new Key(this, 'AlarmTopicKey', {
-      alias: `alias/${this.prefix}-alarms`,
-      description: `Encrypts the ${this.prefix}-alarms topic; CloudWatch alarms may use it to publish`,
+      alias: `alias/${this.names.alarmTopic}`,
+      description: `Encrypts the ${this.names.alarmTopic} topic; CloudWatch alarms may use it to publish`,
       enableKeyRotation: true,
       removalPolicy,
     });
@@ -428,8 +428,8 @@ export class OperationsDashboard extends Construct {
       }),
     );
     const topic = new Topic(this, 'AlarmTopic', {
-      topicName: `${this.prefix}-alarms`,
-      displayName: `${this.prefix} alarms`,
+      topicName: this.names.alarmTopic,
+      displayName: `${this.names.prefix} alarms`,
       masterKey: key,
       enforceSSL: true,
     });

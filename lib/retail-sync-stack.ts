@@ -7,6 +7,7 @@ import { ConsumerQueues } from './consumer-queues';
 import { HandlerFunctions } from './handler-functions';
 import { OperationsDashboard } from './operations-dashboard';
 import { StateTables } from './state-tables';
+import { resourceNames } from './topology';
 import { WebhookApi } from './webhook-api';
 
 export interface RetailSyncStackProps extends StackProps {
@@ -24,30 +25,30 @@ export class RetailSyncStack extends Stack {
   constructor(scope: Construct, id: string, props: RetailSyncStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const prefix = `retail-sync-${config.stage}`;
+    const names = resourceNames(config.stage);
     // Production keeps its data when the stack goes; other stages clean up after themselves.
     const removalPolicy = isProduction(config) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.eventBus = new CanonicalEventBus(this, 'Events', { busName: `${prefix}-events`, archiveRetentionDays: config.archiveRetentionDays, removalPolicy });
-    this.tables = new StateTables(this, 'State', { prefix, removalPolicy });
-    this.queues = new ConsumerQueues(this, 'Queues', { prefix, bus: this.eventBus.bus, removalPolicy, scheduleEveryMinutes: config.reconcileEveryMinutes });
+    this.eventBus = new CanonicalEventBus(this, 'Events', { names, archiveRetentionDays: config.archiveRetentionDays, removalPolicy });
+    this.tables = new StateTables(this, 'State', { names, removalPolicy });
+    this.queues = new ConsumerQueues(this, 'Queues', { names, bus: this.eventBus.bus, removalPolicy, scheduleEveryMinutes: config.reconcileEveryMinutes });
     this.functions = new HandlerFunctions(this, 'Functions', {
       config,
-      prefix,
+      names,
       bus: this.eventBus.bus,
       tables: this.tables,
       queues: this.queues,
       removalPolicy,
     });
     this.api = new WebhookApi(this, 'Http', {
-      prefix,
+      names,
       stage: config.stage,
       functions: this.functions.byName,
       logRetentionDays: config.logRetentionDays,
       removalPolicy,
     });
     new OperationsDashboard(this, 'Operations', {
-      prefix,
+      names,
       queues: this.queues,
       functions: this.functions,
       api: this.api.api,

@@ -1,21 +1,19 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { TABLES, type ResourceNames, type TableName } from './topology';
 
 export interface StateTablesProps {
-  prefix: string;
+  names: ResourceNames;
   removalPolicy: RemovalPolicy;
 }
 
-/** DynamoDB tables for delivery idempotency records and per-entity sync state. */
+/** The DynamoDB tables of the topology (`TABLES`): idempotency records, sync state, coordination, read models. */
 export class StateTables extends Construct {
-  /** Powertools idempotency layout: partition key `id`, TTL on `expiration`. */
+  readonly byName: Record<TableName, Table>;
   readonly idempotency: Table;
-  /** One item per entity (`pk` = `ORDER#<id>` …), each side written under a version guard. */
   readonly syncState: Table;
-  /** Shared dispatch state: the ERP rate budget, circuit breaker and per-command ledger (TTL on `expiresAt`). */
   readonly coordination: Table;
-  /** Agent read models (`pk`, `sk`): customer timelines, aliases, order owners, inventory by location. */
   readonly readModels: Table;
 
   constructor(scope: Construct, id: string, props: StateTablesProps) {
@@ -27,28 +25,18 @@ export class StateTables extends Construct {
       removalPolicy: props.removalPolicy,
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
     };
-    this.idempotency = new Table(this, 'Idempotency', {
-      ...common,
-      tableName: `${props.prefix}-idempotency`,
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
-    });
-    this.syncState = new Table(this, 'SyncState', {
-      ...common,
-      tableName: `${props.prefix}-sync-state`,
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-    });
-    this.coordination = new Table(this, 'Coordination', {
-      ...common,
-      tableName: `${props.prefix}-coordination`,
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
-    });
-    this.readModels = new Table(this, 'ReadModels', {
-      ...common,
-      tableName: `${props.prefix}-read-models`,
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-    });
+    const build = (name: TableName) => {
+      const spec = TABLES[name];
+      // Construct ids are the table names capitalised, as they were before the topology held them.
+      return new Table(this, name[0]!.toUpperCase() + name.slice(1), {
+        ...common,
+        tableName: props.names.table(name),
+        partitionKey: { name: spec.partitionKey, type: AttributeType.STRING },
+        ...(spec.sortKey ? { sortKey: { name: spec.sortKey, type: AttributeType.STRING } } : {}),
+        ...(spec.timeToLiveAttribute ? { timeToLiveAttribute: spec.timeToLiveAttribute } : {}),
+      });
+    };
+    this.byName = Object.fromEntries((Object.keys(TABLES) as TableName[]).map((name) => [name, build(name)])) as Record<TableName, Table>;
+    ({ idempotency: this.idempotency, syncState: this.syncState, coordination: this.coordination, readModels: this.readModels } = this.byName);
   }
 }

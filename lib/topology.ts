@@ -6,6 +6,7 @@
 import { EVENT_SOURCE_PREFIX } from '../functions/core/canonical/events';
 import { TIMELINE_TYPES } from '../functions/core/read-models';
 import { ENV } from '../functions/shared/environment';
+import { WORKFLOWS, type WorkflowName } from './workflows';
 
 export type FunctionName =
   | 'webhookIngest'
@@ -189,6 +190,46 @@ export const QUEUES: QueueSpec[] = [
   },
 ];
 
+/** The state tables every stage has, for the CDK stack and the local stack alike. */
+export type TableName = 'idempotency' | 'syncState' | 'coordination' | 'readModels';
+
+export interface TableSpec {
+  /** Appended to the stage prefix: `retail-sync-<stage>-<suffix>`. */
+  suffix: string;
+  /** String keys. */
+  partitionKey: string;
+  sortKey?: string;
+  /** Epoch-seconds attribute after which DynamoDB deletes the item. */
+  timeToLiveAttribute?: string;
+}
+
+export const TABLES: Record<TableName, TableSpec> = {
+  // Powertools idempotency's layout.
+  idempotency: { suffix: 'idempotency', partitionKey: 'id', timeToLiveAttribute: 'expiration' },
+  // One item per entity (`ORDER#<id>`), each side written under a version guard.
+  syncState: { suffix: 'sync-state', partitionKey: 'pk' },
+  // The ERP rate budget, the circuit breaker, the command ledger and reconciliation runs.
+  coordination: { suffix: 'coordination', partitionKey: 'pk', timeToLiveAttribute: 'expiresAt' },
+  // Customer timelines, aliases, order owners, inventory by location.
+  readModels: { suffix: 'read-models', partitionKey: 'pk', sortKey: 'sk' },
+};
+
+/** The archive keeps every canonical event (for replay); its retention is a stage setting. */
+export const ARCHIVE_EVENT_PATTERN = { source: [{ prefix: EVENT_SOURCE_PREFIX }] };
+
+/**
+ * How EventBridge delivers to a queue: retried for as long as the event is young enough, then to the
+ * queue's DLQ, so an event the queue could not take is never dropped.
+ */
+export const QUEUE_TARGET_DELIVERY = {
+  events: { retryAttempts: 185, maxEventAgeSeconds: 24 * 3600 },
+  // A schedule's tick is worth little an hour later: the next one comes.
+  schedule: { retryAttempts: 185, maxEventAgeSeconds: 3600 },
+} as const;
+
+/** Every queue and DLQ keeps a message for SQS's maximum, 14 days, so an incident can wait for a person. */
+export const QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
+
 /** Event pattern of a queue's rule: canonical events of the given detail types from any origin. */
 export const eventPatternFor = (queue: QueueSpec) => ({
   source: [{ prefix: EVENT_SOURCE_PREFIX }],
@@ -199,8 +240,30 @@ export const eventPatternFor = (queue: QueueSpec) => ({
 export const visibilityTimeoutSeconds = (queue: QueueSpec) => FUNCTIONS[queue.consumer].timeoutSeconds * 6;
 
 const fifoSuffix = (queue: QueueSpec) => (queue.fifo ? '.fifo' : '');
-export const queueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}${fifoSuffix(queue)}`;
-export const deadLetterQueueName = (prefix: string, queue: QueueSpec) => `${prefix}-${queue.name}-dlq${fifoSuffix(queue)}`;
+
+/** Every name a stage's resources carry, in AWS and in the local stack: the one place names are built. */
+export const resourceNames = (stage: string) => {
+  const prefix = `retail-sync-${stage}`;
+  const busName = `${prefix}-events`;
+  return {
+    prefix,
+    busName,
+    // EventBridge archive names are at most 48 characters.
+    archiveName: `${busName}-archive`.slice(0, 48),
+    table: (table: TableName) => `${prefix}-${TABLES[table].suffix}`,
+    queue: (queue: QueueSpec) => `${prefix}-${queue.name}${fifoSuffix(queue)}`,
+    deadLetterQueue: (queue: QueueSpec) => `${prefix}-${queue.name}-dlq${fifoSuffix(queue)}`,
+    rule: (queue: QueueSpec) => `${prefix}-${queue.name}`,
+    scheduleRule: (queue: QueueSpec) => `${prefix}-${queue.name}-schedule`,
+    function: (fn: FunctionName) => `${prefix}-${fn}`,
+    stateMachine: (workflow: WorkflowName) => `${prefix}-${WORKFLOWS[workflow].slug}`,
+    api: `${prefix}-api`,
+    dashboard: prefix,
+    alarmTopic: `${prefix}-alarms`,
+    alarm: (name: string) => `${prefix}-${name}`,
+  };
+};
+export type ResourceNames = ReturnType<typeof resourceNames>;
 
 /** Environment variable each need sets, beside the queue variables every consumer gets. */
 export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {

@@ -14,10 +14,10 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GATEWAY_PROBLEMS, gatewayProblemTemplate } from './gateway-problems';
-import { ROUTES, type FunctionName } from './topology';
+import { ROUTES, type FunctionName, type ResourceNames } from './topology';
 
 export interface WebhookApiProps {
-  prefix: string;
+  names: ResourceNames;
   stage: string;
   functions: ReadonlyMap<FunctionName, IFunction>;
   logRetentionDays: number;
@@ -36,7 +36,7 @@ export class WebhookApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.api = new RestApi(this, 'Api', {
-      restApiName: `${props.prefix}-api`,
+      restApiName: props.names.api,
       description: 'Retail sync backbone: webhooks in, authoritative status out',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       cloudWatchRole: false,

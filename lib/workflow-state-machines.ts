@@ -3,11 +3,11 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ResourceNames } from './topology';
 import { readDefinition, WORKFLOWS, type WorkflowName, type WorkflowSubstitutions } from './workflows';
 
 export interface WorkflowStateMachinesProps {
-  /** `retail-sync-<stage>`: prefixes each state machine's name. */
-  prefix: string;
+  names: ResourceNames;
   /** The queue the workflow-steps worker consumes. */
   stepsQueue: IQueue;
   /** The ERP command queue (FIFO). */
@@ -32,12 +32,12 @@ export class WorkflowStateMachines extends Construct {
     };
     for (const [name, spec] of Object.entries(WORKFLOWS) as Array<[WorkflowName, (typeof WORKFLOWS)[WorkflowName]]>) {
       const logGroup = new LogGroup(this, `${name}-logs`, {
-        logGroupName: `/aws/vendedlogs/states/${props.prefix}-${spec.slug}`,
+        logGroupName: `/aws/vendedlogs/states/${props.names.stateMachine(name)}`,
         retention: props.logRetentionDays,
         removalPolicy: props.removalPolicy,
       });
       const machine = new StateMachine(this, name, {
-        stateMachineName: `${props.prefix}-${spec.slug}`,
+        stateMachineName: props.names.stateMachine(name),
         stateMachineType: StateMachineType.STANDARD,
         comment: spec.description,
         definitionBody: DefinitionBody.fromString(readDefinition(name)),

@@ -3,7 +3,20 @@ import { CreateArchiveCommand, CreateEventBusCommand, EventBridgeClient, PutRule
 import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
-import { deadLetterQueueName, eventPatternFor, QUEUES, queueName, type QueueSpec } from '../lib/topology';
+import {
+  ARCHIVE_EVENT_PATTERN,
+  eventPatternFor,
+  QUEUE_RETENTION_SECONDS,
+  QUEUE_TARGET_DELIVERY,
+  QUEUES,
+  resourceNames,
+  TABLES,
+  visibilityTimeoutSeconds,
+  type QueueSpec,
+  type ResourceNames,
+  type TableName,
+  type TableSpec,
+} from '../lib/topology';
 
 export interface LocalQueue {
   spec: QueueSpec;
@@ -14,9 +27,10 @@ export interface LocalQueue {
 }
 
 export interface LocalResources {
-  prefix: string;
+  names: ResourceNames;
   busName: string;
   archiveName: string;
+  tables: Record<TableName, string>;
   idempotencyTable: string;
   syncStateTable: string;
   coordinationTable: string;
@@ -26,11 +40,18 @@ export interface LocalResources {
 }
 
 export interface ProvisionOptions {
-  prefix: string;
+  stage: string;
   /** Active signing secrets per source, newest first. */
   signingSecrets: Record<string, string[]>;
-  /** Visibility timeout override for every queue (seconds). */
-  visibilityTimeoutSeconds: number;
+  /** Days the archive keeps events (the stage setting `archiveRetentionDays`; default 7). */
+  archiveRetentionDays?: number;
+  /**
+   * Only for tests that crash a consumer on purpose and want its message back soon: overrides every
+   * queue's visibility timeout, which is otherwise the topology's (six times the consumer's timeout).
+   */
+  visibilityTimeoutSeconds?: number;
+  /** Period of the schedule rule of scheduled queues (the stage setting `reconcileEveryMinutes`; default 15). */
+  scheduleEveryMinutes?: number;
 }
 
 const ignoreExisting = async (create: () => Promise<unknown>) => {
@@ -43,75 +64,95 @@ const ignoreExisting = async (create: () => Promise<unknown>) => {
   }
 };
 
-/** Creates in the emulator the resources the CDK stack creates in AWS, from the same topology. */
+/** How an EventBridge target delivers to a queue, as CDK configures it (`QUEUE_TARGET_DELIVERY`). */
+const queueTarget = (queue: { arn: string; deadLetterArn: string }, kind: keyof typeof QUEUE_TARGET_DELIVERY) => ({
+  Id: 'queue',
+  Arn: queue.arn,
+  DeadLetterConfig: { Arn: queue.deadLetterArn },
+  RetryPolicy: { MaximumRetryAttempts: QUEUE_TARGET_DELIVERY[kind].retryAttempts, MaximumEventAgeInSeconds: QUEUE_TARGET_DELIVERY[kind].maxEventAgeSeconds },
+});
+
+/**
+ * Creates in the emulator the resources the CDK stack creates in AWS, from the same topology: the bus and
+ * its archive, the tables with their keys and TTL, every queue with its DLQ, visibility, retention and
+ * redrive policy, the rules with their targets' DLQ and retry policy, and the signing secrets.
+ */
 export const provisionLocalResources = async (options: ProvisionOptions): Promise<LocalResources> => {
-  const { prefix } = options;
+  const names = resourceNames(options.stage);
   const sqs = new SQSClient({});
   const dynamodb = new DynamoDBClient({});
   const events = new EventBridgeClient({});
   const secrets = new SecretsManagerClient({});
 
-  const busName = `${prefix}-events`;
-  const bus = await ignoreExisting(() => events.send(new CreateEventBusCommand({ Name: busName }))).then(() => busName);
-  const busArn = `arn:aws:events:${process.env.AWS_REGION}:${process.env.AWS_ACCOUNT_ID ?? '123456789012'}:event-bus/${bus}`;
-  const archiveName = `${busName}-archive`.slice(0, 48);
+  const { busName, archiveName } = names;
+  await ignoreExisting(() => events.send(new CreateEventBusCommand({ Name: busName })));
+  const busArn = `arn:aws:events:${process.env.AWS_REGION}:${process.env.AWS_ACCOUNT_ID ?? '123456789012'}:event-bus/${busName}`;
   await ignoreExisting(() =>
-    events.send(new CreateArchiveCommand({ ArchiveName: archiveName, EventSourceArn: busArn, EventPattern: JSON.stringify({ source: [{ prefix: 'retail-sync.' }] }), RetentionDays: 7 })),
+    events.send(
+      new CreateArchiveCommand({ ArchiveName: archiveName, EventSourceArn: busArn, EventPattern: JSON.stringify(ARCHIVE_EVENT_PATTERN), RetentionDays: options.archiveRetentionDays ?? 7 }),
+    ),
   );
 
-  const idempotencyTable = `${prefix}-idempotency`;
-  const syncStateTable = `${prefix}-sync-state`;
-  const coordinationTable = `${prefix}-coordination`;
-  const readModelTable = `${prefix}-read-models`;
-  const tables: Array<[string, string, string?]> = [[idempotencyTable, 'id'], [syncStateTable, 'pk'], [coordinationTable, 'pk'], [readModelTable, 'pk', 'sk']];
-  for (const [table, key, sortKey] of tables) {
+  const tables = {} as Record<TableName, string>;
+  for (const [table, spec] of Object.entries(TABLES) as Array<[TableName, TableSpec]>) {
+    const tableName = names.table(table);
+    const keys = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : [])];
     await ignoreExisting(() =>
       dynamodb.send(
         new CreateTableCommand({
-          TableName: table,
+          TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }, ...(sortKey ? [{ AttributeName: sortKey, AttributeType: 'S' as const }] : [])],
-          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }, ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : [])],
+          AttributeDefinitions: keys.map((key) => ({ AttributeName: key, AttributeType: 'S' as const })),
+          KeySchema: keys.map((key, index) => ({ AttributeName: key, KeyType: index === 0 ? ('HASH' as const) : ('RANGE' as const) })),
         }),
       ),
     );
+    if (spec.timeToLiveAttribute) {
+      // moto records the setting but never expires items; an already enabled TTL answers an error.
+      await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: spec.timeToLiveAttribute, Enabled: true } })).catch(() => undefined);
+    }
+    tables[table] = tableName;
   }
-  await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: idempotencyTable, TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } })).catch(() => undefined);
 
   const queues = new Map<string, LocalQueue>();
   const arnOf = async (url: string) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   for (const spec of QUEUES) {
     const fifo = spec.fifo ? { FifoQueue: 'true' } : {};
-    const deadLetterUrl = (
-      await sqs.send(new CreateQueueCommand({ QueueName: deadLetterQueueName(prefix, spec), Attributes: { MessageRetentionPeriod: '1209600', ...fifo } }))
-    ).QueueUrl!;
+    const retention = { MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS) };
+    const deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetterQueue(spec), Attributes: { ...retention, ...fifo } }))).QueueUrl!;
     const deadLetterArn = await arnOf(deadLetterUrl);
     const url = (
       await sqs.send(
         new CreateQueueCommand({
-          QueueName: queueName(prefix, spec),
+          QueueName: names.queue(spec),
           Attributes: {
-            VisibilityTimeout: String(options.visibilityTimeoutSeconds),
-            MessageRetentionPeriod: '1209600',
+            VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds(spec)),
+            ...retention,
             RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: spec.maxReceiveCount }),
             ...fifo,
           },
         }),
       )
     ).QueueUrl!;
-    const arn = await arnOf(url);
+    const queue = { spec, url, arn: await arnOf(url), deadLetterUrl, deadLetterArn };
     if (spec.subscribesTo.length > 0) {
-      const ruleName = `${prefix}-${spec.name}`;
-      await events.send(new PutRuleCommand({ Name: ruleName, EventBusName: busName, EventPattern: JSON.stringify(eventPatternFor(spec)), State: 'ENABLED' }));
-      await events.send(new PutTargetsCommand({ Rule: ruleName, EventBusName: busName, Targets: [{ Id: 'queue', Arn: arn }] }));
+      await events.send(new PutRuleCommand({ Name: names.rule(spec), EventBusName: busName, EventPattern: JSON.stringify(eventPatternFor(spec)), State: 'ENABLED' }));
+      await events.send(new PutTargetsCommand({ Rule: names.rule(spec), EventBusName: busName, Targets: [queueTarget(queue, 'events')] }));
     }
-    queues.set(spec.name, { spec, url, arn, deadLetterUrl, deadLetterArn });
+    if (spec.scheduled) {
+      // Created like CDK's (default bus, the same target); the emulator never fires it, so the local
+      // runtime's timer sends the same "Scheduled Event".
+      const minutes = options.scheduleEveryMinutes ?? 15;
+      await events.send(new PutRuleCommand({ Name: names.scheduleRule(spec), ScheduleExpression: `rate(${minutes} minute${minutes === 1 ? '' : 's'})`, State: 'ENABLED' }));
+      await events.send(new PutTargetsCommand({ Rule: names.scheduleRule(spec), Targets: [queueTarget(queue, 'schedule')] }));
+    }
+    queues.set(spec.name, queue);
   }
 
   const secretIdsBySource: Record<string, string> = {};
   for (const source of WEBHOOK_SOURCES) {
-    const name = `${prefix}/webhooks/${source}`;
+    const name = `${names.prefix}/webhooks/${source}`;
     const value = JSON.stringify(options.signingSecrets[source] ?? []);
     try {
       await secrets.send(new CreateSecretCommand({ Name: name, SecretString: value }));
@@ -122,5 +163,16 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
     secretIdsBySource[source] = name;
   }
 
-  return { prefix, busName, archiveName, idempotencyTable, syncStateTable, coordinationTable, readModelTable, queues, secretIdsBySource };
+  return {
+    names,
+    busName,
+    archiveName,
+    tables,
+    idempotencyTable: tables.idempotency,
+    syncStateTable: tables.syncState,
+    coordinationTable: tables.coordination,
+    readModelTable: tables.readModels,
+    queues,
+    secretIdsBySource,
+  };
 };

@@ -8,7 +8,7 @@ import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/reconciler/settings';
 import { ENV } from '../functions/shared/environment';
 import { gatewayProblem } from '../lib/gateway-problems';
-import { consumedQueue, entryOf, environmentFor, FUNCTIONS, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
+import { consumedQueue, entryOf, environmentFor, FUNCTIONS, resourceNames, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeLambdaContext } from './lambda-context';
 import { provisionLocalResources, type LocalResources } from './provision';
@@ -31,7 +31,7 @@ export interface LocalStackOptions {
   externalErpUrl?: string;
   /** Active signing secrets per webhook source, newest first. */
   signingSecrets: Record<string, string[]>;
-  /** Visibility timeout of every local queue, in seconds (default 30). */
+  /** Overrides every local queue's visibility timeout (seconds), for tests that crash consumers; default: the topology's. */
   visibilityTimeoutSeconds?: number;
   /** The ERP rate budget the dispatchers share (default 20 requests/s). */
   erpRequestsPerSecond?: number;
@@ -82,7 +82,7 @@ const readBody = (request: http.IncomingMessage): Promise<Buffer | undefined> =>
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.log ?? (() => undefined);
   const stage = options.stage ?? 'local';
-  const prefix = `retail-sync-${stage}`;
+  const names = resourceNames(stage);
   let ownEmulator: RunningEmulator | undefined;
   const emulatorEndpoint = options.emulatorEndpoint ?? (ownEmulator = await startMoto({ log })).endpoint;
 
@@ -95,9 +95,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const serviceDesk = await startServiceDeskSimulator({ port: options.serviceDeskPort });
   const erp = await startErpSimulator(options.erp);
   const resources = await provisionLocalResources({
-    prefix,
+    stage,
     signingSecrets: options.signingSecrets,
-    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
   });
 
   const valueOf: Record<ResourceNeed, string> = {
@@ -125,7 +125,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     Object.assign(
       process.env,
       environmentFor(name, valueOf, queue ? { queueUrl: queue.url, deadLetterQueueUrl: queue.deadLetterUrl } : undefined, {
-        AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
+        AWS_LAMBDA_FUNCTION_NAME: names.function(name),
         STAGE: stage,
         [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
         ...options.environment,
@@ -136,7 +136,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   }
 
   const invoke = (name: FunctionName, event: unknown) =>
-    handlers.get(name)!(event, makeLambdaContext(`${prefix}-${name}`, FUNCTIONS[name].timeoutSeconds, FUNCTIONS[name].memoryMb));
+    handlers.get(name)!(event, makeLambdaContext(names.function(name), FUNCTIONS[name].timeoutSeconds, FUNCTIONS[name].memoryMb));
 
   const routes = ROUTES.map((route) => ({ route, pattern: routeMatcher(route.path) }));
   const server = http.createServer(async (request, response) => {

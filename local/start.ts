@@ -20,7 +20,7 @@ const main = async () => {
     serviceDeskPort: numberFromEnv('SERVICE_DESK_PORT', 0),
     erp: { port: numberFromEnv('ERP_PORT', 0), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
     signingSecrets: signingSecretsFromEnvironment(),
-    visibilityTimeoutSeconds: numberFromEnv('VISIBILITY_TIMEOUT_SECONDS', 30),
+    visibilityTimeoutSeconds: numberFromEnv('VISIBILITY_TIMEOUT_SECONDS'),
     // Reconciliation every RECONCILE_EVERY_SECONDS (default 900, 0: off), like the stage's schedule.
     scheduleEveryMs: (numberFromEnv('RECONCILE_EVERY_SECONDS', 900) ?? 0) * 1000 || undefined,
     reconcile: { graceSeconds: numberFromEnv('RECONCILE_GRACE_SECONDS', 300) },

@@ -18,7 +18,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { deadLetterQueueName, QUEUES, queueName, type QueueSpec } from '../lib/topology';
+import { QUEUES, resourceNames, type QueueSpec } from '../lib/topology';
 import { explainAwsError, isQueueMissing, OpsError, UsageError } from './errors';
 
 /** Attributes our consumers attach when they dead-letter a message; not forwarded on redrive. */
@@ -37,7 +37,6 @@ export const DEAD_LETTER_ATTRIBUTES = [
 /** Error class shown for messages SQS moved itself after maxReceiveCount (they carry no attributes). */
 export const REDRIVE_ERROR_CLASS = 'redrive';
 
-export const stagePrefix = (stage: string) => `retail-sync-${stage}`;
 
 export interface DlqTarget {
   spec: QueueSpec;
@@ -88,19 +87,19 @@ export const regionOf = async (sqs: SQSClient): Promise<string> => {
 // ---------------------------------------------------------------- resolving queues
 
 /** Every DLQ name the topology defines for a stage. */
-export const knownDeadLetterQueues = (stage: string) => QUEUES.map((spec) => deadLetterQueueName(stagePrefix(stage), spec));
+export const knownDeadLetterQueues = (stage: string) => QUEUES.map((spec) => resourceNames(stage).deadLetterQueue(spec));
 
 const specFor = (stage: string, queue: string): QueueSpec | undefined => {
-  const prefix = stagePrefix(stage);
+  const names = resourceNames(stage);
   return QUEUES.find((spec) => {
-    const dlq = deadLetterQueueName(prefix, spec);
-    return [spec.name, `${spec.name}-dlq`, dlq, dlq.replace(/\.fifo$/, ''), queueName(prefix, spec)].includes(queue);
+    const dlq = names.deadLetterQueue(spec);
+    return [spec.name, `${spec.name}-dlq`, dlq, dlq.replace(/\.fifo$/, ''), names.queue(spec)].includes(queue);
   });
 };
 
 const displayName = (stage: string, queue: string) => {
   if (queue.startsWith('retail-sync-')) return queue;
-  return `${stagePrefix(stage)}-${queue.endsWith('-dlq') ? queue : `${queue}-dlq`}`;
+  return `${resourceNames(stage).prefix}-${queue.endsWith('-dlq') ? queue : `${queue}-dlq`}`;
 };
 
 const queueUrlOf = async (sqs: SQSClient, name: string): Promise<string | undefined> => {
@@ -115,7 +114,7 @@ const queueUrlOf = async (sqs: SQSClient, name: string): Promise<string | undefi
 /** DLQs of the stage that exist, for error messages. */
 const existingDeadLetterQueues = async (sqs: SQSClient, stage: string): Promise<string[]> => {
   try {
-    const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: `${stagePrefix(stage)}-` }));
+    const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: `${resourceNames(stage).prefix}-` }));
     return QueueUrls.map((url) => url.split('/').pop()!).filter((name) => /-dlq(\.fifo)?$/.test(name));
   } catch {
     return [];
@@ -132,14 +131,14 @@ export const resolveDlq = async (sqs: SQSClient, stage: string, queue: string): 
   if (!spec) {
     throw new UsageError(`No DLQ named ${displayName(stage, queue)} in ${region}: known DLQs: ${knownDeadLetterQueues(stage).join(', ')}`);
   }
-  const prefix = stagePrefix(stage);
-  const name = deadLetterQueueName(prefix, spec);
+  const names = resourceNames(stage);
+  const name = names.deadLetterQueue(spec);
   const url = await queueUrlOf(sqs, name);
   if (!url) {
     const existing = await existingDeadLetterQueues(sqs, stage);
     throw new OpsError(`No DLQ named ${name} in ${region}: known DLQs: ${existing.length > 0 ? existing.join(', ') : `none for stage "${stage}"`}`);
   }
-  return { spec, stage, region, name, url, sourceName: queueName(prefix, spec), fifo: Boolean(spec.fifo) };
+  return { spec, stage, region, name, url, sourceName: names.queue(spec), fifo: Boolean(spec.fifo) };
 };
 
 const sourceUrlOf = async (sqs: SQSClient, target: DlqTarget): Promise<string> => {
@@ -354,12 +353,12 @@ export interface DlqSummary {
 
 /** Every DLQ of a stage with its depth, oldest message age and source queue. */
 export const listDlqs = async (sqs: SQSClient, stage: string, options: ScanOptions & { peekLimit?: number; now?: () => number } = {}): Promise<DlqSummary[]> => {
-  const prefix = stagePrefix(stage);
+  const names = resourceNames(stage);
   const now = options.now ?? Date.now;
   const summaries: DlqSummary[] = [];
   for (const spec of QUEUES) {
-    const name = deadLetterQueueName(prefix, spec);
-    const sourceQueue = queueName(prefix, spec);
+    const name = names.deadLetterQueue(spec);
+    const sourceQueue = names.queue(spec);
     const url = await queueUrlOf(sqs, name);
     if (!url) {
       summaries.push({ name, sourceQueue, exists: false });

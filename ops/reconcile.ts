@@ -3,8 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoDbReconcileRunStore } from '../functions/adapters/reconcile-run-store';
 import { ReconcileRequest, type ReconcileRun } from '../functions/reconciler/reconcile';
-import { QUEUES, queueName } from '../lib/topology';
-import { stagePrefix } from './dlq';
+import { QUEUES, resourceNames } from '../lib/topology';
 import { explainAwsError, isQueueMissing, OpsError, UsageError } from './errors';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -39,7 +38,7 @@ export interface ReconcileOutcome {
 }
 
 const reconcilerQueue = QUEUES.find((spec) => spec.consumer === 'reconciler')!;
-const coordinationTableOf = (stage: string) => `${stagePrefix(stage)}-coordination`;
+const coordinationTableOf = (stage: string) => resourceNames(stage).table('coordination');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,7 +53,7 @@ export const requestReconciliation = async (clients: { sqs: SQSClient; dynamodb:
   const request = ReconcileRequest.safeParse({ runId, since: options.since.toISOString(), until: options.until.toISOString(), requestedBy: 'ops-cli', repair: options.repair });
   if (!request.success) throw new UsageError(`Invalid reconciliation request: ${request.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
 
-  const queue = queueName(stagePrefix(options.stage), reconcilerQueue);
+  const queue = resourceNames(options.stage).queue(reconcilerQueue);
   let queueUrl: string;
   try {
     queueUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!;

@@ -6,6 +6,7 @@ import {
   ListRulesCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
+import { resourceNames } from '../lib/topology';
 import { explainAwsError, OpsError, UsageError } from './errors';
 
 export interface ReplayRequest {
@@ -57,8 +58,7 @@ export const rulesFor = async (events: EventBridgeClient, busName: string, detai
 export const replayArchive = async (events: EventBridgeClient, request: ReplayRequest, now = new Date()): Promise<ReplayResult> => {
   if (request.from >= request.to) throw new UsageError('--from must be before --to');
   if (request.to > now) throw new UsageError('--to must not be in the future');
-  const busName = `retail-sync-${request.stage}-events`;
-  const archiveName = `${busName}-archive`.slice(0, 48);
+  const { busName, archiveName } = resourceNames(request.stage);
   try {
     const archive = await events.send(new DescribeArchiveCommand({ ArchiveName: archiveName })).catch((error: unknown) => {
       if ((error as Error).name === 'ResourceNotFoundException') throw new OpsError(`No archive named ${archiveName}: is stage "${request.stage}" deployed?`);

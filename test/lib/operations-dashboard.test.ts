@@ -4,7 +4,7 @@ import { GraphWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { readStageConfig, type StageConfig } from '../../lib/config';
 import { OperationsDashboard } from '../../lib/operations-dashboard';
 import { RetailSyncStack } from '../../lib/retail-sync-stack';
-import { deadLetterQueueName, FUNCTIONS, METRICS_NAMESPACE, QUEUES, queueName } from '../../lib/topology';
+import { FUNCTIONS, METRICS_NAMESPACE, QUEUES, resourceNames } from '../../lib/topology';
 import cdkJson from '../../cdk.json';
 
 const context = cdkJson.context as Record<string, unknown>;
@@ -48,8 +48,8 @@ describe('OperationsDashboard', () => {
   });
 
   it.each(QUEUES.map((queue) => [queue.name, queue] as const))('alarms on any message in the DLQ of %s and on its oldest message', (name, spec) => {
-    const dlqId = onlyId(template, 'AWS::SQS::Queue', { QueueName: deadLetterQueueName(prefix, spec) });
-    const queueId = onlyId(template, 'AWS::SQS::Queue', { QueueName: queueName(prefix, spec) });
+    const dlqId = onlyId(template, 'AWS::SQS::Queue', { QueueName: resourceNames('dev').deadLetterQueue(spec) });
+    const queueId = onlyId(template, 'AWS::SQS::Queue', { QueueName: resourceNames('dev').queue(spec) });
 
     const dlq = alarmNamed(`${name}-dlq-not-empty`);
     expect(dlq).toMatchObject({

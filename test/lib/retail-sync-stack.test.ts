@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readStageConfig, type StageConfig } from '../../lib/config';
 import { gatewayProblem } from '../../lib/gateway-problems';
 import { RetailSyncStack } from '../../lib/retail-sync-stack';
-import { deadLetterQueueName, FUNCTIONS, QUEUES, queueName, ROUTES, visibilityTimeoutSeconds } from '../../lib/topology';
+import { FUNCTIONS, QUEUES, resourceNames, ROUTES, visibilityTimeoutSeconds } from '../../lib/topology';
 import cdkJson from '../../cdk.json';
 
 const config = (overrides: Partial<StageConfig> = {}): StageConfig =>
@@ -62,9 +62,9 @@ describe('RetailSyncStack', () => {
   });
 
   it.each(QUEUES.map((queue) => [queue.name, queue] as const))('gives queue %s a DLQ, a batch-failure-reporting event source and its rule', (_name, spec) => {
-    const dlqId = ref(template, 'AWS::SQS::Queue', { QueueName: deadLetterQueueName(prefix, spec) });
+    const dlqId = ref(template, 'AWS::SQS::Queue', { QueueName: resourceNames('dev').deadLetterQueue(spec) });
     const queueId = ref(template, 'AWS::SQS::Queue', {
-      QueueName: queueName(prefix, spec),
+      QueueName: resourceNames('dev').queue(spec),
       VisibilityTimeout: visibilityTimeoutSeconds(spec),
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: spec.maxReceiveCount },
     });

@@ -2,6 +2,7 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { resourceNames } from '../../lib/topology';
 import { WorkflowStateMachines } from '../../lib/workflow-state-machines';
 import { readDefinition, WORKFLOWS, type WorkflowName } from '../../lib/workflows';
 
@@ -10,7 +11,7 @@ const synth = () => {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const stepsQueue = new Queue(stack, 'Steps');
   const erpCommandQueue = new Queue(stack, 'ErpCommands', { fifo: true });
-  new WorkflowStateMachines(stack, 'Workflows', { prefix: 'retail-sync-dev', stepsQueue, erpCommandQueue, logRetentionDays: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  new WorkflowStateMachines(stack, 'Workflows', { names: resourceNames('dev'), stepsQueue, erpCommandQueue, logRetentionDays: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   return { template: Template.fromStack(stack), stack };
 };
 

@@ -20,7 +20,7 @@ describe('EventBridge publisher against the emulator', () => {
   beforeAll(async () => {
     useEmulator();
     sqs = new SQSClient({});
-    resources = await provisionLocalResources({ prefix: `retail-sync-${uniqueStage('pub')}`, signingSecrets: {}, visibilityTimeoutSeconds: 5 });
+    resources = await provisionLocalResources({ stage: uniqueStage('pub'), signingSecrets: {} });
   });
   afterAll(() => sqs.destroy());
 

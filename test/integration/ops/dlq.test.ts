@@ -1,4 +1,4 @@
-import { deadLetterQueueName, QUEUES, queueName } from '../../../lib/topology';
+import { QUEUES, resourceNames } from '../../../lib/topology';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -91,7 +91,7 @@ describe('ops dlq against the emulator', () => {
     endpoint = useEmulator();
     sqs = new SQSClient({});
     stage = uniqueStage('ops');
-    ({ queues } = await provisionLocalResources({ prefix: `retail-sync-${stage}`, signingSecrets: {}, visibilityTimeoutSeconds: 30 }));
+    ({ queues } = await provisionLocalResources({ stage, signingSecrets: {}, visibilityTimeoutSeconds: 30 }));
     projector = queues.get('sync-state-projector')!;
     erp = queues.get('erp-commands')!;
     workDir = mkdtempSync(path.join(tmpdir(), 'ops-dlq-'));
@@ -116,7 +116,7 @@ describe('ops dlq against the emulator', () => {
       // Assess
       // One row per queue of the topology, in its order.
       expect(summaries.map((s) => [s.name, s.sourceQueue, s.depth])).toEqual(
-        QUEUES.map((spec) => [deadLetterQueueName(`retail-sync-${stage}`, spec), queueName(`retail-sync-${stage}`, spec), spec.name === 'sync-state-projector' ? 2 : 0]),
+        QUEUES.map((spec) => [resourceNames(stage).deadLetterQueue(spec), resourceNames(stage).queue(spec), spec.name === 'sync-state-projector' ? 2 : 0]),
       );
       const projectorRow = summaries.find((s) => s.name.endsWith('-sync-state-projector-dlq'))!;
       expect(projectorRow.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
@@ -444,7 +444,7 @@ describe('ops dlq against the emulator', () => {
       expect(stdout).toBe('');
       expect(stderr).toBe(
         `error: No DLQ named retail-sync-${stage}-foo-dlq in us-east-1: known DLQs: ` +
-          `${QUEUES.map((spec) => deadLetterQueueName(`retail-sync-${stage}`, spec)).join(', ')}\n`,
+          `${QUEUES.map((spec) => resourceNames(stage).deadLetterQueue(spec)).join(', ')}\n`,
       );
     });
 
