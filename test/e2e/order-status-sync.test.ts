@@ -2,6 +2,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, S
 import { enqueueErpCommands } from '../../functions/adapters/erp-command-queue';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import type { ErpCommand } from '../../functions/core/canonical/erp-command';
+import { gatewayProblem } from '../../lib/gateway-problems';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { observeBus } from '../support/bus-observer';
@@ -151,10 +152,17 @@ describe('order status sync on the local stack', () => {
     expect(view.body.detail).toMatch(/never been seen/);
   });
 
-  it('answers an unknown route with problem+json 404', async () => {
-    const response = await fetch(`${stack.url}/v1/nothing-here`);
+  it.each([
+    ['an unknown path', 'GET', '/v1/nothing-here'],
+    ['a method the route does not take', 'GET', '/v1/webhooks/erp'],
+  ])('answers %s with the problem+json 404 API Gateway answers', async (_label, method, path) => {
+    // Act
+    const response = await fetch(`${stack.url}${path}`, { method });
+
+    // Assess
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toEqual(gatewayProblem('MISSING_AUTHENTICATION_TOKEN'));
   });
 
   describe('ERP command queue', () => {
@@ -181,9 +189,19 @@ describe('order status sync on the local stack', () => {
     });
 
     it('retries through ERP faults without losing the command', async () => {
+      // Prepare
+      const faultsBefore = stack.erp.stats.faults;
+      const callsBefore = stack.erp.stats.calls;
       stack.erp.failNext(2, 503);
+
+      // Act
       await enqueueErpCommands(sqs, queue().url, [command('cmd-e2e-2') as ErpCommand]);
+
+      // Assess: the command took effect once, after both injected 503s were answered to the dispatcher.
       await eventually(async () => effectsOf('cmd-e2e-2').length, (count) => count === 1, 15_000);
+      expect(stack.erp.stats.faults - faultsBefore).toBe(2);
+      expect(stack.erp.stats.calls - callsBefore).toBeGreaterThanOrEqual(3);
+      expect(effectsOf('cmd-e2e-2')).toHaveLength(1);
     });
 
     it('sends a malformed command straight to the DLQ with its error class', async () => {
