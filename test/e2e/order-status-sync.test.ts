@@ -53,6 +53,30 @@ describe('order status sync on the local stack', () => {
     return ((await response.json()) as { ticket: { id: number } }).ticket.id;
   };
 
+  /**
+   * Every event published before a marker delivery, read off the bus once the marker is there: ingest
+   * publishes before it answers, so anything an earlier request published is on the bus by then.
+   */
+  let markers = 0;
+  const publishedBeforeMarker = async () => {
+    const marker = await sendStatus(`SO-marker-${++markers}`, 'confirmed', 1);
+    const { eventId } = (await marker.response.json()) as { eventId: string };
+    const seen: Array<{ detail: { eventId: string } }> = [];
+    await eventually(async () => seen.push(...(await observer.drain())), () => seen.some((event) => event.detail.eventId === eventId), 8_000);
+    return seen.filter((event) => event.detail.eventId !== eventId);
+  };
+  /** Messages the consumers have yet to receive or finish, over every consumer queue. */
+  const consumerBacklog = async () => {
+    let backlog = 0;
+    for (const queue of stack.resources.queues.values()) {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
+      backlog += Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    }
+    return backlog;
+  };
+
   const caseField = (caseId: number, field: number) => stack.serviceDesk.tickets.get(caseId)!.custom_fields.find((entry) => entry.id === field)?.value;
   const sync = async (orderId: string) => {
     const response = await fetch(`${stack.url}/v1/orders/${orderId}/sync`);
@@ -77,28 +101,39 @@ describe('order status sync on the local stack', () => {
   });
 
   it('changes nothing on a duplicate delivery', async () => {
+    // Prepare
     const caseId = await linkCase('SO-200');
     const first = await sendStatus('SO-200', 'picking', 1);
     await eventually(() => sync('SO-200'), (result) => result.body.inSync === true, 8_000);
     const caseStamp = stack.serviceDesk.tickets.get(caseId)!.updated_at;
     await observer.drain();
 
+    // Act
     const again = await post(first.rawBody, first.headers);
+
+    // Assess
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ eventId: expect.any(String), duplicate: true });
-
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await observer.drain()).toEqual([]);
+    expect(await publishedBeforeMarker()).toEqual([]);
     expect(stack.serviceDesk.tickets.get(caseId)!.updated_at).toBe(caseStamp);
   });
 
   it('ignores an older version that arrives after a newer one', async () => {
+    // Prepare
     const caseId = await linkCase('SO-300');
     expect((await sendStatus('SO-300', 'shipped', 3)).response.status).toBe(202);
     await eventually(() => sync('SO-300'), (result) => result.body.inSync === true, 8_000);
-    expect((await sendStatus('SO-300', 'picking', 2)).response.status).toBe(202);
+    await eventually(consumerBacklog, (backlog) => backlog === 0, 8_000);
+    const deskCallsBefore = stack.serviceDesk.stats.calls;
 
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Act
+    const stale = await sendStatus('SO-300', 'picking', 2);
+
+    // Assess: the stale event went out and was consumed (the updater read the case, the queues drained)...
+    expect(stale.response.status).toBe(202);
+    await eventually(async () => stack.serviceDesk.stats.calls - deskCallsBefore, (calls) => calls >= 2, 8_000);
+    await eventually(consumerBacklog, (backlog) => backlog === 0, 8_000);
+    // ...and moved nothing back.
     const view = await sync('SO-300');
     expect(view.body).toMatchObject({ erp: { status: 'shipped', version: 3 }, serviceDesk: { status: 'shipped', version: 3 }, inSync: true });
     expect(caseField(caseId, DEFAULT_FIELD_IDS.orderStatus)).toBe('shipped');
@@ -141,8 +176,7 @@ describe('order status sync on the local stack', () => {
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
       expect((await response.json()) as { detail: string }).toMatchObject({ status, detail: expect.stringMatching(detail) });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await observer.drain()).toEqual([]);
+      expect(await publishedBeforeMarker()).toEqual([]);
     });
   });
 
