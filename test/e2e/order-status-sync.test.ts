@@ -6,6 +6,7 @@ import { gatewayProblem } from '../../lib/gateway-problems';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { observeBus } from '../support/bus-observer';
+import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 
 const CURRENT_SECRET = 'whsec_' + Buffer.from('e2e-current-erp-secret').toString('base64');
@@ -65,17 +66,7 @@ describe('order status sync on the local stack', () => {
     await eventually(async () => seen.push(...(await observer.drain())), () => seen.some((event) => event.detail.eventId === eventId), 8_000);
     return seen.filter((event) => event.detail.eventId !== eventId);
   };
-  /** Messages the consumers have yet to receive or finish, over every consumer queue. */
-  const consumerBacklog = async () => {
-    let backlog = 0;
-    for (const queue of stack.resources.queues.values()) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-      );
-      backlog += Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-    }
-    return backlog;
-  };
+  const consumerBacklog = () => backlogOf(sqs, stack.resources.queues.values());
 
   const caseField = (caseId: number, field: number) => stack.serviceDesk.tickets.get(caseId)!.custom_fields.find((entry) => entry.id === field)?.value;
   const sync = async (orderId: string) => {

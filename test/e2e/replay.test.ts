@@ -5,6 +5,7 @@ import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { observeBus } from '../support/bus-observer';
 import { run } from '../../ops/cli';
+import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-replay').toString('base64');
@@ -28,17 +29,7 @@ describe('replaying the archive on the local stack', () => {
     return fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody });
   };
   const getJson = async (path: string) => (await fetch(`${stack.url}${path}`)).json() as Promise<Record<string, any>>;
-  /** Messages the consumers have yet to receive or finish, over every consumer queue. */
-  const consumerBacklog = async () => {
-    let backlog = 0;
-    for (const queue of stack.resources.queues.values()) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-      );
-      backlog += Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-    }
-    return backlog;
-  };
+  const consumerBacklog = () => backlogOf(sqs, stack.resources.queues.values());
 
   it('changes nothing when consumers see every archived event again', async () => {
     // Prepare: an order in sync on its case, and a customer timeline.
