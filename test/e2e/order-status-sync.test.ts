@@ -2,9 +2,11 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, S
 import { enqueueErpCommands } from '../../functions/adapters/erp-command-queue';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import type { ErpCommand } from '../../functions/core/canonical/erp-command';
+import { gatewayProblem } from '../../lib/gateway-problems';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { observeBus } from '../support/bus-observer';
+import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 
 const CURRENT_SECRET = 'whsec_' + Buffer.from('e2e-current-erp-secret').toString('base64');
@@ -52,6 +54,20 @@ describe('order status sync on the local stack', () => {
     return ((await response.json()) as { ticket: { id: number } }).ticket.id;
   };
 
+  /**
+   * Every event published before a marker delivery, read off the bus once the marker is there: ingest
+   * publishes before it answers, so anything an earlier request published is on the bus by then.
+   */
+  let markers = 0;
+  const publishedBeforeMarker = async () => {
+    const marker = await sendStatus(`SO-marker-${++markers}`, 'confirmed', 1);
+    const { eventId } = (await marker.response.json()) as { eventId: string };
+    const seen: Array<{ detail: { eventId: string } }> = [];
+    await eventually(async () => seen.push(...(await observer.drain())), () => seen.some((event) => event.detail.eventId === eventId), 8_000);
+    return seen.filter((event) => event.detail.eventId !== eventId);
+  };
+  const consumerBacklog = () => backlogOf(sqs, stack.resources.queues.values());
+
   const caseField = (caseId: number, field: number) => stack.serviceDesk.tickets.get(caseId)!.custom_fields.find((entry) => entry.id === field)?.value;
   const sync = async (orderId: string) => {
     const response = await fetch(`${stack.url}/v1/orders/${orderId}/sync`);
@@ -76,28 +92,39 @@ describe('order status sync on the local stack', () => {
   });
 
   it('changes nothing on a duplicate delivery', async () => {
+    // Prepare
     const caseId = await linkCase('SO-200');
     const first = await sendStatus('SO-200', 'picking', 1);
     await eventually(() => sync('SO-200'), (result) => result.body.inSync === true, 8_000);
     const caseStamp = stack.serviceDesk.tickets.get(caseId)!.updated_at;
     await observer.drain();
 
+    // Act
     const again = await post(first.rawBody, first.headers);
+
+    // Assess
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ eventId: expect.any(String), duplicate: true });
-
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await observer.drain()).toEqual([]);
+    expect(await publishedBeforeMarker()).toEqual([]);
     expect(stack.serviceDesk.tickets.get(caseId)!.updated_at).toBe(caseStamp);
   });
 
   it('ignores an older version that arrives after a newer one', async () => {
+    // Prepare
     const caseId = await linkCase('SO-300');
     expect((await sendStatus('SO-300', 'shipped', 3)).response.status).toBe(202);
     await eventually(() => sync('SO-300'), (result) => result.body.inSync === true, 8_000);
-    expect((await sendStatus('SO-300', 'picking', 2)).response.status).toBe(202);
+    await eventually(consumerBacklog, (backlog) => backlog === 0, 8_000);
+    const deskCallsBefore = stack.serviceDesk.stats.calls;
 
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Act
+    const stale = await sendStatus('SO-300', 'picking', 2);
+
+    // Assess: the stale event went out and was consumed (the updater read the case, the queues drained)...
+    expect(stale.response.status).toBe(202);
+    await eventually(async () => stack.serviceDesk.stats.calls - deskCallsBefore, (calls) => calls >= 2, 8_000);
+    await eventually(consumerBacklog, (backlog) => backlog === 0, 8_000);
+    // ...and moved nothing back.
     const view = await sync('SO-300');
     expect(view.body).toMatchObject({ erp: { status: 'shipped', version: 3 }, serviceDesk: { status: 'shipped', version: 3 }, inSync: true });
     expect(caseField(caseId, DEFAULT_FIELD_IDS.orderStatus)).toBe('shipped');
@@ -140,8 +167,7 @@ describe('order status sync on the local stack', () => {
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
       expect((await response.json()) as { detail: string }).toMatchObject({ status, detail: expect.stringMatching(detail) });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await observer.drain()).toEqual([]);
+      expect(await publishedBeforeMarker()).toEqual([]);
     });
   });
 
@@ -151,10 +177,17 @@ describe('order status sync on the local stack', () => {
     expect(view.body.detail).toMatch(/never been seen/);
   });
 
-  it('answers an unknown route with problem+json 404', async () => {
-    const response = await fetch(`${stack.url}/v1/nothing-here`);
+  it.each([
+    ['an unknown path', 'GET', '/v1/nothing-here'],
+    ['a method the route does not take', 'GET', '/v1/webhooks/erp'],
+  ])('answers %s with the problem+json 404 API Gateway answers', async (_label, method, path) => {
+    // Act
+    const response = await fetch(`${stack.url}${path}`, { method });
+
+    // Assess
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toEqual(gatewayProblem('MISSING_AUTHENTICATION_TOKEN'));
   });
 
   describe('ERP command queue', () => {
@@ -181,9 +214,19 @@ describe('order status sync on the local stack', () => {
     });
 
     it('retries through ERP faults without losing the command', async () => {
+      // Prepare
+      const faultsBefore = stack.erp.stats.faults;
+      const callsBefore = stack.erp.stats.calls;
       stack.erp.failNext(2, 503);
+
+      // Act
       await enqueueErpCommands(sqs, queue().url, [command('cmd-e2e-2') as ErpCommand]);
+
+      // Assess: the command took effect once, after both injected 503s were answered to the dispatcher.
       await eventually(async () => effectsOf('cmd-e2e-2').length, (count) => count === 1, 15_000);
+      expect(stack.erp.stats.faults - faultsBefore).toBe(2);
+      expect(stack.erp.stats.calls - callsBefore).toBeGreaterThanOrEqual(3);
+      expect(effectsOf('cmd-e2e-2')).toHaveLength(1);
     });
 
     it('sends a malformed command straight to the DLQ with its error class', async () => {

@@ -3,7 +3,9 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
+import { observeBus } from '../support/bus-observer';
 import { run } from '../../ops/cli';
+import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-replay').toString('base64');
@@ -11,17 +13,23 @@ const SECRET = 'whsec_' + Buffer.from('e2e-replay').toString('base64');
 describe('replaying the archive on the local stack', () => {
   let stack: LocalStack;
   let stage: string;
+  let sqs: SQSClient;
   beforeAll(async () => {
     stage = uniqueStage('e2e-replay');
     stack = await startLocalStack({ port: 0, stage, emulatorEndpoint: useEmulator(), signingSecrets: { erp: [SECRET] }, visibilityTimeoutSeconds: 5 });
+    sqs = new SQSClient({});
   }, 60_000);
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    sqs?.destroy();
+    await stack?.stop();
+  });
 
   const send = (type: string, data: Record<string, unknown>) => {
     const rawBody = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
     return fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody });
   };
   const getJson = async (path: string) => (await fetch(`${stack.url}${path}`)).json() as Promise<Record<string, any>>;
+  const consumerBacklog = () => backlogOf(sqs, stack.resources.queues.values());
 
   it('changes nothing when consumers see every archived event again', async () => {
     // Prepare: an order in sync on its case, and a customer timeline.
@@ -30,12 +38,17 @@ describe('replaying the archive on the local stack', () => {
       method: 'POST',
       body: JSON.stringify({ ticket: { subject: 'replay', custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: 'SO-R1' }] } }),
     });
-    await send('order.created', { orderId: 'SO-R1', occurredAt: new Date().toISOString(), customer: { email: 'replay@example.com' } });
-    await send('order.status.changed', { orderId: 'SO-R1', status: 'confirmed', version: 1, occurredAt: new Date().toISOString() });
-    await send('order.status.changed', { orderId: 'SO-R1', status: 'shipped', version: 2, occurredAt: new Date().toISOString() });
+    const accepted = [];
+    accepted.push(await send('order.created', { orderId: 'SO-R1', occurredAt: new Date().toISOString(), customer: { email: 'replay@example.com' } }));
+    accepted.push(await send('order.status.changed', { orderId: 'SO-R1', status: 'confirmed', version: 1, occurredAt: new Date().toISOString() }));
+    accepted.push(await send('order.status.changed', { orderId: 'SO-R1', status: 'shipped', version: 2, occurredAt: new Date().toISOString() }));
+    const eventIds = await Promise.all(accepted.map(async (response) => ((await response.json()) as { eventId: string }).eventId));
     const before = await eventually(() => getJson('/v1/orders/SO-R1/sync'), (view) => view.inSync === true && view.erp?.version === 2, 10_000);
     const timelineBefore = await eventually(() => getJson('/v1/customers/replay@example.com/timeline'), (page) => page.entries?.length === 1, 10_000);
+    await eventually(consumerBacklog, (backlog) => backlog === 0, 10_000);
     const caseStamp = stack.serviceDesk.tickets.get(1)!.updated_at;
+    const deskCallsBefore = stack.serviceDesk.stats.calls;
+    const observer = await observeBus(stack.resources.busName);
 
     // The archive holds what will be replayed.
     const events = new EventBridgeClient({});
@@ -49,19 +62,23 @@ describe('replaying the archive on the local stack', () => {
       stdout: (text) => out.push(text),
       stderr: (text) => out.push(text),
     });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
 
-    // Assess
+    // Assess: the replayed events were consumed (the service-desk updater looked up the case again for
+    // each status event, and every consumer queue is empty again)...
     expect(code).toBe(0);
     expect(out.join('')).toMatch(/Replay .* COMPLETED \(all rules\)/);
+    const replayed: string[] = [];
+    await eventually(async () => replayed.push(...(await observer.drain()).map((event) => event.detail.eventId)), () => eventIds.every((id) => replayed.includes(id)), 10_000);
+    observer.close();
+    await eventually(async () => stack.serviceDesk.stats.calls - deskCallsBefore, (calls) => calls >= 2, 10_000);
+    await eventually(consumerBacklog, (backlog) => backlog === 0, 10_000);
+    // ...and changed nothing.
     expect(await getJson('/v1/orders/SO-R1/sync')).toEqual(before);
     expect(await getJson('/v1/customers/replay@example.com/timeline')).toEqual(timelineBefore);
     expect(stack.serviceDesk.tickets.get(1)!.updated_at).toBe(caseStamp);
-    const sqs = new SQSClient({});
     for (const queue of stack.resources.queues.values()) {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.deadLetterUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
       expect([queue.spec.name, Attributes?.ApproximateNumberOfMessages]).toEqual([queue.spec.name, '0']);
     }
-    sqs.destroy();
   });
 });
