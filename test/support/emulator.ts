@@ -24,14 +24,29 @@ export const eventually = async <T>(probe: () => Promise<T>, accept: (value: T) 
   return last;
 };
 
-/** Creates an on-demand table keyed by one string attribute in the emulator. */
-export const createHashKeyTable = async (client: DynamoDBClient, tableName: string, key: string) => {
+/** Creates an on-demand table with string keys in the emulator, and any global secondary indexes (all attributes projected). */
+export const createTable = async (
+  client: DynamoDBClient,
+  tableName: string,
+  keys: { partitionKey: string; sortKey?: string; indexes?: Array<{ name: string; partitionKey: string; sortKey?: string }> },
+) => {
+  const keySchema = (partitionKey: string, sortKey?: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  const attributes = new Set([keys.partitionKey, keys.sortKey, ...(keys.indexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey])].filter((name): name is string => Boolean(name)));
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+      KeySchema: keySchema(keys.partitionKey, keys.sortKey),
+      ...(keys.indexes?.length
+        ? { GlobalSecondaryIndexes: keys.indexes.map((index) => ({ IndexName: index.name, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' as const } })) }
+        : {}),
     }),
   );
 };
+
+/** Creates an on-demand table keyed by one string attribute in the emulator. */
+export const createHashKeyTable = (client: DynamoDBClient, tableName: string, key: string) => createTable(client, tableName, { partitionKey: key });

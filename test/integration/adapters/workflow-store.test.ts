@@ -1,8 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbWorkflowStore, WORKFLOWS_BY_STATE_INDEX } from '../../../functions/adapters/workflow-store';
 import type { WorkflowTransition } from '../../../functions/core/canonical/workflow';
 import { ValidationError } from '../../../functions/core/errors';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { createTable, uniqueStage, useEmulator } from '../../support/emulator';
 
 const transition = (workflowId: string, milestone: WorkflowTransition['milestone'], state: WorkflowTransition['state'], occurredAt: string, extra: Partial<WorkflowTransition> = {}): WorkflowTransition => ({
   workflowId,
@@ -26,32 +26,7 @@ describe('DynamoDB workflow store', () => {
     useEmulator();
     dynamodb = new DynamoDBClient({});
     const tableName = `retail-sync-${uniqueStage('workflows')}-workflows`;
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'stateKey', AttributeType: 'S' },
-          { AttributeName: 'updatedAt', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: WORKFLOWS_BY_STATE_INDEX,
-            KeySchema: [
-              { AttributeName: 'stateKey', KeyType: 'HASH' },
-              { AttributeName: 'updatedAt', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await createTable(dynamodb, tableName, { partitionKey: 'pk', sortKey: 'sk', indexes: [{ name: WORKFLOWS_BY_STATE_INDEX, partitionKey: 'stateKey', sortKey: 'updatedAt' }] });
     store = makeDynamoDbWorkflowStore(dynamodb, tableName);
   });
 

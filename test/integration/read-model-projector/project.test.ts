@@ -1,8 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbReadModelStore } from '../../../functions/adapters/read-model-store';
 import type { CanonicalEvent } from '../../../functions/core/canonical/events';
 import { makeReadModelProjector } from '../../../functions/read-model-projector/project';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { createTable, uniqueStage, useEmulator } from '../../support/emulator';
 
 type Event = Pick<CanonicalEvent, 'detailType' | 'detail'>;
 const event = (detailType: string, eventId: string, data: Record<string, unknown>): Event =>
@@ -26,20 +26,7 @@ describe('read-model projector against the emulator: events that reach the custo
     useEmulator();
     client = new DynamoDBClient({});
     const tableName = `${uniqueStage('rm')}-read-models`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createTable(client, tableName, { partitionKey: 'pk', sortKey: 'sk' });
     store = makeDynamoDbReadModelStore(client, tableName);
     project = makeReadModelProjector({ store });
   });
