@@ -17,7 +17,7 @@ import { provisionLocalResources, type LocalQueue } from '../../../local/provisi
 import { run } from '../../../ops/cli';
 import { listDlqs, parseFilters, peekDlq, purgeDlq, redriveDlq, resolveDlq, type DlqTarget } from '../../../ops/dlq';
 import { OpsError } from '../../../ops/errors';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -325,7 +325,7 @@ describe('ops dlq against the emulator', () => {
       // Act
       const attempt = redriveDlq(dying, await resolveDlq(sqs, stage, 'sync-state-projector'), { emulator: true, visibilityTimeoutSeconds: 1 });
       await expect(attempt).rejects.toThrow();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await eventually(() => depthOf(projector.deadLetterUrl), ({ hidden }) => hidden === 0);
 
       // Assess
       const source = await bodiesIn(projector.url);
