@@ -1,6 +1,6 @@
 /**
  * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`.
- * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error.
+ * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error, 130 interrupted (Ctrl-C).
  */
 import './sdk-warnings';
 import { createInterface } from 'node:readline/promises';
@@ -23,7 +23,7 @@ import {
   type RedriveProgress,
   type ScanOptions,
 } from './dlq';
-import { OpsError, UsageError } from './errors';
+import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
 import type { ReconcileRun } from '../functions/reconciler/reconcile';
@@ -284,17 +284,26 @@ export const buildProgram = (io: CliIo) => {
         bar.setTotal(Math.max(progress.total, progress.scanned));
         bar.update(progress.scanned, { moved: progress.moved });
       };
+      // Ctrl-C stops after the message being moved, gives the rest back and prints what was done.
+      const interrupt = new AbortController();
+      const onInterrupt = () => interrupt.abort();
+      process.once('SIGINT', onInterrupt);
       try {
         const target = await resolveDlq(sqs, options.stage, queue);
-        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress };
+        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress, signal: interrupt.signal };
         if (usesMoveTask(redriveOptions) && !options.json) io.stderr(`Starting an SQS message move task from ${target.name} to ${target.sourceName}\n`);
         const result = await redriveDlq(sqs, target, redriveOptions).finally(() => started && bar.stop());
         if (options.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
         else if (result.dryRun) {
           io.stdout(formatMessages(result.wouldMove ?? []));
           io.stdout(`Dry run: would move ${result.wouldMove?.length ?? 0} of ${result.scanned} message(s) from ${target.name} to ${target.sourceName}\n`);
-        } else io.stdout(`Moved ${result.moved} message(s) from ${target.name} to ${target.sourceName}${result.mode === 'move-task' ? ` (move task ${result.taskHandle ?? ''})` : ` (${result.scanned} scanned)`}\n`);
+        } else {
+          io.stdout(`${result.interrupted ? 'Interrupted: moved' : 'Moved'} ${result.moved} message(s) from ${target.name} to ${target.sourceName}${result.mode === 'move-task' ? ` (move task ${result.taskHandle ?? ''})` : ` (${result.scanned} scanned)`}\n`);
+          if (result.cameBack) io.stdout(`${result.cameBack} moved message(s) failed again and came back to ${target.name}; they were not moved again\n`);
+        }
+        if (result.interrupted) throw new InterruptedError(`redrive of ${target.name} interrupted; the messages not moved are still in the DLQ`);
       } finally {
+        process.removeListener('SIGINT', onInterrupt);
         sqs.destroy();
       }
     });
@@ -354,6 +363,10 @@ export const run = async (args: string[], io: CliIo): Promise<number> => {
     if (error instanceof UsageError) {
       io.stderr(`error: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof InterruptedError) {
+      io.stderr(`${error.message}\n`);
+      return error.exitCode;
     }
     const message = error instanceof OpsError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     io.stderr(`error: ${message.split('\n')[0]}\n`);

@@ -32,7 +32,7 @@ export const redriveWithMoveTask = async (sqs: SQSClient, target: DlqTarget, opt
       status = task?.Status ?? status;
       moved = task?.ApproximateNumberOfMessagesMoved ?? moved;
       total = task?.ApproximateNumberOfMessagesToMove ?? total;
-      options.onProgress?.({ scanned: moved, moved, total });
+      options.onProgress?.({ scanned: moved, moved, total, cameBack: 0 });
       if (FINISHED_TASK_STATUSES.includes(status)) {
         if (status !== 'COMPLETED') throw new OpsError(`Move task ${TaskHandle ?? ''} on ${target.name} ended ${status}: ${task?.FailureReason ?? 'no reason given'} (${moved} moved)`);
         break;

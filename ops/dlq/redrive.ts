@@ -12,6 +12,8 @@ export interface RedriveProgress {
   moved: number;
   /** Approximate number of messages in the DLQ when the redrive started (capped by max). */
   total: number;
+  /** Moved messages that failed again and reached the DLQ during this run (left there). */
+  cameBack: number;
 }
 
 export interface RedriveOptions extends ScanOptions {
@@ -25,6 +27,9 @@ export interface RedriveOptions extends ScanOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Move task polling interval (ms). */
   pollIntervalMs?: number;
+  /** Stops the redrive after the message being moved (Ctrl-C); the rest stays in the DLQ. */
+  signal?: AbortSignal;
+  now?: () => number;
 }
 
 export interface RedriveResult {
@@ -36,6 +41,10 @@ export interface RedriveResult {
   wouldMove?: DlqMessage[];
   taskHandle?: string;
   status?: string;
+  /** Selective redrive: moved messages that came back to the DLQ during the run. */
+  cameBack?: number;
+  /** Selective redrive: stopped by `signal` before the end. */
+  interrupted?: boolean;
 }
 
 /** Message attributes to forward to the source queue: the original ones, without our failure notes. */
@@ -67,15 +76,24 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
   const depth = await approximateDepth(sqs, target.url).catch((error) => {
     throw explainAwsError(error, `read the attributes of ${target.name}`);
   });
-  const progress: RedriveProgress = { scanned: 0, moved: 0, total: Math.min(depth, max) };
+  const progress: RedriveProgress = { scanned: 0, moved: 0, total: Math.min(depth, max), cameBack: 0 };
   const wouldMove: DlqMessage[] = [];
+  // Only the messages already in the DLQ when the run began are moved, each once: a moved message that
+  // fails again comes back as a new message (new id, new SentTimestamp) and would otherwise loop forever.
+  const startedAt = (options.now ?? Date.now)();
+  const sentIds = new Set<string>();
+  const isInterrupted = () => Boolean(options.signal?.aborted);
   const scanner = makeScanner(sqs, target.url, options);
   try {
     let batch: Received[] | undefined;
-    while (progress.moved + wouldMove.length < max && (batch = await scanner.next())) {
+    while (progress.moved + wouldMove.length < max && !isInterrupted() && (batch = await scanner.next())) {
       for (const { message, described } of batch) {
+        if (isInterrupted()) break;
         progress.scanned += 1;
-        if (progress.moved + wouldMove.length >= max || !matchesFilters(described, filters)) {
+        const cameBack = sentIds.has(described.messageId) || (described.attributes.originalMessageId !== undefined && sentIds.has(described.attributes.originalMessageId));
+        if (cameBack) progress.cameBack += 1;
+        const arrivedDuringRun = Number(described.systemAttributes.SentTimestamp) >= startedAt;
+        if (cameBack || arrivedDuringRun || progress.moved + wouldMove.length >= max || !matchesFilters(described, filters)) {
           options.onProgress?.({ ...progress });
           continue;
         }
@@ -86,7 +104,7 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
         }
         await pace();
         try {
-          await sqs.send(
+          const { MessageId } = await sqs.send(
             new SendMessageCommand({
               QueueUrl: sourceUrl,
               MessageBody: message.Body ?? '',
@@ -96,6 +114,8 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
                 : {}),
             }),
           );
+          sentIds.add(message.MessageId!);
+          if (MessageId) sentIds.add(MessageId);
         } catch (error) {
           throw explainAwsError(error, `send message ${message.MessageId} to ${target.sourceName}`);
         }
@@ -118,5 +138,7 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
     scanned: progress.scanned,
     dryRun: Boolean(options.dryRun),
     ...(options.dryRun ? { wouldMove } : {}),
+    cameBack: progress.cameBack,
+    interrupted: isInterrupted(),
   };
 };

@@ -281,6 +281,66 @@ describe('ops dlq against the emulator', () => {
       expect((await bodiesIn(projector.deadLetterUrl)).length).toBe(1);
     });
 
+    it('moves each message that was in the DLQ once and reports those that fail again and come back, instead of looping', async () => {
+      // Prepare
+      const bodies = Array.from({ length: 21 }, (_, i) => event(`poison-${i}`));
+      for (const [i, body] of bodies.entries()) await deadLetter(projector, body, 'validation', `p-${i}`);
+      const failingAgain = new SQSClient({});
+      const send = failingAgain.send.bind(failingAgain) as (command: unknown) => Promise<unknown>;
+      const sentToSource: string[] = [];
+      jest.spyOn(failingAgain, 'send').mockImplementation((async (command: SendMessageCommand) => {
+        const result = await send(command);
+        if (command instanceof SendMessageCommand && command.input.QueueUrl === projector.url) {
+          // A consumer that fails on the message again dead-letters it as a new message.
+          sentToSource.push(command.input.MessageBody!);
+          await makeSqsMessageControl(sqs, projector.url, projector.deadLetterUrl).deadLetter({
+            messageId: (result as { MessageId: string }).MessageId,
+            body: command.input.MessageBody!,
+            errorClass: 'validation',
+            errorMessage: 'still invalid',
+            receiveCount: 1,
+            firstReceivedAt: new Date().toISOString(),
+            failedAt: new Date().toISOString(),
+            sourceQueue: projector.url,
+          });
+        }
+        return result;
+      }) as never);
+
+      // Act
+      const result = await redriveDlq(failingAgain, await target(projector), { emulator: true, max: 100, maxPerSecond: 1000 });
+
+      // Assess
+      expect(result).toMatchObject({ mode: 'selective', moved: 21, cameBack: 21, interrupted: false });
+      expect(sentToSource.sort()).toEqual([...bodies].sort());
+      expect(await bodiesIn(projector.deadLetterUrl)).toEqual([...bodies].sort());
+      failingAgain.destroy();
+    });
+
+    it('stops when interrupted, leaving every message not moved in the DLQ', async () => {
+      // Prepare
+      const bodies = ['o-1', 'o-2', 'o-3', 'o-4'].map(event);
+      for (const [i, body] of bodies.entries()) await deadLetter(projector, body, 'transient', `c-${i}`);
+      const interrupt = new AbortController();
+      const counting = new SQSClient({});
+      const send = counting.send.bind(counting) as (command: unknown) => Promise<unknown>;
+      let sends = 0;
+      jest.spyOn(counting, 'send').mockImplementation((async (command: unknown) => {
+        const result = await send(command);
+        if (command instanceof SendMessageCommand && ++sends === 2) interrupt.abort();
+        return result;
+      }) as never);
+
+      // Act
+      const result = await redriveDlq(counting, await target(projector), { emulator: true, signal: interrupt.signal });
+
+      // Assess
+      expect(result).toMatchObject({ moved: 2, interrupted: true });
+      expect(await bodiesIn(projector.url)).toHaveLength(2);
+      expect(await depthOf(projector.deadLetterUrl)).toEqual({ visible: 2, hidden: 0 });
+      counting.destroy();
+    });
+
     it('loses no message when a delete fails halfway: each one is in the DLQ or the source queue', async () => {
       // Prepare
       const bodies = ['o-1', 'o-2', 'o-3', 'o-4', 'o-5'].map(event);
