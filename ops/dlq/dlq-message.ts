@@ -1,7 +1,8 @@
 /** How a dead-lettered SQS message reads: its failure history (attributes our consumers attach) and a payload summary. */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { REDRIVE_HISTORY_ATTRIBUTES } from '../../functions/core/message-control';
 
-/** Attributes our consumers attach when they dead-letter a message; not forwarded on redrive. */
+/** Attributes our consumers (and redrives) attach to a failed message; not forwarded as they are on redrive. */
 export const DEAD_LETTER_ATTRIBUTES = [
   'errorClass',
   'errorMessage',
@@ -12,6 +13,8 @@ export const DEAD_LETTER_ATTRIBUTES = [
   'originalMessageId',
   'correlationId',
   'details',
+  REDRIVE_HISTORY_ATTRIBUTES.attempts,
+  REDRIVE_HISTORY_ATTRIBUTES.firstReceivedAt,
 ] as const;
 
 /** Error class shown for messages SQS moved itself after maxReceiveCount (they carry no attributes). */
@@ -76,14 +79,16 @@ export const describeMessage = (message: Message): DlqMessage => {
   const systemAttributes: Record<string, string> = { ...(message.Attributes ?? {}) };
   const body = message.Body ?? '';
   const receiveCount = systemAttributes.ApproximateReceiveCount;
-  const attempts = attributes.attempts ?? receiveCount;
+  // A message SQS itself moved after maxReceiveCount has only the history an earlier redrive carried.
+  const attemptsBefore = Number(attributes[REDRIVE_HISTORY_ATTRIBUTES.attempts] ?? 0) || 0;
+  const attempts = attributes.attempts ?? (receiveCount !== undefined && /^\d+$/.test(receiveCount) ? String(Number(receiveCount) + attemptsBefore) : undefined);
   const described: DlqMessage = {
     messageId: message.MessageId ?? '',
     body,
     errorClass: attributes.errorClass ?? REDRIVE_ERROR_CLASS,
     errorMessage: attributes.errorMessage,
     attempts: attempts !== undefined && /^\d+$/.test(attempts) ? Number(attempts) : undefined,
-    firstFailureAt: attributes.firstReceivedAt ?? isoFromEpochMs(systemAttributes.ApproximateFirstReceiveTimestamp),
+    firstFailureAt: attributes.firstReceivedAt ?? attributes[REDRIVE_HISTORY_ATTRIBUTES.firstReceivedAt] ?? isoFromEpochMs(systemAttributes.ApproximateFirstReceiveTimestamp),
     lastFailureAt: attributes.failedAt,
     correlationId: attributes.correlationId ?? correlationIdOfBody(body),
     sourceQueue: attributes.sourceQueue,

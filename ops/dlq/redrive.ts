@@ -1,4 +1,5 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import { REDRIVE_HISTORY_ATTRIBUTES } from '../../functions/core/message-control';
 import { makePacer } from '../../functions/core/pacer';
 import { explainAwsError } from '../errors';
 import { DEAD_LETTER_ATTRIBUTES, type DlqMessage } from './dlq-message';
@@ -47,10 +48,18 @@ export interface RedriveResult {
   interrupted?: boolean;
 }
 
-/** Message attributes to forward to the source queue: the original ones, without our failure notes. */
-const forwardedAttributes = (message: Message) => {
+/**
+ * Message attributes to forward to the source queue: the original ones without our failure notes, plus
+ * the failure history (attempts so far, first failure) that a consumer carries on if it fails again.
+ */
+const forwardedAttributes = (message: Message, described: DlqMessage): Record<string, MessageAttributeValue> | undefined => {
   const entries = Object.entries(message.MessageAttributes ?? {}).filter(([key]) => !(DEAD_LETTER_ATTRIBUTES as readonly string[]).includes(key));
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+  const forwarded = {
+    ...Object.fromEntries(entries),
+    ...(described.attempts !== undefined ? { [REDRIVE_HISTORY_ATTRIBUTES.attempts]: { DataType: 'Number', StringValue: String(described.attempts) } } : {}),
+    ...(described.firstFailureAt ? { [REDRIVE_HISTORY_ATTRIBUTES.firstReceivedAt]: { DataType: 'String', StringValue: described.firstFailureAt } } : {}),
+  };
+  return Object.keys(forwarded).length > 0 ? forwarded : undefined;
 };
 
 const approximateDepth = async (sqs: SQSClient, url: string): Promise<number> => {
@@ -108,7 +117,7 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
             new SendMessageCommand({
               QueueUrl: sourceUrl,
               MessageBody: message.Body ?? '',
-              MessageAttributes: forwardedAttributes(message),
+              MessageAttributes: forwardedAttributes(message, described),
               ...(target.fifo
                 ? { MessageGroupId: described.messageGroupId ?? 'redrive', MessageDeduplicationId: `redrive-${message.MessageId}` }
                 : {}),

@@ -12,7 +12,10 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { makeSqsMessageControl } from '../../../functions/adapters/sqs-message-control';
+import { ValidationError } from '../../../functions/core/errors';
+import { makeSqsConsumer } from '../../../functions/shared/sqs-consumer';
 import { provisionLocalResources, type LocalQueue } from '../../../local/provision';
 import { run } from '../../../ops/cli';
 import { listDlqs, parseFilters, peekDlq, purgeDlq, redriveDlq, resolveDlq, type DlqTarget } from '../../../ops/dlq';
@@ -227,7 +230,10 @@ describe('ops dlq against the emulator', () => {
       expect(result).toMatchObject({ mode: 'selective', moved: 2, scanned: 3, dryRun: false });
       const source = await contents(projector.url);
       expect(source.map((m) => m.Body).sort()).toEqual([event('o-1'), event('o-3')]);
-      expect(source.every((m) => m.MessageAttributes === undefined)).toBe(true);
+      expect(source.map((m) => Object.keys(m.MessageAttributes ?? {}).sort())).toEqual([
+        ['attemptsBeforeRedrive', 'firstReceivedBeforeRedrive'],
+        ['attemptsBeforeRedrive', 'firstReceivedBeforeRedrive'],
+      ]);
       expect(await bodiesIn(projector.deadLetterUrl)).toEqual([event('o-2')]);
     });
 
@@ -339,6 +345,39 @@ describe('ops dlq against the emulator', () => {
       expect(await bodiesIn(projector.url)).toHaveLength(2);
       expect(await depthOf(projector.deadLetterUrl)).toEqual({ visible: 2, hidden: 0 });
       counting.destroy();
+    });
+
+    it('keeps the attempts and the first failure of a redriven message that fails again', async () => {
+      // Prepare
+      await deadLetter(projector, event('o-1'), 'validation', 'c-1');
+      await redriveDlq(sqs, await target(projector), { emulator: true });
+      const { Messages: [redriven] = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: projector.url, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+      );
+      const consume = makeSqsConsumer({
+        handle: async () => {
+          throw new ValidationError('still invalid');
+        },
+        control: makeSqsMessageControl(sqs, projector.url, projector.deadLetterUrl),
+        sourceQueue: projector.url,
+        logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn(), appendKeys: jest.fn(), removeKeys: jest.fn() },
+      });
+      const record = {
+        messageId: redriven!.MessageId!,
+        receiptHandle: redriven!.ReceiptHandle!,
+        body: redriven!.Body!,
+        attributes: redriven!.Attributes!,
+        messageAttributes: Object.fromEntries(
+          Object.entries(redriven!.MessageAttributes ?? {}).map(([name, value]) => [name, { dataType: value.DataType!, stringValue: value.StringValue }]),
+        ),
+      } as unknown as SQSRecord;
+
+      // Act
+      await consume({ Records: [record] }, {} as Context);
+
+      // Assess
+      const [again] = await peekDlq(sqs, await target(projector), { waitTimeSeconds: 0 });
+      expect(again).toMatchObject({ errorMessage: 'still invalid', attempts: 4, firstFailureAt: '2026-11-27T10:00:00.000Z' });
     });
 
     it('loses no message when a delete fails halfway: each one is in the DLQ or the source queue', async () => {
