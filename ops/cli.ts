@@ -16,6 +16,7 @@ import {
   peekDlq,
   purgeDlq,
   redriveDlq,
+  regionOf,
   resolveDlq,
   usesMoveTask,
   type DlqMessage,
@@ -23,6 +24,7 @@ import {
   type RedriveProgress,
   type ScanOptions,
 } from './dlq';
+import { clientSettings, type ConnectionOptions } from './connection';
 import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
@@ -42,14 +44,11 @@ export interface CliIo {
   /** Builds the EventBridge client; tests may inject one. */
   makeEventsClient?: (config: ConnectionOptions) => EventBridgeClient;
   env?: NodeJS.ProcessEnv;
+  /** The file a running local stack leaves (default: .local/local-stack.json); tests point it elsewhere. */
+  localStackFile?: string;
 }
 
-export interface ConnectionOptions {
-  stage: string;
-  region?: string;
-  profile?: string;
-  endpoint?: string;
-}
+export type { ConnectionOptions } from './connection';
 
 const promptOnTerminal = async (question: string): Promise<boolean> => {
   if (!process.stdin.isTTY) throw new UsageError('purge needs a confirmation: run it in a terminal or pass --yes');
@@ -136,13 +135,11 @@ export const buildProgram = (io: CliIo) => {
   const program = new Command('retail-sync').description('Retail sync backbone tools').exitOverride().showSuggestionAfterError();
   program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
+  const settingsFor = (options: ConnectionOptions, service: Parameters<typeof clientSettings>[1]) => clientSettings(options, service, env, io.localStackFile);
   const connect = (options: ConnectionOptions) => {
-    const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
-    const config = { ...options, endpoint };
-    const sqs = io.makeClient
-      ? io.makeClient(config)
-      : new SQSClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
-    return { sqs, emulator: Boolean(endpoint), scan: scanOptionsFor(Boolean(endpoint)) };
+    const settings = settingsFor(options, 'SQS');
+    const sqs = io.makeClient ? io.makeClient({ ...options, endpoint: settings.endpoint }) : new SQSClient(settings);
+    return { sqs, emulator: Boolean(settings.endpoint), scan: scanOptionsFor(Boolean(settings.endpoint)) };
   };
 
   const withConnection = (command: Command) =>
@@ -150,7 +147,7 @@ export const buildProgram = (io: CliIo) => {
       .option('--stage <stage>', 'stage whose queues to use', 'local')
       .option('--region <region>', 'AWS region (default: from the environment or profile)')
       .option('--profile <profile>', 'AWS profile')
-      .option('--endpoint <url>', 'SQS endpoint, e.g. the local emulator (default: $AWS_ENDPOINT_URL)')
+      .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator; region and credentials are then implied (default: $AWS_ENDPOINT_URL, else the running local stack of the stage)')
       .exitOverride()
       .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const withFilters = (command: Command) =>
@@ -168,10 +165,8 @@ export const buildProgram = (io: CliIo) => {
     .option('--name <name>', 'replay name (default: derived from the bus and the time)')
     .option('--wait <seconds>', 'wait this long for the replay to finish (0: do not wait)', '300')
     .action(async (options: ConnectionOptions & { from: string; to: string; detailType: string[]; name?: string; wait: string }) => {
-      const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL;
-      const events = io.makeEventsClient
-        ? io.makeEventsClient({ ...options, endpoint })
-        : new EventBridgeClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+      const settings = settingsFor(options, 'EVENTBRIDGE');
+      const events = io.makeEventsClient ? io.makeEventsClient({ ...options, endpoint: settings.endpoint }) : new EventBridgeClient(settings);
       try {
         const waitSeconds = Number(options.wait);
         if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait must be a whole number of seconds; got "${options.wait}"`);
@@ -202,10 +197,8 @@ export const buildProgram = (io: CliIo) => {
       const waitSeconds = Number(options.wait);
       if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait must be a whole number of seconds; got "${options.wait}"`);
       const { sqs, emulator } = connect(options);
-      const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-      const dynamodb = io.makeDynamoClient
-        ? io.makeDynamoClient({ ...options, endpoint })
-        : new DynamoDBClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+      const settings = settingsFor(options, 'DYNAMODB');
+      const dynamodb = io.makeDynamoClient ? io.makeDynamoClient({ ...options, endpoint: settings.endpoint }) : new DynamoDBClient(settings);
       try {
         if (options.run !== undefined) {
           const run = await reconciliationRun(dynamodb, options.stage, options.run);
@@ -242,10 +235,10 @@ export const buildProgram = (io: CliIo) => {
       const { sqs, scan } = connect(options);
       try {
         const summaries = await listDlqs(sqs, options.stage, scan);
-        io.stdout(options.json ? JSON.stringify(summaries, null, 2) + '\n' : formatList(summaries));
         if (summaries.every((summary) => !summary.exists)) {
-          throw new OpsError(`No DLQs for stage "${options.stage}" in ${await sqs.config.region()}: is the stage deployed (or provisioned locally)?`);
+          throw new OpsError(`No queue of stage "${options.stage}" exists in ${await regionOf(sqs)}: is the stage deployed in this region (--region), or the local stack running?`);
         }
+        io.stdout(options.json ? JSON.stringify(summaries, null, 2) + '\n' : formatList(summaries));
       } finally {
         sqs.destroy();
       }

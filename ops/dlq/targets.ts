@@ -73,7 +73,8 @@ export const resolveDlq = async (sqs: SQSClient, stage: string, queue: string): 
   const url = await queueUrlOf(sqs, name);
   if (!url) {
     const existing = await existingDeadLetterQueues(sqs, stage);
-    throw new OpsError(`No DLQ named ${name} in ${region}: known DLQs: ${existing.length > 0 ? existing.join(', ') : `none for stage "${stage}"`}`);
+    if (existing.length === 0) throw new OpsError(`No queue of stage "${stage}" exists in ${region}: is the stage deployed in this region (--region), or the local stack running?`);
+    throw new OpsError(`No DLQ named ${name} in ${region}: known DLQs: ${existing.join(', ')}`);
   }
   return { spec, stage, region, name, url, sourceName: queueName(prefix, spec), fifo: Boolean(spec.fifo) };
 };

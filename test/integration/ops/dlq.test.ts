@@ -553,7 +553,7 @@ describe('ops dlq against the emulator', () => {
 
       // Assess
       expect(code).toBe(1);
-      expect(stderr).toBe('error: No DLQ named retail-sync-nosuchstage-erp-commands-dlq.fifo in us-east-1: known DLQs: none for stage "nosuchstage"\n');
+      expect(stderr).toBe('error: No queue of stage "nosuchstage" exists in us-east-1: is the stage deployed in this region (--region), or the local stack running?\n');
     });
 
     it('exits 2 for a malformed filter or option', async () => {
