@@ -7,7 +7,6 @@ import { createInterface } from 'node:readline/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   exportDlq,
@@ -21,10 +20,10 @@ import {
   usesMoveTask,
   type DlqMessage,
   type DlqSummary,
-  type RedriveProgress,
   type ScanOptions,
 } from './dlq';
 import { clientSettings, type ConnectionOptions } from './connection';
+import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
 import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
@@ -266,26 +265,16 @@ export const buildProgram = (io: CliIo) => {
       const filters = parseFilters(options.filter);
       const { sqs, scan, emulator } = connect(options);
       const showBar = (io.progress ?? Boolean(process.stderr.isTTY)) && !options.json && !options.dryRun;
-      const bar = new SingleBar({ format: 'Redriving |{bar}| {value}/{total} scanned, {moved} moved', stream: process.stderr, hideCursor: true });
-      let started = false;
-      const onProgress = (progress: RedriveProgress) => {
-        if (!showBar) return;
-        if (!started) {
-          bar.start(Math.max(progress.total, progress.scanned), 0, { moved: 0 });
-          started = true;
-        }
-        bar.setTotal(Math.max(progress.total, progress.scanned));
-        bar.update(progress.scanned, { moved: progress.moved });
-      };
+      const bar = makeRedriveProgressBar(showBar);
       // Ctrl-C stops after the message being moved, gives the rest back and prints what was done.
       const interrupt = new AbortController();
       const onInterrupt = () => interrupt.abort();
       process.once('SIGINT', onInterrupt);
       try {
         const target = await resolveDlq(sqs, options.stage, queue);
-        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress, signal: interrupt.signal };
+        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress: bar.onProgress, signal: interrupt.signal };
         if (usesMoveTask(redriveOptions) && !options.json) io.stderr(`Starting an SQS message move task from ${target.name} to ${target.sourceName}\n`);
-        const result = await redriveDlq(sqs, target, redriveOptions).finally(() => started && bar.stop());
+        const result = await redriveDlq(sqs, target, redriveOptions).finally(() => bar.stop());
         if (options.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
         else if (result.dryRun) {
           io.stdout(formatMessages(result.wouldMove ?? []));

@@ -112,6 +112,7 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
           continue;
         }
         await pace();
+        if (isInterrupted()) break;
         try {
           const { MessageId } = await sqs.send(
             new SendMessageCommand({
