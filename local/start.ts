@@ -1,5 +1,6 @@
 import { signingSecretsFromEnvironment } from './dev-secrets';
 import { startLocalStack } from './runtime';
+import { LOCAL_STACK_FILE, removeLocalStackFile, writeLocalStackFile } from './stack-file';
 
 const numberFromEnv = (name: string, fallback?: number) => {
   const value = process.env[name];
@@ -13,9 +14,10 @@ const numberFromEnv = (name: string, fallback?: number) => {
 };
 
 const main = async () => {
+  const stage = process.env.STAGE ?? 'local';
   const stack = await startLocalStack({
     port: numberFromEnv('PORT', 3000),
-    stage: process.env.STAGE ?? 'local',
+    stage,
     emulatorEndpoint: process.env.MOTO_ENDPOINT,
     serviceDeskPort: numberFromEnv('SERVICE_DESK_PORT', 0),
     erp: { port: numberFromEnv('ERP_PORT', 0), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
@@ -31,13 +33,17 @@ const main = async () => {
   console.log(`ERP simulator: ${stack.erp.url}`);
   console.log(`Send a signed test webhook: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"confirmed","version":1}'`);
   console.log(`Then read the order's sync state: curl ${stack.url}/v1/orders/SO-1001/sync`);
-  console.log(`Check for drift now: npm run ops -- ops reconcile --since 2h --endpoint ${stack.emulatorEndpoint}`);
+  // The ops CLI reads this file, so `npx retail-sync ops dlq list` needs no flags while the stack runs.
+  writeLocalStackFile({ endpoint: stack.emulatorEndpoint, stage, region: process.env.AWS_REGION ?? 'us-east-1' });
+  console.log(`Inspect the DLQs: npx retail-sync ops dlq list (reads ${LOCAL_STACK_FILE})`);
+  console.log(`Check for drift now: npx retail-sync ops reconcile --since 2h`);
   console.log(`listening on ${stack.url}`);
 
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
+    removeLocalStackFile();
     await stack.stop();
     process.exit(0);
   };

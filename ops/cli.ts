@@ -1,13 +1,12 @@
 /**
  * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`.
- * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error.
+ * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error, 130 interrupted (Ctrl-C).
  */
 import './sdk-warnings';
 import { createInterface } from 'node:readline/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   exportDlq,
@@ -16,14 +15,16 @@ import {
   peekDlq,
   purgeDlq,
   redriveDlq,
+  regionOf,
   resolveDlq,
   usesMoveTask,
   type DlqMessage,
   type DlqSummary,
-  type RedriveProgress,
   type ScanOptions,
 } from './dlq';
-import { OpsError, UsageError } from './errors';
+import { clientSettings, type ConnectionOptions } from './connection';
+import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
+import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
 import type { ReconcileRun } from '../functions/reconciler/reconcile';
@@ -42,14 +43,11 @@ export interface CliIo {
   /** Builds the EventBridge client; tests may inject one. */
   makeEventsClient?: (config: ConnectionOptions) => EventBridgeClient;
   env?: NodeJS.ProcessEnv;
+  /** The file a running local stack leaves (default: .local/local-stack.json); tests point it elsewhere. */
+  localStackFile?: string;
 }
 
-export interface ConnectionOptions {
-  stage: string;
-  region?: string;
-  profile?: string;
-  endpoint?: string;
-}
+export type { ConnectionOptions } from './connection';
 
 const promptOnTerminal = async (question: string): Promise<boolean> => {
   if (!process.stdin.isTTY) throw new UsageError('purge needs a confirmation: run it in a terminal or pass --yes');
@@ -136,13 +134,11 @@ export const buildProgram = (io: CliIo) => {
   const program = new Command('retail-sync').description('Retail sync backbone tools').exitOverride().showSuggestionAfterError();
   program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
+  const settingsFor = (options: ConnectionOptions, service: Parameters<typeof clientSettings>[1]) => clientSettings(options, service, env, io.localStackFile);
   const connect = (options: ConnectionOptions) => {
-    const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
-    const config = { ...options, endpoint };
-    const sqs = io.makeClient
-      ? io.makeClient(config)
-      : new SQSClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
-    return { sqs, emulator: Boolean(endpoint), scan: scanOptionsFor(Boolean(endpoint)) };
+    const settings = settingsFor(options, 'SQS');
+    const sqs = io.makeClient ? io.makeClient({ ...options, endpoint: settings.endpoint }) : new SQSClient(settings);
+    return { sqs, emulator: Boolean(settings.endpoint), scan: scanOptionsFor(Boolean(settings.endpoint)) };
   };
 
   const withConnection = (command: Command) =>
@@ -150,7 +146,7 @@ export const buildProgram = (io: CliIo) => {
       .option('--stage <stage>', 'stage whose queues to use', 'local')
       .option('--region <region>', 'AWS region (default: from the environment or profile)')
       .option('--profile <profile>', 'AWS profile')
-      .option('--endpoint <url>', 'SQS endpoint, e.g. the local emulator (default: $AWS_ENDPOINT_URL)')
+      .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator; region and credentials are then implied (default: $AWS_ENDPOINT_URL, else the running local stack of the stage)')
       .exitOverride()
       .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const withFilters = (command: Command) =>
@@ -168,10 +164,8 @@ export const buildProgram = (io: CliIo) => {
     .option('--name <name>', 'replay name (default: derived from the bus and the time)')
     .option('--wait <seconds>', 'wait this long for the replay to finish (0: do not wait)', '300')
     .action(async (options: ConnectionOptions & { from: string; to: string; detailType: string[]; name?: string; wait: string }) => {
-      const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL;
-      const events = io.makeEventsClient
-        ? io.makeEventsClient({ ...options, endpoint })
-        : new EventBridgeClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+      const settings = settingsFor(options, 'EVENTBRIDGE');
+      const events = io.makeEventsClient ? io.makeEventsClient({ ...options, endpoint: settings.endpoint }) : new EventBridgeClient(settings);
       try {
         const waitSeconds = Number(options.wait);
         if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait must be a whole number of seconds; got "${options.wait}"`);
@@ -202,10 +196,8 @@ export const buildProgram = (io: CliIo) => {
       const waitSeconds = Number(options.wait);
       if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait must be a whole number of seconds; got "${options.wait}"`);
       const { sqs, emulator } = connect(options);
-      const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-      const dynamodb = io.makeDynamoClient
-        ? io.makeDynamoClient({ ...options, endpoint })
-        : new DynamoDBClient({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}), ...(endpoint ? { endpoint } : {}) });
+      const settings = settingsFor(options, 'DYNAMODB');
+      const dynamodb = io.makeDynamoClient ? io.makeDynamoClient({ ...options, endpoint: settings.endpoint }) : new DynamoDBClient(settings);
       try {
         if (options.run !== undefined) {
           const run = await reconciliationRun(dynamodb, options.stage, options.run);
@@ -242,10 +234,10 @@ export const buildProgram = (io: CliIo) => {
       const { sqs, scan } = connect(options);
       try {
         const summaries = await listDlqs(sqs, options.stage, scan);
-        io.stdout(options.json ? JSON.stringify(summaries, null, 2) + '\n' : formatList(summaries));
         if (summaries.every((summary) => !summary.exists)) {
-          throw new OpsError(`No DLQs for stage "${options.stage}" in ${await sqs.config.region()}: is the stage deployed (or provisioned locally)?`);
+          throw new OpsError(`No queue of stage "${options.stage}" exists in ${await regionOf(sqs)}: is the stage deployed in this region (--region), or the local stack running?`);
         }
+        io.stdout(options.json ? JSON.stringify(summaries, null, 2) + '\n' : formatList(summaries));
       } finally {
         sqs.destroy();
       }
@@ -273,28 +265,27 @@ export const buildProgram = (io: CliIo) => {
       const filters = parseFilters(options.filter);
       const { sqs, scan, emulator } = connect(options);
       const showBar = (io.progress ?? Boolean(process.stderr.isTTY)) && !options.json && !options.dryRun;
-      const bar = new SingleBar({ format: 'Redriving |{bar}| {value}/{total} scanned, {moved} moved', stream: process.stderr, hideCursor: true });
-      let started = false;
-      const onProgress = (progress: RedriveProgress) => {
-        if (!showBar) return;
-        if (!started) {
-          bar.start(Math.max(progress.total, progress.scanned), 0, { moved: 0 });
-          started = true;
-        }
-        bar.setTotal(Math.max(progress.total, progress.scanned));
-        bar.update(progress.scanned, { moved: progress.moved });
-      };
+      const bar = makeRedriveProgressBar(showBar);
+      // Ctrl-C stops after the message being moved, gives the rest back and prints what was done.
+      const interrupt = new AbortController();
+      const onInterrupt = () => interrupt.abort();
+      process.once('SIGINT', onInterrupt);
       try {
         const target = await resolveDlq(sqs, options.stage, queue);
-        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress };
+        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress: bar.onProgress, signal: interrupt.signal };
         if (usesMoveTask(redriveOptions) && !options.json) io.stderr(`Starting an SQS message move task from ${target.name} to ${target.sourceName}\n`);
-        const result = await redriveDlq(sqs, target, redriveOptions).finally(() => started && bar.stop());
+        const result = await redriveDlq(sqs, target, redriveOptions).finally(() => bar.stop());
         if (options.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
         else if (result.dryRun) {
           io.stdout(formatMessages(result.wouldMove ?? []));
           io.stdout(`Dry run: would move ${result.wouldMove?.length ?? 0} of ${result.scanned} message(s) from ${target.name} to ${target.sourceName}\n`);
-        } else io.stdout(`Moved ${result.moved} message(s) from ${target.name} to ${target.sourceName}${result.mode === 'move-task' ? ` (move task ${result.taskHandle ?? ''})` : ` (${result.scanned} scanned)`}\n`);
+        } else {
+          io.stdout(`${result.interrupted ? 'Interrupted: moved' : 'Moved'} ${result.moved} message(s) from ${target.name} to ${target.sourceName}${result.mode === 'move-task' ? ` (move task ${result.taskHandle ?? ''})` : ` (${result.scanned} scanned)`}\n`);
+          if (result.cameBack) io.stdout(`${result.cameBack} moved message(s) failed again and came back to ${target.name}; they were not moved again\n`);
+        }
+        if (result.interrupted) throw new InterruptedError(`redrive of ${target.name} interrupted; the messages not moved are still in the DLQ`);
       } finally {
+        process.removeListener('SIGINT', onInterrupt);
         sqs.destroy();
       }
     });
@@ -354,6 +345,10 @@ export const run = async (args: string[], io: CliIo): Promise<number> => {
     if (error instanceof UsageError) {
       io.stderr(`error: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof InterruptedError) {
+      io.stderr(`${error.message}\n`);
+      return error.exitCode;
     }
     const message = error instanceof OpsError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     io.stderr(`error: ${message.split('\n')[0]}\n`);

@@ -10,6 +10,12 @@ export class OpsError extends Error {
   readonly exitCode = 1;
 }
 
+/** The engineer stopped the command (Ctrl-C) after it reported what it had done: exit code 130, as shells do. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  readonly exitCode = 130;
+}
+
 const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
 const errorCode = (error: unknown) => (error as { Code?: string; code?: string })?.Code ?? (error as { code?: string })?.code ?? '';
 

@@ -20,3 +20,9 @@ export interface DeadLetterMessage {
   correlationId?: string;
   messageGroupId?: string;
 }
+
+/**
+ * Attributes a redrive puts on a message so that, if it fails again, its DLQ note keeps the attempts
+ * and the first failure time from before the redrive instead of starting over.
+ */
+export const REDRIVE_HISTORY_ATTRIBUTES = { attempts: 'attemptsBeforeRedrive', firstReceivedAt: 'firstReceivedBeforeRedrive' } as const;

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { MessageControl } from '../core/message-control';
+import { REDRIVE_HISTORY_ATTRIBUTES, type MessageControl } from '../core/message-control';
 import { DomainError } from '../core/errors';
 import { dispositionFor, errorClassOf } from '../core/retry-policy';
 
@@ -39,14 +39,16 @@ export const makeSqsConsumer = (options: SqsConsumerOptions) => {
       const disposition = dispositionFor(error, receiveCount);
       const errorMessage = error instanceof Error ? error.message : String(error);
       if (disposition.action === 'dead-letter') {
+        const attemptsBeforeRedrive = Number(record.messageAttributes?.[REDRIVE_HISTORY_ATTRIBUTES.attempts]?.stringValue ?? 0) || 0;
+        const firstReceivedBeforeRedrive = record.messageAttributes?.[REDRIVE_HISTORY_ATTRIBUTES.firstReceivedAt]?.stringValue;
         await options.control.deadLetter({
           messageId: record.messageId,
           body: record.body,
           errorClass: disposition.errorClass,
           errorMessage,
           details: error instanceof DomainError && Object.keys(error.context).length > 0 ? JSON.stringify(error.context) : undefined,
-          receiveCount,
-          firstReceivedAt: new Date(Number(record.attributes.ApproximateFirstReceiveTimestamp ?? Date.now())).toISOString(),
+          receiveCount: attemptsBeforeRedrive + receiveCount,
+          firstReceivedAt: firstReceivedBeforeRedrive ?? new Date(Number(record.attributes.ApproximateFirstReceiveTimestamp ?? Date.now())).toISOString(),
           failedAt: clock().toISOString(),
           sourceQueue: options.sourceQueue,
           correlationId,

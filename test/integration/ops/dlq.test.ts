@@ -12,12 +12,15 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { makeSqsMessageControl } from '../../../functions/adapters/sqs-message-control';
+import { ValidationError } from '../../../functions/core/errors';
+import { makeSqsConsumer } from '../../../functions/shared/sqs-consumer';
 import { provisionLocalResources, type LocalQueue } from '../../../local/provision';
 import { run } from '../../../ops/cli';
 import { listDlqs, parseFilters, peekDlq, purgeDlq, redriveDlq, resolveDlq, type DlqTarget } from '../../../ops/dlq';
 import { OpsError } from '../../../ops/errors';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -227,7 +230,10 @@ describe('ops dlq against the emulator', () => {
       expect(result).toMatchObject({ mode: 'selective', moved: 2, scanned: 3, dryRun: false });
       const source = await contents(projector.url);
       expect(source.map((m) => m.Body).sort()).toEqual([event('o-1'), event('o-3')]);
-      expect(source.every((m) => m.MessageAttributes === undefined)).toBe(true);
+      expect(source.map((m) => Object.keys(m.MessageAttributes ?? {}).sort())).toEqual([
+        ['attemptsBeforeRedrive', 'firstReceivedBeforeRedrive'],
+        ['attemptsBeforeRedrive', 'firstReceivedBeforeRedrive'],
+      ]);
       expect(await bodiesIn(projector.deadLetterUrl)).toEqual([event('o-2')]);
     });
 
@@ -281,6 +287,99 @@ describe('ops dlq against the emulator', () => {
       expect((await bodiesIn(projector.deadLetterUrl)).length).toBe(1);
     });
 
+    it('moves each message that was in the DLQ once and reports those that fail again and come back, instead of looping', async () => {
+      // Prepare
+      const bodies = Array.from({ length: 21 }, (_, i) => event(`poison-${i}`));
+      for (const [i, body] of bodies.entries()) await deadLetter(projector, body, 'validation', `p-${i}`);
+      const failingAgain = new SQSClient({});
+      const send = failingAgain.send.bind(failingAgain) as (command: unknown) => Promise<unknown>;
+      const sentToSource: string[] = [];
+      jest.spyOn(failingAgain, 'send').mockImplementation((async (command: SendMessageCommand) => {
+        const result = await send(command);
+        if (command instanceof SendMessageCommand && command.input.QueueUrl === projector.url) {
+          // A consumer that fails on the message again dead-letters it as a new message.
+          sentToSource.push(command.input.MessageBody!);
+          await makeSqsMessageControl(sqs, projector.url, projector.deadLetterUrl).deadLetter({
+            messageId: (result as { MessageId: string }).MessageId,
+            body: command.input.MessageBody!,
+            errorClass: 'validation',
+            errorMessage: 'still invalid',
+            receiveCount: 1,
+            firstReceivedAt: new Date().toISOString(),
+            failedAt: new Date().toISOString(),
+            sourceQueue: projector.url,
+          });
+        }
+        return result;
+      }) as never);
+
+      // Act
+      const result = await redriveDlq(failingAgain, await target(projector), { emulator: true, max: 100, maxPerSecond: 1000 });
+
+      // Assess
+      expect(result).toMatchObject({ mode: 'selective', moved: 21, cameBack: 21, interrupted: false });
+      expect(sentToSource.sort()).toEqual([...bodies].sort());
+      expect(await bodiesIn(projector.deadLetterUrl)).toEqual([...bodies].sort());
+      failingAgain.destroy();
+    });
+
+    it('stops when interrupted, leaving every message not moved in the DLQ', async () => {
+      // Prepare
+      const bodies = ['o-1', 'o-2', 'o-3', 'o-4'].map(event);
+      for (const [i, body] of bodies.entries()) await deadLetter(projector, body, 'transient', `c-${i}`);
+      const interrupt = new AbortController();
+      const counting = new SQSClient({});
+      const send = counting.send.bind(counting) as (command: unknown) => Promise<unknown>;
+      let sends = 0;
+      jest.spyOn(counting, 'send').mockImplementation((async (command: unknown) => {
+        const result = await send(command);
+        if (command instanceof SendMessageCommand && ++sends === 2) interrupt.abort();
+        return result;
+      }) as never);
+
+      // Act
+      const result = await redriveDlq(counting, await target(projector), { emulator: true, signal: interrupt.signal });
+
+      // Assess
+      expect(result).toMatchObject({ moved: 2, interrupted: true });
+      expect(await bodiesIn(projector.url)).toHaveLength(2);
+      expect(await depthOf(projector.deadLetterUrl)).toEqual({ visible: 2, hidden: 0 });
+      counting.destroy();
+    });
+
+    it('keeps the attempts and the first failure of a redriven message that fails again', async () => {
+      // Prepare
+      await deadLetter(projector, event('o-1'), 'validation', 'c-1');
+      await redriveDlq(sqs, await target(projector), { emulator: true });
+      const { Messages: [redriven] = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: projector.url, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+      );
+      const consume = makeSqsConsumer({
+        handle: async () => {
+          throw new ValidationError('still invalid');
+        },
+        control: makeSqsMessageControl(sqs, projector.url, projector.deadLetterUrl),
+        sourceQueue: projector.url,
+        logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn(), appendKeys: jest.fn(), removeKeys: jest.fn() },
+      });
+      const record = {
+        messageId: redriven!.MessageId!,
+        receiptHandle: redriven!.ReceiptHandle!,
+        body: redriven!.Body!,
+        attributes: redriven!.Attributes!,
+        messageAttributes: Object.fromEntries(
+          Object.entries(redriven!.MessageAttributes ?? {}).map(([name, value]) => [name, { dataType: value.DataType!, stringValue: value.StringValue }]),
+        ),
+      } as unknown as SQSRecord;
+
+      // Act
+      await consume({ Records: [record] }, {} as Context);
+
+      // Assess
+      const [again] = await peekDlq(sqs, await target(projector), { waitTimeSeconds: 0 });
+      expect(again).toMatchObject({ errorMessage: 'still invalid', attempts: 4, firstFailureAt: '2026-11-27T10:00:00.000Z' });
+    });
+
     it('loses no message when a delete fails halfway: each one is in the DLQ or the source queue', async () => {
       // Prepare
       const bodies = ['o-1', 'o-2', 'o-3', 'o-4', 'o-5'].map(event);
@@ -325,7 +424,7 @@ describe('ops dlq against the emulator', () => {
       // Act
       const attempt = redriveDlq(dying, await resolveDlq(sqs, stage, 'sync-state-projector'), { emulator: true, visibilityTimeoutSeconds: 1 });
       await expect(attempt).rejects.toThrow();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await eventually(() => depthOf(projector.deadLetterUrl), ({ hidden }) => hidden === 0);
 
       // Assess
       const source = await bodiesIn(projector.url);
@@ -454,7 +553,7 @@ describe('ops dlq against the emulator', () => {
 
       // Assess
       expect(code).toBe(1);
-      expect(stderr).toBe('error: No DLQ named retail-sync-nosuchstage-erp-commands-dlq.fifo in us-east-1: known DLQs: none for stage "nosuchstage"\n');
+      expect(stderr).toBe('error: No queue of stage "nosuchstage" exists in us-east-1: is the stage deployed in this region (--region), or the local stack running?\n');
     });
 
     it('exits 2 for a malformed filter or option', async () => {

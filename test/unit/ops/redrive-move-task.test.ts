@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { run } from '../../../ops/cli';
-import { makePacer, redriveDlq, resolveDlq, usesMoveTask } from '../../../ops/dlq';
+import { redriveDlq, resolveDlq, usesMoveTask } from '../../../ops/dlq';
 import { OpsError } from '../../../ops/errors';
 
 const REGION = 'eu-west-1';
@@ -125,23 +125,5 @@ describe('redrive with an SQS message move task', () => {
     expect(err.join('').split('\n').filter(Boolean).pop()).toBe(
       `error: Permission denied to redrive ${DLQ} with a message move task: User is not authorized to perform: sqs:StartMessageMoveTask`,
     );
-  });
-});
-
-describe('redrive pacing', () => {
-  it('spaces sends to at most the given number per second', async () => {
-    // Prepare
-    const waits: number[] = [];
-    const pace = makePacer(4, async (ms) => {
-      waits.push(ms);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-    });
-
-    // Act
-    for (let i = 0; i < 3; i++) await pace();
-
-    // Assess
-    expect(waits).toHaveLength(2);
-    expect(waits.every((ms) => ms > 200 && ms <= 250)).toBe(true);
   });
 });

@@ -1,0 +1,32 @@
+/**
+ * The file a running local stack leaves for the ops CLI (endpoint, stage, region), so that
+ * `npx retail-sync ops dlq list` finds it with no flags. Written by `npm start`, removed on stop.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export interface LocalStackInfo {
+  endpoint: string;
+  stage: string;
+  region: string;
+}
+
+/** `.local/` at the project root (ignored by git). */
+export const LOCAL_STACK_FILE = path.join(__dirname, '..', '.local', 'local-stack.json');
+
+export const writeLocalStackFile = (info: LocalStackInfo, file = LOCAL_STACK_FILE) => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(info, null, 2) + '\n', 'utf8');
+};
+
+export const removeLocalStackFile = (file = LOCAL_STACK_FILE) => rmSync(file, { force: true });
+
+/** The running local stack's details, or undefined when there is no (readable) file. */
+export const readLocalStackFile = (file = LOCAL_STACK_FILE): LocalStackInfo | undefined => {
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalStackInfo>;
+    return typeof info.endpoint === 'string' && typeof info.stage === 'string' ? { endpoint: info.endpoint, stage: info.stage, region: info.region ?? 'us-east-1' } : undefined;
+  } catch {
+    return undefined;
+  }
+};
