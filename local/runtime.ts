@@ -5,7 +5,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { problemResponse } from '../functions/core/problem';
-import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/reconciler/settings';
+import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import { ENV } from '../functions/shared/environment';
 import { gatewayProblem } from '../lib/gateway-problems';
 import { consumedQueue, entryOf, environmentFor, FUNCTIONS, resourceNames, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';

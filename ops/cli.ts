@@ -26,7 +26,7 @@ import {
 import { OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
-import type { ReconcileRun } from '../functions/reconciler/reconcile';
+import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
 
 export interface CliIo {
   stdout: (text: string) => void;

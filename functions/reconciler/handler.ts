@@ -14,8 +14,10 @@ import { ENV, jsonEnv, requiredEnv } from '../shared/environment';
 import { ERP_GATE_METRICS, erpCoordinationFromEnvironment } from '../shared/erp';
 import { makeObservability } from '../shared/lambda';
 import { queueConsumerHandler } from '../shared/queue-consumer';
-import { makeReconciler, makeReconcileRunner, parseReconcileMessage } from './reconcile';
-import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from './settings';
+import { parseReconcileMessage } from '../core/reconciliation/reconcile-request';
+import { makeReconcileRunner } from '../core/reconciliation/reconcile-runner';
+import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../core/reconciliation/reconcile-settings';
+import { makeReconciler } from '../core/reconciliation/reconciler';
 
 const observability = makeObservability();
 const { logger, metrics } = observability;
