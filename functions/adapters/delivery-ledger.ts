@@ -8,7 +8,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DeliveryConflictError, DeliveryInProgressError } from '../core/errors';
-import type { DeliveryLedger } from '../core/ports';
+import type { DeliveryLedger } from '../core/ports/delivery-ledger';
 
 /** Senders retry for days (Standard Webhooks up to ~3 days, Shopify 4 hours): remember deliveries for longer. */
 export const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;

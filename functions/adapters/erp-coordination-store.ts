@@ -10,7 +10,8 @@ import {
 } from '../core/erp/circuit-breaker';
 import { afterRateLimited, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
 import { TransientError } from '../core/errors';
-import type { CommandLedger, CommandRecord, ErpCoordination } from '../core/erp-port';
+import type { CommandLedger, CommandRecord } from '../core/ports/command-ledger';
+import type { ErpCoordination } from '../core/ports/erp-coordination';
 
 /** Command records outlive SQS retention (14 days) so a late redelivery is still recognised. */
 const COMMAND_RETENTION_SECONDS = 15 * 24 * 3600;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { makeDynamoDbReadModelStore } from '../adapters/read-model-store';
-import { systemClock } from '../core/ports';
+import { systemClock } from '../core/ports/clock';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, numberEnv, requiredEnv } from '../shared/environment';
 import { makeObservability, withObservability } from '../shared/lambda';

@@ -8,7 +8,7 @@ import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../adapters/service-d
 import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
 import { makeErpGate } from '../core/erp/gate';
 import { makePacer, paced } from '../core/pacer';
-import type { ServiceDeskPort } from '../core/ports';
+import type { ServiceDeskPort } from '../core/ports/service-desk';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv } from '../shared/environment';
 import { ERP_GATE_METRICS, erpCoordinationFromEnvironment } from '../shared/erp';

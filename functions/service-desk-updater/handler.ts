@@ -3,7 +3,7 @@ import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../adapters/service-d
 import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
 import { OrderStatusChangedDetail } from '../core/canonical/events';
 import { correlationIdOfMessage, parseEventBridgeMessage } from '../core/canonical/parse';
-import { systemClock } from '../core/ports';
+import { systemClock } from '../core/ports/clock';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv } from '../shared/environment';
 import { makeObservability } from '../shared/lambda';

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { MessageControl } from '../core/message-control';
+import type { MessageControl } from '../core/ports/message-control';
 import { DomainError } from '../core/errors';
 import { dispositionFor, errorClassOf } from '../core/retry-policy';
 

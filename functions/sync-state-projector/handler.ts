@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
 import { OrderStatusChangedDetail } from '../core/canonical/events';
 import { correlationIdOfMessage, parseEventBridgeMessage } from '../core/canonical/parse';
-import { systemClock } from '../core/ports';
+import { systemClock } from '../core/ports/clock';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, requiredEnv } from '../shared/environment';
 import { makeObservability } from '../shared/lambda';

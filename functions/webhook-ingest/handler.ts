@@ -4,7 +4,7 @@ import { makeDynamoDbDeliveryLedger } from '../adapters/delivery-ledger';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeSecretsManagerSigningSecrets } from '../adapters/signing-secrets';
 import { makeConnectorRegistry } from '../core/connectors/registry';
-import { systemClock } from '../core/ports';
+import { systemClock } from '../core/ports/clock';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv } from '../shared/environment';
 import { makeObservability, withObservability } from '../shared/lambda';

@@ -3,7 +3,10 @@ import type { Connector } from '../core/connectors/connector';
 import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
 import { DomainError, PayloadTooLargeError } from '../core/errors';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
-import type { Clock, DeliveryLedger, EventPublisher, SigningSecrets } from '../core/ports';
+import type { Clock } from '../core/ports/clock';
+import type { DeliveryLedger } from '../core/ports/delivery-ledger';
+import type { EventPublisher } from '../core/ports/event-publisher';
+import type { SigningSecrets } from '../core/ports/signing-secrets';
 
 export interface WebhookRequest {
   source: string;

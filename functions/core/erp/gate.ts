@@ -1,5 +1,5 @@
 import { DeferredError, PermanentError, RateLimitedError, TransientError } from '../errors';
-import type { ErpCoordination } from '../erp-port';
+import type { ErpCoordination } from '../ports/erp-coordination';
 
 /** What the gate saw, for metrics: the breaker kept a call back, the budget was booked out, the ERP said 429. */
 export type ErpGateSignal = 'breaker-open' | 'budget-booked' | 'rate-limited';

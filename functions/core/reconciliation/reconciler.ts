@@ -1,8 +1,10 @@
 import type { CanonicalEvent, SyncDrift } from '../canonical/events';
 import type { OrderStatusSnapshot } from '../canonical/order';
 import { DeferredError, NotFoundError, PermanentError, RateLimitedError } from '../errors';
-import type { ErpPort } from '../erp-port';
-import type { EventPublisher, ServiceDeskPort, SyncStateStore } from '../ports';
+import type { ErpPort } from '../ports/erp';
+import type { EventPublisher } from '../ports/event-publisher';
+import type { ServiceDeskPort } from '../ports/service-desk';
+import type { SyncStateStore } from '../ports/sync-state-store';
 import type { OrderSyncRecord } from '../sync-state';
 import { driftKinds, isRepairable, showsErpState, type CaseShown } from './drift-rules';
 import { driftEvent, repairEvent } from './reconciliation-events';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseJsonBody, validated } from '../canonical/parse';
 import { errorResponse, jsonResponse, type HttpResponse } from '../problem';
-import type { Clock } from '../ports';
+import type { Clock } from '../ports/clock';
 import type { WorkflowStarter } from '../ports/workflow-tasks';
 import { ResolutionRequestBody, workflowIdFor } from './refund-or-replacement';
 

@@ -1,7 +1,9 @@
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { commandIdFor } from '../../../functions/core/canonical/erp-command';
 import { DeferredError, PermanentError, RateLimitedError, RetriesExhaustedError, TransientError } from '../../../functions/core/errors';
-import type { CommandLedger, CommandRecord, ErpCoordination, ErpPort } from '../../../functions/core/erp-port';
+import type { CommandLedger, CommandRecord } from '../../../functions/core/ports/command-ledger';
+import type { ErpPort } from '../../../functions/core/ports/erp';
+import type { ErpCoordination } from '../../../functions/core/ports/erp-coordination';
 import { makeErpDispatch, parseErpCommand } from '../../../functions/erp-dispatcher/dispatch';
 
 const command: ErpCommand = {

@@ -1,7 +1,7 @@
 import { CanonicalEvents, type CanonicalEvent } from '../../../../functions/core/canonical/events';
 import type { OrderStatusSnapshot } from '../../../../functions/core/canonical/order';
 import { DeferredError, NotFoundError, PermanentError, RateLimitedError, TransientError } from '../../../../functions/core/errors';
-import type { ErpOrderPage } from '../../../../functions/core/erp-port';
+import type { ErpOrderPage } from '../../../../functions/core/ports/erp';
 import { sliceKey } from '../../../../functions/core/reconciliation/reconcile-run';
 import { makeReconciler } from '../../../../functions/core/reconciliation/reconciler';
 import type { OrderSyncRecord } from '../../../../functions/core/sync-state';
