@@ -11,7 +11,7 @@ import { DeliveryConflictError, DeliveryInProgressError } from '../core/errors';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger';
 
 /** Senders retry for days (Standard Webhooks up to ~3 days, Shopify 4 hours): remember deliveries for longer. */
-export const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;
+const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;
 
 interface Attempt {
   accept: () => Promise<Record<string, unknown>>;

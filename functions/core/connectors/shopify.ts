@@ -186,8 +186,6 @@ function rawNumericField(verified: VerifiedDelivery, field: string): string | un
   return match?.[1];
 }
 
-export const SHOPIFY_TOPICS = Object.keys(mappings);
-
 export const shopifyConnector: Connector = {
   system: 'storefront',
   verify(delivery, secrets) {

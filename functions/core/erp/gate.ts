@@ -54,5 +54,3 @@ export const makeErpGate = ({ coordination, sleep = defaultSleep, maxPacingWaitM
       throw error;
     }
   };
-
-export type ErpGate = ReturnType<typeof makeErpGate>;

@@ -39,7 +39,7 @@ export interface WorkflowStepsDependencies {
 const FINAL_ERRORS: Record<string, string | undefined> = { validation: 'Workflow.Invalid', permanent: 'Workflow.Permanent', 'not-found': 'Workflow.NotFound' };
 
 /** The `workflow.*` event of a milestone; its id depends only on the workflow, the milestone and when the state was entered. */
-export const workflowEvent = (record: MilestoneRecord, milestoneKey: string, correlationId: string, at: Date): CanonicalEvent => ({
+const workflowEvent = (record: MilestoneRecord, milestoneKey: string, correlationId: string, at: Date): CanonicalEvent => ({
   detailType: record.detailType,
   source: `${EVENT_SOURCE_PREFIX}workflows`,
   detail: {
