@@ -1,6 +1,7 @@
 import { CreditMemo, InventoryLevel, Invoice, Order, Refund, ReturnAuthorization } from '../canonical/model';
 import { OrderStatusSnapshot } from '../canonical/order';
-import { canonicalEvent, parsePayload } from './events';
+import { validated } from '../canonical/parse';
+import { canonicalEvent } from './events';
 import { entityMapping, standardWebhooksConnector } from './standard-webhooks-payload';
 import { z } from 'zod';
 
@@ -12,8 +13,8 @@ const Envelope = z.object({ type: z.string(), data: z.unknown() });
  */
 export const erpConnector = standardWebhooksConnector('erp', {
   'order.status.changed': (verified, receivedAt) => {
-    const envelope = parsePayload(Envelope, verified.body);
-    return [canonicalEvent('erp', 'order.status.changed', verified.deliveryId, envelope.type, receivedAt, 0, parsePayload(OrderStatusSnapshot, envelope.data, 'data'))];
+    const envelope = validated(Envelope, verified.body);
+    return [canonicalEvent('erp', 'order.status.changed', verified.deliveryId, envelope.type, receivedAt, 0, validated(OrderStatusSnapshot, envelope.data, { at: 'data' }))];
   },
   'order.created': entityMapping('erp', 'order.created', Order, 'orderId'),
   'order.cancelled': entityMapping('erp', 'order.cancelled', Order, 'orderId', { status: 'cancelled' }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseJsonBody, validated } from '../canonical/parse';
+import { parseJson, validated } from '../canonical/parse';
 
 const IsoInstant = z.iso.datetime({ offset: true });
 
@@ -32,7 +32,7 @@ export interface ScheduleSettings {
 
 /** Reads a reconciler queue message: the schedule's event, or a request from the ops CLI or a continuation. */
 export const parseReconcileMessage = (body: string, settings: ScheduleSettings): ReconcileRequest => {
-  const json = parseJsonBody(body, 'The reconciliation request');
+  const json = parseJson(body, 'The reconciliation request');
   const scheduled = ScheduledEvent.safeParse(json);
   if (scheduled.success) {
     const firedAt = Date.parse(scheduled.data.time);
@@ -44,5 +44,5 @@ export const parseReconcileMessage = (body: string, settings: ScheduleSettings):
       repair: true,
     };
   }
-  return validated(ReconcileRequest, json, 'Invalid reconciliation request');
+  return validated(ReconcileRequest, json, { problem: 'Invalid reconciliation request' });
 };

@@ -150,7 +150,7 @@ describe('ERP dispatch', () => {
 describe('ERP commands', () => {
   it('refuses a malformed command naming the fields', () => {
     expect(() => parseErpCommand('{"commandId":"x","type":"teleport"}')).toThrow(/type: Invalid option/);
-    expect(() => parseErpCommand('nope')).toThrow(/not JSON/);
+    expect(() => parseErpCommand('nope')).toThrow(/not valid JSON/);
   });
 
   it('derives the same command id from the same intent, and different ids from different intents', () => {
