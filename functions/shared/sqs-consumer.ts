@@ -23,6 +23,15 @@ export interface SqsConsumerOptions {
  * The one way queue consumers handle a batch: partial batch responses, retry with backoff through the
  * message's visibility (never sleeping in the Lambda), and straight to the DLQ, with the failure attached,
  * for what no retry can fix. A message is only reported done once it is handled or safely dead-lettered.
+ *
+ * @example
+ * const consume = makeSqsConsumer({
+ *   handle: async (record) => project(parseEventBridgeMessage(record.body, OrderStatusChangedDetail)),
+ *   control: makeSqsMessageControl(sqs, queueUrl, deadLetterQueueUrl),
+ *   sourceQueue: queueUrl,
+ *   logger,
+ * });
+ * export const handler = withObservability(consume, observability); // answers { batchItemFailures }
  */
 export const makeSqsConsumer = (options: SqsConsumerOptions) => {
   const clock = options.clock ?? (() => new Date());

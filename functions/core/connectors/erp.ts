@@ -10,6 +10,12 @@ const Envelope = z.object({ type: z.string(), data: z.unknown() });
 /**
  * The ERP (system of record), over Standard Webhooks. Its `data` is the canonical entity for each
  * type; `order.status.changed` keeps its compact shape { orderId, status, version, occurredAt }.
+ * Types without a mapping are kept as `webhook.unmapped`.
+ *
+ * @example
+ * const rawBody = '{"type":"order.status.changed","data":{"orderId":"SO-1001","status":"shipped","version":2}}';
+ * const verified = erpConnector.verify({ headers: signStandardWebhook(secret, rawBody), rawBody, receivedAt: new Date() }, [secret]);
+ * const [event] = erpConnector.map(verified, new Date()); // event.detailType === 'order.status.changed'
  */
 export const erpConnector = standardWebhooksConnector('erp', {
   'order.status.changed': (verified, receivedAt) => {
