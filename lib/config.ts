@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReconcileSettings } from '../functions/reconciler/settings';
+import type { ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import { FUNCTIONS } from './topology';
 
 /**

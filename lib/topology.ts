@@ -47,6 +47,15 @@ export interface FunctionSpec {
   needs: ResourceNeed[];
 }
 
+/**
+ * Every Lambda function of the product: its folder and service name, sizing, and the shared resources
+ * it needs (which grant its access and set its environment). Adding a function is one entry here and
+ * one folder `functions/<serviceName>/` with `handler.ts` and `make-handler.ts`.
+ *
+ * @example
+ * FUNCTIONS.reconciler.serviceName; // 'reconciler': functions/reconciler/, and the `service` of its logs and metrics
+ * FUNCTIONS.reconciler.needs.includes('erp:call'); // true: it gets ERP_BASE_URL and calls through the ERP gate
+ */
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   webhookIngest: {
     serviceName: 'webhook-ingest',
@@ -150,6 +159,15 @@ export interface QueueSpec {
   scheduled?: boolean;
 }
 
+/**
+ * Every queue, each with its DLQ and one consuming function: bus-fed queues get a rule for the detail
+ * types they subscribe to; command and scheduled queues are fed directly.
+ *
+ * @example
+ * const updater = QUEUES.find((queue) => queue.consumer === 'serviceDeskUpdater')!;
+ * updater.subscribesTo; // ['order.status.changed']
+ * resourceNames('prod').queue(updater); // 'retail-sync-prod-service-desk-updater'
+ */
 export const QUEUES: QueueSpec[] = [
   {
     name: 'read-models',
@@ -241,7 +259,15 @@ export const visibilityTimeoutSeconds = (queue: QueueSpec) => FUNCTIONS[queue.co
 
 const fifoSuffix = (queue: QueueSpec) => (queue.fifo ? '.fifo' : '');
 
-/** Every name a stage's resources carry, in AWS and in the local stack: the one place names are built. */
+/**
+ * Every name a stage's resources carry, in AWS and in the local stack: the one place names are built.
+ *
+ * @example
+ * const names = resourceNames('dev');
+ * names.busName; // 'retail-sync-dev-events'
+ * names.table('syncState'); // 'retail-sync-dev-sync-state'
+ * names.function('webhookIngest'); // 'retail-sync-dev-webhookIngest'
+ */
 export const resourceNames = (stage: string) => {
   const prefix = `retail-sync-${stage}`;
   const busName = `${prefix}-events`;
@@ -288,6 +314,11 @@ export const consumedQueue = (fn: FunctionName) => QUEUES.find((queue) => queue.
 /**
  * The environment a function gets: its Powertools service name and namespace, one variable per need
  * (value from `valueOf`), plus its queue and DLQ URLs when it consumes a queue. Used by the CDK stack and the local stack alike.
+ *
+ * @example
+ * const environment = environmentFor('orderSyncQuery', valueOf);
+ * // { POWERTOOLS_SERVICE_NAME: 'order-sync-query', POWERTOOLS_METRICS_NAMESPACE: 'RetailSync', SYNC_STATE_TABLE_NAME: valueOf['syncStateTable:read'] }
+ * const handler = makeHandler(dependenciesFrom(environment, makeObservability()));
  */
 export const environmentFor = (
   fn: FunctionName,

@@ -1,14 +1,22 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { problemResponse } from '../functions/core/problem';
-import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/reconciler/settings';
-import { ENV } from '../functions/shared/environment';
+import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
+import * as erpDispatcher from '../functions/erp-dispatcher/make-handler';
+import * as orderSyncQuery from '../functions/order-sync-query/make-handler';
+import * as readApi from '../functions/read-api/make-handler';
+import * as readModelProjector from '../functions/read-model-projector/make-handler';
+import * as reconciler from '../functions/reconciler/make-handler';
+import * as serviceDeskUpdater from '../functions/service-desk-updater/make-handler';
+import { ENV, type Environment } from '../functions/shared/environment';
+import { makeObservability, type Observability } from '../functions/shared/lambda';
+import * as syncStateProjector from '../functions/sync-state-projector/make-handler';
+import * as webhookIngest from '../functions/webhook-ingest/make-handler';
 import { gatewayProblem } from '../lib/gateway-problems';
-import { consumedQueue, entryOf, environmentFor, FUNCTIONS, resourceNames, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
+import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeLambdaContext } from './lambda-context';
 import { provisionLocalResources, type LocalResources } from './provision';
@@ -16,7 +24,6 @@ import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from '
 import { startServiceDeskSimulator, type ServiceDeskSimulator } from './simulators/service-desk';
 import { startPoller } from './sqs-poller';
 
-const PROJECT_ROOT = path.join(__dirname, '..');
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -58,6 +65,26 @@ export interface LocalStack {
 }
 
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+interface HandlerModule<D> {
+  makeHandler(dependencies: D): unknown;
+  dependenciesFrom(environment: Environment, observability: Observability): D;
+}
+
+/** A function's handler, built by its `makeHandler` from the dependencies its environment names. */
+const built = <D>(module: HandlerModule<D>) => (environment: Environment, observability: Observability) =>
+  module.makeHandler(module.dependenciesFrom(environment, observability)) as LambdaHandler;
+
+const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
+  webhookIngest: built(webhookIngest),
+  orderSyncQuery: built(orderSyncQuery),
+  syncStateProjector: built(syncStateProjector),
+  serviceDeskUpdater: built(serviceDeskUpdater),
+  erpDispatcher: built(erpDispatcher),
+  readModelProjector: built(readModelProjector),
+  readApi: built(readApi),
+  reconciler: built(reconciler),
+};
 
 const routeMatcher = (template: string) =>
   new RegExp('^' + template.replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`) + '/?$');
@@ -117,22 +144,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'reconcileSettings:read': JSON.stringify({ ...DEFAULT_RECONCILE_SETTINGS, ...options.reconcile }),
   };
 
-  // Handlers read their environment when their module loads, so each is loaded under its own.
+  // Each handler is built from its own environment and names, so none reads or changes process.env.
   const handlers = new Map<FunctionName, LambdaHandler>();
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     const queueSpec = consumedQueue(name);
     const queue = queueSpec ? resources.queues.get(queueSpec.name) : undefined;
-    Object.assign(
-      process.env,
-      environmentFor(name, valueOf, queue ? { queueUrl: queue.url, deadLetterQueueUrl: queue.deadLetterUrl } : undefined, {
-        AWS_LAMBDA_FUNCTION_NAME: names.function(name),
-        STAGE: stage,
-        [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
-        ...options.environment,
-      }),
-    );
-    const module = (await import(path.join(PROJECT_ROOT, entryOf(name)))) as { handler: LambdaHandler };
-    handlers.set(name, module.handler);
+    const environment = environmentFor(name, valueOf, queue ? { queueUrl: queue.url, deadLetterQueueUrl: queue.deadLetterUrl } : undefined, {
+      AWS_LAMBDA_FUNCTION_NAME: names.function(name),
+      STAGE: stage,
+      [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
+      ...options.environment,
+    });
+    const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
+    handlers.set(name, HANDLER_FACTORIES[name](environment, observability));
   }
 
   const invoke = (name: FunctionName, event: unknown) =>

@@ -27,7 +27,7 @@ import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
 import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
-import type { ReconcileRun } from '../functions/reconciler/reconcile';
+import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
 
 export interface CliIo {
   stdout: (text: string) => void;

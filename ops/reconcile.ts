@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoDbReconcileRunStore } from '../functions/adapters/reconcile-run-store';
-import { ReconcileRequest, type ReconcileRun } from '../functions/reconciler/reconcile';
+import { ReconcileRequest } from '../functions/core/reconciliation/reconcile-request';
+import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
 import { QUEUES, resourceNames } from '../lib/topology';
 import { explainAwsError, isQueueMissing, OpsError, UsageError } from './errors';
 

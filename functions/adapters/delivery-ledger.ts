@@ -8,10 +8,10 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DeliveryConflictError, DeliveryInProgressError } from '../core/errors';
-import type { DeliveryLedger } from '../core/ports';
+import type { DeliveryLedger } from '../core/ports/delivery-ledger';
 
 /** Senders retry for days (Standard Webhooks up to ~3 days, Shopify 4 hours): remember deliveries for longer. */
-export const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;
+const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;
 
 interface Attempt {
   accept: () => Promise<Record<string, unknown>>;
@@ -23,7 +23,7 @@ interface Attempt {
  * are settled by the table, not by luck. `registerLambdaContext` must be called per invocation so an
  * attempt that dies mid-way expires and the sender's retry is processed.
  */
-export const makeDynamoDbDeliveryLedger = (client: DynamoDBClient, tableName: string) => {
+export const makeDynamoDbDeliveryLedger = (client: DynamoDBClient, tableName: string, options: { keyPrefix?: string } = {}) => {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
     payloadValidationJmesPath: 'fingerprint',
@@ -36,7 +36,8 @@ export const makeDynamoDbDeliveryLedger = (client: DynamoDBClient, tableName: st
       attempt.ran = true;
       return attempt.accept();
     },
-    { persistenceStore, config },
+    // Keys start with the function's name (Powertools' default is AWS_LAMBDA_FUNCTION_NAME at construction).
+    { persistenceStore, config, keyPrefix: options.keyPrefix },
   );
 
   const ledger: DeliveryLedger & { registerLambdaContext(context: Context): void } = {

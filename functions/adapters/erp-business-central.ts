@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
 import { OrderStatus } from '../core/canonical/order';
 import { PermanentError, ValidationError } from '../core/errors';
-import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/erp-port';
+import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/ports/erp';
 import { callJson } from './http-client';
 
 /** Business Central API v2.0 entity sets each command writes to. */

@@ -10,7 +10,8 @@ import {
 } from '../core/erp/circuit-breaker';
 import { afterRateLimited, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
 import { TransientError } from '../core/errors';
-import type { CommandLedger, CommandRecord, ErpCoordination } from '../core/erp-port';
+import type { CommandLedger, CommandRecord } from '../core/ports/command-ledger';
+import type { ErpCoordination } from '../core/ports/erp-coordination';
 
 /** Command records outlive SQS retention (14 days) so a late redelivery is still recognised. */
 const COMMAND_RETENTION_SECONDS = 15 * 24 * 3600;
@@ -29,9 +30,11 @@ export interface CoordinationOptions {
 }
 
 /**
- * The rate budget and circuit breaker shared by every dispatcher instance, each one DynamoDB item
- * changed under optimistic concurrency (a `revision` condition), so concurrent instances never both
- * spend the last token or both probe a half-open ERP.
+ * The rate budget and circuit breaker shared by every instance of every function that calls the ERP.
+ * The budget is a schedule of send slots in one DynamoDB item: `reserveSlot` books the next free slot
+ * with one conditional write that moves `nextFreeAt` one interval on, so concurrent instances never book
+ * the same slot. The breaker is another item changed under optimistic concurrency (a `revision`
+ * condition), so two instances never both probe a half-open ERP.
  */
 export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: CoordinationOptions): ErpCoordination => {
   const documents = DynamoDBDocumentClient.from(client);
@@ -156,12 +159,6 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
     },
     failed: () => breaker((state, at) => ({ next: recordFailure(state, at, options.breaker), result: undefined })),
   };
-};
-
-/** Reads the breaker for dashboards and tests. */
-export const readBreaker = async (client: DynamoDBClient, tableName: string, name: string): Promise<BreakerState> => {
-  const { Item: item } = await DynamoDBDocumentClient.from(client).send(new GetCommand({ TableName: tableName, Key: { pk: `BREAKER#${name}` }, ConsistentRead: true }));
-  return (item?.state as BreakerState | undefined) ?? closedBreaker();
 };
 
 /** Per-command ledger: what was started, how often it failed, and what the ERP answered. */

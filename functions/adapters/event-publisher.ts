@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { CanonicalEvent } from '../core/canonical/events';
 import { TransientError } from '../core/errors';
-import type { EventPublisher } from '../core/ports';
+import type { EventPublisher } from '../core/ports/event-publisher';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES_PER_CALL = 10;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { summariseDrift, type ReconcileRun, type ReconcileRunStore, type SliceRecord } from '../reconciler/reconcile';
+import type { ReconcileRunStore } from '../core/ports/reconcile-run-store';
+import { summariseDrift, type ReconcileRun, type SliceRecord } from '../core/reconciliation/reconcile-run';
 
 /** Drifts and unreadable orders a run record keeps in full; counts go on beyond these. */
 const MAX_LISTED = 100;

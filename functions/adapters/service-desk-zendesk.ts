@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
-import type { ServiceDeskPort } from '../core/ports';
+import type { ServiceDeskPort } from '../core/ports/service-desk';
 import { callJson } from './http-client';
 
 /** Ids of the ticket custom fields that carry the order a case concerns and what the ERP says of it. */

@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SigningSecrets } from '../core/ports';
+import type { SigningSecrets } from '../core/ports/signing-secrets';
 
 /** How long a fetched secret is reused; bounds how fast a newly added (rotated-in) secret is seen. */
 const CACHE_SECONDS = 60;

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterMessage, MessageControl } from '../core/message-control';
+import type { DeadLetterMessage, MessageControl } from '../core/ports/message-control';
 
 /** SQS caps message attribute values; keep error text readable but bounded. */
 const MAX_ATTRIBUTE_CHARS = 1024;

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApplyOutcome, SyncStateStore } from '../core/ports';
+import type { ApplyOutcome, SyncStateStore } from '../core/ports/sync-state-store';
 import type { OrderSyncRecord } from '../core/sync-state';
 
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });

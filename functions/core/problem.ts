@@ -47,7 +47,7 @@ export const problemResponse = (problem: Problem, headers: Record<string, string
  * Maps an error to a problem response. Errors the table does not know are server faults:
  * the sender gets a 500 without internals, so it retries, and we log the cause.
  */
-export const toProblem = (error: unknown, instance?: string): Problem => {
+const toProblem = (error: unknown, instance?: string): Problem => {
   for (const [ErrorClass, status, title] of STATUS_BY_ERROR) {
     if (error instanceof ErrorClass) {
       const problem: Problem = { type: PROBLEM_BASE + error.kind, title, status, detail: error.message };

@@ -1,11 +1,13 @@
 import { ErpCommand } from '../core/canonical/erp-command';
-import { parseJsonBody, validated } from '../core/canonical/parse';
+import { parseJsonAs } from '../core/canonical/parse';
 import { RateLimitedError, RetriesExhaustedError, TransientError } from '../core/errors';
 import { makeErpGate, type ErpGateOptions } from '../core/erp/gate';
-import type { CommandLedger, ErpCoordination, ErpPort, ErpReceipt } from '../core/erp-port';
+import type { CommandLedger } from '../core/ports/command-ledger';
+import type { ErpPort, ErpReceipt } from '../core/ports/erp';
+import type { ErpCoordination } from '../core/ports/erp-coordination';
 
 /** Parses a queued ERP command; a malformed one is a validation error that goes straight to the DLQ. */
-export const parseErpCommand = (body: string): ErpCommand => validated(ErpCommand, parseJsonBody(body, 'The ERP command'), 'Invalid ERP command');
+export const parseErpCommand = (body: string): ErpCommand => parseJsonAs(ErpCommand, body, 'The ERP command', { problem: 'Invalid ERP command' });
 
 export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination'> {
   erp: ErpPort;

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../core/errors';
-import type { SyncStateStore } from '../core/ports';
+import type { SyncStateStore } from '../core/ports/sync-state-store';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
 import { toOrderSyncView } from '../core/sync-state';
 

@@ -1,5 +1,6 @@
 import { NotFoundError, ValidationError } from '../core/errors';
-import type { Clock, ReadModelStore } from '../core/ports';
+import type { Clock } from '../core/ports/clock';
+import type { ReadModelStore } from '../core/ports/read-model-store';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
 import { normaliseCustomerId, toInventoryView } from '../core/read-models';
 

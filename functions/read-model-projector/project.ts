@@ -1,5 +1,6 @@
 import type { CanonicalEvent } from '../core/canonical/events';
-import type { ApplyOutcome, ReadModelStore } from '../core/ports';
+import type { ReadModelStore } from '../core/ports/read-model-store';
+import type { ApplyOutcome } from '../core/ports/sync-state-store';
 import { timelineFacts } from '../core/read-models';
 
 export type ProjectionOutcome = 'timeline' | 'parked' | 'no-customer' | ApplyOutcome | 'ignored';

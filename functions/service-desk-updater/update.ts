@@ -1,7 +1,9 @@
 import type { OrderStatusChangedDetail } from '../core/canonical/events';
 import type { OrderStatusSnapshot } from '../core/canonical/order';
 import { TransientError } from '../core/errors';
-import type { ApplyOutcome, Clock, ServiceDeskPort, SyncStateStore } from '../core/ports';
+import type { Clock } from '../core/ports/clock';
+import type { ServiceDeskPort } from '../core/ports/service-desk';
+import type { ApplyOutcome, SyncStateStore } from '../core/ports/sync-state-store';
 import { decideCasePush, type CasePushDecision } from '../core/sync-state';
 
 /** Attempts at one case's compare-and-set before the message goes back to the queue. */

@@ -1,12 +1,15 @@
+/** A function's configuration as variables: `process.env` in Lambda, the topology's `environmentFor` in the local stack. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 /** Reads a required environment variable, failing the cold start with a message that names it. */
-export const requiredEnv = (name: string): string => {
-  const value = process.env[name];
+export const requiredEnv = (name: string, environment: Environment = process.env): string => {
+  const value = environment[name];
   if (!value) throw new Error(`Environment variable ${name} is required but not set.`);
   return value;
 };
 
-export const jsonEnv = <T>(name: string, fallback: T): T => {
-  const value = process.env[name];
+export const jsonEnv = <T>(name: string, fallback: T, environment: Environment = process.env): T => {
+  const value = environment[name];
   if (!value) return fallback;
   try {
     return JSON.parse(value) as T;
@@ -37,8 +40,8 @@ export const ENV = {
   reconcileSettings: 'RECONCILE_SETTINGS',
 } as const;
 
-export const numberEnv = (name: string, fallback: number): number => {
-  const value = process.env[name];
+export const numberEnv = (name: string, fallback: number, environment: Environment = process.env): number => {
+  const value = environment[name];
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`Environment variable ${name} must be a positive number; got ${value}.`);

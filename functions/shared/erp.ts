@@ -3,21 +3,21 @@ import { DEFAULT_BREAKER_CONFIG } from '../core/erp/circuit-breaker';
 import type { ErpGateSignal } from '../core/erp/gate';
 import { defaultRateBudgetConfig } from '../core/erp/rate-budget';
 import type { makeAwsClients } from './aws-clients';
-import { ENV, numberEnv, requiredEnv } from './environment';
+import { ENV, numberEnv, requiredEnv, type Environment } from './environment';
 
 /**
  * The ERP's shared rate budget and circuit breaker, configured from the environment. Every function
  * that calls the ERP uses this one, so together they stay within the ERP's limit.
  */
-export const erpCoordinationFromEnvironment = (aws: ReturnType<typeof makeAwsClients>) =>
+export const erpCoordinationFrom = (environment: Environment, aws: ReturnType<typeof makeAwsClients>) =>
   makeDynamoDbErpCoordination(aws.dynamodb(), {
-    tableName: requiredEnv(ENV.coordinationTable),
+    tableName: requiredEnv(ENV.coordinationTable, environment),
     name: 'erp',
-    rateBudget: defaultRateBudgetConfig(numberEnv(ENV.erpRequestsPerSecond, 20)),
+    rateBudget: defaultRateBudgetConfig(numberEnv(ENV.erpRequestsPerSecond, 20, environment)),
     breaker: {
       ...DEFAULT_BREAKER_CONFIG,
-      failureThreshold: numberEnv(ENV.erpBreakerFailureThreshold, DEFAULT_BREAKER_CONFIG.failureThreshold),
-      cooldownMs: numberEnv(ENV.erpBreakerCooldownSeconds, DEFAULT_BREAKER_CONFIG.cooldownMs / 1000) * 1000,
+      failureThreshold: numberEnv(ENV.erpBreakerFailureThreshold, DEFAULT_BREAKER_CONFIG.failureThreshold, environment),
+      cooldownMs: numberEnv(ENV.erpBreakerCooldownSeconds, DEFAULT_BREAKER_CONFIG.cooldownMs / 1000, environment) * 1000,
     },
   });
 

@@ -13,14 +13,22 @@ export interface Observability {
   tracer: Tracer;
 }
 
+export interface ObservabilityNames {
+  /** Powertools service name (default: `POWERTOOLS_SERVICE_NAME`). */
+  serviceName?: string;
+  /** Metrics namespace (default: `POWERTOOLS_METRICS_NAMESPACE`). */
+  namespace?: string;
+}
+
 /**
- * Logger, metrics and tracer of one function. Their service name and metrics namespace come from
- * `POWERTOOLS_SERVICE_NAME` and `POWERTOOLS_METRICS_NAMESPACE`, which the topology sets for every
- * function (`environmentFor`), so the dashboard and the functions cannot disagree.
+ * Logger, metrics and tracer of one function. In Lambda their service name and metrics namespace come
+ * from `POWERTOOLS_SERVICE_NAME` and `POWERTOOLS_METRICS_NAMESPACE`, which the topology sets for every
+ * function (`environmentFor`), so the dashboard and the functions cannot disagree; the local stack,
+ * running every function in one process, names them explicitly from the same topology.
  */
-export const makeObservability = (): Observability => {
-  const logger = new Logger();
-  return { logger, metrics: new Metrics({ logger }), tracer: new Tracer() };
+export const makeObservability = ({ serviceName, namespace }: ObservabilityNames = {}): Observability => {
+  const logger = new Logger({ serviceName });
+  return { logger, metrics: new Metrics({ logger, serviceName, namespace }), tracer: new Tracer({ serviceName }) };
 };
 
 /** Wraps a handler with the same Powertools middlewares for every function. */

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { REDRIVE_HISTORY_ATTRIBUTES, type MessageControl } from '../core/message-control';
+import { REDRIVE_HISTORY_ATTRIBUTES, type MessageControl } from '../core/ports/message-control';
 import { DomainError } from '../core/errors';
 import { dispositionFor, errorClassOf } from '../core/retry-policy';
 
@@ -23,6 +23,15 @@ export interface SqsConsumerOptions {
  * The one way queue consumers handle a batch: partial batch responses, retry with backoff through the
  * message's visibility (never sleeping in the Lambda), and straight to the DLQ, with the failure attached,
  * for what no retry can fix. A message is only reported done once it is handled or safely dead-lettered.
+ *
+ * @example
+ * const consume = makeSqsConsumer({
+ *   handle: async (record) => project(parseEventBridgeMessage(record.body, OrderStatusChangedDetail)),
+ *   control: makeSqsMessageControl(sqs, queueUrl, deadLetterQueueUrl),
+ *   sourceQueue: queueUrl,
+ *   logger,
+ * });
+ * export const handler = withObservability(consume, observability); // answers { batchItemFailures }
  */
 export const makeSqsConsumer = (options: SqsConsumerOptions) => {
   const clock = options.clock ?? (() => new Date());

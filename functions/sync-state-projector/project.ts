@@ -1,5 +1,6 @@
 import type { OrderStatusChangedDetail } from '../core/canonical/events';
-import type { ApplyOutcome, Clock, SyncStateStore } from '../core/ports';
+import type { Clock } from '../core/ports/clock';
+import type { ApplyOutcome, SyncStateStore } from '../core/ports/sync-state-store';
 
 export interface ProjectorDependencies {
   store: SyncStateStore;

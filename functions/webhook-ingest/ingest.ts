@@ -3,7 +3,10 @@ import type { Connector } from '../core/connectors/connector';
 import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
 import { DomainError, PayloadTooLargeError } from '../core/errors';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
-import type { Clock, DeliveryLedger, EventPublisher, SigningSecrets } from '../core/ports';
+import type { Clock } from '../core/ports/clock';
+import type { DeliveryLedger } from '../core/ports/delivery-ledger';
+import type { EventPublisher } from '../core/ports/event-publisher';
+import type { SigningSecrets } from '../core/ports/signing-secrets';
 
 export interface WebhookRequest {
   source: string;
@@ -54,6 +57,11 @@ export const MAX_WEBHOOK_BODY_BYTES = 240 * 1024;
  * sender's retry publishes the delivery again. Event ids are derived from the delivery, so every
  * republished event carries the id it had the first time, and consumers deduplicate by event id or
  * by the entity's version.
+ *
+ * @example
+ * const ingest = makeIngest({ secrets, publisher, ledger, clock: systemClock });
+ * const { response, outcome } = await ingest({ source: 'erp', headers, rawBody, path: '/v1/webhooks/erp' });
+ * // response: 202 {"eventId","duplicate"}, or an application/problem+json refusal (README, "HTTP API")
  */
 export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = makeConnectorRegistry() }: IngestDependencies) =>
   async (request: WebhookRequest): Promise<IngestResult> => {

@@ -1,6 +1,6 @@
 /** How a dead-lettered SQS message reads: its failure history (attributes our consumers attach) and a payload summary. */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { REDRIVE_HISTORY_ATTRIBUTES } from '../../functions/core/message-control';
+import { REDRIVE_HISTORY_ATTRIBUTES } from '../../functions/core/ports/message-control';
 
 /** Attributes our consumers (and redrives) attach to a failed message; not forwarded as they are on redrive. */
 export const DEAD_LETTER_ATTRIBUTES = [

@@ -1,5 +1,5 @@
 import { DeleteMessageCommand, GetQueueAttributesCommand, SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
-import { REDRIVE_HISTORY_ATTRIBUTES } from '../../functions/core/message-control';
+import { REDRIVE_HISTORY_ATTRIBUTES } from '../../functions/core/ports/message-control';
 import { makePacer } from '../../functions/core/pacer';
 import { explainAwsError } from '../errors';
 import { DEAD_LETTER_ATTRIBUTES, type DlqMessage } from './dlq-message';

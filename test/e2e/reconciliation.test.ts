@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import { SyncDriftDetectedDetail } from '../../functions/core/canonical/events';
-import type { ReconcileRun } from '../../functions/reconciler/reconcile';
+import type { ReconcileRun } from '../../functions/core/reconciliation/reconcile-run';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { run } from '../../ops/cli';

@@ -21,6 +21,10 @@ export interface VerifiedDelivery {
 /**
  * Everything the product knows about one sender: how to verify it and how its payloads map
  * onto the canonical model. Adding a sender is one module implementing this, registered in `registry.ts`.
+ *
+ * @example
+ * const verified = erpConnector.verify({ headers, rawBody, receivedAt }, secrets); // throws 401/400 errors
+ * const events = erpConnector.map(verified, receivedAt); // canonical events for the bus
  */
 export interface Connector {
   readonly system: OriginSystem;

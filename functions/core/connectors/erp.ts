@@ -1,6 +1,7 @@
 import { CreditMemo, InventoryLevel, Invoice, Order, Refund, ReturnAuthorization } from '../canonical/model';
 import { OrderStatusSnapshot } from '../canonical/order';
-import { canonicalEvent, parsePayload } from './events';
+import { validated } from '../canonical/parse';
+import { canonicalEvent } from './events';
 import { entityMapping, standardWebhooksConnector } from './standard-webhooks-payload';
 import { z } from 'zod';
 
@@ -9,11 +10,17 @@ const Envelope = z.object({ type: z.string(), data: z.unknown() });
 /**
  * The ERP (system of record), over Standard Webhooks. Its `data` is the canonical entity for each
  * type; `order.status.changed` keeps its compact shape { orderId, status, version, occurredAt }.
+ * Types without a mapping are kept as `webhook.unmapped`.
+ *
+ * @example
+ * const rawBody = '{"type":"order.status.changed","data":{"orderId":"SO-1001","status":"shipped","version":2}}';
+ * const verified = erpConnector.verify({ headers: signStandardWebhook(secret, rawBody), rawBody, receivedAt: new Date() }, [secret]);
+ * const [event] = erpConnector.map(verified, new Date()); // event.detailType === 'order.status.changed'
  */
 export const erpConnector = standardWebhooksConnector('erp', {
   'order.status.changed': (verified, receivedAt) => {
-    const envelope = parsePayload(Envelope, verified.body);
-    return [canonicalEvent('erp', 'order.status.changed', verified.deliveryId, envelope.type, receivedAt, 0, parsePayload(OrderStatusSnapshot, envelope.data, 'data'))];
+    const envelope = validated(Envelope, verified.body);
+    return [canonicalEvent('erp', 'order.status.changed', verified.deliveryId, envelope.type, receivedAt, 0, validated(OrderStatusSnapshot, envelope.data, { at: 'data' }))];
   },
   'order.created': entityMapping('erp', 'order.created', Order, 'orderId'),
   'order.cancelled': entityMapping('erp', 'order.cancelled', Order, 'orderId', { status: 'cancelled' }),

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type CanonicalEvents, type DetailType, type OriginSystem } from '../canonical/events';
-import { describeIssues, ValidationError } from '../errors';
 import type { VerifiedDelivery } from './connector';
 
 /** Detail types a connector maps deliveries to (the product emits drift events itself). */
@@ -48,17 +47,6 @@ export const unmappedEvent = (system: OriginSystem, verified: VerifiedDelivery, 
     data: { body: verified.body },
   },
 });
-
-/** Parses with a zod schema; failures become a `ValidationError` naming each field (prefixed). */
-export function parsePayload<T extends z.ZodTypeAny>(schema: T, value: unknown, prefix = ''): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = describeIssues(result.error.issues).map((issue) => ({
-    ...issue,
-    path: prefix ? (issue.path === '(root)' ? prefix : `${prefix}.${issue.path}`) : issue.path,
-  }));
-  throw new ValidationError(`The payload does not match the expected schema: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`, issues);
-}
 
 /** A vendor time in any format Date understands (Shopify offsets, Zendesk nanoseconds), as ISO-8601 UTC. */
 export const lenientInstant = z.string().transform((value, context) => {

@@ -28,5 +28,3 @@ export const connectorIn = (registry: Readonly<Record<string, Connector>>, sourc
   if (!connector) throw new UnknownSourceError(`No webhook source named "${source}". Known sources: ${Object.keys(registry).join(', ')}.`);
   return connector;
 };
-
-export const connectorFor = (source: string): Connector => connectorIn(defaults, source);

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { CanonicalEvent } from '../canonical/events';
 import type { Refund, Shipment } from '../canonical/model';
 import { SignatureInvalidError } from '../errors';
+import { parseJson, validated } from '../canonical/parse';
 import type { Connector, VerifiedDelivery } from './connector';
-import { canonicalEvent, lenientInstant, parsePayload, unmappedEvent, type Mapping } from './events';
+import { canonicalEvent, lenientInstant, unmappedEvent, type Mapping } from './events';
 import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
-import { parseJson } from './standard-webhooks';
 
 /**
  * Shopify (storefront). Signature: `X-Shopify-Hmac-Sha256` = base64 HMAC-SHA256 of the raw body with
@@ -35,7 +35,7 @@ const ShopifyOrder = GidOf.extend({
 const orderMapping =
   (detailType: 'order.created' | 'order.updated' | 'order.cancelled'): Mapping =>
   (verified, receivedAt) => {
-    const order = parsePayload(ShopifyOrder, verified.body);
+    const order = validated(ShopifyOrder, verified.body);
     const orderId = idFromGid(order.admin_graphql_api_id);
     const email = order.email ?? order.customer?.email ?? undefined;
     const name = [order.customer?.first_name, order.customer?.last_name].filter(Boolean).join(' ') || undefined;
@@ -70,7 +70,7 @@ const ShopifyRefund = GidOf.extend({
 });
 
 const refundMapping: Mapping = (verified, receivedAt) => {
-  const refund = parsePayload(ShopifyRefund, verified.body);
+  const refund = validated(ShopifyRefund, verified.body);
   // The order id inside a refund is numeric only; take it from the raw body text to keep every digit.
   const orderId = rawNumericField(verified, 'order_id') ?? String(refund.order_id);
   const succeeded = refund.transactions.filter((transaction) => transaction.kind === 'refund' && transaction.status === 'success');
@@ -111,7 +111,7 @@ const SHIPMENT_STATUS: Record<string, { detailType: 'shipment.dispatched' | 'shi
 };
 
 const fulfillmentMapping: Mapping = (verified, receivedAt) => {
-  const fulfillment = parsePayload(ShopifyFulfillment, verified.body);
+  const fulfillment = validated(ShopifyFulfillment, verified.body);
   const outcome = SHIPMENT_STATUS[fulfillment.shipment_status ?? ''] ?? { detailType: 'shipment.dispatched' as const, status: 'dispatched' as const };
   const shipmentId = idFromGid(fulfillment.admin_graphql_api_id);
   return [
@@ -140,7 +140,7 @@ const ShopifyReturn = GidOf.extend({
 const returnMapping =
   (detailType: 'return.requested' | 'return.authorized' | 'return.received', status: 'requested' | 'authorized' | 'closed'): Mapping =>
   (verified, receivedAt) => {
-    const shopifyReturn = parsePayload(ShopifyReturn, verified.body);
+    const shopifyReturn = validated(ShopifyReturn, verified.body);
     const orderId = shopifyReturn.order ? idFromGid(shopifyReturn.order.admin_graphql_api_id) : (rawNumericField(verified, 'order_id') ?? String(shopifyReturn.order_id ?? ''));
     const returnId = idFromGid(shopifyReturn.admin_graphql_api_id);
     return [
@@ -150,7 +150,7 @@ const returnMapping =
         occurredAt: triggeredAt(verified, receivedAt),
         correlationIds: [],
         returnId,
-        orderId: parsePayload(z.string().min(1, 'the return names no order'), orderId, 'order'),
+        orderId: validated(z.string().min(1, 'the return names no order'), orderId, { at: 'order' }),
         status,
         lines: shopifyReturn.return_line_items.map((line) => ({ quantity: line.quantity ?? 1, reason: line.return_reason ?? undefined })),
       }),
@@ -185,8 +185,6 @@ function rawNumericField(verified: VerifiedDelivery, field: string): string | un
   const match = raw ? new RegExp(`"${field}"\\s*:\\s*"?(\\d+)`).exec(raw) : null;
   return match?.[1];
 }
-
-export const SHOPIFY_TOPICS = Object.keys(mappings);
 
 export const shopifyConnector: Connector = {
   system: 'storefront',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { OriginSystem } from '../canonical/events';
+import { validated } from '../canonical/parse';
 import type { Connector } from './connector';
-import { canonicalEvent, parsePayload, unmappedEvent, type DataOf, type MappedDetailType, type Mapping } from './events';
+import { canonicalEvent, unmappedEvent, type DataOf, type MappedDetailType, type Mapping } from './events';
 import { verifyStandardWebhook } from './standard-webhooks';
 
 /** The Standard Webhooks payload convention the ERP and 3PL follow. */
@@ -14,10 +15,10 @@ const Envelope = z.object({ type: z.string().min(1), timestamp: z.iso.datetime({
 export const entityMapping =
   <T extends MappedDetailType>(system: OriginSystem, detailType: T, schema: z.ZodObject, idField: string, extra: Record<string, unknown> = {}): Mapping =>
   (verified, receivedAt) => {
-    const envelope = parsePayload(Envelope, verified.body);
+    const envelope = validated(Envelope, verified.body);
     const raw = (envelope.data ?? {}) as Record<string, unknown>;
     const withSource = { ...raw, ...extra, source: { system, id: String(raw[idField] ?? '') } };
-    const data = parsePayload(schema, withSource, 'data') as DataOf<T>;
+    const data = validated(schema, withSource, { at: 'data' }) as DataOf<T>;
     return [canonicalEvent(system, detailType, verified.deliveryId, envelope.type, receivedAt, 0, data)];
   };
 
@@ -26,7 +27,7 @@ export const standardWebhooksConnector = (system: OriginSystem, mappings: Record
   system,
   verify: verifyStandardWebhook,
   map(verified, receivedAt) {
-    const { type } = parsePayload(Envelope, verified.body);
+    const { type } = validated(Envelope, verified.body);
     const mapping = Object.hasOwn(mappings, type) ? mappings[type] : undefined;
     return mapping ? mapping(verified, receivedAt) : [unmappedEvent(system, verified, type, receivedAt)];
   },

@@ -1,5 +1,6 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { SignatureInvalidError, ValidationError } from '../errors';
+import { SignatureInvalidError } from '../errors';
+import { parseJson } from '../canonical/parse';
 import type { VerifiedDelivery, WebhookDelivery } from './connector';
 
 const REQUIRED_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
@@ -46,11 +47,3 @@ const explain = (failure: string): string => {
 
 const lowerCaseKeys = (headers: Record<string, string | undefined>): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-
-export const parseJson = (rawBody: string): unknown => {
-  try {
-    return JSON.parse(rawBody);
-  } catch (error) {
-    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}.`);
-  }
-};

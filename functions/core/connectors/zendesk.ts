@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { CanonicalEvent } from '../canonical/events';
 import { CaseStatus, type ServiceCase } from '../canonical/model';
 import { SignatureInvalidError } from '../errors';
+import { parseJson, validated } from '../canonical/parse';
 import type { Connector, VerifiedDelivery } from './connector';
-import { canonicalEvent, lenientInstant, parsePayload, unmappedEvent, type Mapping } from './events';
+import { canonicalEvent, lenientInstant, unmappedEvent, type Mapping } from './events';
 import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
-import { parseJson } from './standard-webhooks';
 
 export interface ZendeskConnectorOptions {
   /** Ticket custom field that holds the order number a case concerns. */
@@ -66,7 +66,7 @@ export const makeZendeskConnector = (options: ZendeskConnectorOptions = DEFAULT_
   });
 
   const caseEvent = (build: (event: ZendeskEvent) => { detailType: 'case.opened' | 'case.updated' | 'case.resolved'; data: ServiceCase }): Mapping => (verified, receivedAt) => {
-    const event = parsePayload(ZendeskEvent, verified.body);
+    const event = validated(ZendeskEvent, verified.body);
     const { detailType, data } = build(event);
     return [canonicalEvent('service-desk', detailType, verified.deliveryId, event.type, receivedAt, 0, data)];
   };
@@ -93,8 +93,8 @@ export const makeZendeskConnector = (options: ZendeskConnectorOptions = DEFAULT_
       };
     }),
     'zen:event-type:ticket.comment_added': (verified, receivedAt) => {
-      const event = parsePayload(ZendeskEvent, verified.body);
-      const comment = parsePayload(
+      const event = validated(ZendeskEvent, verified.body);
+      const comment = validated(
         z.object({
           id: z.union([z.string(), z.number()]).transform(String),
           body: z.string().default(''),
@@ -102,7 +102,7 @@ export const makeZendeskConnector = (options: ZendeskConnectorOptions = DEFAULT_
           author: z.object({ id: z.union([z.string(), z.number()]).transform(String).optional(), is_staff: z.boolean().optional() }).default({}),
         }),
         event.event.comment,
-        'event.comment',
+        { at: 'event.comment' },
       );
       return [
         canonicalEvent('service-desk', 'interaction.recorded', verified.deliveryId, event.type, receivedAt, 0, {

@@ -1,5 +1,5 @@
 import { DeferredError, PermanentError, RateLimitedError, TransientError } from '../errors';
-import type { ErpCoordination } from '../erp-port';
+import type { ErpCoordination } from '../ports/erp-coordination';
 
 /** What the gate saw, for metrics: the breaker kept a call back, the budget was booked out, the ERP said 429. */
 export type ErpGateSignal = 'breaker-open' | 'budget-booked' | 'rate-limited';
@@ -20,6 +20,12 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * Every call into the ERP passes here: behind the shared circuit breaker and within the shared rate
  * budget, whoever makes it (command dispatch, reconciliation). The breaker learns from each answer.
+ * When the breaker is open or the budget is booked beyond `maxPacingWaitMs`, the gate throws a
+ * `DeferredError` instead of calling, so the work waits in its queue rather than in the Lambda.
+ *
+ * @example
+ * const gate = makeErpGate({ coordination: makeDynamoDbErpCoordination(client, options) });
+ * const order = await gate(() => erp.getOrder('SO-1001'));
  */
 export const makeErpGate = ({ coordination, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
   async <T>(call: () => Promise<T>): Promise<T> => {
@@ -54,5 +60,3 @@ export const makeErpGate = ({ coordination, sleep = defaultSleep, maxPacingWaitM
       throw error;
     }
   };
-
-export type ErpGate = ReturnType<typeof makeErpGate>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseJsonBody, validated } from '../canonical/parse';
+import { parseJsonAs, validated } from '../canonical/parse';
 import { errorResponse, jsonResponse, type HttpResponse } from '../problem';
-import type { Clock } from '../ports';
+import type { Clock } from '../ports/clock';
 import type { WorkflowStarter } from '../ports/workflow-tasks';
 import { ResolutionRequestBody, workflowIdFor } from './refund-or-replacement';
 
@@ -29,8 +29,8 @@ const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'letters, 
 export const makeStartResolution = ({ starter, clock }: { starter: WorkflowStarter; clock: Clock }) =>
   async (request: ResolutionApiRequest): Promise<HttpResponse> => {
     try {
-      const caseId = validated(CaseId, request.caseId, 'Invalid case id');
-      const body = validated(ResolutionRequestBody, parseJsonBody(request.rawBody, 'The body'), 'Invalid resolution request');
+      const caseId = validated(CaseId, request.caseId, { problem: 'Invalid case id' });
+      const body = parseJsonAs(ResolutionRequestBody, request.rawBody, 'The body', { problem: 'Invalid resolution request' });
       const workflowId = workflowIdFor(caseId, body);
       const outcome = await starter.startRefundOrReplacement({
         workflowId,

@@ -3,7 +3,8 @@ import { EVENT_SOURCE_PREFIX, type CanonicalEvent } from '../canonical/events';
 import { Milestone } from '../canonical/workflow';
 import { deriveEventId } from '../connectors/events';
 import { DomainError } from '../errors';
-import type { Clock, EventPublisher } from '../ports';
+import type { Clock } from '../ports/clock';
+import type { EventPublisher } from '../ports/event-publisher';
 import type { CaseMilestones, ErpResolutionReads, TaskCallbacks, WorkflowStore, WorkflowWaits } from '../ports/workflow-tasks';
 import { recordMilestone, RefundOrReplacementState, WorkflowRequest, type MilestoneRecord } from './refund-or-replacement';
 import { decideEligibility, policyFor, type EligibilityDecision, type ResolutionPolicy } from './resolution-policy';
@@ -38,7 +39,7 @@ export interface WorkflowStepsDependencies {
 const FINAL_ERRORS: Record<string, string | undefined> = { validation: 'Workflow.Invalid', permanent: 'Workflow.Permanent', 'not-found': 'Workflow.NotFound' };
 
 /** The `workflow.*` event of a milestone; its id depends only on the workflow, the milestone and when the state was entered. */
-export const workflowEvent = (record: MilestoneRecord, milestoneKey: string, correlationId: string, at: Date): CanonicalEvent => ({
+const workflowEvent = (record: MilestoneRecord, milestoneKey: string, correlationId: string, at: Date): CanonicalEvent => ({
   detailType: record.detailType,
   source: `${EVENT_SOURCE_PREFIX}workflows`,
   detail: {

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbReconcileRunStore } from '../../../functions/adapters/reconcile-run-store';
 import type { SyncDrift } from '../../../functions/core/canonical/events';
-import type { ReconcilePageReport, ReconcileRequest } from '../../../functions/reconciler/reconcile';
+import type { ReconcileRequest } from '../../../functions/core/reconciliation/reconcile-request';
+import type { ReconcilePageReport } from '../../../functions/core/reconciliation/reconcile-run';
 import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('DynamoDB reconciliation run store against the emulator', () => {

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDynamoDbCommandLedger, makeDynamoDbErpCoordination, readBreaker } from '../../../functions/adapters/erp-coordination-store';
+import { makeDynamoDbCommandLedger, makeDynamoDbErpCoordination } from '../../../functions/adapters/erp-coordination-store';
 import { makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { DEFAULT_BREAKER_CONFIG } from '../../../functions/core/erp/circuit-breaker';
@@ -66,7 +66,6 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
   it('opens the breaker for every instance after sustained failures, holds, probes once and closes', async () => {
     const [first, second] = [coordination('breaker-test'), coordination('breaker-test')];
     for (const instance of [first, second, first]) await instance.failed();
-    expect((await readBreaker(client, tableName, 'breaker-test')).status).toBe('open');
     expect((await second.admit()).action).toBe('wait');
 
     await new Promise((resolve) => setTimeout(resolve, 1600));
@@ -74,7 +73,6 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     expect(admissions.map((admission) => admission.action).sort()).toEqual(['probe', 'wait']);
 
     await first.succeeded();
-    expect((await readBreaker(client, tableName, 'breaker-test')).status).toBe('closed');
     expect((await second.admit()).action).toBe('call');
   });
 

@@ -1,6 +1,6 @@
 import { erpConnector } from '../../../functions/core/connectors/erp';
 import { deriveEventId } from '../../../functions/core/connectors/events';
-import { connectorFor } from '../../../functions/core/connectors/registry';
+import { connectorIn, makeConnectorRegistry } from '../../../functions/core/connectors/registry';
 import { UnknownSourceError, ValidationError } from '../../../functions/core/errors';
 
 const receivedAt = new Date('2026-11-27T10:00:00.000Z');
@@ -64,6 +64,8 @@ describe('ERP connector mapping', () => {
 });
 
 describe('connector registry', () => {
+  const connectorFor = (source: string) => connectorIn(makeConnectorRegistry(), source);
+
   it('finds the ERP connector', () => {
     expect(connectorFor('erp')).toBe(erpConnector);
   });

@@ -1,7 +1,9 @@
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { commandIdFor } from '../../../functions/core/canonical/erp-command';
 import { DeferredError, PermanentError, RateLimitedError, RetriesExhaustedError, TransientError } from '../../../functions/core/errors';
-import type { CommandLedger, CommandRecord, ErpCoordination, ErpPort } from '../../../functions/core/erp-port';
+import type { CommandLedger, CommandRecord } from '../../../functions/core/ports/command-ledger';
+import type { ErpPort } from '../../../functions/core/ports/erp';
+import type { ErpCoordination } from '../../../functions/core/ports/erp-coordination';
 import { makeErpDispatch, parseErpCommand } from '../../../functions/erp-dispatcher/dispatch';
 
 const command: ErpCommand = {
@@ -148,7 +150,7 @@ describe('ERP dispatch', () => {
 describe('ERP commands', () => {
   it('refuses a malformed command naming the fields', () => {
     expect(() => parseErpCommand('{"commandId":"x","type":"teleport"}')).toThrow(/type: Invalid option/);
-    expect(() => parseErpCommand('nope')).toThrow(/not JSON/);
+    expect(() => parseErpCommand('nope')).toThrow(/not valid JSON/);
   });
 
   it('derives the same command id from the same intent, and different ids from different intents', () => {

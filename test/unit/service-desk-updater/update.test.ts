@@ -1,6 +1,7 @@
 import type { OrderStatusChangedDetail } from '../../../functions/core/canonical/events';
 import { PermanentError, TransientError } from '../../../functions/core/errors';
-import type { ServiceDeskPort, SyncStateStore } from '../../../functions/core/ports';
+import type { ServiceDeskPort } from '../../../functions/core/ports/service-desk';
+import type { SyncStateStore } from '../../../functions/core/ports/sync-state-store';
 import type { CaseOrderView } from '../../../functions/core/sync-state';
 import { makeServiceDeskUpdater } from '../../../functions/service-desk-updater/update';
 

@@ -1,6 +1,6 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { PermanentError, RateLimitedError, ValidationError } from '../../../functions/core/errors';
-import type { DeadLetterMessage, MessageControl } from '../../../functions/core/message-control';
+import type { DeadLetterMessage, MessageControl } from '../../../functions/core/ports/message-control';
 import { makeSqsConsumer } from '../../../functions/shared/sqs-consumer';
 
 const record = (messageId: string, body: string, receiveCount = 1): SQSRecord => ({

@@ -1,6 +1,7 @@
 import type { CanonicalEvent } from '../../../functions/core/canonical/events';
 import { DeliveryConflictError, TransientError } from '../../../functions/core/errors';
-import type { DeliveryLedger, EventPublisher } from '../../../functions/core/ports';
+import type { DeliveryLedger } from '../../../functions/core/ports/delivery-ledger';
+import type { EventPublisher } from '../../../functions/core/ports/event-publisher';
 import { makeIngest, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/webhook-ingest/ingest';
 import { signStandardWebhook } from '../../../local/sign';
 

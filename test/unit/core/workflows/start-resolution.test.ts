@@ -45,7 +45,7 @@ describe('POST /v1/cases/{caseId}/resolutions', () => {
   });
 
   it.each([
-    ['a body that is not JSON', '{"orderId":', '4711', 'The body is not JSON.'],
+    ['a body that is not JSON', '{"orderId":', '4711', 'The body is not valid JSON'],
     ['a line without a reason', JSON.stringify({ ...body, lines: [{ lineId: '1', quantity: 1 }] }), '4711', 'Invalid resolution request: lines.0.reason'],
     ['a case id with a slash', JSON.stringify(body), 'a/b', 'Invalid case id'],
   ])('refuses %s with a 400 problem', async (_, rawBody, caseId, detail) => {

@@ -1,41 +1,11 @@
-import { CanonicalEvents, type CanonicalEvent } from '../../../functions/core/canonical/events';
-import type { OrderStatusSnapshot } from '../../../functions/core/canonical/order';
-import { DeferredError, NotFoundError, PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
-import type { ErpOrderPage } from '../../../functions/core/erp-port';
-import type { OrderSyncRecord } from '../../../functions/core/sync-state';
-import {
-  driftKinds,
-  makeReconciler,
-  makeReconcileRunner,
-  parseReconcileMessage,
-  repairEvent,
-  sliceKey,
-  type ReconcilePageReport,
-  type ReconcileRequest,
-  type SliceRecord,
-  type ReconcileRunStore,
-} from '../../../functions/reconciler/reconcile';
-
-const NOW = new Date('2026-11-27T10:30:00Z');
-const order = (orderId: string, version: number, minutesAgo = 10, status: OrderStatusSnapshot['status'] = 'shipped'): OrderStatusSnapshot => ({
-  orderId,
-  status,
-  version,
-  occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
-});
-const synced = (orderId: string, erpVersion: number, deskVersion?: number): OrderSyncRecord => ({
-  orderId,
-  erp: { status: 'shipped', version: erpVersion, occurredAt: NOW.toISOString(), updatedAt: NOW.toISOString(), eventId: 'e' },
-  ...(deskVersion !== undefined ? { serviceDesk: { status: 'shipped', version: deskVersion, updatedAt: NOW.toISOString(), caseIds: ['1'] } } : {}),
-});
-const request = (overrides: Partial<ReconcileRequest> = {}): ReconcileRequest => ({
-  runId: 'run-1',
-  since: '2026-11-27T08:00:00Z',
-  until: '2026-11-27T10:30:00Z',
-  requestedBy: 'test',
-  repair: true,
-  ...overrides,
-});
+import { CanonicalEvents, type CanonicalEvent } from '../../../../functions/core/canonical/events';
+import type { OrderStatusSnapshot } from '../../../../functions/core/canonical/order';
+import { DeferredError, NotFoundError, PermanentError, RateLimitedError, TransientError } from '../../../../functions/core/errors';
+import type { ErpOrderPage } from '../../../../functions/core/ports/erp';
+import { sliceKey } from '../../../../functions/core/reconciliation/reconcile-run';
+import { makeReconciler } from '../../../../functions/core/reconciliation/reconciler';
+import type { OrderSyncRecord } from '../../../../functions/core/sync-state';
+import { NOW, order, request, synced } from './reconciliation-fixtures';
 
 interface World {
   pages: ErpOrderPage[];
@@ -85,27 +55,6 @@ const reconcilerIn = (world: World) => {
   });
   return { reconcile, published, listed };
 };
-
-describe('drift rules', () => {
-  it('names each side that differs from the ERP', () => {
-    const erp = order('SO-1', 3);
-    expect(driftKinds(erp, synced('SO-1', 3, 3), [{ caseId: '1', version: 3 }])).toEqual([]);
-    expect(driftKinds(erp, synced('SO-1', 3, 3), [])).toEqual([]);
-    expect(driftKinds(erp, synced('SO-1', 2), [])).toEqual(['sync-state-behind']);
-    expect(driftKinds(erp, undefined, [])).toEqual(['sync-state-behind']);
-    expect(driftKinds(erp, synced('SO-1', 3, 3), [{ caseId: '1', version: 2 }, { caseId: '2' }])).toEqual(['service-desk-behind']);
-    expect(driftKinds(erp, synced('SO-1', 3), [{ caseId: '1', version: 4 }])).toEqual(['service-desk-ahead']);
-  });
-
-  it('re-emits the ERP state as the same event whichever run repairs it', () => {
-    const first = repairEvent(order('SO-1', 3), 'run-1', NOW);
-    const second = repairEvent(order('SO-1', 3), 'run-2', new Date(NOW.getTime() + 60_000));
-    expect(second.detail.eventId).toBe(first.detail.eventId);
-    expect(repairEvent(order('SO-1', 4), 'run-1', NOW).detail.eventId).not.toBe(first.detail.eventId);
-    expect(CanonicalEvents['order.status.changed'].parse(first.detail)).toBeTruthy();
-    expect(first).toMatchObject({ source: 'retail-sync.erp', detail: { origin: { system: 'erp', type: 'reconciliation.erp-read' }, correlationId: 'run-1/SO-1' } });
-  });
-});
 
 describe('reconciliation run', () => {
   it('reports a lost service-desk update and repairs it by re-emitting the ERP state', async () => {
@@ -257,134 +206,5 @@ describe('reconciliation run', () => {
     const first = await split.reconcile(request());
     const second = await split.reconcile(request({ offset: first.continueAt!.offset }));
     expect([...first.unreadable, ...second.unreadable]).toEqual([{ orderId: 'SO-x', reason: 'odd status' }]);
-  });
-});
-
-describe('run slices', () => {
-  /** A run store double that keeps what the DynamoDB store keeps: one record per slice, written once. */
-  const runsDouble = () => {
-    const slices = new Map<string, SliceRecord>();
-    const runs: ReconcileRunStore = {
-      progress: async () => ({ repaired: 7 }),
-      slice: async (_runId, key) => (slices.has(key) ? { ...slices.get(key)! } : undefined),
-      record: async (_request, report) => {
-        if (slices.has(report.pageKey)) return 'already-recorded';
-        slices.set(report.pageKey, { handedOn: false, ...(report.continueAt ? { continueAt: report.continueAt } : {}) });
-        return 'recorded';
-      },
-      handedOn: async (_runId, key) => void (slices.get(key)!.handedOn = true),
-      get: async () => undefined,
-    };
-    return { runs, slices };
-  };
-  /** A slice that stops after `stopAt` orders of a 30-order page (time or 429s make that vary between attempts). */
-  const sliceOf = (slice: ReconcileRequest, stopAt?: number): ReconcilePageReport => ({
-    runId: slice.runId,
-    pageKey: sliceKey(slice),
-    checked: stopAt ?? 1,
-    inSync: stopAt ?? 1,
-    inFlight: 0,
-    drifts: [],
-    repaired: 0,
-    unreadable: [],
-    ...(stopAt !== undefined ? { continueAt: { offset: (slice.offset ?? 0) + stopAt, afterSeconds: 5 } } : {}),
-  });
-
-  it('records each slice and hands the rest of the run to a continuation', async () => {
-    const { runs, slices } = runsDouble();
-    const continued: Array<[ReconcileRequest, number]> = [];
-    const seenProgress: number[] = [];
-    const run = makeReconcileRunner({
-      reconcile: async (slice, progress) => {
-        seenProgress.push(progress!.repaired);
-        return sliceOf(slice, slice.offset ? undefined : 3);
-      },
-      runs,
-      continueRun: async (next, delaySeconds) => void continued.push([next, delaySeconds]),
-      now: () => NOW,
-    });
-    await run(request());
-    expect(continued).toEqual([[request({ offset: 3 }), 5]]);
-    await run(continued[0]![0]);
-    expect(continued).toHaveLength(1);
-    expect([...slices.keys()]).toEqual(['first@0', 'first@3']);
-    expect(seenProgress).toEqual([7, 7]);
-  });
-
-  it('skips a slice delivered again, so a run never forks', async () => {
-    const { runs } = runsDouble();
-    const continued: ReconcileRequest[] = [];
-    let slicesRun = 0;
-    const run = makeReconcileRunner({
-      reconcile: async (slice) => {
-        slicesRun++;
-        return sliceOf(slice, slice.offset ? undefined : 3);
-      },
-      runs,
-      continueRun: async (next) => void continued.push(next),
-      now: () => NOW,
-    });
-    await run(request());
-    expect(await run(request())).toMatchObject({ duplicate: true, checked: 0 });
-    await run(continued[0]!);
-    expect(await run(continued[0]!)).toMatchObject({ duplicate: true });
-    expect(slicesRun).toBe(2);
-    expect(continued).toHaveLength(1);
-  });
-
-  it('after a crash between recording and handing on, sends the continuation it recorded, not a new one', async () => {
-    const { runs, slices } = runsDouble();
-    const continued: ReconcileRequest[] = [];
-    let attempt = 0;
-    let sqsDown = true;
-    const run = makeReconcileRunner({
-      // A retry would stop elsewhere (here at 24 instead of 8): going on from there would fork the run.
-      reconcile: async (slice) => sliceOf(slice, ++attempt === 1 ? 8 : 24),
-      runs,
-      continueRun: async (next) => {
-        if (sqsDown) throw new Error('SQS unreachable');
-        continued.push(next);
-      },
-      now: () => NOW,
-    });
-    await expect(run(request())).rejects.toThrow('SQS unreachable');
-    expect(slices.get('first@0')).toEqual({ handedOn: false, continueAt: { offset: 8, afterSeconds: 5 } });
-    sqsDown = false;
-    await run(request());
-    expect(attempt).toBe(1);
-    expect(continued).toEqual([request({ offset: 8 })]);
-    expect(slices.get('first@0')!.handedOn).toBe(true);
-  });
-
-  it('goes on from the recorded slice when another delivery of it recorded first', async () => {
-    const { runs } = runsDouble();
-    const continued: ReconcileRequest[] = [];
-    // Both deliveries run at once: the first to record wins, the other resends the winner's continuation.
-    const run = makeReconcileRunner({ reconcile: async (slice) => sliceOf(slice, 4), runs, continueRun: async (next) => void continued.push(next), now: () => NOW });
-    const other = makeReconcileRunner({ reconcile: async (slice) => sliceOf(slice, 9), runs, continueRun: async (next) => void continued.push(next), now: () => NOW });
-    await Promise.all([run(request()), other(request())]);
-    expect(continued.map((next) => next.offset)).toEqual([4, 4].slice(0, continued.length));
-  });
-});
-
-describe('reconciler messages', () => {
-  const settings = { lookbackSeconds: 7200 };
-
-  it('turns the schedule event into a run over the lookback window', () => {
-    const scheduled = { version: '0', id: 'x', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-27T10:15:00Z', resources: [], detail: {} };
-    expect(parseReconcileMessage(JSON.stringify(scheduled), settings)).toEqual({
-      runId: 'scheduled-20261127T101500Z',
-      since: '2026-11-27T08:15:00.000Z',
-      until: '2026-11-27T10:15:00.000Z',
-      requestedBy: 'schedule',
-      repair: true,
-    });
-  });
-
-  it('reads a request from the ops CLI and refuses a malformed one with the reason', () => {
-    expect(parseReconcileMessage(JSON.stringify({ runId: 'cli-1', since: '2026-11-27T08:00:00Z', until: '2026-11-27T09:00:00Z' }), settings)).toMatchObject({ runId: 'cli-1', repair: true, requestedBy: 'schedule' });
-    expect(() => parseReconcileMessage('nope', settings)).toThrow(ValidationError);
-    expect(() => parseReconcileMessage(JSON.stringify({ runId: 'a b', since: 'yesterday', until: '2026-11-27T09:00:00Z' }), settings)).toThrow(/runId.*since/s);
-    expect(() => parseReconcileMessage(JSON.stringify({ runId: 'r', since: '2026-11-27T10:00:00Z', until: '2026-11-27T09:00:00Z' }), settings)).toThrow(/since must not be after until/);
   });
 });

@@ -1,0 +1,16 @@
+import type { ErpReceipt } from './erp';
+
+export interface CommandRecord {
+  status: 'started' | 'done';
+  attempts: number;
+  erpReference?: string;
+}
+
+export interface CommandLedger {
+  get(commandId: string): Promise<CommandRecord | undefined>;
+  /** Records that an attempt is starting; returns the record as it was before (done, started, or none). */
+  start(commandId: string): Promise<CommandRecord | undefined>;
+  /** Counts a failed attempt; returns the number of failed attempts so far. */
+  failedAttempt(commandId: string): Promise<number>;
+  done(commandId: string, receipt: ErpReceipt): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import type { OrderStatusSnapshot } from '../canonical/order';
+import type { ErpCommand } from '../canonical/erp-command';
+
+/** What the ERP answered to a command: its own document number for the effect. */
+export interface ErpReceipt {
+  erpReference: string;
+  /** True when the ERP already had the effect (found by the command id) and nothing new was created. */
+  replayed: boolean;
+}
+
+export interface ErpInventoryLevel {
+  sku: string;
+  location: string;
+  available: number;
+}
+
+/** One page of orders the ERP changed in a window, oldest change first. */
+export interface ErpOrderPage {
+  orders: OrderStatusSnapshot[];
+  /** Orders the ERP returned that the product cannot read (e.g. a status it does not know). */
+  unreadable: Array<{ orderId: string; reason: string }>;
+  /** Opaque: pass it back for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/**
+ * The ERP as the product sees it. Adapters translate to one ERP's API.
+ * Writes are keyed by `command.commandId`, which the ERP stores with the document it creates.
+ */
+export interface ErpPort {
+  /** Looks up the effect of an earlier attempt of this command, if the ERP has it. */
+  findEffect(command: ErpCommand): Promise<ErpReceipt | undefined>;
+  /** Creates the effect (return authorization, credit memo, replacement order…). */
+  create(command: ErpCommand): Promise<ErpReceipt>;
+  getOrder(orderId: string): Promise<OrderStatusSnapshot | undefined>;
+  getInventory(sku: string): Promise<ErpInventoryLevel[]>;
+  /** Orders whose last change in the ERP falls in [since, until], a page at a time. */
+  listOrdersChanged(window: { since: Date; until: Date }, cursor?: string): Promise<ErpOrderPage>;
+}

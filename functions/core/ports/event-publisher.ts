@@ -1,0 +1,5 @@
+import type { CanonicalEvent } from '../canonical/events';
+
+export interface EventPublisher {
+  publish(events: readonly CanonicalEvent[]): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
+import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
+import { OrderStatusChangedDetail } from '../core/canonical/events';
+import { correlationIdOfMessage, parseEventBridgeMessage } from '../core/canonical/parse';
+import { systemClock } from '../core/ports/clock';
+import { makeAwsClients } from '../shared/aws-clients';
+import { ENV, jsonEnv, requiredEnv, type Environment } from '../shared/environment';
+import type { Observability } from '../shared/lambda';
+import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
+import { makeServiceDeskUpdater, type UpdaterDependencies } from './update';
+
+export interface ServiceDeskUpdaterHandlerDependencies extends UpdaterDependencies {
+  observability: Observability;
+  queue: ConsumedQueue;
+}
+
+/** The service-desk-updater queue's Lambda handler, from its dependencies. */
+export const makeHandler = ({ observability, queue, ...dependencies }: ServiceDeskUpdaterHandlerDependencies) => {
+  const update = makeServiceDeskUpdater(dependencies);
+  return queueConsumerHandler(
+    observability,
+    queue,
+    async (record) => {
+      const event = parseEventBridgeMessage(record.body, OrderStatusChangedDetail);
+      const result = await update(event);
+      const lagMs = Date.now() - Date.parse(event.receivedAt);
+      observability.metrics.addMetric('ServiceDeskSyncLag', MetricUnit.Milliseconds, lagMs);
+      observability.logger.info('service desk updated', { orderId: event.data.orderId, version: event.data.version, ...result });
+    },
+    (record) => correlationIdOfMessage(record.body),
+  );
+};
+
+/** The handler's dependencies: AWS and service-desk adapters named by the function's environment. */
+export const dependenciesFrom = (environment: Environment, observability: Observability): ServiceDeskUpdaterHandlerDependencies => {
+  const aws = makeAwsClients(observability.tracer);
+  return {
+    observability,
+    queue: consumedQueueFrom(environment, aws),
+    desk: makeZendeskServiceDesk({
+      baseUrl: requiredEnv(ENV.serviceDeskBaseUrl, environment),
+      fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS, environment),
+    }),
+    store: makeDynamoDbSyncStateStore(aws.dynamodb(), requiredEnv(ENV.syncStateTable, environment)),
+    clock: systemClock,
+  };
+};
