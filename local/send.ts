@@ -1,47 +1,60 @@
 import { parseArgs } from 'node:util';
+import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
 import { signingSecretsFromEnvironment } from './dev-secrets';
-import { signStandardWebhook } from './sign';
+import { signDelivery } from './sign';
+import { readLocalStackFile } from './stack-file';
 
-const USAGE = `Usage: npm run send -- <type> '<data JSON>' [--source erp] [--url http://127.0.0.1:3000] [--id msg_...]
+const USAGE = `Usage: npm run send -- <type> '<data JSON>' [--source erp|3pl|shopify|zendesk] [--url <base URL>] [--id <delivery id>]
 
-Signs a Standard Webhooks delivery with the first secret of WEBHOOK_SECRETS_<SOURCE> (or the
-development secret) and posts it to the local stack.
-Example: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"shipped","version":2}'
-(occurredAt defaults to now).`;
+Signs one delivery the way the source does, with the first secret of WEBHOOK_SECRETS_<SOURCE> (or the
+development secret), and posts it to the running local stack (found through .local/local-stack.json,
+else PORT, else http://127.0.0.1:3000).
+  erp, 3pl  Standard Webhooks; <type> is the event type, the data JSON its "data" (occurredAt defaults to now)
+  shopify   <type> is the topic (X-Shopify-Topic, e.g. orders/create); the data JSON is the whole body
+  zendesk   <type> is the event type (e.g. zen:event-type:ticket.status_changed); the data JSON is the event's
+            "detail", wrapped as {id, type, time, detail}
+Example: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"shipped","version":2}'`;
+
+const fail = (message: string, code = 2): never => {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(code);
+};
 
 const main = async () => {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      source: { type: 'string', default: 'erp' },
-      url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
-      id: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help || positionals.length !== 2) {
-    console.error(USAGE);
-    process.exit(values.help ? 0 : 2);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { source: { type: 'string', default: 'erp' }, url: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    return fail((error as Error).message);
   }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (positionals.length !== 2) fail('Give the type and the data JSON.');
+  const source = values.source!;
+  if (!WEBHOOK_SOURCES.includes(source)) fail(`Unknown source "${source}": the sources are ${WEBHOOK_SOURCES.join(', ')}.`);
   const [type, dataJson] = positionals as [string, string];
-  let data: Record<string, unknown>;
+  let data: unknown;
   try {
     data = JSON.parse(dataJson);
   } catch (error) {
-    console.error(`The data argument is not JSON: ${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
+    fail(`The data argument is not JSON: ${(error as Error).message}`);
   }
-  const now = new Date().toISOString();
-  const body = JSON.stringify({ type, timestamp: now, data: { occurredAt: now, ...data } });
-  const secret = signingSecretsFromEnvironment()[values.source!]?.[0];
-  if (!secret) {
-    console.error(`No signing secret for source "${values.source}": set WEBHOOK_SECRETS_${values.source!.toUpperCase()}.`);
-    process.exit(2);
-  }
-  const target = `${values.url!.replace(/\/+$/, '')}/v1/webhooks/${values.source}`;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('The data argument must be a JSON object.');
+  const secret = signingSecretsFromEnvironment()[source]?.[0];
+  if (!secret) fail(`No signing secret for source "${source}": set WEBHOOK_SECRETS_${source.toUpperCase()}.`);
+
+  const baseUrl = values.url ?? readLocalStackFile()?.apiUrl ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const target = `${baseUrl.replace(/\/+$/, '')}/v1/webhooks/${source}`;
+  const { body, headers } = signDelivery(source, type, data as Record<string, unknown>, secret!, { id: values.id });
   let response: Response;
   try {
-    response = await fetch(target, { method: 'POST', headers: signStandardWebhook(secret, body, { id: values.id }), body });
+    response = await fetch(target, { method: 'POST', headers, body });
   } catch (error) {
     console.error(`Could not reach ${target}: ${(error as Error).message}. Is the local stack running (npm start)?`);
     process.exit(1);

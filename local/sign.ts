@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
-/** Builds the headers of a Standard Webhooks delivery signed with `secret`. */
+/** Builds the headers of a Standard Webhooks delivery (the `erp` and `3pl` sources) signed with `secret`. */
 export const signStandardWebhook = (secret: string, body: string, options: { id?: string; timestamp?: Date } = {}) => {
   const id = options.id ?? `msg_${randomUUID().replace(/-/g, '')}`;
   const timestamp = options.timestamp ?? new Date();
@@ -11,4 +11,42 @@ export const signStandardWebhook = (secret: string, body: string, options: { id?
     'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
     'webhook-signature': new Webhook(secret).sign(id, timestamp, body),
   };
+};
+
+/** Builds the headers Shopify sends: base64 HMAC-SHA256 of the raw body with the app secret, the topic and a delivery id. */
+export const signShopifyWebhook = (secret: string, body: string, options: { topic: string; id?: string; timestamp?: Date }) => ({
+  'content-type': 'application/json',
+  'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+  'x-shopify-webhook-id': options.id ?? randomUUID(),
+  'x-shopify-topic': options.topic,
+  'x-shopify-triggered-at': (options.timestamp ?? new Date()).toISOString(),
+});
+
+/** Builds the headers Zendesk sends: base64 HMAC-SHA256 of timestamp + raw body with the webhook's secret. */
+export const signZendeskWebhook = (secret: string, body: string, options: { timestamp?: Date } = {}) => {
+  const timestamp = (options.timestamp ?? new Date()).toISOString();
+  return {
+    'content-type': 'application/json',
+    'x-zendesk-webhook-signature': createHmac('sha256', secret).update(timestamp + body).digest('base64'),
+    'x-zendesk-webhook-signature-timestamp': timestamp,
+  };
+};
+
+/**
+ * One delivery of `source`, signed as that source signs it: the Standard Webhooks envelope
+ * `{type, timestamp, data}` for `erp` and `3pl`, the body itself with its topic for `shopify`, and
+ * `{id, type, time, detail}` for `zendesk`.
+ */
+export const signDelivery = (source: string, type: string, data: Record<string, unknown>, secret: string, options: { id?: string; now?: Date } = {}) => {
+  const now = options.now ?? new Date();
+  if (source === 'shopify') {
+    const body = JSON.stringify(data);
+    return { body, headers: signShopifyWebhook(secret, body, { topic: type, id: options.id, timestamp: now }) };
+  }
+  if (source === 'zendesk') {
+    const body = JSON.stringify({ id: options.id ?? randomUUID(), type, time: now.toISOString(), detail: data });
+    return { body, headers: signZendeskWebhook(secret, body, { timestamp: now }) };
+  }
+  const body = JSON.stringify({ type, timestamp: now.toISOString(), data: { occurredAt: now.toISOString(), ...data } });
+  return { body, headers: signStandardWebhook(secret, body, { id: options.id, timestamp: now }) };
 };

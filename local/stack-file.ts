@@ -1,6 +1,6 @@
 /**
- * The file a running local stack leaves for the ops CLI (endpoint, stage, region), so that
- * `npx retail-sync ops dlq list` finds it with no flags. Written by `npm start`, removed on stop.
+ * The file a running local stack leaves for the ops CLI (endpoint, stage, region) and `npm run send`
+ * (the API's URL), so that `npx retail-sync ops dlq list` and `npm run send` find it with no flags. Written by `npm start`, removed on stop.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +9,8 @@ export interface LocalStackInfo {
   endpoint: string;
   stage: string;
   region: string;
+  /** The local API's base URL, for `npm run send`. */
+  apiUrl?: string;
 }
 
 /** `.local/` at the project root (ignored by git). */
@@ -25,7 +27,7 @@ export const removeLocalStackFile = (file = LOCAL_STACK_FILE) => rmSync(file, { 
 export const readLocalStackFile = (file = LOCAL_STACK_FILE): LocalStackInfo | undefined => {
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalStackInfo>;
-    return typeof info.endpoint === 'string' && typeof info.stage === 'string' ? { endpoint: info.endpoint, stage: info.stage, region: info.region ?? 'us-east-1' } : undefined;
+    return typeof info.endpoint === 'string' && typeof info.stage === 'string' ? { endpoint: info.endpoint, stage: info.stage, region: info.region ?? 'us-east-1', ...(typeof info.apiUrl === 'string' ? { apiUrl: info.apiUrl } : {}) } : undefined;
   } catch {
     return undefined;
   }

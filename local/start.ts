@@ -34,7 +34,7 @@ const main = async () => {
   console.log(`Send a signed test webhook: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"confirmed","version":1}'`);
   console.log(`Then read the order's sync state: curl ${stack.url}/v1/orders/SO-1001/sync`);
   // The ops CLI reads this file, so `npx retail-sync ops dlq list` needs no flags while the stack runs.
-  writeLocalStackFile({ endpoint: stack.emulatorEndpoint, stage, region: process.env.AWS_REGION ?? 'us-east-1' });
+  writeLocalStackFile({ endpoint: stack.emulatorEndpoint, stage, region: process.env.AWS_REGION ?? 'us-east-1', apiUrl: stack.url });
   console.log(`Inspect the DLQs: npx retail-sync ops dlq list (reads ${LOCAL_STACK_FILE})`);
   console.log(`Check for drift now: npx retail-sync ops reconcile --since 2h`);
   console.log(`listening on ${stack.url}`);
