@@ -2,6 +2,7 @@ import { isOwnOrderPageCursor, makeBusinessCentralErp } from '../../../functions
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
+import { eventually } from '../../support/emulator';
 
 const command = (commandId: string, type: ErpCommand['type'] = 'return-authorization.create'): ErpCommand => ({
   commandId,
@@ -82,13 +83,18 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
   });
 
   it('reports a hung call as a transient timeout, though the ERP may have acted', async () => {
+    // Prepare
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url, timeoutMs: 100 });
     simulator.hangNext(1, 300);
+
+    // Act
     const error = await erp.create(command('cmd-hang')).catch((e: unknown) => e);
+
+    // Assess: a timeout, and the ERP went on to act on the call.
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).context.timeout).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(simulator.effects.map((effect) => effect.externalDocumentNumber)).toEqual(['cmd-hang']);
+    const effects = await eventually(async () => simulator.effects.map((effect) => effect.externalDocumentNumber), (numbers) => numbers.length > 0, 5_000, 20);
+    expect(effects).toEqual(['cmd-hang']);
   });
 
   it('reports the ERP rate limit with Retry-After', async () => {
