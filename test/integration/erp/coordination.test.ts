@@ -8,7 +8,7 @@ import { defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget
 import { DeferredError, TransientError } from '../../../functions/core/errors';
 import { makeErpDispatch } from '../../../functions/erp-dispatcher/dispatch';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
-import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
+import { createHashKeyTable, eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('shared ERP coordination in DynamoDB (emulator)', () => {
   let client: DynamoDBClient;
@@ -22,8 +22,12 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
   });
   afterAll(() => client.destroy());
 
+  /** The coordination's clock: real time, moved forward by the tests that wait out a breaker's cooldown. */
+  let skippedMs = 0;
+  const now = () => Date.now() + skippedMs;
+  const skip = (ms: number) => void (skippedMs += ms);
   const coordination = (name: string, requestsPerSecond = 10, breaker = { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 1500, probeLeaseMs: 2000 }) =>
-    makeDynamoDbErpCoordination(client, { tableName, name, rateBudget: defaultRateBudgetConfig(requestsPerSecond), breaker });
+    makeDynamoDbErpCoordination(client, { tableName, name, rateBudget: defaultRateBudgetConfig(requestsPerSecond), breaker, now });
 
   it('holds the rate budget across several concurrent consumers', async () => {
     const limit = 10;
@@ -69,7 +73,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     expect((await readBreaker(client, tableName, 'breaker-test')).status).toBe('open');
     expect((await second.admit()).action).toBe('wait');
 
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    skip(1600);
     const admissions = await Promise.all([first.admit(), second.admit()]);
     expect(admissions.map((admission) => admission.action).sort()).toEqual(['probe', 'wait']);
 
@@ -103,7 +107,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     it('creates no duplicate when the ERP acted but the call timed out', async () => {
       erpSimulator.hangNext(1, 400);
       await expect(dispatcher('timeout-test', 150)(command('cmd-timeout'))).rejects.toBeInstanceOf(TransientError);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await eventually(async () => erpSimulator.effects.length, (count) => count === 1, 5_000, 20);
       const retry = await dispatcher('timeout-test')(command('cmd-timeout'));
       expect(retry.outcome).toBe('found-existing');
       expect(erpSimulator.effects).toHaveLength(1);
@@ -138,7 +142,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
       expect(erpSimulator.stats.calls).toBe(3);
 
       erpSimulator.outageUntil(0);
-      await new Promise((resolve) => setTimeout(resolve, 900));
+      skip(900);
       // Each had been tried, so each is looked up first (2 calls), found missing, then created.
       for (const id of ['cmd-outage-0', 'cmd-outage-1']) expect(await dispatch(command(id))).toMatchObject({ outcome: 'created', erpCalls: 2 });
       expect(erpSimulator.duplicates()).toBe(0);
