@@ -206,10 +206,13 @@ describe('order status sync on the local stack', () => {
       sqs.send(new SendMessageCommand({ QueueUrl: queue().url, MessageBody: JSON.stringify(body), MessageGroupId: 'SO-600', MessageDeduplicationId: id }));
 
     it('executes a queued command in the ERP exactly once, even when it is queued twice', async () => {
+      // Act
       await sendRaw(command('cmd-e2e-1'), 'first');
       await sendRaw(command('cmd-e2e-1'), 'second');
+
+      // Assess: the command took effect, and once both copies were consumed it still had one effect.
       await eventually(async () => effectsOf('cmd-e2e-1').length, (count) => count === 1, 8_000);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await eventually(consumerBacklog, (backlog) => backlog === 0, 8_000);
       expect(effectsOf('cmd-e2e-1')).toHaveLength(1);
     });
 

@@ -3,6 +3,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { observeBus } from '../support/bus-observer';
+import { consumerBacklog } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 import { loadFixture } from '../support/fixtures';
 
@@ -16,6 +17,7 @@ const SECRETS = {
 describe('connectors and agent read models on the local stack', () => {
   let stack: LocalStack;
   let observer: Awaited<ReturnType<typeof observeBus>>;
+  let sqs: SQSClient;
 
   beforeAll(async () => {
     stack = await startLocalStack({
@@ -27,9 +29,11 @@ describe('connectors and agent read models on the local stack', () => {
       inventoryStaleAfterSeconds: 600,
     });
     observer = await observeBus(stack.resources.busName);
+    sqs = new SQSClient({});
   }, 60_000);
   afterAll(async () => {
     observer?.close();
+    sqs?.destroy();
     await stack?.stop();
   });
 
@@ -86,8 +90,9 @@ describe('connectors and agent read models on the local stack', () => {
     await standard('3pl', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'WH-3PL', available: 4, occurredAt: old });
     await standard('erp', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'DC1', available: 99, occurredAt: old });
 
-    const view = await eventually(() => getJson('/v1/inventory/SKU-E2E'), (result) => result.status === 200 && result.body.locations.length === 2, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await eventually(() => getJson('/v1/inventory/SKU-E2E'), (result) => result.status === 200 && result.body.locations.length === 2, 10_000);
+    // Ingest publishes before it answers: once the consumers are idle, every level has been projected.
+    await eventually(() => consumerBacklog(sqs, stack.resources.queues.values()), (backlog) => backlog === 0, 10_000);
     const settled = await getJson('/v1/inventory/SKU-E2E');
     expect(settled.body).toMatchObject({
       sku: 'SKU-E2E',
@@ -98,7 +103,7 @@ describe('connectors and agent read models on the local stack', () => {
         { location: 'WH-3PL', available: 4, source: '3pl', stale: true },
       ],
     });
-    expect(view.body.asOf).toBe(new Date(old).toISOString());
+    expect(settled.body.asOf).toBe(new Date(old).toISOString());
     expect((await getJson('/v1/inventory/SKU-E2E?location=DC1')).body.locations).toHaveLength(1);
     expect((await getJson('/v1/inventory/SKU-NONE')).status).toBe(404);
   });
@@ -122,9 +127,7 @@ describe('connectors and agent read models on the local stack', () => {
   });
 
   it('has nothing in the read-model DLQ', async () => {
-    const sqs = new SQSClient({});
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues.get('read-models')!.deadLetterUrl }));
-    sqs.destroy();
     expect(Messages).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { signStandardWebhook } from '../../local/sign';
 import { run } from '../../ops/cli';
 import { reconciliationRun } from '../../ops/reconcile';
 import { observeBus } from '../support/bus-observer';
+import { consumerBacklog } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-reconcile-erp-secret').toString('base64');
@@ -142,7 +143,8 @@ describe('reconciliation on the local stack', () => {
     const result = await cli('--since', '10m', '--wait', '30', '--no-repair');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/SO-R3 .* report-only/);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A repair would be on the queues by the time the run is done: once they are idle, none came.
+    await eventually(() => consumerBacklog(sqs, stack.resources.queues.values()), (backlog) => backlog === 0, 10_000);
     expect(caseShows(caseId)).toBe('undefined vundefined');
   });
 
@@ -153,10 +155,11 @@ describe('reconciliation on the local stack', () => {
     stack.serviceDesk.loseNextUpdates(1);
     await erpChanges('SO-R4', 'delivered', 2);
     await eventually(() => syncView('SO-R4'), (view) => view.serviceDesk?.version === 2, 8_000);
+    const changedBy = Date.now();
 
     // What EventBridge's schedule delivers to the queue (the local stack's timer sends the same); its
-    // time is whole seconds and ends the window, so it fires a moment after the change.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // time is whole seconds and ends the window, so it fires in a whole second after the change.
+    await eventually(async () => Math.floor(Date.now() / 1000) * 1000, (second) => second > changedBy, 2_000, 20);
     const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const scheduled = { version: '0', id: 'sched-1', 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: process.env.AWS_REGION, resources: [], detail: {} };
     await sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.queues.get('reconciler')!.url, MessageBody: JSON.stringify(scheduled) }));
