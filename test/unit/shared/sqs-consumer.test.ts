@@ -95,10 +95,18 @@ describe('SQS consumer', () => {
 
 describe('SQS consumer under concurrent invocations', () => {
   it('keeps each batch’s failures apart when two invocations run at once', async () => {
+    // Prepare: the slow record of the first batch holds until the second invocation is done.
     const { control } = controlDouble();
+    let releaseSlow!: () => void;
+    const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowStarted!: () => void;
+    const firstBatchWaiting = new Promise<void>((resolve) => (slowStarted = resolve));
     const consume = makeSqsConsumer({
       handle: async (r) => {
-        await new Promise((resolve) => setTimeout(resolve, r.body === 'slow' ? 30 : 1));
+        if (r.body === 'slow') {
+          slowStarted();
+          await slowHeld;
+        }
         if (r.body.startsWith('fail')) throw new Error('boom');
       },
       control,
@@ -107,11 +115,15 @@ describe('SQS consumer under concurrent invocations', () => {
       fifo: true,
     });
     const withGroup = (id: string, body: string, group: string) => ({ ...record(id, body), attributes: { ...record(id, body).attributes, MessageGroupId: group } });
-    // The second invocation starts while the first, having failed a1, waits on a2.
-    const [first, second] = await Promise.all([
-      consume({ Records: [withGroup('a1', 'fail-a', 'g1'), withGroup('a2', 'slow', 'g2')] }, context),
-      new Promise((resolve) => setTimeout(resolve, 10)).then(() => consume({ Records: [withGroup('b1', 'ok', 'g3'), withGroup('b2', 'ok', 'g4')] }, context)),
-    ]);
+
+    // Act: the second invocation runs while the first, having failed a1, waits on a2.
+    const firstRun = consume({ Records: [withGroup('a1', 'fail-a', 'g1'), withGroup('a2', 'slow', 'g2')] }, context);
+    await firstBatchWaiting;
+    const second = await consume({ Records: [withGroup('b1', 'ok', 'g3'), withGroup('b2', 'ok', 'g4')] }, context);
+    releaseSlow();
+    const first = await firstRun;
+
+    // Assess
     expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: 'a1' }] });
     expect(second).toEqual({ batchItemFailures: [] });
   });
