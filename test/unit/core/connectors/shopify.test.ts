@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { shopifyConnector } from '../../../functions/core/connectors/shopify';
-import { SignatureInvalidError } from '../../../functions/core/errors';
-import { loadFixture } from '../../support/fixtures';
+import { shopifyConnector } from '../../../../functions/core/connectors/shopify';
+import { SignatureInvalidError } from '../../../../functions/core/errors';
+import { loadFixture } from '../../../support/fixtures';
 
 const SECRET = 'shopify-app-secret-current';
 const PREVIOUS = 'shopify-app-secret-previous';

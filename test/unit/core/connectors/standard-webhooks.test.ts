@@ -1,6 +1,6 @@
-import { verifyStandardWebhook } from '../../../functions/core/connectors/standard-webhooks';
-import { SignatureInvalidError, ValidationError } from '../../../functions/core/errors';
-import { signStandardWebhook } from '../../../local/sign';
+import { verifyStandardWebhook } from '../../../../functions/core/connectors/standard-webhooks';
+import { SignatureInvalidError, ValidationError } from '../../../../functions/core/errors';
+import { signStandardWebhook } from '../../../../local/sign';
 
 // The published Standard Webhooks test vector (standard-webhooks spec, reference libraries).
 const VECTOR = {

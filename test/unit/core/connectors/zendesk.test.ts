@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { makeZendeskConnector } from '../../../functions/core/connectors/zendesk';
-import { SignatureInvalidError } from '../../../functions/core/errors';
-import { loadFixture } from '../../support/fixtures';
+import { makeZendeskConnector } from '../../../../functions/core/connectors/zendesk';
+import { SignatureInvalidError } from '../../../../functions/core/errors';
+import { loadFixture } from '../../../support/fixtures';
 
 const SECRET = 'zendesk-webhook-secret';
 const PREVIOUS = 'zendesk-webhook-secret-previous';

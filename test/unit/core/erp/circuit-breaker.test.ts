@@ -1,4 +1,4 @@
-import { admit, closedBreaker, DEFAULT_BREAKER_CONFIG, recordFailure, recordSuccess, type BreakerState } from '../../../functions/core/erp/circuit-breaker';
+import { admit, closedBreaker, DEFAULT_BREAKER_CONFIG, recordFailure, recordSuccess, type BreakerState } from '../../../../functions/core/erp/circuit-breaker';
 
 const config = { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 10_000, probeLeaseMs: 5_000 };
 const failTimes = (state: BreakerState, times: number, now = 0) => {

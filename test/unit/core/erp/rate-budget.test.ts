@@ -1,4 +1,4 @@
-import { afterRateLimited, currentRate, defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget';
+import { afterRateLimited, currentRate, defaultRateBudgetConfig } from '../../../../functions/core/erp/rate-budget';
 
 const config = defaultRateBudgetConfig(20);
 

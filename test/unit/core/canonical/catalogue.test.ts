@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { breakingChanges, eventCatalogue } from '../../../functions/core/canonical/catalogue';
+import { breakingChanges, eventCatalogue } from '../../../../functions/core/canonical/catalogue';
 
-const DOCS = path.join(__dirname, '..', '..', '..', 'docs', 'events');
+const DOCS = path.join(__dirname, '..', '..', '..', '..', 'docs', 'events');
 
 describe('canonical event catalogue', () => {
   it.each(eventCatalogue().map((entry) => [entry.fileName, entry] as const))('%s is published and changed only compatibly', (fileName, entry) => {
