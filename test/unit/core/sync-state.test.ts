@@ -63,10 +63,10 @@ describe('decideCasePush', () => {
   });
 
   it.each([
-    ['the ERP status at the same version', 3, 'shipped', 'already-current'],
-    ['another status at the same version', 3, 'picking', 'push'],
-    ['another status at a newer version', 4, 'picking', 'case-has-newer'],
-  ])('a case showing %s gets %s', (_name, orderVersion, orderStatus, decision) => {
+    [3, 'shipped', 'already-current'],
+    [3, 'picking', 'push'],
+    [4, 'picking', 'case-has-newer'],
+  ])('a case at version %s showing %s gets %s (the ERP status wins at the same version)', (orderVersion, orderStatus, decision) => {
     // Prepare
     const shown = { caseId: '7', orderVersion, orderStatus: orderStatus as 'shipped', revision: 'r' };
 
