@@ -6,49 +6,112 @@ const failTimes = (state: BreakerState, times: number, now = 0) => {
   for (let i = 0; i < times; i++) next = recordFailure(next, now, config);
   return next;
 };
+/** A breaker that opened at 0 and let a probe through when its cool-down ended, at 10 s. */
+const probing = () => (admit(failTimes(closedBreaker(), 3), 10_000, config) as { next: BreakerState }).next;
 
 describe('circuit breaker', () => {
   it('lets calls through while closed and below the threshold', () => {
+    // Prepare
     const state = failTimes(closedBreaker(), 2);
+
+    // Act
+    const admission = admit(state, 0, config);
+
+    // Assess
     expect(state.status).toBe('closed');
-    expect(admit(state, 0, config)).toEqual({ action: 'call' });
+    expect(admission).toEqual({ action: 'call' });
   });
 
-  it('opens after the threshold of consecutive failures and holds calls for the cool-down', () => {
+  it('opens after the threshold of consecutive failures', () => {
+    // Act
+    const state = failTimes(closedBreaker(), 3, 1000);
+
+    // Assess
+    expect(state).toMatchObject({ status: 'open', openUntilMs: 11_000 });
+  });
+
+  it('holds calls while open for the rest of the cool-down', () => {
+    // Prepare
     const open = failTimes(closedBreaker(), 3, 1000);
-    expect(open).toMatchObject({ status: 'open', openUntilMs: 11_000 });
-    expect(admit(open, 5000, config)).toEqual({ action: 'wait', waitMs: 6000 });
+
+    // Act
+    const admission = admit(open, 5000, config);
+
+    // Assess
+    expect(admission).toEqual({ action: 'wait', waitMs: 6000 });
   });
 
   it('resets the count on success, so only sustained failure opens it', () => {
+    // Prepare
     const state = recordSuccess(failTimes(closedBreaker(), 2))!;
-    expect(failTimes(state, 2).status).toBe('closed');
+
+    // Act
+    const after = failTimes(state, 2);
+
+    // Assess
+    expect(after.status).toBe('closed');
   });
 
-  it('lets exactly one probe through after the cool-down', () => {
+  it('lets a probe through after the cool-down, under a lease', () => {
+    // Prepare
     const open = failTimes(closedBreaker(), 3, 0);
-    const probe = admit(open, 10_000, config);
-    expect(probe).toMatchObject({ action: 'probe', next: { status: 'half-open', probeLeaseUntilMs: 15_000 } });
-    const halfOpen = (probe as { next: BreakerState }).next;
-    expect(admit(halfOpen, 12_000, config)).toEqual({ action: 'wait', waitMs: 3000 });
+
+    // Act
+    const admission = admit(open, 10_000, config);
+
+    // Assess
+    expect(admission).toMatchObject({ action: 'probe', next: { status: 'half-open', probeLeaseUntilMs: 15_000 } });
+  });
+
+  it('holds other calls while the probe is out', () => {
+    // Prepare
+    const halfOpen = probing();
+
+    // Act
+    const admission = admit(halfOpen, 12_000, config);
+
+    // Assess
+    expect(admission).toEqual({ action: 'wait', waitMs: 3000 });
   });
 
   it('closes when the probe succeeds', () => {
-    const halfOpen = (admit(failTimes(closedBreaker(), 3), 10_000, config) as { next: BreakerState }).next;
-    expect(recordSuccess(halfOpen)).toEqual(closedBreaker());
+    // Prepare
+    const halfOpen = probing();
+
+    // Act
+    const state = recordSuccess(halfOpen);
+
+    // Assess
+    expect(state).toEqual(closedBreaker());
   });
 
   it('opens again for a full cool-down when the probe fails', () => {
-    const halfOpen = (admit(failTimes(closedBreaker(), 3), 10_000, config) as { next: BreakerState }).next;
-    expect(recordFailure(halfOpen, 10_500, config)).toMatchObject({ status: 'open', openUntilMs: 20_500 });
+    // Prepare
+    const halfOpen = probing();
+
+    // Act
+    const state = recordFailure(halfOpen, 10_500, config);
+
+    // Assess
+    expect(state).toMatchObject({ status: 'open', openUntilMs: 20_500 });
   });
 
   it('lets another instance probe when a probe never reported back', () => {
-    const halfOpen = (admit(failTimes(closedBreaker(), 3), 10_000, config) as { next: BreakerState }).next;
-    expect(admit(halfOpen, 15_000, config).action).toBe('probe');
+    // Prepare
+    const halfOpen = probing();
+
+    // Act
+    const admission = admit(halfOpen, 15_000, config);
+
+    // Assess
+    expect(admission.action).toBe('probe');
   });
 
   it('writes nothing on success while healthy', () => {
-    expect(recordSuccess(closedBreaker())).toBeUndefined();
+    // Act
+    const state = recordSuccess(closedBreaker());
+
+    // Assess
+    expect(state).toBeUndefined();
   });
 });
