@@ -23,9 +23,14 @@ describe('DynamoDB delivery ledger (Powertools idempotency) against the emulator
   };
 
   it('runs the effect once and answers later calls as duplicates with the first result', async () => {
+    // Prepare
     const effects: number[] = [];
     const first = await ledger().acceptOnce('erp#msg_a', 'f1', async () => ({ eventId: `evt_${effects.push(1)}` }));
+
+    // Act
     const again = await ledger().acceptOnce('erp#msg_a', 'f1', async () => ({ eventId: `evt_${effects.push(1)}` }));
+
+    // Assess
     expect(first).toEqual({ result: { eventId: 'evt_1' }, duplicate: false });
     expect(again).toEqual({ result: { eventId: 'evt_1' }, duplicate: true });
     expect(effects).toHaveLength(1);
@@ -55,13 +60,24 @@ describe('DynamoDB delivery ledger (Powertools idempotency) against the emulator
   });
 
   it('refuses the same key with a different fingerprint', async () => {
+    // Prepare
     await ledger().acceptOnce('erp#msg_b', 'f1', async () => ({ eventId: 'x' }));
-    await expect(ledger().acceptOnce('erp#msg_b', 'f2', async () => ({ eventId: 'y' }))).rejects.toBeInstanceOf(DeliveryConflictError);
+
+    // Act
+    const reused = ledger().acceptOnce('erp#msg_b', 'f2', async () => ({ eventId: 'y' }));
+
+    // Assess
+    await expect(reused).rejects.toBeInstanceOf(DeliveryConflictError);
   });
 
   it('forgets a delivery whose effect failed, so the retry runs it', async () => {
+    // Prepare
     await expect(ledger().acceptOnce('erp#msg_c', 'f', async () => Promise.reject(new Error('bus down')))).rejects.toThrow('bus down');
+
+    // Act
     const retry = await ledger().acceptOnce('erp#msg_c', 'f', async () => ({ eventId: 'evt_retry' }));
+
+    // Assess
     expect(retry).toEqual({ result: { eventId: 'evt_retry' }, duplicate: false });
   });
 });

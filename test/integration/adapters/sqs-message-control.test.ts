@@ -17,7 +17,10 @@ describe('SQS message control against the emulator', () => {
   afterAll(() => sqs.destroy());
 
   it('copies a message to the DLQ with its failure as attributes', async () => {
+    // Prepare
     const control = makeSqsMessageControl(sqs, queueUrl, deadLetterUrl);
+
+    // Act
     await control.deadLetter({
       messageId: 'm-1',
       body: '{"commandId":"c-1"}',
@@ -29,6 +32,8 @@ describe('SQS message control against the emulator', () => {
       sourceQueue: queueUrl,
       correlationId: 'msg_1',
     });
+
+    // Assess
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MessageAttributeNames: ['All'] }));
     expect(Messages).toHaveLength(1);
     expect(Messages[0]!.Body).toBe('{"commandId":"c-1"}');
