@@ -35,6 +35,7 @@ const context = {} as Context;
 
 describe('SQS consumer', () => {
   it('reports only the failed messages of a batch', async () => {
+    // Prepare
     const { control } = controlDouble();
     const consume = makeSqsConsumer({
       handle: async (r) => {
@@ -45,10 +46,16 @@ describe('SQS consumer', () => {
       logger,
     });
     const event: SQSEvent = { Records: [record('1', 'ok'), record('2', 'fail'), record('3', 'ok')] };
-    expect(await consume(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+
+    // Act
+    const result = await consume(event, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
   });
 
   it('dead-letters a validation error at once with its class and attempts, and lets it be deleted', async () => {
+    // Prepare
     const { control, deadLettered } = controlDouble();
     const consume = makeSqsConsumer({
       handle: async () => {
@@ -60,7 +67,11 @@ describe('SQS consumer', () => {
       logger,
       clock: () => new Date('2026-11-27T10:00:00Z'),
     });
+
+    // Act
     const result = await consume({ Records: [record('1', '{}', 2)] }, context);
+
+    // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     expect(deadLettered).toEqual([
       expect.objectContaining({
@@ -77,18 +88,30 @@ describe('SQS consumer', () => {
   });
 
   it('keeps the message when the DLQ cannot take it, so nothing is lost', async () => {
+    // Prepare
     const { control } = controlDouble();
     control.deadLetter = async () => {
       throw new Error('DLQ unavailable');
     };
     const consume = makeSqsConsumer({ handle: async () => Promise.reject(new PermanentError('no')), control, sourceQueue: 'q', logger });
-    expect(await consume({ Records: [record('1', 'x')] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+
+    // Act
+    const result = await consume({ Records: [record('1', 'x')] }, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
   });
 
   it('delays a rate-limited message by Retry-After through its visibility', async () => {
+    // Prepare
     const { control, delays } = controlDouble();
     const consume = makeSqsConsumer({ handle: async () => Promise.reject(new RateLimitedError('429', 9)), control, sourceQueue: 'q', logger });
-    expect(await consume({ Records: [record('1', 'x')] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+
+    // Act
+    const result = await consume({ Records: [record('1', 'x')] }, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
     expect(delays).toEqual([['rh-1', 9]]);
   });
 });
