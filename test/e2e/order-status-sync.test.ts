@@ -75,11 +75,15 @@ describe('order status sync on the local stack', () => {
   };
 
   it('shows the new ERP status on the linked case and reports the order in sync', async () => {
+    // Prepare
     const caseId = await linkCase('SO-100');
+
+    // Act
     const { response } = await sendStatus('SO-100', 'confirmed', 1);
+
+    // Assess
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ eventId: expect.stringMatching(/^evt_/), duplicate: false });
-
     const view = await eventually(() => sync('SO-100'), (result) => result.body.inSync === true, 8_000);
     expect(view.body).toEqual({
       orderId: 'SO-100',
@@ -131,13 +135,22 @@ describe('order status sync on the local stack', () => {
   });
 
   it('accepts a delivery signed with the previous secret during a rotation', async () => {
-    expect((await sendStatus('SO-400', 'confirmed', 1, PREVIOUS_SECRET)).response.status).toBe(202);
+    // Act
+    const { response } = await sendStatus('SO-400', 'confirmed', 1, PREVIOUS_SECRET);
+
+    // Assess
+    expect(response.status).toBe(202);
   });
 
   it('syncs the case even when the service desk rate-limits the first calls', async () => {
+    // Prepare
     const caseId = await linkCase('SO-500');
     stack.serviceDesk.rateLimitNext(2, 1);
+
+    // Act
     await sendStatus('SO-500', 'delivered', 5);
+
+    // Assess
     await eventually(() => sync('SO-500'), (result) => result.body.inSync === true, 12_000);
     expect(caseField(caseId, DEFAULT_FIELD_IDS.orderStatus)).toBe('delivered');
   });
@@ -162,8 +175,13 @@ describe('order status sync on the local stack', () => {
     ];
 
     it.each(cases)('answers %s with problem+json and puts nothing on the bus', async (_label, send, status, detail) => {
+      // Prepare
       await observer.drain();
+
+      // Act
       const response = await send();
+
+      // Assess
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
       expect((await response.json()) as { detail: string }).toMatchObject({ status, detail: expect.stringMatching(detail) });
@@ -172,7 +190,10 @@ describe('order status sync on the local stack', () => {
   });
 
   it('answers 404 for an order never seen', async () => {
+    // Act
     const view = await sync('SO-never');
+
+    // Assess
     expect(view.status).toBe(404);
     expect(view.body.detail).toMatch(/never been seen/);
   });
@@ -206,10 +227,13 @@ describe('order status sync on the local stack', () => {
       sqs.send(new SendMessageCommand({ QueueUrl: queue().url, MessageBody: JSON.stringify(body), MessageGroupId: 'SO-600', MessageDeduplicationId: id }));
 
     it('executes a queued command in the ERP exactly once, even when it is queued twice', async () => {
+      // Act
       await sendRaw(command('cmd-e2e-1'), 'first');
       await sendRaw(command('cmd-e2e-1'), 'second');
+
+      // Assess: the command took effect, and once both copies were consumed it still had one effect.
       await eventually(async () => effectsOf('cmd-e2e-1').length, (count) => count === 1, 8_000);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await eventually(consumerBacklog, (backlog) => backlog === 0, 8_000);
       expect(effectsOf('cmd-e2e-1')).toHaveLength(1);
     });
 
@@ -230,7 +254,10 @@ describe('order status sync on the local stack', () => {
     });
 
     it('sends a malformed command straight to the DLQ with its error class', async () => {
+      // Act
       await sendRaw({ commandId: 'cmd-bad', type: 'teleport' }, 'bad');
+
+      // Assess
       const [dead] = await eventually(
         async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue().deadLetterUrl, MessageAttributeNames: ['All'] }))).Messages ?? [],
         (messages) => messages.length > 0,

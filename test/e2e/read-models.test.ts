@@ -3,6 +3,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { observeBus } from '../support/bus-observer';
+import { consumerBacklog } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 import { loadFixture } from '../support/fixtures';
 
@@ -16,6 +17,7 @@ const SECRETS = {
 describe('connectors and agent read models on the local stack', () => {
   let stack: LocalStack;
   let observer: Awaited<ReturnType<typeof observeBus>>;
+  let sqs: SQSClient;
 
   beforeAll(async () => {
     stack = await startLocalStack({
@@ -27,9 +29,11 @@ describe('connectors and agent read models on the local stack', () => {
       inventoryStaleAfterSeconds: 600,
     });
     observer = await observeBus(stack.resources.busName);
+    sqs = new SQSClient({});
   }, 60_000);
   afterAll(async () => {
     observer?.close();
+    sqs?.destroy();
     await stack?.stop();
   });
 
@@ -54,60 +58,92 @@ describe('connectors and agent read models on the local stack', () => {
   };
 
   it('builds a customer timeline, newest first and paginated, from storefront, ERP and service-desk events', async () => {
-    expect((await shopify('orders__create')).status).toBe(202);
+    // Prepare
     const at = (minutes: number) => new Date(Date.UTC(2026, 10, 27, 9, minutes)).toISOString();
-    expect((await standard('erp', 'refund.issued', { refundId: 'RF-9', orderId: '820982911946154508', occurredAt: at(5), amount: { amount: '12.00', currency: 'USD' } })).status).toBe(202);
     const ticket = JSON.parse(loadFixture('zendesk', 'ticket.created').rawBody);
     ticket.id = 'zd-event-timeline-1';
     ticket.time = at(10);
     ticket.detail.tags = ['order_820982911946154508'];
+
+    // Act
+    expect((await shopify('orders__create')).status).toBe(202);
+    expect((await standard('erp', 'refund.issued', { refundId: 'RF-9', orderId: '820982911946154508', occurredAt: at(5), amount: { amount: '12.00', currency: 'USD' } })).status).toBe(202);
     expect((await zendesk(JSON.stringify(ticket))).status).toBe(202);
 
+    // Assess
     const page = await eventually(() => getJson('/v1/customers/jon@example.com/timeline'), (result) => result.status === 200 && result.body.entries.length === 3, 10_000);
     expect(page.body.entries.map((entry: { type: string }) => entry.type)).toEqual(['case.opened', 'refund.issued', 'order.created']);
     expect(page.body.customerId).toBe('email:jon@example.com');
-
     const first = await getJson('/v1/customers/jon@example.com/timeline?limit=2');
     expect(first.body.entries).toHaveLength(2);
     const second = await getJson(`/v1/customers/jon@example.com/timeline?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.entries.map((entry: { type: string }) => entry.type)).toEqual(['order.created']);
   });
 
-  it('refuses a bad page size or cursor with problem+json', async () => {
-    expect((await getJson('/v1/customers/jon@example.com/timeline?limit=0')).status).toBe(400);
-    expect((await getJson('/v1/customers/jon@example.com/timeline?cursor=garbage')).status).toBe(400);
-    expect((await getJson('/v1/customers/nobody@example.com/timeline')).status).toBe(404);
+  it.each([
+    ['a bad page size with 400', '/v1/customers/jon@example.com/timeline?limit=0', 400],
+    ['a bad cursor with 400', '/v1/customers/jon@example.com/timeline?cursor=garbage', 400],
+    ['an unknown customer with 404', '/v1/customers/nobody@example.com/timeline', 404],
+    ['an unknown SKU with 404', '/v1/inventory/SKU-NONE', 404],
+  ])('answers %s', async (_name, path, status) => {
+    // Act
+    const response = await getJson(path);
+
+    // Assess
+    expect(response.status).toBe(status);
   });
 
   it('shows availability per location with its age, from ERP and warehouse events, newest wins', async () => {
+    // Prepare
     const old = new Date(Date.now() - 3600_000).toISOString();
     const recent = new Date(Date.now() - 5_000).toISOString();
+
+    // Act
     await standard('erp', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'DC1', available: 12, occurredAt: recent });
     await standard('3pl', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'WH-3PL', available: 4, occurredAt: old });
     await standard('erp', 'inventory.level.changed', { sku: 'SKU-E2E', location: 'DC1', available: 99, occurredAt: old });
 
-    const view = await eventually(() => getJson('/v1/inventory/SKU-E2E'), (result) => result.status === 200 && result.body.locations.length === 2, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Assess: ingest publishes before it answers, so once the consumers are idle every level has been projected.
+    await eventually(() => getJson('/v1/inventory/SKU-E2E'), (result) => result.status === 200 && result.body.locations.length === 2, 10_000);
+    await eventually(() => consumerBacklog(sqs, stack.resources.queues.values()), (backlog) => backlog === 0, 10_000);
     const settled = await getJson('/v1/inventory/SKU-E2E');
     expect(settled.body).toMatchObject({
       sku: 'SKU-E2E',
       totalAvailable: 16,
       stale: true,
+      asOf: new Date(old).toISOString(),
       locations: [
         { location: 'DC1', available: 12, source: 'erp', stale: false },
         { location: 'WH-3PL', available: 4, source: '3pl', stale: true },
       ],
     });
-    expect(view.body.asOf).toBe(new Date(old).toISOString());
-    expect((await getJson('/v1/inventory/SKU-E2E?location=DC1')).body.locations).toHaveLength(1);
-    expect((await getJson('/v1/inventory/SKU-NONE')).status).toBe(404);
+  });
+
+  it('shows one location when the query names it', async () => {
+    // Prepare
+    const now = new Date().toISOString();
+    await standard('erp', 'inventory.level.changed', { sku: 'SKU-E2E-LOC', location: 'DC1', available: 1, occurredAt: now });
+    await standard('3pl', 'inventory.level.changed', { sku: 'SKU-E2E-LOC', location: 'WH-3PL', available: 2, occurredAt: now });
+    await eventually(() => getJson('/v1/inventory/SKU-E2E-LOC'), (result) => result.status === 200 && result.body.locations.length === 2, 10_000);
+
+    // Act
+    const response = await getJson('/v1/inventory/SKU-E2E-LOC?location=DC1');
+
+    // Assess
+    expect(response.body).toMatchObject({ totalAvailable: 1, locations: [{ location: 'DC1' }] });
+    expect(response.body.locations).toHaveLength(1);
   });
 
   it('acknowledges an unmapped topic with 202, keeps it on the bus (and so in the archive)', async () => {
+    // Prepare
     await observer.drain();
     const fixture = loadFixture('shopify', 'orders__create');
     const headers = { ...fixture.headers, 'X-Shopify-Topic': 'carts/update', 'X-Shopify-Webhook-Id': 'unmapped-delivery-1' };
+
+    // Act
     const response = await post('shopify', fixture.rawBody, { ...headers, 'X-Shopify-Hmac-Sha256': createHmac('sha256', SECRETS.shopify).update(fixture.rawBody).digest('base64') });
+
+    // Assess
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ duplicate: false, mapped: false });
     const kept = await eventually(() => observer.drain(), (events) => events.length > 0, 5_000);
@@ -115,16 +151,22 @@ describe('connectors and agent read models on the local stack', () => {
   });
 
   it('refuses a Shopify delivery with a bad signature', async () => {
+    // Prepare
     const fixture = loadFixture('shopify', 'orders__create');
+
+    // Act
     const response = await post('shopify', fixture.rawBody, { ...fixture.headers, 'X-Shopify-Hmac-Sha256': 'bm9wZQ==' });
+
+    // Assess
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('has nothing in the read-model DLQ', async () => {
-    const sqs = new SQSClient({});
+    // Act
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues.get('read-models')!.deadLetterUrl }));
-    sqs.destroy();
+
+    // Assess
     expect(Messages).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { signStandardWebhook } from '../../local/sign';
 import { run } from '../../ops/cli';
 import { reconciliationRun } from '../../ops/reconcile';
 import { observeBus } from '../support/bus-observer';
+import { consumerBacklog } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-reconcile-erp-secret').toString('base64');
@@ -77,6 +78,7 @@ describe('reconciliation on the local stack', () => {
   const eventsOf = async (detailType: string) => (await observer.drain()).filter((event) => event['detail-type'] === detailType);
 
   it('finds a lost service-desk update and a lost ERP webhook, reports both states and the age, and repairs them', async () => {
+    // Prepare
     // In sync: the normal path works.
     const inSyncCase = await linkCase('SO-R0');
     await erpChanges('SO-R0', 'confirmed', 1);
@@ -96,7 +98,10 @@ describe('reconciliation on the local stack', () => {
     await erpChanges('SO-R2', 'picking', 3, { sendWebhook: false });
     await observer.drain();
 
+    // Act
     const first = await cli('--since', '10m', '--wait', '30');
+
+    // Assess
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Checked 3 order\(s\) the ERP changed: 1 in sync, 0 still in flight, 2 drifted \(2 repaired\), 0 unreadable/);
@@ -137,30 +142,41 @@ describe('reconciliation on the local stack', () => {
   });
 
   it('reports without repairing when asked', async () => {
+    // Prepare
     const caseId = await linkCase('SO-R3');
     await erpChanges('SO-R3', 'confirmed', 1, { sendWebhook: false });
+
+    // Act
     const result = await cli('--since', '10m', '--wait', '30', '--no-repair');
+
+    // Assess
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/SO-R3 .* report-only/);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A repair would be on the queues by the time the run is done: once they are idle, none came.
+    await eventually(() => consumerBacklog(sqs, stack.resources.queues.values()), (backlog) => backlog === 0, 10_000);
     expect(caseShows(caseId)).toBe('undefined vundefined');
   });
 
   it('runs on the schedule: the scheduled event on the reconciler queue starts a run that repairs drift', async () => {
+    // Prepare
     const caseId = await linkCase('SO-R4');
     await erpChanges('SO-R4', 'confirmed', 1);
     await eventually(async () => caseShows(caseId), (shown) => shown === 'confirmed v1', 8_000);
     stack.serviceDesk.loseNextUpdates(1);
     await erpChanges('SO-R4', 'delivered', 2);
     await eventually(() => syncView('SO-R4'), (view) => view.serviceDesk?.version === 2, 8_000);
+    const changedBy = Date.now();
 
     // What EventBridge's schedule delivers to the queue (the local stack's timer sends the same); its
-    // time is whole seconds and ends the window, so it fires a moment after the change.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // time is whole seconds and ends the window, so it fires in a whole second after the change.
+    await eventually(async () => Math.floor(Date.now() / 1000) * 1000, (second) => second > changedBy, 2_000, 20);
     const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const scheduled = { version: '0', id: 'sched-1', 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: process.env.AWS_REGION, resources: [], detail: {} };
+
+    // Act
     await sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.queues.get('reconciler')!.url, MessageBody: JSON.stringify(scheduled) }));
 
+    // Assess
     const runId = `scheduled-${time.replace(/[^\w]/g, '')}`;
     const record = await eventually(
       () => reconciliationRun(dynamodb, stage, runId).catch(() => undefined),
@@ -172,19 +188,22 @@ describe('reconciliation on the local stack', () => {
     await eventually(async () => caseShows(caseId), (shown) => shown === 'delivered v2', 10_000);
   });
 
-  it('explains a missing stage and refuses bad options', async () => {
+  it.each([
+    ['explains a stage that is not deployed', ['--since', '1h', '--stage', 'nowhere', '--wait', '0'], 1, /No reconciler queue retail-sync-nowhere-reconciler .* is stage "nowhere" deployed/],
+    ['refuses a --since that is no time or duration', ['--since', 'yesterday-ish'], 2, /--since must be an ISO-8601 time .* or a duration back from now/],
+    ['requires --since', [], 2, /--since is required/],
+    ['explains a run that does not exist', ['--run', 'nope'], 1, /No reconciliation run "nope"/],
+  ])('%s', async (_name, options, code, message) => {
+    // Prepare
     let stderr = '';
     const io = { stdout: () => undefined, stderr: (text: string) => void (stderr += text) };
-    expect(await run(['ops', 'reconcile', '--since', '1h', '--stage', 'nowhere', '--endpoint', endpoint, '--wait', '0'], io)).toBe(1);
-    expect(stderr).toMatch(/No reconciler queue retail-sync-nowhere-reconciler .* is stage "nowhere" deployed/);
-    stderr = '';
-    expect(await run(['ops', 'reconcile', '--since', 'yesterday-ish', '--stage', stage, '--endpoint', endpoint], io)).toBe(2);
-    expect(stderr).toMatch(/--since must be an ISO-8601 time .* or a duration back from now/);
-    stderr = '';
-    expect(await run(['ops', 'reconcile', '--stage', stage, '--endpoint', endpoint], io)).toBe(2);
-    expect(stderr).toMatch(/--since is required/);
-    stderr = '';
-    expect(await run(['ops', 'reconcile', '--run', 'nope', '--stage', stage, '--endpoint', endpoint], io)).toBe(1);
-    expect(stderr).toMatch(/No reconciliation run "nope"/);
+    const args = options.includes('--stage') ? options : [...options, '--stage', stage];
+
+    // Act
+    const exitCode = await run(['ops', 'reconcile', ...args, '--endpoint', endpoint], io);
+
+    // Assess
+    expect(exitCode).toBe(code);
+    expect(stderr).toMatch(message);
   });
 });

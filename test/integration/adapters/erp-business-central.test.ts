@@ -2,6 +2,7 @@ import { isOwnOrderPageCursor, makeBusinessCentralErp } from '../../../functions
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
+import { eventually } from '../../support/emulator';
 
 const command = (commandId: string, type: ErpCommand['type'] = 'return-authorization.create'): ErpCommand => ({
   commandId,
@@ -20,43 +21,95 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
   afterEach(() => simulator.close());
 
   it('creates the document in the entity set of the command, stamped with the command id', async () => {
+    // Prepare
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+
+    // Act
     const receipt = await erp.create(command('cmd-1'));
+
+    // Assess
     expect(receipt.replayed).toBe(false);
     expect(simulator.effects).toEqual([expect.objectContaining({ externalDocumentNumber: 'cmd-1', entitySet: 'salesReturnOrders', number: receipt.erpReference })]);
     expect(simulator.effects[0]!.body).toMatchObject({ orderNumber: 'SO-1', lines: [{ sku: 'SKU-1', quantity: 1 }] });
   });
 
-  it('finds the effect of an earlier attempt by the command id, and nothing for a new command', async () => {
+  it('finds the effect of an earlier attempt by the command id, quotes and all', async () => {
+    // Prepare
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
     const created = await erp.create(command("cmd-'2", 'refund.issue'));
-    expect(await erp.findEffect(command("cmd-'2", 'refund.issue'))).toEqual({ erpReference: created.erpReference, replayed: true });
-    expect(await erp.findEffect(command('cmd-new', 'refund.issue'))).toBeUndefined();
+
+    // Act
+    const found = await erp.findEffect(command("cmd-'2", 'refund.issue'));
+
+    // Assess
+    expect(found).toEqual({ erpReference: created.erpReference, replayed: true });
   });
 
-  it('reads an order and inventory levels', async () => {
+  it('finds no effect for a new command', async () => {
+    // Prepare
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+
+    // Act
+    const found = await erp.findEffect(command('cmd-new', 'refund.issue'));
+
+    // Assess
+    expect(found).toBeUndefined();
+  });
+
+  it('reads an order', async () => {
+    // Prepare
     simulator.setOrder('SO-9', 'shipped', 4);
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+
+    // Act
+    const order = await erp.getOrder('SO-9');
+
+    // Assess
+    expect(order).toMatchObject({ orderId: 'SO-9', status: 'shipped', version: 4 });
+  });
+
+  it('reads no order for an order number the ERP does not know', async () => {
+    // Prepare
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+
+    // Act
+    const order = await erp.getOrder('SO-missing');
+
+    // Assess
+    expect(order).toBeUndefined();
+  });
+
+  it('reads the inventory levels of a SKU per location', async () => {
+    // Prepare
     simulator.setInventory('SKU-9', [{ locationCode: 'DC1', inventory: 12 }, { locationCode: 'STORE-7', inventory: 0 }]);
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
-    expect(await erp.getOrder('SO-9')).toMatchObject({ orderId: 'SO-9', status: 'shipped', version: 4 });
-    expect(await erp.getOrder('SO-missing')).toBeUndefined();
-    expect(await erp.getInventory('SKU-9')).toEqual([
+
+    // Act
+    const levels = await erp.getInventory('SKU-9');
+
+    // Assess
+    expect(levels).toEqual([
       { sku: 'SKU-9', location: 'DC1', available: 12 },
       { sku: 'SKU-9', location: 'STORE-7', available: 0 },
     ]);
   });
 
   it('lists the orders changed in a window, oldest first, a page at a time, and flags unknown statuses', async () => {
+    // Prepare
     const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 10, minute));
     for (let i = 0; i < 150; i++) simulator.setOrder(`SO-${String(i).padStart(3, '0')}`, 'shipped', 2, at(5 + (i % 10)));
     simulator.setOrder('SO-old', 'shipped', 1, at(0));
     simulator.setOrder('SO-odd', 'on_hold', 3, at(20));
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
     const window = { since: at(1), until: at(30) };
+
+    // Act
     const first = await erp.listOrdersChanged(window);
+    const second = await erp.listOrdersChanged(window, first.nextCursor);
+
+    // Assess
     expect(first.orders).toHaveLength(100);
     expect(first.nextCursor).toMatch(new RegExp(`^${simulator.url}/salesOrders\\?`));
-    const second = await erp.listOrdersChanged(window, first.nextCursor);
     expect(second.nextCursor).toBeUndefined();
     const all = [...first.orders, ...second.orders];
     expect(all).toHaveLength(150);
@@ -66,37 +119,72 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
   });
 
   it('refuses a page cursor that points anywhere but the ERP', async () => {
+    // Prepare
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
-    await expect(erp.listOrdersChanged({ since: new Date(0), until: new Date() }, 'http://169.254.169.254/latest/meta-data')).rejects.toThrow(ValidationError);
-    expect(isOwnOrderPageCursor(`${simulator.url}/`, `${simulator.url}/salesOrders?$skiptoken=1`)).toBe(true);
-    expect(isOwnOrderPageCursor(simulator.url, `${simulator.url}.evil.example/salesOrders?`)).toBe(false);
+
+    // Act
+    const listing = erp.listOrdersChanged({ since: new Date(0), until: new Date() }, 'http://169.254.169.254/latest/meta-data');
+
+    // Assess
+    await expect(listing).rejects.toThrow(ValidationError);
   });
 
-  it('classifies ERP faults', async () => {
+  it.each([
+    ['a cursor under the base URL', (url: string) => [`${url}/`, `${url}/salesOrders?$skiptoken=1`], true],
+    ['a host that only starts like the ERP', (url: string) => [url, `${url}.evil.example/salesOrders?`], false],
+  ])('judges %s', (_name, pair, own) => {
+    // Prepare
+    const [baseUrl, cursor] = pair(simulator.url);
+
+    // Act
+    const judged = isOwnOrderPageCursor(baseUrl!, cursor!);
+
+    // Assess
+    expect(judged).toBe(own);
+  });
+
+  it.each([
+    [503, TransientError],
+    [400, PermanentError],
+  ])('classifies an ERP %s', async (status, ErrorClass) => {
+    // Prepare
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
-    simulator.failNext(1, 503);
-    await expect(erp.create(command('cmd-3'))).rejects.toBeInstanceOf(TransientError);
-    simulator.failNext(1, 400);
-    await expect(erp.create(command('cmd-4'))).rejects.toBeInstanceOf(PermanentError);
+    simulator.failNext(1, status);
+
+    // Act
+    const creation = erp.create(command(`cmd-${status}`));
+
+    // Assess
+    await expect(creation).rejects.toBeInstanceOf(ErrorClass);
     expect(simulator.effects).toHaveLength(0);
   });
 
   it('reports a hung call as a transient timeout, though the ERP may have acted', async () => {
+    // Prepare
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url, timeoutMs: 100 });
     simulator.hangNext(1, 300);
+
+    // Act
     const error = await erp.create(command('cmd-hang')).catch((e: unknown) => e);
+
+    // Assess: a timeout, and the ERP went on to act on the call.
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).context.timeout).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(simulator.effects.map((effect) => effect.externalDocumentNumber)).toEqual(['cmd-hang']);
+    const effects = await eventually(async () => simulator.effects.map((effect) => effect.externalDocumentNumber), (numbers) => numbers.length > 0, 5_000, 20);
+    expect(effects).toEqual(['cmd-hang']);
   });
 
   it('reports the ERP rate limit with Retry-After', async () => {
+    // Prepare
     await simulator.close();
     simulator = await startErpSimulator({ requestsPerSecond: 1 });
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
     await erp.create(command('cmd-5'));
+
+    // Act
     const error = await erp.create(command('cmd-6')).catch((e: unknown) => e);
+
+    // Assess
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterSeconds).toBe(1);
     expect(simulator.stats.rejectedOverLimit).toBe(1);

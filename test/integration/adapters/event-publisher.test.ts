@@ -25,8 +25,13 @@ describe('EventBridge publisher against the emulator', () => {
   afterAll(() => sqs.destroy());
 
   it('delivers a canonical event through the rule to every subscribed queue', async () => {
+    // Prepare
     const client = new EventBridgeClient({});
+
+    // Act
     await makeEventBridgePublisher(client, resources.busName).publish(statusChanged('msg_pub_1'));
+
+    // Assess: on each queue the rule routes order status changes to, and on no other.
     for (const name of ['sync-state-projector', 'service-desk-updater']) {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.queues.get(name)!.url, MaxNumberOfMessages: 10 }));
       expect(Messages).toHaveLength(1);
@@ -73,10 +78,15 @@ describe('EventBridge publisher against the emulator', () => {
   });
 
   it('sends at most ten entries per PutEvents call', async () => {
+    // Prepare
     const mock = mockClient(EventBridgeClient);
     mock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
     const events = Array.from({ length: 23 }, (_, index) => statusChanged(`msg_${index}`)[0]!);
+
+    // Act
     await makeEventBridgePublisher(new EventBridgeClient({}), 'bus').publish(events);
+
+    // Assess
     expect(mock.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries!.length)).toEqual([10, 10, 3]);
     mock.restore();
   });

@@ -21,42 +21,83 @@ describe('Zendesk-shaped service desk adapter against the simulator', () => {
   afterAll(() => simulator.close());
 
   it('finds the cases linked to an order through search', async () => {
+    // Prepare
     const first = await createTicket('SO-77');
     const second = await createTicket('SO-77');
     await createTicket('SO-78');
-    expect(await desk.findCasesForOrder('SO-77')).toEqual([first, second]);
+
+    // Act
+    const found = await desk.findCasesForOrder('SO-77');
+
+    // Assess
+    expect(found).toEqual([first, second]);
   });
 
-  it('sets the order status on a case and reads it back', async () => {
+  it('reads a case that shows no order status yet', async () => {
+    // Prepare
+    const caseId = await createTicket('SO-79');
+
+    // Act
+    const shown = await desk.getCase(caseId);
+
+    // Assess
+    expect(shown).toMatchObject({ caseId, orderStatus: undefined, orderVersion: undefined });
+  });
+
+  it('sets the order status on a case', async () => {
+    // Prepare
     const caseId = await createTicket('SO-80');
-    const before = await desk.getCase(caseId);
-    expect(before).toMatchObject({ caseId, orderStatus: undefined, orderVersion: undefined });
-    await desk.setOrderStatus(caseId, { status: 'shipped', version: 4 }, before.revision);
+    const { revision } = await desk.getCase(caseId);
+
+    // Act
+    await desk.setOrderStatus(caseId, { status: 'shipped', version: 4 }, revision);
+
+    // Assess
     expect(await desk.getCase(caseId)).toMatchObject({ caseId, orderStatus: 'shipped', orderVersion: 4 });
   });
 
   it('reports a concurrent change as a retryable conflict (safe_update)', async () => {
+    // Prepare
     const caseId = await createTicket('SO-81');
     const stale = (await desk.getCase(caseId)).revision;
     await desk.setOrderStatus(caseId, { status: 'picking', version: 2 }, stale);
+
+    // Act
     const error = await desk.setOrderStatus(caseId, { status: 'confirmed', version: 1 }, stale).catch((e: unknown) => e);
+
+    // Assess
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).context.conflict).toBe(true);
   });
 
   it('turns 429 into a rate-limited error carrying Retry-After', async () => {
+    // Prepare
     simulator.rateLimitNext(1, 7);
+
+    // Act
     const error = await desk.findCasesForOrder('SO-1').catch((e: unknown) => e);
+
+    // Assess
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterSeconds).toBe(7);
   });
 
   it('reports a missing case as permanent', async () => {
-    await expect(desk.getCase('999999')).rejects.toBeInstanceOf(PermanentError);
+    // Act
+    const reading = desk.getCase('999999');
+
+    // Assess
+    await expect(reading).rejects.toBeInstanceOf(PermanentError);
   });
 
   it('reports an unreachable desk as transient', async () => {
+    // Prepare
     const down = makeZendeskServiceDesk({ baseUrl: 'http://127.0.0.1:9', fieldIds: DEFAULT_FIELD_IDS, timeoutMs: 500 });
-    await expect(down.findCasesForOrder('SO-1')).rejects.toBeInstanceOf(TransientError);
+
+    // Act
+    const search = down.findCasesForOrder('SO-1');
+
+    // Assess
+    await expect(search).rejects.toBeInstanceOf(TransientError);
   });
 });

@@ -1,6 +1,6 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeSqsMessageControl } from '../../../functions/adapters/sqs-message-control';
-import { uniqueStage, useEmulator } from '../../support/emulator';
+import { eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('SQS message control against the emulator', () => {
   let sqs: SQSClient;
@@ -17,7 +17,10 @@ describe('SQS message control against the emulator', () => {
   afterAll(() => sqs.destroy());
 
   it('copies a message to the DLQ with its failure as attributes', async () => {
+    // Prepare
     const control = makeSqsMessageControl(sqs, queueUrl, deadLetterUrl);
+
+    // Act
     await control.deadLetter({
       messageId: 'm-1',
       body: '{"commandId":"c-1"}',
@@ -29,6 +32,8 @@ describe('SQS message control against the emulator', () => {
       sourceQueue: queueUrl,
       correlationId: 'msg_1',
     });
+
+    // Assess
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MessageAttributeNames: ['All'] }));
     expect(Messages).toHaveLength(1);
     expect(Messages[0]!.Body).toBe('{"commandId":"c-1"}');
@@ -46,12 +51,18 @@ describe('SQS message control against the emulator', () => {
   });
 
   it('brings a message back after the requested delay instead of the visibility timeout', async () => {
+    // Prepare
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'retry me' }));
     const { Messages: [message] = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
+    const receivedAt = Date.now();
+
+    // Act
     await makeSqsMessageControl(sqs, queueUrl, deadLetterUrl).retryAfter(message!.ReceiptHandle!, 1);
+
+    // Assess: hidden at first, back within seconds (the queue's visibility timeout is 30 s).
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).Messages ?? []).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    const { Messages: again = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
+    const again = await eventually(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }))).Messages ?? [], (messages) => messages.length > 0, 5_000);
     expect(again.map((m) => m.Body)).toEqual(['retry me']);
+    expect(Date.now() - receivedAt).toBeLessThan(5_000);
   });
 });

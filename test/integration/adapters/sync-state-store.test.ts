@@ -6,7 +6,7 @@ describe('DynamoDB sync state store against the emulator', () => {
   let client: DynamoDBClient;
   let store: ReturnType<typeof makeDynamoDbSyncStateStore>;
   const at = new Date('2026-11-27T10:00:00Z');
-  const snapshot = (version: number, status = 'confirmed') => ({ orderId: 'SO-1', status: status as never, version, occurredAt: '2026-11-27T09:00:00Z' });
+  const snapshot = (orderId: string, version: number, status = 'confirmed') => ({ orderId, status: status as never, version, occurredAt: '2026-11-27T09:00:00Z' });
 
   beforeAll(async () => {
     useEmulator();
@@ -18,27 +18,61 @@ describe('DynamoDB sync state store against the emulator', () => {
   afterAll(() => client.destroy());
 
   it('returns undefined for an order never seen', async () => {
-    expect(await store.getOrder('never')).toBeUndefined();
+    // Act
+    const record = await store.getOrder('never');
+
+    // Assess
+    expect(record).toBeUndefined();
   });
 
-  it('applies newer ERP versions and ignores equal or older ones', async () => {
-    expect(await store.recordErpStatus(snapshot(2, 'picking'), 'evt_2', at)).toBe('applied');
-    expect(await store.recordErpStatus(snapshot(1, 'confirmed'), 'evt_1', at)).toBe('stale');
-    expect(await store.recordErpStatus(snapshot(2, 'picking'), 'evt_2', at)).toBe('stale');
-    expect(await store.recordErpStatus(snapshot(3, 'shipped'), 'evt_3', at)).toBe('applied');
-    expect((await store.getOrder('SO-1'))?.erp).toEqual({ status: 'shipped', version: 3, occurredAt: '2026-11-27T09:00:00Z', updatedAt: at.toISOString(), eventId: 'evt_3' });
+  it('applies a newer ERP version', async () => {
+    // Prepare
+    await store.recordErpStatus(snapshot('SO-newer', 2, 'picking'), 'evt_2', at);
+
+    // Act
+    const outcome = await store.recordErpStatus(snapshot('SO-newer', 3, 'shipped'), 'evt_3', at);
+
+    // Assess
+    expect(outcome).toBe('applied');
+    expect((await store.getOrder('SO-newer'))?.erp).toEqual({ status: 'shipped', version: 3, occurredAt: '2026-11-27T09:00:00Z', updatedAt: at.toISOString(), eventId: 'evt_3' });
+  });
+
+  it.each([
+    ['an older', 1],
+    ['an equal', 2],
+  ])('ignores %s ERP version', async (_name, version) => {
+    // Prepare
+    const orderId = `SO-stale-${version}`;
+    await store.recordErpStatus(snapshot(orderId, 2, 'picking'), 'evt_2', at);
+
+    // Act
+    const outcome = await store.recordErpStatus(snapshot(orderId, version, 'confirmed'), `evt_${version}b`, at);
+
+    // Assess
+    expect(outcome).toBe('stale');
+    expect((await store.getOrder(orderId))?.erp).toMatchObject({ status: 'picking', version: 2, eventId: 'evt_2' });
   });
 
   it('guards the service desk side independently of the ERP side', async () => {
-    expect(await store.recordServiceDeskStatus('SO-1', { status: 'shipped', version: 3, caseIds: ['7'] }, at)).toBe('applied');
-    expect(await store.recordServiceDeskStatus('SO-1', { status: 'picking', version: 2, caseIds: ['7'] }, at)).toBe('stale');
-    const record = await store.getOrder('SO-1');
+    // Prepare
+    await store.recordErpStatus(snapshot('SO-desk', 3, 'shipped'), 'evt_3', at);
+    await store.recordServiceDeskStatus('SO-desk', { status: 'shipped', version: 3, caseIds: ['7'] }, at);
+
+    // Act
+    const outcome = await store.recordServiceDeskStatus('SO-desk', { status: 'picking', version: 2, caseIds: ['7'] }, at);
+
+    // Assess
+    expect(outcome).toBe('stale');
+    const record = await store.getOrder('SO-desk');
     expect(record?.serviceDesk).toEqual({ status: 'shipped', version: 3, updatedAt: at.toISOString(), caseIds: ['7'] });
     expect(record?.erp?.version).toBe(3);
   });
 
   it('lets exactly one of many concurrent writers of the same version win', async () => {
-    const outcomes = await Promise.all(Array.from({ length: 6 }, () => store.recordErpStatus({ ...snapshot(10), orderId: 'SO-race' }, 'evt', at)));
+    // Act
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => store.recordErpStatus(snapshot('SO-race', 10), 'evt', at)));
+
+    // Assess
     expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(1);
   });
 });

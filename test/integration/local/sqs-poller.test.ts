@@ -28,6 +28,7 @@ describe('local SQS poller (event source mapping) against the emulator', () => {
   };
 
   it('deletes what the handler processed and lets SQS move a poison message to the DLQ after maxReceiveCount', async () => {
+    // Prepare
     const { url, arn, deadLetterUrl } = await queueWithDlq(2);
     const seen: SQSEvent[] = [];
     const processed: string[] = [];
@@ -44,7 +45,10 @@ describe('local SQS poller (event source mapping) against the emulator', () => {
       },
     });
     try {
+      // Act
       for (const body of ['good-1', 'poison', 'good-2']) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+
+      // Assess
       const dead = await eventually(
         async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10 }))).Messages ?? [],
         (messages) => messages.length > 0,
@@ -63,6 +67,7 @@ describe('local SQS poller (event source mapping) against the emulator', () => {
   });
 
   it('treats a thrown handler error as a failure of the whole batch', async () => {
+    // Prepare
     const { url, arn } = await queueWithDlq(5);
     let calls = 0;
     const poller = startPoller({
@@ -76,7 +81,10 @@ describe('local SQS poller (event source mapping) against the emulator', () => {
       },
     });
     try {
+      // Act
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'once' }));
+
+      // Assess: the crashed batch came back and, handled the second time, left the queue.
       await eventually(async () => calls, (count) => count >= 2, 10_000);
       const attributes = await eventually(
         async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes!,

@@ -2,32 +2,52 @@ import { DeliveryInProgressError, NotFoundError, SignatureInvalidError, Validati
 import { errorResponse } from '../../../functions/core/problem';
 
 describe('errorResponse', () => {
-  it('maps each error meaning to its status as problem+json', () => {
-    const cases: Array<[Error, number]> = [
-      [new SignatureInvalidError('sig'), 401],
-      [new ValidationError('bad', [{ path: 'data.status', message: 'Invalid option' }]), 400],
-      [new NotFoundError('none'), 404],
-      [new DeliveryInProgressError('busy'), 409],
-      [new Error('database down'), 500],
-    ];
-    for (const [error, status] of cases) {
-      const response = errorResponse(error, '/v1/webhooks/erp');
-      expect(response.statusCode).toBe(status);
-      expect(response.headers['content-type']).toBe('application/problem+json');
-      expect(JSON.parse(response.body)).toMatchObject({ status, instance: '/v1/webhooks/erp', detail: expect.any(String) });
-    }
+  it.each<[string, Error, number]>([
+    ['a bad signature', new SignatureInvalidError('sig'), 401],
+    ['a validation error', new ValidationError('bad', [{ path: 'data.status', message: 'Invalid option' }]), 400],
+    ['a missing resource', new NotFoundError('none'), 404],
+    ['a delivery in progress', new DeliveryInProgressError('busy'), 409],
+    ['an unexpected error', new Error('database down'), 500],
+  ])('maps %s to its status as problem+json', (_name, error, status) => {
+    // Act
+    const response = errorResponse(error, '/v1/webhooks/erp');
+
+    // Assess
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(response.body)).toMatchObject({ status, instance: '/v1/webhooks/erp', detail: expect.any(String) });
   });
 
   it('lists validation issues so the sender can fix each field', () => {
-    const body = JSON.parse(errorResponse(new ValidationError('bad', [{ path: 'data.status', message: 'Invalid option' }])).body);
+    // Prepare
+    const error = new ValidationError('bad', [{ path: 'data.status', message: 'Invalid option' }]);
+
+    // Act
+    const body = JSON.parse(errorResponse(error).body);
+
+    // Assess
     expect(body.errors).toEqual([{ path: 'data.status', message: 'Invalid option' }]);
   });
 
   it('never leaks the message of an unexpected error', () => {
-    expect(errorResponse(new Error('password=hunter2')).body).not.toContain('hunter2');
+    // Prepare
+    const error = new Error('password=hunter2');
+
+    // Act
+    const response = errorResponse(error);
+
+    // Assess
+    expect(response.body).not.toContain('hunter2');
   });
 
   it('asks the sender to retry a delivery still in progress', () => {
-    expect(errorResponse(new DeliveryInProgressError('busy')).headers['retry-after']).toBe('2');
+    // Prepare
+    const error = new DeliveryInProgressError('busy');
+
+    // Act
+    const response = errorResponse(error);
+
+    // Assess
+    expect(response.headers['retry-after']).toBe('2');
   });
 });

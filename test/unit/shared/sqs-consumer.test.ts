@@ -35,6 +35,7 @@ const context = {} as Context;
 
 describe('SQS consumer', () => {
   it('reports only the failed messages of a batch', async () => {
+    // Prepare
     const { control } = controlDouble();
     const consume = makeSqsConsumer({
       handle: async (r) => {
@@ -45,10 +46,16 @@ describe('SQS consumer', () => {
       logger,
     });
     const event: SQSEvent = { Records: [record('1', 'ok'), record('2', 'fail'), record('3', 'ok')] };
-    expect(await consume(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+
+    // Act
+    const result = await consume(event, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
   });
 
   it('dead-letters a validation error at once with its class and attempts, and lets it be deleted', async () => {
+    // Prepare
     const { control, deadLettered } = controlDouble();
     const consume = makeSqsConsumer({
       handle: async () => {
@@ -60,7 +67,11 @@ describe('SQS consumer', () => {
       logger,
       clock: () => new Date('2026-11-27T10:00:00Z'),
     });
+
+    // Act
     const result = await consume({ Records: [record('1', '{}', 2)] }, context);
+
+    // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     expect(deadLettered).toEqual([
       expect.objectContaining({
@@ -77,28 +88,48 @@ describe('SQS consumer', () => {
   });
 
   it('keeps the message when the DLQ cannot take it, so nothing is lost', async () => {
+    // Prepare
     const { control } = controlDouble();
     control.deadLetter = async () => {
       throw new Error('DLQ unavailable');
     };
     const consume = makeSqsConsumer({ handle: async () => Promise.reject(new PermanentError('no')), control, sourceQueue: 'q', logger });
-    expect(await consume({ Records: [record('1', 'x')] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+
+    // Act
+    const result = await consume({ Records: [record('1', 'x')] }, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
   });
 
   it('delays a rate-limited message by Retry-After through its visibility', async () => {
+    // Prepare
     const { control, delays } = controlDouble();
     const consume = makeSqsConsumer({ handle: async () => Promise.reject(new RateLimitedError('429', 9)), control, sourceQueue: 'q', logger });
-    expect(await consume({ Records: [record('1', 'x')] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+
+    // Act
+    const result = await consume({ Records: [record('1', 'x')] }, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
     expect(delays).toEqual([['rh-1', 9]]);
   });
 });
 
 describe('SQS consumer under concurrent invocations', () => {
   it('keeps each batch’s failures apart when two invocations run at once', async () => {
+    // Prepare: the slow record of the first batch holds until the second invocation is done.
     const { control } = controlDouble();
+    let releaseSlow!: () => void;
+    const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowStarted!: () => void;
+    const firstBatchWaiting = new Promise<void>((resolve) => (slowStarted = resolve));
     const consume = makeSqsConsumer({
       handle: async (r) => {
-        await new Promise((resolve) => setTimeout(resolve, r.body === 'slow' ? 30 : 1));
+        if (r.body === 'slow') {
+          slowStarted();
+          await slowHeld;
+        }
         if (r.body.startsWith('fail')) throw new Error('boom');
       },
       control,
@@ -107,11 +138,15 @@ describe('SQS consumer under concurrent invocations', () => {
       fifo: true,
     });
     const withGroup = (id: string, body: string, group: string) => ({ ...record(id, body), attributes: { ...record(id, body).attributes, MessageGroupId: group } });
-    // The second invocation starts while the first, having failed a1, waits on a2.
-    const [first, second] = await Promise.all([
-      consume({ Records: [withGroup('a1', 'fail-a', 'g1'), withGroup('a2', 'slow', 'g2')] }, context),
-      new Promise((resolve) => setTimeout(resolve, 10)).then(() => consume({ Records: [withGroup('b1', 'ok', 'g3'), withGroup('b2', 'ok', 'g4')] }, context)),
-    ]);
+
+    // Act: the second invocation runs while the first, having failed a1, waits on a2.
+    const firstRun = consume({ Records: [withGroup('a1', 'fail-a', 'g1'), withGroup('a2', 'slow', 'g2')] }, context);
+    await firstBatchWaiting;
+    const second = await consume({ Records: [withGroup('b1', 'ok', 'g3'), withGroup('b2', 'ok', 'g4')] }, context);
+    releaseSlow();
+    const first = await firstRun;
+
+    // Assess
     expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: 'a1' }] });
     expect(second).toEqual({ batchItemFailures: [] });
   });

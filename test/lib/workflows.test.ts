@@ -1,6 +1,6 @@
 import aslValidator from 'asl-validator';
-import { ErpCommandType } from '../../../functions/core/canonical/erp-command';
-import { placeholdersIn, readDefinition, substituteDefinition, WORKFLOWS, type WorkflowName, type WorkflowSubstitutions } from '../../../lib/workflows';
+import { ErpCommandType } from '../../functions/core/canonical/erp-command';
+import { placeholdersIn, readDefinition, substituteDefinition, WORKFLOWS, type WorkflowName, type WorkflowSubstitutions } from '../../lib/workflows';
 
 interface TaskState {
   Type: string;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { makeZendeskConnector } from '../../../functions/core/connectors/zendesk';
-import { SignatureInvalidError } from '../../../functions/core/errors';
-import { loadFixture } from '../../support/fixtures';
+import { makeZendeskConnector } from '../../../../functions/core/connectors/zendesk';
+import { SignatureInvalidError } from '../../../../functions/core/errors';
+import { loadFixture } from '../../../support/fixtures';
 
 const SECRET = 'zendesk-webhook-secret';
 const PREVIOUS = 'zendesk-webhook-secret-previous';
@@ -25,38 +25,75 @@ const deliver = (name: string, options: { secret?: string; timestamp?: string; r
 describe('Zendesk connector', () => {
   describe('signature (timestamp + raw body)', () => {
     it('accepts a good signature and dedups on the event id', () => {
-      expect(deliver('ticket.created').verified.deliveryId).toBe('cbe4028c-7239-495d-b020-f22348516046');
+      // Act
+      const { verified } = deliver('ticket.created');
+
+      // Assess
+      expect(verified.deliveryId).toBe('cbe4028c-7239-495d-b020-f22348516046');
     });
 
     it('accepts the previous secret during a rotation', () => {
-      expect(() => deliver('ticket.created', { secret: PREVIOUS })).not.toThrow();
+      // Act
+      const delivery = () => deliver('ticket.created', { secret: PREVIOUS });
+
+      // Assess
+      expect(delivery).not.toThrow();
     });
 
     it('refuses a tampered body', () => {
+      // Prepare
       const fixture = loadFixture('zendesk', 'ticket.created');
-      expect(() => deliver('ticket.created', { rawBody: (body) => body.replace('LOW', 'URGENT'), signedBody: fixture.rawBody })).toThrow(SignatureInvalidError);
+
+      // Act
+      const delivery = () => deliver('ticket.created', { rawBody: (body) => body.replace('LOW', 'URGENT'), signedBody: fixture.rawBody });
+
+      // Assess
+      expect(delivery).toThrow(SignatureInvalidError);
     });
 
     it('refuses a stale timestamp', () => {
-      expect(() => deliver('ticket.created', { timestamp: new Date(now.getTime() - 10 * 60_000).toISOString() })).toThrow(/more than 5 minutes/);
+      // Prepare
+      const tenMinutesAgo = new Date(now.getTime() - 10 * 60_000).toISOString();
+
+      // Act
+      const delivery = () => deliver('ticket.created', { timestamp: tenMinutesAgo });
+
+      // Assess
+      expect(delivery).toThrow(/more than 5 minutes/);
     });
 
     it('refuses a missing signature', () => {
+      // Prepare
       const fixture = loadFixture('zendesk', 'ticket.created');
-      expect(() => connector.verify({ headers: fixture.headers, rawBody: fixture.rawBody, receivedAt: now }, [SECRET])).toThrow(/Missing Zendesk webhook header/);
+
+      // Act
+      const verify = () => connector.verify({ headers: fixture.headers, rawBody: fixture.rawBody, receivedAt: now }, [SECRET]);
+
+      // Assess
+      expect(verify).toThrow(/Missing Zendesk webhook header/);
     });
 
     it("does not verify the older docs' body-then-timestamp order", () => {
+      // Prepare
       const timestamp = now.toISOString();
       const fixture = loadFixture('zendesk', 'ticket.created');
       const headers = { 'X-Zendesk-Webhook-Signature': createHmac('sha256', SECRET).update(fixture.rawBody + timestamp).digest('base64'), 'X-Zendesk-Webhook-Signature-Timestamp': timestamp };
-      expect(() => connector.verify({ headers, rawBody: fixture.rawBody, receivedAt: now }, [SECRET])).toThrow(SignatureInvalidError);
+
+      // Act
+      const verify = () => connector.verify({ headers, rawBody: fixture.rawBody, receivedAt: now }, [SECRET]);
+
+      // Assess
+      expect(verify).toThrow(SignatureInvalidError);
     });
   });
 
   describe('mapping samples', () => {
     it('maps ticket.created to case.opened', () => {
-      expect(deliver('ticket.created').events[0]).toMatchObject({
+      // Act
+      const { events } = deliver('ticket.created');
+
+      // Assess
+      expect(events[0]).toMatchObject({
         detailType: 'case.opened',
         source: 'retail-sync.service-desk',
         detail: { data: { caseId: '5158', status: 'open', requester: { id: '8447388090494' }, tags: ['ticket-info-test-tag'], subject: 'ticketinfo_2294a6e9ece2' } },
@@ -64,28 +101,52 @@ describe('Zendesk connector', () => {
     });
 
     it('takes the order from a tag with the configured prefix', () => {
-      const { events } = deliver('ticket.created', { rawBody: (body) => body.replace('"ticket-info-test-tag"', '"order_SO-1001"') });
+      // Prepare
+      const tagged = (body: string) => body.replace('"ticket-info-test-tag"', '"order_SO-1001"');
+
+      // Act
+      const { events } = deliver('ticket.created', { rawBody: tagged });
+
+      // Assess
       expect(events[0]!.detail.data).toMatchObject({ orderId: 'SO-1001' });
     });
 
     it('maps a status change to case.updated with both statuses', () => {
-      expect(deliver('ticket.status_changed').events[0]).toMatchObject({ detailType: 'case.updated', detail: { data: { status: 'pending', previousStatus: 'open' } } });
+      // Act
+      const { events } = deliver('ticket.status_changed');
+
+      // Assess
+      expect(events[0]).toMatchObject({ detailType: 'case.updated', detail: { data: { status: 'pending', previousStatus: 'open' } } });
     });
 
     it('maps a change to solved as case.resolved', () => {
-      const { events } = deliver('ticket.status_changed', { rawBody: (body) => body.replace('"current": "PENDING"', '"current": "SOLVED"') });
+      // Prepare
+      const solved = (body: string) => body.replace('"current": "PENDING"', '"current": "SOLVED"');
+
+      // Act
+      const { events } = deliver('ticket.status_changed', { rawBody: solved });
+
+      // Assess
       expect(events[0]!.detailType).toBe('case.resolved');
     });
 
     it('maps a comment to interaction.recorded', () => {
-      expect(deliver('ticket.comment_added').events[0]).toMatchObject({
+      // Act
+      const { events } = deliver('ticket.comment_added');
+
+      // Assess
+      expect(events[0]).toMatchObject({
         detailType: 'interaction.recorded',
         detail: { data: { interactionId: '10001', caseId: '5158', public: true, authorIsAgent: false, summary: 'Thanks, the replacement arrived damaged as well.' } },
       });
     });
 
     it('maps a change of the configured order field to case.updated naming the order', () => {
-      expect(deliver('ticket.custom_field_changed').events[0]).toMatchObject({
+      // Act
+      const { events } = deliver('ticket.custom_field_changed');
+
+      // Assess
+      expect(events[0]).toMatchObject({
         detailType: 'case.updated',
         detail: { data: { orderId: 'ORD-1001', changedFields: { '8447346625001': 'ORD-1001' } } },
       });

@@ -8,7 +8,7 @@ import { defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget
 import { DeferredError, TransientError } from '../../../functions/core/errors';
 import { makeErpDispatch } from '../../../functions/erp-dispatcher/dispatch';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
-import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
+import { createHashKeyTable, eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('shared ERP coordination in DynamoDB (emulator)', () => {
   let client: DynamoDBClient;
@@ -22,10 +22,15 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
   });
   afterAll(() => client.destroy());
 
+  /** The coordination's clock: real time, moved forward by the tests that wait out a breaker's cooldown. */
+  let skippedMs = 0;
+  const now = () => Date.now() + skippedMs;
+  const skip = (ms: number) => void (skippedMs += ms);
   const coordination = (name: string, requestsPerSecond = 10, breaker = { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 1500, probeLeaseMs: 2000 }) =>
-    makeDynamoDbErpCoordination(client, { tableName, name, rateBudget: defaultRateBudgetConfig(requestsPerSecond), breaker });
+    makeDynamoDbErpCoordination(client, { tableName, name, rateBudget: defaultRateBudgetConfig(requestsPerSecond), breaker, now });
 
   it('holds the rate budget across several concurrent consumers', async () => {
+    // Prepare
     const limit = 10;
     const sent: number[] = [];
     const consumer = async () => {
@@ -39,7 +44,11 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
         });
       }
     };
+
+    // Act
     await Promise.all([consumer(), consumer(), consumer(), consumer()]);
+
+    // Assess
     sent.sort((a, b) => a - b);
     const busiestSecond = Math.max(...sent.map((start) => sent.filter((at) => at >= start && at < start + 1000).length));
     expect(busiestSecond).toBeLessThanOrEqual(limit);
@@ -48,30 +57,45 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
   });
 
   it('refuses a slot further ahead than the caller will wait', async () => {
+    // Prepare
     const shared = coordination('ahead-test', 1);
     expect((await shared.reserveSlot(100)).granted).toBe(true);
-    expect(await shared.reserveSlot(100)).toEqual({ granted: false, waitMs: expect.any(Number) });
+
+    // Act
+    const next = await shared.reserveSlot(100);
+
+    // Assess
+    expect(next).toEqual({ granted: false, waitMs: expect.any(Number) });
   });
 
   it('halves the shared rate after a 429, once however many instances report it', async () => {
+    // Prepare
     const [first, second] = [coordination('aimd-test', 10), coordination('aimd-test', 10)];
     await first.reserveSlot(2000);
+
+    // Act
     await Promise.all([first.rateLimited(), second.rateLimited()]);
-    // At 4.75/s the slots are ~210 ms apart.
+
+    // Assess: at 4.75/s the slots are ~210 ms apart.
     const a = await second.reserveSlot(5000);
     const b = await second.reserveSlot(5000);
     expect((b as { waitMs: number }).waitMs - (a as { waitMs: number }).waitMs).toBeGreaterThan(150);
   });
 
   it('opens the breaker for every instance after sustained failures, holds, probes once and closes', async () => {
+    // Prepare
     const [first, second] = [coordination('breaker-test'), coordination('breaker-test')];
+
+    // Act and Assess, step by step: sustained failures open it for every instance...
     for (const instance of [first, second, first]) await instance.failed();
     expect((await second.admit()).action).toBe('wait');
 
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    // ...past the cooldown one instance probes while the other waits...
+    skip(1600);
     const admissions = await Promise.all([first.admit(), second.admit()]);
     expect(admissions.map((admission) => admission.action).sort()).toEqual(['probe', 'wait']);
 
+    // ...and a successful probe closes it for all.
     await first.succeeded();
     expect((await second.admit()).action).toBe('call');
   });
@@ -99,44 +123,61 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
       });
 
     it('creates no duplicate when the ERP acted but the call timed out', async () => {
+      // Prepare: the first call times out, then the ERP acts on it.
       erpSimulator.hangNext(1, 400);
       await expect(dispatcher('timeout-test', 150)(command('cmd-timeout'))).rejects.toBeInstanceOf(TransientError);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await eventually(async () => erpSimulator.effects.length, (count) => count === 1, 5_000, 20);
+
+      // Act
       const retry = await dispatcher('timeout-test')(command('cmd-timeout'));
+
+      // Assess
       expect(retry.outcome).toBe('found-existing');
       expect(erpSimulator.effects).toHaveLength(1);
       expect(erpSimulator.duplicates()).toBe(0);
     });
 
     it('creates no duplicate when a message is redelivered after the effect (crash before delete)', async () => {
+      // Prepare
       const first = await dispatcher('redelivery-test')(command('cmd-redelivered'));
+
+      // Act
       const redelivered = await dispatcher('redelivery-test')(command('cmd-redelivered'));
+
+      // Assess
       expect([first.outcome, redelivered.outcome]).toEqual(['created', 'already-done']);
       expect(erpSimulator.effects).toHaveLength(1);
     });
 
     it('creates one effect when duplicate messages of a command are dispatched one after another by different instances', async () => {
+      // Act
       const outcomes = [];
       for (let i = 0; i < 3; i++) outcomes.push((await dispatcher('duplicates-test')(command('cmd-dup'))).outcome);
+
+      // Assess
       expect(outcomes).toEqual(['created', 'already-done', 'already-done']);
       expect(erpSimulator.effects).toHaveLength(1);
     });
 
     it('stops calling the ERP once the breaker opens during an outage, and resumes after recovery', async () => {
+      // Prepare
       erpSimulator.outageUntil(Date.now() + 60_000);
       const dispatch = makeErpDispatch({
         erp: makeBusinessCentralErp({ baseUrl: erpSimulator.url }),
         coordination: coordination('outage-test', 50, { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 800, probeLeaseMs: 2000 }),
         ledger: makeDynamoDbCommandLedger(client, tableName),
       });
+
+      // Act and Assess: three failures open the breaker, after which the ERP is not called...
       const errors = [];
       for (let i = 0; i < 6; i++) errors.push(await dispatch(command(`cmd-outage-${i}`)).catch((e: unknown) => e));
       expect(errors.slice(0, 3).every((error) => error instanceof TransientError)).toBe(true);
       expect(errors.slice(3).every((error) => error instanceof DeferredError)).toBe(true);
       expect(erpSimulator.stats.calls).toBe(3);
 
+      // ...and once the ERP recovers and the cooldown has passed, the commands go through.
       erpSimulator.outageUntil(0);
-      await new Promise((resolve) => setTimeout(resolve, 900));
+      skip(900);
       // Each had been tried, so each is looked up first (2 calls), found missing, then created.
       for (const id of ['cmd-outage-0', 'cmd-outage-1']) expect(await dispatch(command(id))).toMatchObject({ outcome: 'created', erpCalls: 2 });
       expect(erpSimulator.duplicates()).toBe(0);

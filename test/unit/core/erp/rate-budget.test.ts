@@ -1,18 +1,31 @@
-import { afterRateLimited, currentRate, defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget';
+import { afterRateLimited, currentRate, defaultRateBudgetConfig } from '../../../../functions/core/erp/rate-budget';
 
 const config = defaultRateBudgetConfig(20);
 
 describe('rate budget (adaptive rate; the slot schedule is tested on the adapter against the emulator)', () => {
-  it('halves the rate on a 429 and climbs back additively to the ceiling', () => {
+  it.each([
+    ['halves the rate on a 429', 1000, 9.3],
+    ['climbs back additively a second later', 2000, 10.3],
+    ['climbs back towards the ceiling over a minute', 60_000, 18.6],
+  ])('%s', (_name, at, rate) => {
+    // Prepare
     const limited = afterRateLimited(undefined, 1000, config);
-    expect(currentRate(limited, 1000, config)).toBeCloseTo(9.3);
-    expect(currentRate(limited, 2000, config)).toBeCloseTo(10.3);
-    expect(currentRate(limited, 60_000, config)).toBeCloseTo(18.6);
+
+    // Act
+    const current = currentRate(limited, at, config);
+
+    // Assess
+    expect(current).toBeCloseTo(rate);
   });
 
   it('never drops below the floor however many 429s arrive', () => {
+    // Prepare
     let state = afterRateLimited(undefined, 0, config);
+
+    // Act
     for (let i = 0; i < 50; i++) state = afterRateLimited(state, 0, config);
+
+    // Assess
     expect(currentRate(state, 0, config)).toBe(config.minRequestsPerSecond);
   });
 });
