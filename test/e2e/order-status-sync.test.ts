@@ -3,35 +3,27 @@ import { enqueueErpCommands } from '../../functions/adapters/erp-command-queue';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import type { ErpCommand } from '../../functions/core/canonical/erp-command';
 import { gatewayProblem } from '../../lib/gateway-problems';
-import { startLocalStack, type LocalStack } from '../../local/runtime';
+import type { LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
-import { observeBus } from '../support/bus-observer';
 import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
-import { eventually, uniqueStage, useEmulator } from '../support/emulator';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack';
+import { eventually } from '../support/emulator';
 
 const CURRENT_SECRET = 'whsec_' + Buffer.from('e2e-current-erp-secret').toString('base64');
 const PREVIOUS_SECRET = 'whsec_' + Buffer.from('e2e-previous-erp-secret').toString('base64');
 
 describe('order status sync on the local stack', () => {
+  let e2e: E2eStack;
   let stack: LocalStack;
-  let observer: Awaited<ReturnType<typeof observeBus>>;
+  let observer: E2eStack['observer'];
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      port: 0,
-      stage: uniqueStage('e2e'),
-      emulatorEndpoint: useEmulator(),
-      signingSecrets: { erp: [CURRENT_SECRET, PREVIOUS_SECRET] },
-      visibilityTimeoutSeconds: 5,
-    });
-    observer = await observeBus(stack.resources.busName);
-    sqs = new SQSClient({});
+    e2e = await startE2eStack('e2e', { signingSecrets: { erp: [CURRENT_SECRET, PREVIOUS_SECRET] } });
+    ({ stack, observer, sqs } = e2e);
   }, 60_000);
   afterAll(async () => {
-    observer?.close();
-    sqs?.destroy();
-    await stack?.stop();
+    await e2e?.stop();
   });
 
   const statusBody = (orderId: string, status: string, version: number) =>

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startLocalStack, type LocalStack } from '../../local/runtime';
+import type { LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
-import { observeBus } from '../support/bus-observer';
 import { consumerBacklog } from '../support/consumer-backlog';
-import { eventually, uniqueStage, useEmulator } from '../support/emulator';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack';
+import { eventually } from '../support/emulator';
 import { loadFixture } from '../support/fixtures';
 
 const SECRETS = {
@@ -15,26 +15,20 @@ const SECRETS = {
 };
 
 describe('connectors and agent read models on the local stack', () => {
+  let e2e: E2eStack;
   let stack: LocalStack;
-  let observer: Awaited<ReturnType<typeof observeBus>>;
+  let observer: E2eStack['observer'];
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      port: 0,
-      stage: uniqueStage('e2e-read'),
-      emulatorEndpoint: useEmulator(),
+    e2e = await startE2eStack('e2e-read', {
       signingSecrets: Object.fromEntries(Object.entries(SECRETS).map(([source, secret]) => [source, [secret]])),
-      visibilityTimeoutSeconds: 5,
       inventoryStaleAfterSeconds: 600,
     });
-    observer = await observeBus(stack.resources.busName);
-    sqs = new SQSClient({});
+    ({ stack, observer, sqs } = e2e);
   }, 60_000);
   afterAll(async () => {
-    observer?.close();
-    sqs?.destroy();
-    await stack?.stop();
+    await e2e?.stop();
   });
 
   const post = (source: string, rawBody: string, headers: Record<string, string>) => fetch(`${stack.url}/v1/webhooks/${source}`, { method: 'POST', headers, body: rawBody });
