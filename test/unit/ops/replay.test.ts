@@ -23,7 +23,9 @@ describe('ops replay', () => {
   afterAll(() => events.restore());
 
   it('replays the window from the stage archive onto its bus, only to the rules of the detail types asked', async () => {
+    // Act
     const result = await replayArchive(new EventBridgeClient({ region: 'eu-west-1' }), { ...window, detailTypes: ['refund.issued'] }, now);
+    // Assess
     expect(result).toEqual({ name: expect.stringMatching(/^retail-sync-prod-events-/), state: 'COMPLETED', rules: ['read-models'], archive: 'retail-sync-prod-events-archive' });
     expect(events.commandCalls(DescribeArchiveCommand)[0]!.args[0].input).toEqual({ ArchiveName: 'retail-sync-prod-events-archive' });
     expect(events.commandCalls(StartReplayCommand)[0]!.args[0].input).toMatchObject({
@@ -35,20 +37,30 @@ describe('ops replay', () => {
   });
 
   it('replays to every rule when no detail type is given', async () => {
+    // Act
     await replayArchive(new EventBridgeClient({ region: 'eu-west-1' }), { ...window, detailTypes: [] }, now);
+    // Assess
     expect(events.commandCalls(StartReplayCommand)[0]!.args[0].input.Destination).toEqual({ Arn: 'arn:bus' });
   });
 
-  it('refuses a window that ends before it starts or in the future, and a detail type nothing routes', async () => {
-    const client = new EventBridgeClient({ region: 'eu-west-1' });
-    await expect(replayArchive(client, { ...window, from: window.to, detailTypes: [] }, now)).rejects.toThrow(new UsageError('--from must be before --to'));
-    await expect(replayArchive(client, { ...window, to: new Date('2026-11-28T00:00:00Z'), detailTypes: [] }, now)).rejects.toThrow(UsageError);
-    await expect(replayArchive(client, { ...window, detailTypes: ['nothing.routes.this'] }, now)).rejects.toThrow(/No rule .* routes nothing\.routes\.this/);
+  it.each([
+    ['a window that ends before it starts', { from: window.to, detailTypes: [] }, new UsageError('--from must be before --to')],
+    ['a window that ends in the future', { to: new Date('2026-11-28T00:00:00Z'), detailTypes: [] }, UsageError],
+    ['a detail type no rule routes', { detailTypes: ['nothing.routes.this'] }, /No rule .* routes nothing\.routes\.this/],
+  ])('refuses %s', async (_, change, expected) => {
+    // Act
+    const replay = replayArchive(new EventBridgeClient({ region: 'eu-west-1' }), { ...window, ...change }, now);
+    // Assess
+    await expect(replay).rejects.toThrow(expected);
   });
 
   it('says which archive is missing', async () => {
+    // Prepare
     events.on(DescribeArchiveCommand).rejects(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' }));
-    await expect(replayArchive(new EventBridgeClient({ region: 'eu-west-1' }), { ...window, detailTypes: [] }, now)).rejects.toThrow(
+    // Act
+    const replay = replayArchive(new EventBridgeClient({ region: 'eu-west-1' }), { ...window, detailTypes: [] }, now);
+    // Assess
+    await expect(replay).rejects.toThrow(
       'No archive named retail-sync-prod-events-archive: is stage "prod" deployed?',
     );
   });
