@@ -52,54 +52,75 @@ const clock = { now: () => new Date('2026-11-27T10:00:01Z') };
 
 describe('service desk updater', () => {
   it('pushes the status to every linked case and records what the desk shows', async () => {
+    // Prepare
     const { desk, writes } = deskDouble({ '7': { revision: 'a' }, '8': { orderVersion: 1, orderStatus: 'confirmed', revision: 'b' } });
     const { store, recorded } = storeDouble();
+    // Act
     const result = await makeServiceDeskUpdater({ desk, store, clock })(event(2));
+    // Assess
     expect(writes).toEqual([{ caseId: '7', version: 2 }, { caseId: '8', version: 2 }]);
     expect(recorded).toEqual([{ orderId: 'SO-1', status: 'shipped', version: 2, caseIds: ['7', '8'] }]);
     expect(result.recorded).toBe('applied');
   });
 
   it('never moves a case back to an older version', async () => {
+    // Prepare
     const { desk, writes } = deskDouble({ '7': { orderVersion: 5, orderStatus: 'delivered', revision: 'a' } });
     const { store, recorded } = storeDouble();
+    // Act
     const result = await makeServiceDeskUpdater({ desk, store, clock })(event(3));
+    // Assess
     expect(writes).toEqual([]);
     expect(recorded).toEqual([]);
     expect(result.decisions).toEqual({ '7': 'case-has-newer' });
   });
 
   it('writes nothing again on a redelivery but still records the desk state', async () => {
+    // Prepare
     const { desk, writes } = deskDouble({ '7': { orderVersion: 2, orderStatus: 'shipped', revision: 'a' } });
     const { store, recorded } = storeDouble();
+    // Act
     await makeServiceDeskUpdater({ desk, store, clock })(event(2));
+    // Assess
     expect(writes).toEqual([]);
     expect(recorded).toHaveLength(1);
   });
 
   it('re-reads and retries when someone changed the case meanwhile', async () => {
+    // Prepare
     const deskState = deskDouble({ '7': { revision: 'a' } });
     deskState.injectConflicts(2);
     const { store } = storeDouble();
+    // Act
     await makeServiceDeskUpdater({ desk: deskState.desk, store, clock })(event(2));
+    // Assess
     expect(deskState.writes).toEqual([{ caseId: '7', version: 2 }]);
   });
 
   it('gives the message back to the queue after repeated conflicts', async () => {
+    // Prepare
     const deskState = deskDouble({ '7': { revision: 'a' } });
     deskState.injectConflicts(10);
     const { store } = storeDouble();
-    await expect(makeServiceDeskUpdater({ desk: deskState.desk, store, clock })(event(2))).rejects.toBeInstanceOf(TransientError);
+    // Act
+    const update = makeServiceDeskUpdater({ desk: deskState.desk, store, clock })(event(2));
+    // Assess
+    await expect(update).rejects.toBeInstanceOf(TransientError);
   });
 
   it('records nothing when no case is linked to the order', async () => {
+    // Prepare
     const { desk } = deskDouble({}, []);
     const { store, recorded } = storeDouble();
-    expect((await makeServiceDeskUpdater({ desk, store, clock })(event(2))).recorded).toBe('no-linked-case');
+    // Act
+    const result = await makeServiceDeskUpdater({ desk, store, clock })(event(2));
+    // Assess
+    expect(result.recorded).toBe('no-linked-case');
     expect(recorded).toEqual([]);
   });
 
   it('lets a permanent desk error through for the DLQ', async () => {
+    // Prepare
     const { store } = storeDouble();
     const desk: ServiceDeskPort = {
       findCasesForOrder: async () => {
@@ -108,6 +129,9 @@ describe('service desk updater', () => {
       getCase: jest.fn(),
       setOrderStatus: jest.fn(),
     };
-    await expect(makeServiceDeskUpdater({ desk, store, clock })(event(2))).rejects.toBeInstanceOf(PermanentError);
+    // Act
+    const update = makeServiceDeskUpdater({ desk, store, clock })(event(2));
+    // Assess
+    await expect(update).rejects.toBeInstanceOf(PermanentError);
   });
 });
