@@ -43,8 +43,11 @@ const request = (rawBody: string, headers: Record<string, string> = signStandard
 
 describe('webhook ingest', () => {
   it('publishes the canonical event and answers 202 with its id', async () => {
+    // Prepare
     const { ingest, published } = setup();
+    // Act
     const result = await ingest(request(body()));
+    // Assess
     expect(result.response.statusCode).toBe(202);
     expect(JSON.parse(result.response.body)).toEqual({ eventId: published[0]!.detail.eventId, duplicate: false });
     expect(published).toHaveLength(1);
@@ -52,11 +55,14 @@ describe('webhook ingest', () => {
   });
 
   it('answers a redelivery with duplicate: true and publishes nothing more', async () => {
+    // Prepare
     const { ingest, published } = setup();
     const raw = body();
     const headers = signStandardWebhook(SECRET, raw);
+    // Act
     const first = await ingest(request(raw, headers));
     const again = await ingest(request(raw, headers));
+    // Assess
     expect(JSON.parse(again.response.body)).toEqual({ eventId: JSON.parse(first.response.body).eventId, duplicate: true });
     expect(published).toHaveLength(1);
   });
@@ -69,8 +75,11 @@ describe('webhook ingest', () => {
     ['a failing schema', () => request(body({ status: 'lost' }), signStandardWebhook(SECRET, body({ status: 'lost' }))), 400],
     ['an unknown source', () => request(body(), signStandardWebhook(SECRET, body()), 'nope'), 404],
   ])('answers %s with problem+json %i and publishes nothing', async (_label, build, status) => {
+    // Prepare
     const { ingest, published } = setup();
+    // Act
     const result = await ingest(build());
+    // Assess
     expect(result.response.statusCode).toBe(status);
     expect(result.response.headers['content-type']).toBe('application/problem+json');
     expect(JSON.parse(result.response.body).detail).toEqual(expect.any(String));
@@ -78,21 +87,28 @@ describe('webhook ingest', () => {
   });
 
   it('refuses a body EventBridge could not carry with 413', async () => {
+    // Prepare
     const { ingest } = setup();
     const raw = body({ note: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) });
-    expect((await ingest(request(raw))).response.statusCode).toBe(413);
+    // Act
+    const result = await ingest(request(raw));
+    // Assess
+    expect(result.response.statusCode).toBe(413);
   });
 
   it('refuses the same delivery id with a different body with 409', async () => {
+    // Prepare
     const { ingest } = setup();
-    const headers = signStandardWebhook(SECRET, body(), { id: 'msg_same' });
-    await ingest(request(body(), headers));
+    await ingest(request(body(), signStandardWebhook(SECRET, body(), { id: 'msg_same' })));
     const changed = body({ version: 2 });
+    // Act
     const result = await ingest(request(changed, signStandardWebhook(SECRET, changed, { id: 'msg_same' })));
+    // Assess
     expect(result.response.statusCode).toBe(409);
   });
 
   it('answers 500 when the bus fails, so the sender retries, and does not remember the delivery', async () => {
+    // Prepare
     let failing = true;
     const published: CanonicalEvent[] = [];
     const { ingest } = setup({
@@ -103,9 +119,12 @@ describe('webhook ingest', () => {
     });
     const raw = body();
     const headers = signStandardWebhook(SECRET, raw);
-    expect((await ingest(request(raw, headers))).response.statusCode).toBe(500);
+    // Act
+    const first = await ingest(request(raw, headers));
     failing = false;
     const retry = await ingest(request(raw, headers));
+    // Assess
+    expect(first.response.statusCode).toBe(500);
     expect(retry.response.statusCode).toBe(202);
     expect(JSON.parse(retry.response.body).duplicate).toBe(false);
     expect(published).toHaveLength(1);
@@ -137,9 +156,12 @@ describe('webhook ingest', () => {
   });
 
   it('acknowledges a verified type it does not map, marking it unmapped', async () => {
+    // Prepare
     const { ingest, published } = setup();
     const raw = JSON.stringify({ type: 'payment.captured', timestamp: now.toISOString(), data: {} });
+    // Act
     const result = await ingest(request(raw));
+    // Assess
     expect(result.response.statusCode).toBe(202);
     expect(JSON.parse(result.response.body)).toMatchObject({ duplicate: false, mapped: false });
     expect(published[0]!.detailType).toBe('webhook.unmapped');
