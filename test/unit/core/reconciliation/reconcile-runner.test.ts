@@ -35,6 +35,7 @@ describe('run slices', () => {
   });
 
   it('records each slice and hands the rest of the run to a continuation', async () => {
+    // Prepare
     const { runs, slices } = runsDouble();
     const continued: Array<[ReconcileRequest, number]> = [];
     const seenProgress: number[] = [];
@@ -47,15 +48,19 @@ describe('run slices', () => {
       continueRun: async (next, delaySeconds) => void continued.push([next, delaySeconds]),
       now: () => NOW,
     });
+    // Act
     await run(request());
-    expect(continued).toEqual([[request({ offset: 3 }), 5]]);
+    const handedOn = [...continued];
     await run(continued[0]![0]);
+    // Assess
+    expect(handedOn).toEqual([[request({ offset: 3 }), 5]]);
     expect(continued).toHaveLength(1);
     expect([...slices.keys()]).toEqual(['first@0', 'first@3']);
     expect(seenProgress).toEqual([7, 7]);
   });
 
   it('skips a slice delivered again, so a run never forks', async () => {
+    // Prepare
     const { runs } = runsDouble();
     const continued: ReconcileRequest[] = [];
     let slicesRun = 0;
@@ -68,15 +73,20 @@ describe('run slices', () => {
       continueRun: async (next) => void continued.push(next),
       now: () => NOW,
     });
+    // Act
     await run(request());
-    expect(await run(request())).toMatchObject({ duplicate: true, checked: 0 });
+    const firstAgain = await run(request());
     await run(continued[0]!);
-    expect(await run(continued[0]!)).toMatchObject({ duplicate: true });
+    const continuationAgain = await run(continued[0]!);
+    // Assess
+    expect(firstAgain).toMatchObject({ duplicate: true, checked: 0 });
+    expect(continuationAgain).toMatchObject({ duplicate: true });
     expect(slicesRun).toBe(2);
     expect(continued).toHaveLength(1);
   });
 
   it('after a crash between recording and handing on, sends the continuation it recorded, not a new one', async () => {
+    // Prepare
     const { runs, slices } = runsDouble();
     const continued: ReconcileRequest[] = [];
     let attempt = 0;
@@ -94,19 +104,24 @@ describe('run slices', () => {
     await expect(run(request())).rejects.toThrow('SQS unreachable');
     expect(slices.get('first@0')).toEqual({ handedOn: false, continueAt: { offset: 8, afterSeconds: 5 } });
     sqsDown = false;
+    // Act
     await run(request());
+    // Assess
     expect(attempt).toBe(1);
     expect(continued).toEqual([request({ offset: 8 })]);
     expect(slices.get('first@0')!.handedOn).toBe(true);
   });
 
   it('goes on from the recorded slice when another delivery of it recorded first', async () => {
+    // Prepare
     const { runs } = runsDouble();
     const continued: ReconcileRequest[] = [];
     // Both deliveries run at once: the first to record wins, the other resends the winner's continuation.
     const run = makeReconcileRunner({ reconcile: async (slice) => sliceOf(slice, 4), runs, continueRun: async (next) => void continued.push(next), now: () => NOW });
     const other = makeReconcileRunner({ reconcile: async (slice) => sliceOf(slice, 9), runs, continueRun: async (next) => void continued.push(next), now: () => NOW });
+    // Act
     await Promise.all([run(request()), other(request())]);
+    // Assess
     expect(continued.map((next) => next.offset)).toEqual([4, 4].slice(0, continued.length));
   });
 });
