@@ -58,12 +58,15 @@ const reconcilerIn = (world: World) => {
 
 describe('reconciliation run', () => {
   it('reports a lost service-desk update and repairs it by re-emitting the ERP state', async () => {
+    // Prepare
     const { reconcile, published } = reconcilerIn({
       pages: [{ orders: [order('SO-1', 3, 45), order('SO-2', 5)], unreadable: [] }],
       records: { 'SO-1': synced('SO-1', 3, 3), 'SO-2': synced('SO-2', 5, 5) },
       cases: { 'SO-1': { '11': { version: 2, status: 'picking' } }, 'SO-2': { '21': 5 } },
     });
+    // Act
     const report = await reconcile(request());
+    // Assess
     expect(report).toMatchObject({ checked: 2, inSync: 1, inFlight: 0, repaired: 1, unreadable: [] });
     expect(report.continueAt).toBeUndefined();
     expect(report.drifts).toEqual([
@@ -83,58 +86,98 @@ describe('reconciliation run', () => {
   });
 
   it('leaves changes younger than the grace period to the normal path', async () => {
+    // Prepare
     const { reconcile, published } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3, 2)], unreadable: [] }], cases: { 'SO-1': { '11': 2 } } });
-    expect(await reconcile(request())).toMatchObject({ checked: 1, inFlight: 1, drifts: [] });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(report).toMatchObject({ checked: 1, inFlight: 1, drifts: [] });
     expect(published).toEqual([]);
   });
 
   it('reports a case showing another status at the same version, and the re-emitted state repairs it', async () => {
+    // Prepare
     const { reconcile, published } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 3, 3) }, cases: { 'SO-1': { '11': { version: 3, status: 'picking' } } } });
+    // Act
     const report = await reconcile(request());
+    // Assess
     expect(report.drifts[0]).toMatchObject({ kinds: ['service-desk-behind'], repair: 'reemitted', serviceDesk: { cases: [{ caseId: '11', status: 'picking', version: 3 }] } });
     expect(published.map((event) => event.detailType)).toEqual(['sync.drift.detected', 'order.status.changed']);
   });
 
   it('asks the ERP again before calling a case ahead: a change made after the listing is not drift', async () => {
+    // Prepare
     const newer = { ...order('SO-1', 4), occurredAt: new Date(NOW.getTime() - 20 * 60_000).toISOString() };
-    const caughtUp = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpNow: { 'SO-1': newer } });
-    expect(await caughtUp.reconcile(request())).toMatchObject({ inSync: 1, drifts: [] });
-    const justNow = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpNow: { 'SO-1': order('SO-1', 4, 1) } });
-    expect(await justNow.reconcile(request())).toMatchObject({ inFlight: 1, drifts: [] });
+    const { reconcile } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpNow: { 'SO-1': newer } });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(report).toMatchObject({ inSync: 1, drifts: [] });
+  });
+
+  it('counts an order the ERP changed again just now as in flight, not drift', async () => {
+    // Prepare
+    const { reconcile } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpNow: { 'SO-1': order('SO-1', 4, 1) } });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(report).toMatchObject({ inFlight: 1, drifts: [] });
   });
 
   it('reports a case ahead of the ERP for a person to look at, and repairs nothing', async () => {
+    // Prepare
     const { reconcile, published } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 3) }, cases: { 'SO-1': { '11': 4 } } });
+    // Act
     const report = await reconcile(request());
+    // Assess
     expect(report.drifts[0]).toMatchObject({ kinds: ['service-desk-ahead'], repair: 'manual' });
     expect(published.map((event) => event.detailType)).toEqual(['sync.drift.detected']);
   });
 
-  it('reports without repairing when asked, and defers repairs beyond the run bound', async () => {
-    const world = { pages: [{ orders: [order('SO-1', 3), order('SO-2', 3), order('SO-3', 3)], unreadable: [] }] };
-    const reportOnly = reconcilerIn(world);
-    expect((await reportOnly.reconcile(request({ repair: false }))).drifts.map((drift) => drift.repair)).toEqual(['report-only', 'report-only', 'report-only']);
-    expect(reportOnly.published.every((event) => event.detailType === 'sync.drift.detected')).toBe(true);
+  const threeDrifted = { pages: [{ orders: [order('SO-1', 3), order('SO-2', 3), order('SO-3', 3)], unreadable: [] }] };
 
-    const bounded = reconcilerIn({ ...world, limits: { maxRepairsPerRun: 3 } });
-    const report = await bounded.reconcile(request(), { repaired: 2 });
-    expect(report.drifts.map((drift) => drift.repair)).toEqual(['reemitted', 'deferred', 'deferred']);
-    expect(report.repaired).toBe(1);
-    expect(bounded.published.filter((event) => event.detailType === 'order.status.changed')).toHaveLength(1);
+  it('reports without repairing when asked', async () => {
+    // Prepare
+    const { reconcile, published } = reconcilerIn(threeDrifted);
+    // Act
+    const report = await reconcile(request({ repair: false }));
+    // Assess
+    expect(report.drifts.map((drift) => drift.repair)).toEqual(['report-only', 'report-only', 'report-only']);
+    expect(published.every((event) => event.detailType === 'sync.drift.detected')).toBe(true);
   });
 
-  it('reports orders it cannot read and goes on; a transient failure fails the slice for a retry', async () => {
-    const unreadable = reconcilerIn({
+  it('defers repairs beyond the run bound', async () => {
+    // Prepare
+    const { reconcile, published } = reconcilerIn({ ...threeDrifted, limits: { maxRepairsPerRun: 3 } });
+    // Act
+    const report = await reconcile(request(), { repaired: 2 });
+    // Assess
+    expect(report.drifts.map((drift) => drift.repair)).toEqual(['reemitted', 'deferred', 'deferred']);
+    expect(report.repaired).toBe(1);
+    expect(published.filter((event) => event.detailType === 'order.status.changed')).toHaveLength(1);
+  });
+
+  it('reports orders it cannot read and goes on', async () => {
+    // Prepare
+    const { reconcile } = reconcilerIn({
       pages: [{ orders: [order('SO-1', 3), order('SO-2', 3)], unreadable: [{ orderId: 'SO-9', reason: 'status "on_hold" is not a status the product knows' }] }],
       records: { 'SO-2': synced('SO-2', 3) },
       deskFailure: (orderId) => (orderId === 'SO-1' ? new NotFoundError('ticket 11 is gone') : undefined),
     });
-    const report = await unreadable.reconcile(request());
+    // Act
+    const report = await reconcile(request());
+    // Assess
     expect(report.unreadable).toEqual([{ orderId: 'SO-1', reason: 'ticket 11 is gone' }, expect.objectContaining({ orderId: 'SO-9' })]);
     expect(report.inSync).toBe(1);
+  });
 
-    const flaky = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], deskFailure: () => new TransientError('503') });
-    await expect(flaky.reconcile(request())).rejects.toThrow(TransientError);
+  it('fails the slice on a transient failure, for a retry', async () => {
+    // Prepare
+    const { reconcile } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], deskFailure: () => new TransientError('503') });
+    // Act
+    const slice = reconcile(request());
+    // Assess
+    await expect(slice).rejects.toThrow(TransientError);
   });
 
   const pagesOfTwo = () => {
@@ -147,64 +190,99 @@ describe('reconciliation run', () => {
   };
 
   it('follows the ERP pages up to the per-invocation bound and says where to continue, inside a page if need be', async () => {
+    // Prepare
     const bounded = reconcilerIn({ ...pagesOfTwo(), limits: { maxOrdersPerInvocation: 3 } });
+    // Act
     const first = await bounded.reconcile(request());
-    expect(first).toMatchObject({ checked: 3, pageKey: 'first@0', continueAt: { cursor: '1', offset: 1 } });
     const rest = await bounded.reconcile(request({ cursor: '1', offset: 1 }));
+    // Assess
+    expect(first).toMatchObject({ checked: 3, pageKey: 'first@0', continueAt: { cursor: '1', offset: 1 } });
     expect(rest).toMatchObject({ checked: 3, pageKey: '1@1' });
     expect(rest.continueAt).toBeUndefined();
     expect(bounded.listed).toEqual([undefined, '1', '1', '2']);
   });
 
   it('hands the rest on when its time is spent, after at least one order', async () => {
+    // Prepare
     let clock = NOW.getTime();
-    const world = { ...pagesOfTwo(), limits: { maxSliceSeconds: 10 }, now: () => new Date((clock += 4_000)) };
-    const slow = reconcilerIn(world);
-    const report = await slow.reconcile(request());
+    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), limits: { maxSliceSeconds: 10 }, now: () => new Date((clock += 4_000)) });
+    // Act
+    const report = await reconcile(request());
+    // Assess
     expect(report.checked).toBeGreaterThanOrEqual(1);
     expect(report.checked).toBeLessThan(6);
     expect(report.continueAt).toBeDefined();
   });
 
   it('keeps its progress when the service desk slows it down, and goes on after the wait it asked for', async () => {
+    // Prepare
     let calls = 0;
-    const limited = reconcilerIn({
-      ...pagesOfTwo(),
-      deskFailure: () => (++calls === 4 ? new RateLimitedError('429', 42) : undefined),
-    });
-    const report = await limited.reconcile(request());
+    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => (++calls === 4 ? new RateLimitedError('429', 42) : undefined) });
+    // Act
+    const report = await reconcile(request());
+    // Assess
     expect(report).toMatchObject({ checked: 3, continueAt: { cursor: '1', offset: 1, afterSeconds: 42 } });
-
-    // Without any progress the slice still hands on (a fresh message, so waiting burns no receive count), up to a bound.
-    const stuck = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new RateLimitedError('429', 42), limits: { maxDeferrals: 3 } });
-    expect(await stuck.reconcile(request())).toMatchObject({ checked: 0, continueAt: { offset: 0, afterSeconds: 42, deferrals: 1 } });
-    expect(sliceKey({ offset: 0, deferrals: 1 })).not.toBe(sliceKey({ offset: 0 }));
-    await expect(stuck.reconcile(request({ deferrals: 3 }))).rejects.toThrow(RateLimitedError);
   });
 
-  it('waits out an open ERP breaker or a booked budget by handing on, keeping the orders already checked', async () => {
-    const deferred = new DeferredError('breaker open', 16);
-    const atStart = reconcilerIn({ ...pagesOfTwo(), listingFailure: () => deferred });
-    expect(await atStart.reconcile(request())).toMatchObject({ checked: 0, continueAt: { offset: 0, afterSeconds: 16, deferrals: 1 } });
-    const midway = reconcilerIn({ ...pagesOfTwo(), listingFailure: (cursor) => (cursor === '1' ? deferred : undefined) });
-    const report = await midway.reconcile(request());
+  it('hands on without progress in a fresh slice, so waiting burns no receive count, up to a bound', async () => {
+    // Prepare
+    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new RateLimitedError('429', 42), limits: { maxDeferrals: 3 } });
+    // Act
+    const first = await reconcile(request());
+    const last = reconcile(request({ deferrals: 3 }));
+    // Assess
+    expect(first).toMatchObject({ checked: 0, continueAt: { offset: 0, afterSeconds: 42, deferrals: 1 } });
+    expect(sliceKey({ offset: 0, deferrals: 1 })).not.toBe(sliceKey({ offset: 0 }));
+    await expect(last).rejects.toThrow(RateLimitedError);
+  });
+
+  const breakerOpen = new DeferredError('breaker open', 16);
+
+  it('waits out an open ERP breaker or a booked budget by handing on', async () => {
+    // Prepare
+    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), listingFailure: () => breakerOpen });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(report).toMatchObject({ checked: 0, continueAt: { offset: 0, afterSeconds: 16, deferrals: 1 } });
+  });
+
+  it('keeps the orders already checked when the breaker opens midway', async () => {
+    // Prepare
+    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), listingFailure: (cursor) => (cursor === '1' ? breakerOpen : undefined) });
+    // Act
+    const report = await reconcile(request());
+    // Assess
     expect(report).toMatchObject({ checked: 2, continueAt: { cursor: '1', offset: 0, afterSeconds: 16 } });
     expect(report.continueAt).not.toHaveProperty('deferrals');
   });
 
   it('fails the slice when the service desk refuses for another reason than a vanished case (e.g. a broken credential)', async () => {
-    const refused = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new PermanentError('GET /api/v2/search.json answered 401', { status: 401 }) });
-    await expect(refused.reconcile(request())).rejects.toThrow(PermanentError);
-    const gone = reconcilerIn({ ...pagesOfTwo(), deskFailure: (orderId) => (orderId === 'SO-0' ? new PermanentError('GET /api/v2/tickets/9.json answered 404', { status: 404 }) : undefined) });
-    expect((await gone.reconcile(request())).unreadable).toEqual([{ orderId: 'SO-0', reason: expect.stringContaining('404') }]);
+    // Prepare
+    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => new PermanentError('GET /api/v2/search.json answered 401', { status: 401 }) });
+    // Act
+    const slice = reconcile(request());
+    // Assess
+    await expect(slice).rejects.toThrow(PermanentError);
   });
 
-  it('counts a page\'s unreadable orders once, however slices split the page', async () => {
+  it('counts an order whose case vanished (404) as unreadable', async () => {
+    // Prepare
+    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), deskFailure: (orderId) => (orderId === 'SO-0' ? new PermanentError('GET /api/v2/tickets/9.json answered 404', { status: 404 }) : undefined) });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(report.unreadable).toEqual([{ orderId: 'SO-0', reason: expect.stringContaining('404') }]);
+  });
+
+  it("counts a page's unreadable orders once, however slices split the page", async () => {
+    // Prepare
     const pages: ErpOrderPage[] = [{ orders: [order('SO-0', 1), order('SO-1', 1), order('SO-2', 1)], unreadable: [{ orderId: 'SO-x', reason: 'odd status' }] }];
-    const world = { pages, records: { 'SO-0': synced('SO-0', 1), 'SO-1': synced('SO-1', 1), 'SO-2': synced('SO-2', 1) }, limits: { maxOrdersPerInvocation: 2 } };
-    const split = reconcilerIn(world);
+    const split = reconcilerIn({ pages, records: { 'SO-0': synced('SO-0', 1), 'SO-1': synced('SO-1', 1), 'SO-2': synced('SO-2', 1) }, limits: { maxOrdersPerInvocation: 2 } });
+    // Act
     const first = await split.reconcile(request());
     const second = await split.reconcile(request({ offset: first.continueAt!.offset }));
+    // Assess
     expect([...first.unreadable, ...second.unreadable]).toEqual([{ orderId: 'SO-x', reason: 'odd status' }]);
   });
 });
