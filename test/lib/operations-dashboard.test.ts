@@ -36,7 +36,9 @@ describe('OperationsDashboard', () => {
   };
 
   it('creates the stage dashboard with headed sections', () => {
+    // Act
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    // Assess
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0]!.Properties.DashboardName).toBe(prefix);
     const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
@@ -48,10 +50,12 @@ describe('OperationsDashboard', () => {
   });
 
   it.each(QUEUES.map((queue) => [queue.name, queue] as const))('alarms on any message in the DLQ of %s and on its oldest message', (name, spec) => {
+    // Act
     const dlqId = onlyId(template, 'AWS::SQS::Queue', { QueueName: resourceNames('dev').deadLetterQueue(spec) });
     const queueId = onlyId(template, 'AWS::SQS::Queue', { QueueName: resourceNames('dev').queue(spec) });
 
     const dlq = alarmNamed(`${name}-dlq-not-empty`);
+    // Assess
     expect(dlq).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -75,14 +79,18 @@ describe('OperationsDashboard', () => {
   });
 
   it('has exactly one DLQ alarm per DLQ and one age alarm per source queue', () => {
+    // Act
     const byMetric = (metricName: string) => Object.values(alarms).filter((alarm) => alarm.Properties.MetricName === metricName);
+    // Assess
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(QUEUES.length);
     expect(byMetric('ApproximateAgeOfOldestMessage')).toHaveLength(QUEUES.length);
   });
 
   it.each(Object.keys(FUNCTIONS))('alarms on the error rate of %s', (name) => {
+    // Act
     const functionId = onlyId(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-${name}` });
     const alarm = alarmNamed(`${name}-error-rate`);
+    // Assess
     expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 5, TreatMissingData: 'notBreaching' });
     const queries = alarm.Metrics as Array<Record<string, any>>;
     const expression = queries.find((query) => query.ReturnData !== false)!.Expression as string;
@@ -97,34 +105,47 @@ describe('OperationsDashboard', () => {
   });
 
   it('alarms on the API 5XX rate of the deployed stage', () => {
+    // Act
     const alarm = alarmNamed('api-5xx-rate');
+    // Assess
     expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 });
     const metrics = (alarm.Metrics as Array<Record<string, any>>).filter((query) => query.MetricStat).map((query) => query.MetricStat.Metric);
     expect(metrics.map((metric) => metric.MetricName).sort()).toEqual(['5XXError', 'Count']);
     for (const metric of metrics) expect(metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'ApiName', Value: `${prefix}-api` }]));
   });
 
-  it('alarms on ServiceDeskSyncLag p99 above the configured seconds', () => {
-    const p99 = (properties: Record<string, any>) => {
-      const [query] = properties.Metrics as Array<Record<string, any>>;
-      expect(query!.MetricStat).toMatchObject({
-        Metric: { Namespace: METRICS_NAMESPACE, MetricName: 'ServiceDeskSyncLag', Dimensions: [{ Name: 'service', Value: 'service-desk-updater' }] },
-        Stat: 'p99',
-      });
-      // The metric is in milliseconds.
-      return properties.Threshold;
-    };
-    expect(config().syncLagAlarmSeconds).toBe(300);
-    expect(p99(alarmNamed('service-desk-sync-lag'))).toBe(300_000);
+  /** The sync-lag alarm's metric must be the updater's p99 ServiceDeskSyncLag; returns its threshold (ms). */
+  const syncLagThreshold = (properties: Record<string, any>) => {
+    const [query] = properties.Metrics as Array<Record<string, any>>;
+    expect(query!.MetricStat).toMatchObject({
+      Metric: { Namespace: METRICS_NAMESPACE, MetricName: 'ServiceDeskSyncLag', Dimensions: [{ Name: 'service', Value: 'service-desk-updater' }] },
+      Stat: 'p99',
+    });
+    return properties.Threshold;
+  };
 
-    const custom = Object.values(synth({ syncLagAlarmSeconds: 120 }).template.findResources('AWS::CloudWatch::Alarm')).find(
-      (alarm) => alarm.Properties.AlarmName === `${prefix}-service-desk-sync-lag`,
-    )!;
-    expect(p99(custom.Properties)).toBe(120_000);
+  it('alarms on ServiceDeskSyncLag p99 above 300 s by default', () => {
+    // Act
+    const threshold = syncLagThreshold(alarmNamed('service-desk-sync-lag'));
+    // Assess
+    expect(config().syncLagAlarmSeconds).toBe(300);
+    // The metric is in milliseconds.
+    expect(threshold).toBe(300_000);
+  });
+
+  it('alarms on ServiceDeskSyncLag p99 above the configured seconds', () => {
+    // Prepare
+    const { template: custom } = synth({ syncLagAlarmSeconds: 120 });
+    // Act
+    const alarm = Object.values(custom.findResources('AWS::CloudWatch::Alarm')).find((candidate) => candidate.Properties.AlarmName === `${prefix}-service-desk-sync-lag`)!;
+    // Assess
+    expect(syncLagThreshold(alarm.Properties)).toBe(120_000);
   });
 
   it('alarms on any ingest error of any source', () => {
+    // Act
     const alarm = alarmNamed('ingest-errors');
+    // Assess
     expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, TreatMissingData: 'notBreaching' });
     const [query] = alarm.Metrics as Array<Record<string, any>>;
     expect(query!.Expression).toBe(
@@ -134,7 +155,9 @@ describe('OperationsDashboard', () => {
   });
 
   it('alarms when the ERP circuit breaker holds calls back, from any ERP caller', () => {
+    // Act
     const alarm = alarmNamed('erp-breaker-open');
+    // Assess
     expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
     const queries = alarm.Metrics as Array<Record<string, any>>;
     const sources = queries.filter((query) => query.MetricStat).map((query) => query.MetricStat);
@@ -144,8 +167,10 @@ describe('OperationsDashboard', () => {
   });
 
   it('alarms on any drift reconciliation found in the last hour', () => {
+    // Act
     const alarm = alarmNamed('drift-detected');
     const [query] = alarm.Metrics as Array<Record<string, any>>;
+    // Assess
     expect(query!.MetricStat).toEqual({
       Metric: { Namespace: METRICS_NAMESPACE, MetricName: 'DriftDetected', Dimensions: [{ Name: 'service', Value: 'reconciler' }] },
       Stat: 'Sum',
@@ -160,14 +185,18 @@ describe('OperationsDashboard', () => {
   });
 
   it('alarms on orders reconciliation could not read', () => {
+    // Act
     const alarm = alarmNamed('reconcile-unreadable');
     const [query] = alarm.Metrics as Array<Record<string, any>>;
+    // Assess
     expect(query!.MetricStat).toMatchObject({ Metric: { MetricName: 'ReconcileUnreadable', Dimensions: [{ Name: 'service', Value: 'reconciler' }] }, Stat: 'Sum', Period: 3600 });
     expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
   });
 
   it('shows reconciliation and the ERP gate on the dashboard', () => {
+    // Act
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    // Assess
     expect(body).toContain('Reconciliation and the ERP');
     expect(body).toContain('Open exceptions (messages in all DLQs)');
     expect(body).toContain('EventAge');
@@ -176,29 +205,36 @@ describe('OperationsDashboard', () => {
   });
 
   it('lets later workflows add their KPIs as a headed section of the same dashboard', () => {
+    // Prepare
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const extended = new RetailSyncStack(app, 'Extended', { config: config(), env: { account: '123456789012', region: 'eu-west-1' } });
     const construct = extended.node.findChild('Operations') as OperationsDashboard;
+    // Act
     construct.addSection('## Refunds and replacements', [new GraphWidget({ title: 'Refunds waiting on the ERP', left: [new Metric({ namespace: METRICS_NAMESPACE, metricName: 'RefundsWaiting' })] })]);
     const body = JSON.stringify(Object.values(Template.fromStack(extended).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    // Assess
     expect(body).toContain('Refunds and replacements');
     expect(body).toContain('RefundsWaiting');
   });
 
   it('gives every alarm a description and lists them all on the construct', () => {
+    // Act
     const construct = stack.node.findChild('Operations') as OperationsDashboard;
+    // Assess
     expect(construct.alarms).toHaveLength(Object.keys(alarms).length);
     expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 6);
     for (const alarm of Object.values(alarms)) expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('docs/operations.md');
   });
 
   it('notifies a created, KMS-encrypted, SSL-only topic that CloudWatch may publish to', () => {
+    // Act
     const keyId = onlyId(template, 'AWS::KMS::Key', { EnableKeyRotation: true });
     const topicId = onlyId(template, 'AWS::SNS::Topic', { TopicName: `${prefix}-alarms`, KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
+    // Assess
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
@@ -219,7 +255,9 @@ describe('OperationsDashboard', () => {
   });
 
   it('notifies the configured topic instead when alarmTopicArn is set', () => {
+    // Act
     const { template: external } = synth({ alarmTopicArn: EXTERNAL_TOPIC });
+    // Assess
     external.resourceCountIs('AWS::SNS::Topic', 0);
     external.resourceCountIs('AWS::KMS::Key', 0);
     const externalAlarms = Object.values(external.findResources('AWS::CloudWatch::Alarm'));
@@ -247,12 +285,23 @@ describe('OperationsDashboard', () => {
 
 describe('alarm settings', () => {
   it('rejects an alarmTopicArn that is not an SNS topic ARN', () => {
-    expect(() => readStageConfig((key) => ({ ...context, alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' })[key])).toThrow(/context "alarmTopicArn"/);
+    // Act
+    const read = () => readStageConfig((key) => ({ ...context, alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' })[key]);
+    // Assess
+    expect(read).toThrow(/context "alarmTopicArn"/);
   });
 
   it('reads both settings from context', () => {
+    // Act
     const parsed = readStageConfig((key) => ({ ...context, alarmTopicArn: EXTERNAL_TOPIC, syncLagAlarmSeconds: '600' })[key]);
+    // Assess
     expect(parsed).toMatchObject({ alarmTopicArn: EXTERNAL_TOPIC, syncLagAlarmSeconds: 600 });
-    expect(readStageConfig((key) => context[key]).alarmTopicArn).toBeUndefined();
+  });
+
+  it('leaves the alarm topic unset unless context names one', () => {
+    // Act
+    const parsed = readStageConfig((key) => context[key]);
+    // Assess
+    expect(parsed.alarmTopicArn).toBeUndefined();
   });
 });
