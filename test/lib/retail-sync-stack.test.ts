@@ -30,6 +30,7 @@ describe('RetailSyncStack', () => {
   const prefix = 'retail-sync-dev';
 
   it('has a custom bus whose archive keeps every canonical event', () => {
+    // Assess
     template.hasResourceProperties('AWS::Events::EventBus', { Name: `${prefix}-events` });
     template.hasResourceProperties('AWS::Events::Archive', {
       EventPattern: { source: [{ prefix: 'retail-sync.' }] },
@@ -38,6 +39,7 @@ describe('RetailSyncStack', () => {
   });
 
   it('keeps idempotency records and sync state in encrypted, recoverable, on-demand tables', () => {
+    // Assess
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: `${prefix}-idempotency`,
       BillingMode: 'PAY_PER_REQUEST',
@@ -52,16 +54,25 @@ describe('RetailSyncStack', () => {
     });
   });
 
-  it('retains data in prod and not in other stages', () => {
-    const prod = synth({ stage: 'prod' }).template;
-    for (const table of Object.values(prod.findResources('AWS::DynamoDB::Table'))) {
+  it('retains data, with deletion protection, in prod', () => {
+    // Act
+    const tables = Object.values(synth({ stage: 'prod' }).template.findResources('AWS::DynamoDB::Table'));
+    // Assess
+    for (const table of tables) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.Properties.DeletionProtectionEnabled).toBe(true);
     }
-    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) expect(table.DeletionPolicy).toBe('Delete');
+  });
+
+  it('deletes data with the stack in other stages', () => {
+    // Act
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    // Assess
+    for (const table of tables) expect(table.DeletionPolicy).toBe('Delete');
   });
 
   it.each(QUEUES.map((queue) => [queue.name, queue] as const))('gives queue %s a DLQ, a batch-failure-reporting event source and its rule', (_name, spec) => {
+    // Act
     const dlqId = ref(template, 'AWS::SQS::Queue', { QueueName: resourceNames('dev').deadLetterQueue(spec) });
     const queueId = ref(template, 'AWS::SQS::Queue', {
       QueueName: resourceNames('dev').queue(spec),
@@ -69,6 +80,7 @@ describe('RetailSyncStack', () => {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: spec.maxReceiveCount },
     });
     const functionId = ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-${spec.consumer}` });
+    // Assess
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
       FunctionName: { Ref: functionId },
@@ -92,15 +104,19 @@ describe('RetailSyncStack', () => {
   });
 
   it('gives every queue in the template a DLQ, except the DLQs themselves', () => {
+    // Act
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
     const dlqs = queues.filter((queue) => /-dlq(\.fifo)?$/.test(String(queue.Properties.QueueName)));
+    // Assess
     expect(queues.length).toBe(QUEUES.length * 2);
     for (const queue of queues.filter((q) => !dlqs.includes(q))) expect(queue.Properties.RedrivePolicy).toBeDefined();
   });
 
   it('starts a reconciliation run on a schedule: a rule on the default bus sends to the reconciler queue', () => {
+    // Act
     const queueId = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: Match.objectLike({ QueueName: `${prefix}-reconciler` }) }))[0]!;
     const dlqId = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: Match.objectLike({ QueueName: `${prefix}-reconciler-dlq` }) }))[0]!;
+    // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       EventBusName: Match.absent(),
@@ -150,11 +166,14 @@ describe('RetailSyncStack', () => {
   });
 
   it('sets the ERP dispatcher concurrency from configuration', () => {
+    // Act
     const { template: limited } = synth({ erpMaxConcurrency: 7 });
+    // Assess
     limited.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 7 } });
   });
 
   it('runs every function on nodejs22.x arm64 with tracing and its own log group', () => {
+    // Assess
     for (const name of Object.keys(FUNCTIONS)) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `${prefix}-${name}`,
@@ -166,18 +185,18 @@ describe('RetailSyncStack', () => {
     }
   });
 
-  it('serves each topology route, webhooks by signature and reads by IAM', () => {
-    for (const route of ROUTES) {
-      const last = route.path.split('/').filter(Boolean).at(-1)!;
-      const resourceIds = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: last } }));
-      expect(resourceIds).toHaveLength(1);
-      template.hasResourceProperties('AWS::ApiGateway::Method', {
-        HttpMethod: route.method,
-        ResourceId: { Ref: resourceIds[0] },
-        AuthorizationType: route.authorization === 'iam' ? 'AWS_IAM' : 'NONE',
-        Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
-      });
-    }
+  it.each(ROUTES.map((route) => [route.method, route.path, route] as const))('serves %s %s, webhooks by signature and reads by IAM', (_method, _path, route) => {
+    // Act
+    const last = route.path.split('/').filter(Boolean).at(-1)!;
+    const resourceIds = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: last } }));
+    // Assess
+    expect(resourceIds).toHaveLength(1);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: route.method,
+      ResourceId: { Ref: resourceIds[0] },
+      AuthorizationType: route.authorization === 'iam' ? 'AWS_IAM' : 'NONE',
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+    });
   });
 
   describe('gateway responses', () => {
@@ -229,8 +248,10 @@ describe('RetailSyncStack', () => {
   });
 
   it('lets the ingest function read the configured signing secret and publish to the bus', () => {
+    // Act
     const ingest = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `${prefix}-webhookIngest` } });
     const environment = Object.values(ingest)[0]!.Properties.Environment.Variables;
+    // Assess
     expect(JSON.parse(environment.WEBHOOK_SECRET_IDS)).toEqual(cdkJson.context.webhookSecretNames);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -245,16 +266,26 @@ describe('RetailSyncStack', () => {
 
 describe('stage configuration', () => {
   it('names the bad context key', () => {
-    expect(() => readStageConfig((key) => ({ ...cdkJson.context, erpBaseUrl: 'not a url' })[key])).toThrow(/context "erpBaseUrl"/);
+    // Act
+    const read = () => readStageConfig((key) => ({ ...cdkJson.context, erpBaseUrl: 'not a url' })[key]);
+    // Assess
+    expect(read).toThrow(/context "erpBaseUrl"/);
   });
 
-  it('refuses a reconciliation lookback shorter than the schedule period', () => {
-    expect(() => readStageConfig((key) => ({ ...cdkJson.context, reconcileEveryMinutes: 60, reconcileLookbackMinutes: 30 })[key])).toThrow(/reconcileLookbackMinutes.*must cover reconcileEveryMinutes/);
-    expect(() => readStageConfig((key) => ({ ...cdkJson.context, reconcileEveryMinutes: 60, reconcileLookbackMinutes: 62, reconcileGraceSeconds: 300 })[key])).toThrow(/plus reconcileGraceSeconds/);
+  it.each([
+    ['shorter than the schedule period', { reconcileEveryMinutes: 60, reconcileLookbackMinutes: 30 }, /reconcileLookbackMinutes.*must cover reconcileEveryMinutes/],
+    ['that leaves no room for the grace period', { reconcileEveryMinutes: 60, reconcileLookbackMinutes: 62, reconcileGraceSeconds: 300 }, /plus reconcileGraceSeconds/],
+  ])('refuses a reconciliation lookback %s', (_, settings, expected) => {
+    // Act
+    const read = () => readStageConfig((key) => ({ ...cdkJson.context, ...settings })[key as keyof typeof settings]);
+    // Assess
+    expect(read).toThrow(expected);
   });
 
   it('accepts JSON given on the command line', () => {
+    // Act
     const parsed = readStageConfig((key) => ({ ...cdkJson.context, webhookSecretNames: '{"erp":"x"}' })[key]);
+    // Assess
     expect(parsed.webhookSecretNames).toEqual({ erp: 'x' });
   });
 });
