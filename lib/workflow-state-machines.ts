@@ -22,7 +22,8 @@ export interface WorkflowStateMachinesProps {
  * to the two queues its tasks name: every step that runs code or writes to the ERP goes through them.
  */
 export class WorkflowStateMachines extends Construct {
-  readonly byName = new Map<WorkflowName, StateMachine>();
+  /** Read-only: the stack wires its workers to these, nothing adds to them. */
+  readonly byName: ReadonlyMap<WorkflowName, StateMachine>;
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachinesProps) {
     super(scope, id);
@@ -30,7 +31,7 @@ export class WorkflowStateMachines extends Construct {
       WorkflowStepsQueueUrl: props.stepsQueue.queueUrl,
       ErpCommandQueueUrl: props.erpCommandQueue.queueUrl,
     };
-    for (const [name, spec] of Object.entries(WORKFLOWS) as Array<[WorkflowName, (typeof WORKFLOWS)[WorkflowName]]>) {
+    const stateMachineFor = (name: WorkflowName) => {
       const logGroup = new LogGroup(this, `${name}-logs`, {
         logGroupName: `/aws/vendedlogs/states/${props.names.stateMachine(name)}`,
         retention: props.logRetentionDays,
@@ -39,7 +40,7 @@ export class WorkflowStateMachines extends Construct {
       const machine = new StateMachine(this, name, {
         stateMachineName: props.names.stateMachine(name),
         stateMachineType: StateMachineType.STANDARD,
-        comment: spec.description,
+        comment: WORKFLOWS[name].description,
         definitionBody: DefinitionBody.fromString(readDefinition(name)),
         definitionSubstitutions: { ...substitutions },
         // Execution data carries customers' orders: the execution history keeps it, the logs do not.
@@ -49,7 +50,8 @@ export class WorkflowStateMachines extends Construct {
       });
       props.stepsQueue.grantSendMessages(machine);
       props.erpCommandQueue.grantSendMessages(machine);
-      this.byName.set(name, machine);
-    }
+      return machine;
+    };
+    this.byName = new Map((Object.keys(WORKFLOWS) as WorkflowName[]).map((name) => [name, stateMachineFor(name)]));
   }
 }

@@ -13,13 +13,9 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class UnknownSourceError extends DomainError {
-  readonly kind = 'unknown-source';
-}
+export class UnknownSourceError extends DomainError { readonly kind = 'unknown-source'; }
 
-export class SignatureInvalidError extends DomainError {
-  readonly kind = 'signature-invalid';
-}
+export class SignatureInvalidError extends DomainError { readonly kind = 'signature-invalid'; }
 
 export class ValidationError extends DomainError {
   readonly kind = 'validation';
@@ -28,24 +24,15 @@ export class ValidationError extends DomainError {
   }
 }
 
-export class PayloadTooLargeError extends DomainError {
-  readonly kind = 'payload-too-large';
-}
+export class PayloadTooLargeError extends DomainError { readonly kind = 'payload-too-large'; }
 
-export class NotFoundError extends DomainError {
-  readonly kind = 'not-found';
-}
+export class NotFoundError extends DomainError { readonly kind = 'not-found'; }
 
 /** The same delivery id arrived with a different body: a sender bug we refuse rather than guess. */
-export class DeliveryConflictError extends DomainError {
-  readonly kind = 'delivery-conflict';
-}
+export class DeliveryConflictError extends DomainError { readonly kind = 'delivery-conflict'; }
 
 /** A duplicate of a delivery that is still being processed; the sender should retry shortly. */
-export class DeliveryInProgressError extends DomainError {
-  readonly kind = 'delivery-in-progress';
-  override readonly retryable = true;
-}
+export class DeliveryInProgressError extends DomainError { readonly kind = 'delivery-in-progress'; override readonly retryable = true; }
 
 /** A downstream system asked us to slow down. */
 export class RateLimitedError extends DomainError {
@@ -66,20 +53,13 @@ export class DeferredError extends DomainError {
 }
 
 /** A transient failure that kept happening past the retry bound. */
-export class RetriesExhaustedError extends DomainError {
-  readonly kind = 'retries-exhausted';
-}
+export class RetriesExhaustedError extends DomainError { readonly kind = 'retries-exhausted'; }
 
 /** A downstream fault that may pass: 5xx, timeout, connection reset, optimistic-lock conflict. */
-export class TransientError extends DomainError {
-  readonly kind = 'transient';
-  override readonly retryable = true;
-}
+export class TransientError extends DomainError { readonly kind = 'transient'; override readonly retryable = true; }
 
 /** A downstream refusal that will not change on retry: 4xx other than 408/409/429. */
-export class PermanentError extends DomainError {
-  readonly kind = 'permanent';
-}
+export class PermanentError extends DomainError { readonly kind = 'permanent'; }
 
 /** Converts zod issues to `{ path, message }` pairs a person can act on. */
 export const describeIssues = (issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>) =>
