@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 
@@ -19,5 +20,6 @@ export const makeAwsClients = (tracer: Tracer) => {
     eventBridge: () => once('eventbridge', () => new EventBridgeClient({})),
     secretsManager: () => once('secretsmanager', () => new SecretsManagerClient({})),
     sqs: () => once('sqs', () => new SQSClient({})),
+    stepFunctions: () => once('sfn', () => new SFNClient({})),
   };
 };

@@ -38,6 +38,11 @@ export const ENV = {
   timelineTable: 'READ_MODEL_TABLE_NAME',
   inventoryStaleAfterSeconds: 'INVENTORY_STALE_AFTER_SECONDS',
   reconcileSettings: 'RECONCILE_SETTINGS',
+  workflowTable: 'WORKFLOW_TABLE_NAME',
+  /** JSON: state machine ARN per workflow name. */
+  stateMachineArns: 'STATE_MACHINE_ARNS',
+  /** JSON: the validated resolution policies (`config/policies`), most specific first. */
+  resolutionPolicies: 'RESOLUTION_POLICIES',
 } as const;
 
 export const numberEnv = (name: string, fallback: number, environment: Environment = process.env): number => {
