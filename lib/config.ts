@@ -44,6 +44,8 @@ export const StageConfig = z.object({
   reconcileMaxRepairsPerRun: z.coerce.number().int().min(0).max(100000).default(500),
   /** Service-desk reads per second of the reconciler: keep well under the desk's API limit, which the updater shares. */
   reconcileServiceDeskReadsPerSecond: z.coerce.number().positive().max(100).default(2),
+  /** How often open workflows are checked against their SLA (breaches publish `workflow.sla.breached` and raise an alarm). */
+  workflowSlaCheckEveryMinutes: z.coerce.number().int().min(1).max(1440).default(15),
 });
 export type StageConfig = z.infer<typeof StageConfig>;
 

@@ -3,14 +3,14 @@ import { Match, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { eventPatternFor, QUEUE_RETENTION_SECONDS, QUEUE_TARGET_DELIVERY, QUEUES, visibilityTimeoutSeconds, type QueueSpec, type ResourceNames } from './topology';
+import { eventPatternFor, QUEUE_RETENTION_SECONDS, QUEUE_TARGET_DELIVERY, QUEUES, visibilityTimeoutSeconds, type QueueSpec, type ResourceNames, type ScheduleSetting } from './topology';
 
 export interface ConsumerQueuesProps {
   names: ResourceNames;
   bus: IEventBus;
   removalPolicy: RemovalPolicy;
-  /** Period of the schedule that feeds scheduled queues. */
-  scheduleEveryMinutes: number;
+  /** Period of each schedule that feeds scheduled queues, minutes. */
+  scheduleEveryMinutes: Record<ScheduleSetting, number>;
 }
 
 export interface ConsumerQueue {
@@ -58,12 +58,13 @@ export class ConsumerQueues extends Construct {
         });
         rule.addTarget(new SqsQueue(queue, { deadLetterQueue, ...delivery('events') }));
       }
-      if (spec.scheduled) {
+      if (spec.schedule) {
+        const minutes = props.scheduleEveryMinutes[spec.schedule];
         // Schedules fire on the default bus; the queue receives the "Scheduled Event" itself.
         new Rule(this, `${spec.name}-schedule`, {
           ruleName: props.names.scheduleRule(spec),
-          description: `Starts a ${spec.name} run every ${props.scheduleEveryMinutes} minutes`,
-          schedule: Schedule.rate(Duration.minutes(props.scheduleEveryMinutes)),
+          description: `Starts a ${spec.name} run every ${minutes} minutes`,
+          schedule: Schedule.rate(Duration.minutes(minutes)),
           targets: [new SqsQueue(queue, { deadLetterQueue, ...delivery('schedule') })],
         });
       }

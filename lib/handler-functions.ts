@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -11,10 +13,22 @@ import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { ENV } from '../functions/shared/environment';
 import { reconcileSettingsOf, type StageConfig } from './config';
 import type { ConsumerQueues } from './consumer-queues';
+import { loadResolutionPolicies, resolutionPoliciesVariable } from './resolution-policies';
 import type { StateTables } from './state-tables';
-import { consumedQueue, entryOf, environmentFor, FUNCTIONS, type ResourceNames, type FunctionName, type ResourceNeed } from './topology';
+import { consumedQueue, entryOf, environmentFor, FUNCTIONS, TABLES, type EnvironmentNeed, type FunctionName, type ResourceNames } from './topology';
+import type { WorkflowStateMachines } from './workflow-state-machines';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
+
+const WORKFLOWS_BY_STATE_INDEX = TABLES.workflows.indexes![0]!.name;
+const WORKFLOW_ITEM_READS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const WORKFLOW_ITEM_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+/**
+ * Item access to the table alone: functions read workflows by key; listing by state is its own need
+ * (the SLA check's), granted on that index only, not on `<table>/index/*` as `grantReadData` would.
+ */
+const grantItems = (table: Table, fn: NodejsFunction, actions: string[]) => Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [table.tableArn] });
 
 export interface HandlerFunctionsProps {
   config: StageConfig;
@@ -22,6 +36,7 @@ export interface HandlerFunctionsProps {
   bus: IEventBus;
   tables: StateTables;
   queues: ConsumerQueues;
+  workflows: WorkflowStateMachines;
   removalPolicy: RemovalPolicy;
 }
 
@@ -31,12 +46,13 @@ export class HandlerFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionsProps) {
     super(scope, id);
-    const { config, tables, bus, queues } = props;
+    const { config, tables, bus, queues, workflows } = props;
+    const stateMachines = [...workflows.byName.values()];
     const secrets = Object.fromEntries(
       Object.entries(config.webhookSecretNames).map(([source, name]) => [source, Secret.fromSecretNameV2(this, `WebhookSecret-${source}`, name)]),
     );
 
-    const valueOf: Record<ResourceNeed, string> = {
+    const valueOf: Record<EnvironmentNeed, string> = {
       'eventBus:put': bus.eventBusName,
       'idempotencyTable:readWrite': tables.idempotency.tableName,
       'syncStateTable:read': tables.syncState.tableName,
@@ -51,6 +67,11 @@ export class HandlerFunctions extends Construct {
       'erp:call': config.erpBaseUrl,
       'serviceDesk:call': config.serviceDeskBaseUrl,
       'reconcileSettings:read': JSON.stringify(reconcileSettingsOf(config)),
+      'workflowTable:read': tables.workflows.tableName,
+      'workflowTable:readWrite': tables.workflows.tableName,
+      'workflowTable:listByState': tables.workflows.tableName,
+      'workflows:start': JSON.stringify(Object.fromEntries([...workflows.byName].map(([name, machine]) => [name, machine.stateMachineArn]))),
+      'resolutionPolicies:read': resolutionPoliciesVariable(loadResolutionPolicies()),
     };
 
     for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
@@ -101,13 +122,20 @@ export class HandlerFunctions extends Construct {
         if (need === 'readModelTable:read') tables.readModels.grantReadData(fn);
         if (need === 'readModelTable:readWrite') tables.readModels.grantReadWriteData(fn);
         if (need === 'webhookSecrets:read') Object.values(secrets).forEach((secret) => secret.grantRead(fn));
+        if (need === 'workflowTable:read') grantItems(tables.workflows, fn, WORKFLOW_ITEM_READS);
+        if (need === 'workflowTable:readWrite') grantItems(tables.workflows, fn, [...WORKFLOW_ITEM_READS, ...WORKFLOW_ITEM_WRITES]);
+        if (need === 'workflowTable:listByState') {
+          Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${tables.workflows.tableArn}/index/${WORKFLOWS_BY_STATE_INDEX}`] });
+        }
+        if (need === 'workflows:start') stateMachines.forEach((machine) => machine.grantStartExecution(fn));
+        if (need === 'workflows:answerTasks') stateMachines.forEach((machine) => machine.grantTaskResponse(fn));
       }
 
       if (queueSpec && consumed) {
         const { queue, deadLetterQueue } = consumed;
         deadLetterQueue.grantSendMessages(fn);
         // A reconciliation run continues in a new message on its own queue.
-        if (queueSpec.scheduled) queue.grantSendMessages(fn);
+        if (queueSpec.selfFeeding) queue.grantSendMessages(fn);
         fn.addEventSource(
           new SqsEventSource(queue, {
             batchSize: queueSpec.batchSize,

@@ -1,5 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CanonicalEventBus } from './canonical-event-bus';
 import { isProduction, type StageConfig } from './config';
@@ -7,8 +8,9 @@ import { ConsumerQueues } from './consumer-queues';
 import { HandlerFunctions } from './handler-functions';
 import { OperationsDashboard } from './operations-dashboard';
 import { StateTables } from './state-tables';
-import { resourceNames } from './topology';
+import { QUEUES, resourceNames } from './topology';
 import { WebhookApi } from './webhook-api';
+import { WorkflowStateMachines } from './workflow-state-machines';
 
 export interface RetailSyncStackProps extends StackProps {
   config: StageConfig;
@@ -19,6 +21,7 @@ export class RetailSyncStack extends Stack {
   readonly eventBus: CanonicalEventBus;
   readonly tables: StateTables;
   readonly queues: ConsumerQueues;
+  readonly workflows: WorkflowStateMachines;
   readonly functions: HandlerFunctions;
   readonly api: WebhookApi;
 
@@ -31,13 +34,26 @@ export class RetailSyncStack extends Stack {
 
     this.eventBus = new CanonicalEventBus(this, 'Events', { names, archiveRetentionDays: config.archiveRetentionDays, removalPolicy });
     this.tables = new StateTables(this, 'State', { names, removalPolicy });
-    this.queues = new ConsumerQueues(this, 'Queues', { names, bus: this.eventBus.bus, removalPolicy, scheduleEveryMinutes: config.reconcileEveryMinutes });
+    this.queues = new ConsumerQueues(this, 'Queues', { names, bus: this.eventBus.bus, removalPolicy, scheduleEveryMinutes: {
+        reconcileEveryMinutes: config.reconcileEveryMinutes,
+        workflowSlaCheckEveryMinutes: config.workflowSlaCheckEveryMinutes,
+      },
+    });
+    const queueOf = (consumer: (typeof QUEUES)[number]['consumer']) => this.queues.byName.get(QUEUES.find((queue) => queue.consumer === consumer)!.name)!.queue;
+    this.workflows = new WorkflowStateMachines(this, 'Workflows', {
+      names,
+      stepsQueue: queueOf('workflowSteps'),
+      erpCommandQueue: queueOf('erpDispatcher'),
+      logRetentionDays: config.logRetentionDays as RetentionDays,
+      removalPolicy,
+    });
     this.functions = new HandlerFunctions(this, 'Functions', {
       config,
       names,
       bus: this.eventBus.bus,
       tables: this.tables,
       queues: this.queues,
+      workflows: this.workflows,
       removalPolicy,
     });
     this.api = new WebhookApi(this, 'Http', {

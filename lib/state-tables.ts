@@ -8,13 +8,14 @@ export interface StateTablesProps {
   removalPolicy: RemovalPolicy;
 }
 
-/** The DynamoDB tables of the topology (`TABLES`): idempotency records, sync state, coordination, read models. */
+/** The DynamoDB tables of the topology (`TABLES`): idempotency records, sync state, coordination, read models, workflows. */
 export class StateTables extends Construct {
   readonly byName: Record<TableName, Table>;
   readonly idempotency: Table;
   readonly syncState: Table;
   readonly coordination: Table;
   readonly readModels: Table;
+  readonly workflows: Table;
 
   constructor(scope: Construct, id: string, props: StateTablesProps) {
     super(scope, id);
@@ -28,15 +29,23 @@ export class StateTables extends Construct {
     const build = (name: TableName) => {
       const spec = TABLES[name];
       // Construct ids are the table names capitalised, as they were before the topology held them.
-      return new Table(this, name[0]!.toUpperCase() + name.slice(1), {
+      const table = new Table(this, name[0]!.toUpperCase() + name.slice(1), {
         ...common,
         tableName: props.names.table(name),
         partitionKey: { name: spec.partitionKey, type: AttributeType.STRING },
         ...(spec.sortKey ? { sortKey: { name: spec.sortKey, type: AttributeType.STRING } } : {}),
         ...(spec.timeToLiveAttribute ? { timeToLiveAttribute: spec.timeToLiveAttribute } : {}),
       });
+      for (const index of spec.indexes ?? []) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        });
+      }
+      return table;
     };
     this.byName = Object.fromEntries((Object.keys(TABLES) as TableName[]).map((name) => [name, build(name)])) as Record<TableName, Table>;
-    ({ idempotency: this.idempotency, syncState: this.syncState, coordination: this.coordination, readModels: this.readModels } = this.byName);
+    ({ idempotency: this.idempotency, syncState: this.syncState, coordination: this.coordination, readModels: this.readModels, workflows: this.workflows } = this.byName);
   }
 }

@@ -16,7 +16,9 @@ export type FunctionName =
   | 'erpDispatcher'
   | 'readModelProjector'
   | 'readApi'
-  | 'reconciler';
+  | 'reconciler'
+  | 'workflowSteps'
+  | 'workflowApi';
 
 /** Shared resources a function may use; each grants the access and sets the environment variable it needs. */
 export type ResourceNeed =
@@ -33,7 +35,13 @@ export type ResourceNeed =
   | 'erpRateBudget:read'
   | 'erp:call'
   | 'serviceDesk:call'
-  | 'reconcileSettings:read';
+  | 'reconcileSettings:read'
+  | 'workflowTable:read'
+  | 'workflowTable:readWrite'
+  | 'workflowTable:listByState'
+  | 'workflows:start'
+  | 'workflows:answerTasks'
+  | 'resolutionPolicies:read';
 
 export interface FunctionSpec {
   /**
@@ -90,7 +98,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'Executes buffered ERP commands within the ERP rate budget',
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite'],
+    // Answers the task token a workflow's ERP command carries with the ERP's reference.
+    needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite', 'workflows:answerTasks'],
   },
   readModelProjector: {
     serviceName: 'read-model-projector',
@@ -114,6 +123,32 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 300,
     needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite', 'syncStateTable:read', 'serviceDesk:call', 'eventBus:put', 'reconcileSettings:read'],
   },
+  workflowSteps: {
+    serviceName: 'workflow-steps',
+    description: "Runs the workflows' own steps (eligibility, inventory, milestones on the case, returns, exceptions) and answers their task tokens",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: [
+      'workflowTable:readWrite',
+      // The SLA check lists open workflows by state.
+      'workflowTable:listByState',
+      'workflows:answerTasks',
+      'workflows:start',
+      'erp:call',
+      'erpRateBudget:read',
+      'coordinationTable:readWrite',
+      'serviceDesk:call',
+      'eventBus:put',
+      'resolutionPolicies:read',
+    ],
+  },
+  workflowApi: {
+    serviceName: 'workflow-api',
+    description: 'Starts refund-or-replacement workflows for cases and answers where a workflow stands',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    needs: ['workflowTable:read', 'workflows:start'],
+  },
 };
 
 /** Path of a function's handler module from the project root. */
@@ -136,7 +171,12 @@ export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/v1/orders/{orderId}/sync', function: 'orderSyncQuery', authorization: 'iam' },
   { method: 'GET', path: '/v1/customers/{customerId}/timeline', function: 'readApi', authorization: 'iam' },
   { method: 'GET', path: '/v1/inventory/{sku}', function: 'readApi', authorization: 'iam' },
+  { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'iam' },
+  { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'iam' },
 ];
+
+/** Names a stage-level setting that sets the period of a queue's schedule. */
+export type ScheduleSetting = 'reconcileEveryMinutes' | 'workflowSlaCheckEveryMinutes';
 
 /** Names a stage-level setting that bounds a consumer's concurrency. */
 export type ConcurrencySetting = 'erpMaxConcurrency' | 'serviceDeskMaxConcurrency';
@@ -155,8 +195,10 @@ export interface QueueSpec {
   urlEnv?: string;
   /** FIFO queue: messages of one group (one entity) are processed one at a time, in order. */
   fifo?: boolean;
-  /** Also fed by a schedule (EventBridge scheduled rule on the default bus; a timer in the local stack). */
-  scheduled?: boolean;
+  /** Also fed by a schedule whose period is this stage setting (EventBridge scheduled rule on the default bus; a timer in the local stack). */
+  schedule?: ScheduleSetting;
+  /** The consumer sends to its own queue (e.g. a long run continuing in a new message). */
+  selfFeeding?: boolean;
 }
 
 /**
@@ -204,12 +246,24 @@ export const QUEUES: QueueSpec[] = [
     subscribesTo: [],
     batchSize: 1,
     maxReceiveCount: 5,
-    scheduled: true,
+    schedule: 'reconcileEveryMinutes',
+    selfFeeding: true,
+  },
+  {
+    // Fed by the state machines' `sqs:sendMessage.waitForTaskToken` tasks, by the bus with the events
+    // workflows wait for or start on, and by the schedule of the SLA check.
+    name: 'workflow-steps',
+    consumer: 'workflowSteps',
+    subscribesTo: ['return.received', 'shipment.exception'],
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 'serviceDeskMaxConcurrency',
+    schedule: 'workflowSlaCheckEveryMinutes',
   },
 ];
 
 /** The state tables every stage has, for the CDK stack and the local stack alike. */
-export type TableName = 'idempotency' | 'syncState' | 'coordination' | 'readModels';
+export type TableName = 'idempotency' | 'syncState' | 'coordination' | 'readModels' | 'workflows';
 
 export interface TableSpec {
   /** Appended to the stage prefix: `retail-sync-<stage>-<suffix>`. */
@@ -219,6 +273,8 @@ export interface TableSpec {
   sortKey?: string;
   /** Epoch-seconds attribute after which DynamoDB deletes the item. */
   timeToLiveAttribute?: string;
+  /** Global secondary indexes (string keys, all attributes projected). */
+  indexes?: Array<{ name: string; partitionKey: string; sortKey: string }>;
 }
 
 export const TABLES: Record<TableName, TableSpec> = {
@@ -230,6 +286,8 @@ export const TABLES: Record<TableName, TableSpec> = {
   coordination: { suffix: 'coordination', partitionKey: 'pk', timeToLiveAttribute: 'expiresAt' },
   // Customer timelines, aliases, order owners, inventory by location.
   readModels: { suffix: 'read-models', partitionKey: 'pk', sortKey: 'sk' },
+  // Per workflow its summary, its audit trail and the tokens it waits on; listed by state for ops.
+  workflows: { suffix: 'workflows', partitionKey: 'pk', sortKey: 'sk', indexes: [{ name: 'by-state', partitionKey: 'stateKey', sortKey: 'updatedAt' }] },
 };
 
 /** The archive keeps every canonical event (for replay); its retention is a stage setting. */
@@ -292,7 +350,7 @@ export const resourceNames = (stage: string) => {
 export type ResourceNames = ReturnType<typeof resourceNames>;
 
 /** Environment variable each need sets, beside the queue variables every consumer gets. */
-export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
+export const ENV_BY_NEED: Record<EnvironmentNeed, string> = {
   'eventBus:put': ENV.eventBusName,
   'idempotencyTable:readWrite': ENV.idempotencyTable,
   'syncStateTable:read': ENV.syncStateTable,
@@ -307,7 +365,15 @@ export const ENV_BY_NEED: Partial<Record<ResourceNeed, string>> = {
   'erp:call': ENV.erpBaseUrl,
   'serviceDesk:call': ENV.serviceDeskBaseUrl,
   'reconcileSettings:read': ENV.reconcileSettings,
+  'workflowTable:read': ENV.workflowTable,
+  'workflowTable:readWrite': ENV.workflowTable,
+  'workflowTable:listByState': ENV.workflowTable,
+  'workflows:start': ENV.stateMachineArns,
+  'resolutionPolicies:read': ENV.resolutionPolicies,
 };
+
+/** The needs that set an environment variable, and so need a value. */
+export type EnvironmentNeed = Exclude<ResourceNeed, 'workflows:answerTasks'>;
 
 export const consumedQueue = (fn: FunctionName) => QUEUES.find((queue) => queue.consumer === fn);
 
@@ -322,7 +388,7 @@ export const consumedQueue = (fn: FunctionName) => QUEUES.find((queue) => queue.
  */
 export const environmentFor = (
   fn: FunctionName,
-  valueOf: Record<ResourceNeed, string>,
+  valueOf: Record<EnvironmentNeed, string>,
   queueUrls?: { queueUrl: string; deadLetterQueueUrl: string },
   extra: Record<string, string> = {},
 ): Record<string, string> => {
@@ -332,7 +398,11 @@ export const environmentFor = (
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     ...extra,
   };
-  for (const need of FUNCTIONS[fn].needs) environment[ENV_BY_NEED[need]!] = valueOf[need];
+  for (const need of FUNCTIONS[fn].needs) {
+    // A permission only: it sets no variable.
+    if (need === 'workflows:answerTasks') continue;
+    environment[ENV_BY_NEED[need]] = valueOf[need];
+  }
   if (queueUrls) {
     environment[ENV.queueUrl] = queueUrls.queueUrl;
     environment[ENV.deadLetterQueueUrl] = queueUrls.deadLetterQueueUrl;

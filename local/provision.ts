@@ -1,6 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateArchiveCommand, CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
 import {
@@ -14,9 +15,12 @@ import {
   visibilityTimeoutSeconds,
   type QueueSpec,
   type ResourceNames,
+  type ScheduleSetting,
   type TableName,
   type TableSpec,
 } from '../lib/topology';
+import type { WorkflowName } from '../lib/workflows';
+import { enableWorkflowExecution, provisionWorkflows } from './workflows';
 
 export interface LocalQueue {
   spec: QueueSpec;
@@ -37,6 +41,8 @@ export interface LocalResources {
   readModelTable: string;
   queues: Map<string, LocalQueue>;
   secretIdsBySource: Record<string, string>;
+  /** State machine ARN per workflow, created from the same ASL files CDK deploys. */
+  stateMachineArns: Record<WorkflowName, string>;
 }
 
 export interface ProvisionOptions {
@@ -50,8 +56,10 @@ export interface ProvisionOptions {
    * queue's visibility timeout, which is otherwise the topology's (six times the consumer's timeout).
    */
   visibilityTimeoutSeconds?: number;
-  /** Period of the schedule rule of scheduled queues (the stage setting `reconcileEveryMinutes`; default 15). */
-  scheduleEveryMinutes?: number;
+  /** Period of each schedule rule (the stage settings `reconcileEveryMinutes`, `workflowSlaCheckEveryMinutes`; default 15). */
+  scheduleEveryMinutes?: Partial<Record<ScheduleSetting, number>>;
+  /** The emulator's endpoint: its Step Functions are switched to run executions. */
+  emulatorEndpoint: string;
 }
 
 const ignoreExisting = async (create: () => Promise<unknown>) => {
@@ -75,7 +83,8 @@ const queueTarget = (queue: { arn: string; deadLetterArn: string }, kind: keyof 
 /**
  * Creates in the emulator the resources the CDK stack creates in AWS, from the same topology: the bus and
  * its archive, the tables with their keys and TTL, every queue with its DLQ, visibility, retention and
- * redrive policy, the rules with their targets' DLQ and retry policy, and the signing secrets.
+ * redrive policy, the rules with their targets' DLQ and retry policy, the signing secrets, and the
+ * workflows' state machines (which the emulator then runs).
  */
 export const provisionLocalResources = async (options: ProvisionOptions): Promise<LocalResources> => {
   const names = resourceNames(options.stage);
@@ -96,14 +105,25 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
   const tables = {} as Record<TableName, string>;
   for (const [table, spec] of Object.entries(TABLES) as Array<[TableName, TableSpec]>) {
     const tableName = names.table(table);
+    const keySchema = (keys: string[]) => keys.map((key, index) => ({ AttributeName: key, KeyType: index === 0 ? ('HASH' as const) : ('RANGE' as const) }));
     const keys = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : [])];
+    const indexKeys = (spec.indexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey]);
     await ignoreExisting(() =>
       dynamodb.send(
         new CreateTableCommand({
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: keys.map((key) => ({ AttributeName: key, AttributeType: 'S' as const })),
-          KeySchema: keys.map((key, index) => ({ AttributeName: key, KeyType: index === 0 ? ('HASH' as const) : ('RANGE' as const) })),
+          AttributeDefinitions: [...new Set([...keys, ...indexKeys])].map((key) => ({ AttributeName: key, AttributeType: 'S' as const })),
+          KeySchema: keySchema(keys),
+          ...(spec.indexes
+            ? {
+                GlobalSecondaryIndexes: spec.indexes.map((index) => ({
+                  IndexName: index.name,
+                  KeySchema: keySchema([index.partitionKey, index.sortKey]),
+                  Projection: { ProjectionType: 'ALL' as const },
+                })),
+              }
+            : {}),
         }),
       ),
     );
@@ -140,10 +160,10 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
       await events.send(new PutRuleCommand({ Name: names.rule(spec), EventBusName: busName, EventPattern: JSON.stringify(eventPatternFor(spec)), State: 'ENABLED' }));
       await events.send(new PutTargetsCommand({ Rule: names.rule(spec), EventBusName: busName, Targets: [queueTarget(queue, 'events')] }));
     }
-    if (spec.scheduled) {
+    if (spec.schedule) {
       // Created like CDK's (default bus, the same target); the emulator never fires it, so the local
       // runtime's timer sends the same "Scheduled Event".
-      const minutes = options.scheduleEveryMinutes ?? 15;
+      const minutes = options.scheduleEveryMinutes?.[spec.schedule] ?? 15;
       await events.send(new PutRuleCommand({ Name: names.scheduleRule(spec), ScheduleExpression: `rate(${minutes} minute${minutes === 1 ? '' : 's'})`, State: 'ENABLED' }));
       await events.send(new PutTargetsCommand({ Rule: names.scheduleRule(spec), Targets: [queueTarget(queue, 'schedule')] }));
     }
@@ -163,6 +183,13 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
     secretIdsBySource[source] = name;
   }
 
+  await enableWorkflowExecution(options.emulatorEndpoint);
+  const queueUrlOf = (consumer: QueueSpec['consumer']) => [...queues.values()].find((queue) => queue.spec.consumer === consumer)!.url;
+  const stateMachines = await provisionWorkflows(new SFNClient({}), {
+    prefix: names.prefix,
+    substitutions: { WorkflowStepsQueueUrl: queueUrlOf('workflowSteps'), ErpCommandQueueUrl: queueUrlOf('erpDispatcher') },
+  });
+
   return {
     names,
     busName,
@@ -174,5 +201,6 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
     readModelTable: tables.readModels,
     queues,
     secretIdsBySource,
+    stateMachineArns: Object.fromEntries(stateMachines) as Record<WorkflowName, string>,
   };
 };

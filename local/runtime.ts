@@ -15,8 +15,11 @@ import { ENV, type Environment } from '../functions/shared/environment';
 import { makeObservability, type Observability } from '../functions/shared/lambda';
 import * as syncStateProjector from '../functions/sync-state-projector/make-handler';
 import * as webhookIngest from '../functions/webhook-ingest/make-handler';
+import * as workflowApi from '../functions/workflow-api/make-handler';
+import * as workflowSteps from '../functions/workflow-steps/make-handler';
 import { gatewayProblem } from '../lib/gateway-problems';
-import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type FunctionName, type ResourceNeed } from '../lib/topology';
+import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resolution-policies';
+import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeLambdaContext } from './lambda-context';
 import { provisionLocalResources, type LocalResources } from './provision';
@@ -48,7 +51,7 @@ export interface LocalStackOptions {
   environment?: Record<string, string>;
   /** Reconciliation settings (defaults: DEFAULT_RECONCILE_SETTINGS). */
   reconcile?: Partial<ReconcileSettings>;
-  /** Fire scheduled queues (reconciliation) this often, like the EventBridge schedule in AWS; off when unset. */
+  /** Fire scheduled queues (reconciliation, the workflow SLA check) this often, like the EventBridge schedules in AWS; off when unset. */
   scheduleEveryMs?: number;
   /** Parallel pollers per queue that has a concurrency setting (default 2). */
   maxConcurrency?: number;
@@ -84,6 +87,8 @@ const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
   readModelProjector: built(readModelProjector),
   readApi: built(readApi),
   reconciler: built(reconciler),
+  workflowSteps: built(workflowSteps),
+  workflowApi: built(workflowApi),
 };
 
 const routeMatcher = (template: string) =>
@@ -125,9 +130,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     stage,
     signingSecrets: options.signingSecrets,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    emulatorEndpoint,
   });
 
-  const valueOf: Record<ResourceNeed, string> = {
+  const valueOf: Record<EnvironmentNeed, string> = {
     'eventBus:put': resources.busName,
     'idempotencyTable:readWrite': resources.idempotencyTable,
     'syncStateTable:read': resources.syncStateTable,
@@ -142,6 +148,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'erp:call': options.externalErpUrl ?? erp.url,
     'serviceDesk:call': serviceDesk.url,
     'reconcileSettings:read': JSON.stringify({ ...DEFAULT_RECONCILE_SETTINGS, ...options.reconcile }),
+    'workflowTable:read': resources.tables.workflows,
+    'workflowTable:readWrite': resources.tables.workflows,
+    'workflowTable:listByState': resources.tables.workflows,
+    'workflows:start': JSON.stringify(resources.stateMachineArns),
+    'resolutionPolicies:read': resolutionPoliciesVariable(loadResolutionPolicies()),
   };
 
   // Each handler is built from its own environment and names, so none reads or changes process.env.
@@ -221,7 +232,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
   // EventBridge schedules do not fire in the emulator: a timer sends the same "Scheduled Event" to the queue.
   const schedules = options.scheduleEveryMs
-    ? QUEUES.filter((spec) => spec.scheduled).map((spec) =>
+    ? QUEUES.filter((spec) => spec.schedule).map((spec) =>
         setInterval(() => {
           const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
           const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: process.env.AWS_REGION, resources: [], detail: {} };

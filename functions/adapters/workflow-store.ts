@@ -62,7 +62,8 @@ export const makeDynamoDbWorkflowStore = (client: DynamoDBClient, tableName: str
             'SET workflowId = :id, workflow = :workflow, caseId = :caseId, orderId = :orderId, #state = :state, stateKey = :stateKey, milestone = :milestone, ' +
             'updatedAt = :at, startedAt = if_not_exists(startedAt, :at), erpDocuments = list_append(if_not_exists(erpDocuments, :none), :documents)' +
             (transition.resolution ? ', resolution = :resolution' : '') +
-            (transition.exception ? ', #exception = :exception' : ''),
+            (transition.exception ? ', #exception = :exception' : '') +
+            (transition.slaDueAt ? ', slaDueAt = :slaDueAt' : ''),
           ExpressionAttributeNames: { '#state': 'state', ...(transition.exception ? { '#exception': 'exception' } : {}) },
           ExpressionAttributeValues: {
             ':id': transition.workflowId,
@@ -77,6 +78,7 @@ export const makeDynamoDbWorkflowStore = (client: DynamoDBClient, tableName: str
             ':documents': transition.erpDocument ? [transition.erpDocument] : [],
             ...(transition.resolution ? { ':resolution': transition.resolution } : {}),
             ...(transition.exception ? { ':exception': transition.exception } : {}),
+            ...(transition.slaDueAt ? { ':slaDueAt': transition.slaDueAt } : {}),
           },
         }),
       );
@@ -114,6 +116,24 @@ export const makeDynamoDbWorkflowStore = (client: DynamoDBClient, tableName: str
         }),
       );
       return { workflows: (page.Items ?? []).map(summaryOf), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+    },
+
+    async markSlaBreached(workflowId, at) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: workflowKey(workflowId), sk: 'SUMMARY' },
+            UpdateExpression: 'SET slaBreachedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(slaBreachedAt)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        );
+        return 'marked';
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'already';
+        throw error;
+      }
     },
 
     async awaitReturn(returnReference, taskToken, workflowId) {

@@ -8,7 +8,7 @@ export type AlarmProps = Omit<ConstructorParameters<typeof Alarm>[2], 'alarmName
 
 /** Defines every alarm through `alarm` (which names it and wires its notifications), in dashboard order. */
 export const defineAlarms = (
-  { functions, consumerQueues, errorRate, api5xxRate, syncLag, ingestErrors, breakerOpen, reconcilerMetric }: OperationsMetrics,
+  { functions, consumerQueues, errorRate, api5xxRate, syncLag, ingestErrors, breakerOpen, reconcilerMetric, workflowMetric }: OperationsMetrics,
   { names, syncLagAlarmSeconds, alarm }: { names: ResourceNames; syncLagAlarmSeconds: number; alarm: (name: string, props: AlarmProps) => Alarm },
 ) => {
     for (const { spec, queue, deadLetterQueue } of consumerQueues) {
@@ -118,5 +118,17 @@ export const defineAlarms = (
         `Reconciliation could not judge some orders in the last hour: the ERP reported a status the product does not map, or a linked case no longer exists. ` +
         `Such orders are not checked for drift until fixed. Find them in the run (\`npx retail-sync ops reconcile --run <runId> --stage <stage>\`, "unreadable" lines) or the reconciler's "order could not be reconciled" log lines; ` +
         `map the new ERP status or unlink the deleted case. Runbook: ${RUNBOOK}.`,
+    });
+
+    alarm('workflow-sla-breached', {
+      metric: workflowMetric('WorkflowSlaBreached', Stats.SUM, 'workflows past their SLA'),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      description:
+        `A refund-or-replacement workflow passed the SLA its policy sets (config/policies, slaHours) and is still open; a workflow.sla.breached event names it. ` +
+        `Find it with \`npx retail-sync ops workflows list --stage <stage>\` (running, waiting-for-return, exception), read its history with \`ops workflows show <workflowId>\`, ` +
+        `and act: an exception needs \`ops workflows retry\` or \`abandon\`; a workflow waiting on the ERP points at the ERP (breaker alarm, erp-commands queue). Runbook: ${RUNBOOK}.`,
     });
 };

@@ -95,7 +95,11 @@ export const operationsMetrics = ({ queues, api, ...props }: MetricSources) => {
   const reconcilerMetric = (metricName: string, label: string, period = Duration.hours(1)) =>
     new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: FUNCTIONS.reconciler.serviceName }, statistic: Stats.SUM, period, label });
 
-  return { queues, functions, consumerQueues, stage, appMetric, webhooks, consumerServices, perConsumer, errorRate, api5xxRate, syncLag, syncLagSeconds, ingestErrors, erpGateSignal, breakerOpen, reconcilerMetric };
+  /** What the workflow-steps worker reports: turnaround KPIs (seconds), SLA breaches and open workflows per state. */
+  const workflowMetric = (metricName: string, statistic: string, label: string, dimensions: Record<string, string> = {}) =>
+    new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: FUNCTIONS.workflowSteps.serviceName, ...dimensions }, statistic, period: FIVE_MINUTES, label });
+
+  return { queues, functions, consumerQueues, stage, appMetric, webhooks, consumerServices, perConsumer, errorRate, api5xxRate, syncLag, syncLagSeconds, ingestErrors, erpGateSignal, breakerOpen, reconcilerMetric, workflowMetric };
 };
 
 export type OperationsMetrics = ReturnType<typeof operationsMetrics>;

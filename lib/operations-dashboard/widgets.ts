@@ -9,7 +9,7 @@ export const heading = (markdown: string) => new TextWidget({ markdown, width: 2
 /** Adds every section of the stage dashboard, the alarm status first. */
 export const addDashboardWidgets = (
   dashboard: Dashboard,
-  { queues, functions, consumerQueues, stage, appMetric, webhooks, consumerServices, perConsumer, errorRate, api5xxRate, syncLagSeconds, erpGateSignal, breakerOpen, reconcilerMetric }: OperationsMetrics,
+  { queues, functions, consumerQueues, stage, appMetric, webhooks, consumerServices, perConsumer, errorRate, api5xxRate, syncLagSeconds, erpGateSignal, breakerOpen, reconcilerMetric, workflowMetric }: OperationsMetrics,
   { names, alarms, syncLagAlarmSeconds }: { names: ResourceNames; alarms: Alarm[]; syncLagAlarmSeconds: number },
 ) => {
   const graph = (title: string, left: IMetric[], options: Partial<ConstructorParameters<typeof GraphWidget>[0]> = {}) =>
@@ -142,5 +142,20 @@ export const addDashboardWidgets = (
     graph('ERP gate', [breakerOpen, erpGateSignal('ErpRateLimited', '429s from the ERP'), erpGateSignal('ErpBudgetBooked', 'deferred: rate budget booked ahead')], {
       leftAnnotations: [{ value: 1, label: 'breaker alarm', color: '#d62728' }],
     }),
+  );
+
+  dashboard.addWidgets(
+    heading(
+      "## Workflows: refunds, replacements, returns\nTime from an agent's request to the money, the replacement order and the solved case; workflows still open (an exception waits for a person: `npx retail-sync ops workflows list --state exception`); SLA breaches (see docs/workflows.md).",
+    ),
+  );
+  const turnaround = (metricName: string, label: string) => [workflowMetric(metricName, 'p50', `${label} p50 (s)`), workflowMetric(metricName, 'p90', `${label} p90 (s)`)];
+  dashboard.addWidgets(
+    graph('Turnaround from request (seconds)', [...turnaround('RefundTurnaround', 'refund'), ...turnaround('ReplacementCycleTime', 'replacement'), ...turnaround('CaseClosureLatency', 'case closed')]),
+    graph(
+      'Open workflows',
+      ['running', 'waiting-for-return', 'exception'].map((state) => workflowMetric('WorkflowsOpen', Stats.MAXIMUM, state, { state })),
+    ),
+    graph('SLA breaches', [workflowMetric('WorkflowSlaBreached', Stats.SUM, 'newly breached')], { leftAnnotations: [{ value: 1, label: 'alarm', color: '#d62728' }] }),
   );
 };

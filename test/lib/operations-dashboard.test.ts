@@ -217,12 +217,30 @@ describe('OperationsDashboard', () => {
     expect(body).toContain('RefundsWaiting');
   });
 
+  it('shows the workflow KPIs and pages when a workflow breaches its SLA', () => {
+    // Prepare
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    // Act
+    const [sla] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'retail-sync-dev-workflow-sla-breached' } }));
+    // Assess
+    for (const kpi of ['RefundTurnaround', 'ReplacementCycleTime', 'CaseClosureLatency', 'WorkflowsOpen', 'WorkflowSlaBreached']) expect(body).toContain(kpi);
+    expect(sla!.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(sla!.Properties.Metrics).toEqual([
+      expect.objectContaining({
+        MetricStat: expect.objectContaining({
+          Metric: { MetricName: 'WorkflowSlaBreached', Namespace: METRICS_NAMESPACE, Dimensions: [{ Name: 'service', Value: 'workflow-steps' }] },
+          Stat: 'Sum',
+        }),
+      }),
+    ]);
+  });
+
   it('gives every alarm a description and lists them all on the construct', () => {
     // Act
     const construct = stack.node.findChild('Operations') as OperationsDashboard;
     // Assess
     expect(construct.alarms).toHaveLength(Object.keys(alarms).length);
-    expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 6);
+    expect(Object.keys(alarms)).toHaveLength(QUEUES.length * 2 + Object.keys(FUNCTIONS).length + 7);
     for (const alarm of Object.values(alarms)) expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('docs/operations.md');
   });
 

@@ -93,7 +93,7 @@ describe('RetailSyncStack', () => {
     });
     const patternRules = Object.values(rules).filter((rule) => rule.Properties.EventPattern);
     const scheduleRules = Object.values(rules).filter((rule) => rule.Properties.ScheduleExpression);
-    expect(scheduleRules).toHaveLength(spec.scheduled ? 1 : 0);
+    expect(scheduleRules).toHaveLength(spec.schedule ? 1 : 0);
     if (spec.subscribesTo.length === 0) {
       expect(patternRules).toHaveLength(0);
     } else {
@@ -162,6 +162,50 @@ describe('RetailSyncStack', () => {
       FunctionName: { Ref: functionId },
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('deploys the workflows: their state machines, table, step worker and API, each with only the access it needs', () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+    const machineId = ref(template, 'AWS::StepFunctions::StateMachine', { StateMachineName: `${prefix}-refund-or-replacement` });
+    const tableId = ref(template, 'AWS::DynamoDB::Table', { TableName: `${prefix}-workflows` });
+    const statementsOf = (functionName: string) => {
+      const roleId: string = resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-${functionName}` })].Properties.Role['Fn::GetAtt'][0];
+      return Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+      );
+    };
+    const allows = (functionName: string, action: string, resource: unknown) =>
+      statementsOf(functionName).some((statement) => [statement.Action].flat().includes(action) && JSON.stringify([statement.Resource].flat()).includes(JSON.stringify(resource)));
+    const machine = { Ref: machineId };
+    const table = { 'Fn::GetAtt': [tableId, 'Arn'] };
+
+    // Assess
+    expect(resources[machineId].Properties.DefinitionSubstitutions).toEqual({
+      WorkflowStepsQueueUrl: { Ref: ref(template, 'AWS::SQS::Queue', { QueueName: `${prefix}-workflow-steps` }) },
+      ErpCommandQueueUrl: { Ref: ref(template, 'AWS::SQS::Queue', { QueueName: `${prefix}-erp-commands.fifo` }) },
+    });
+    expect(resources[tableId].Properties.GlobalSecondaryIndexes).toEqual([
+      { IndexName: 'by-state', KeySchema: [{ AttributeName: 'stateKey', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+    ]);
+    // The ERP dispatcher and the step worker answer task tokens; the API and the worker start workflows.
+    expect(allows('erpDispatcher', 'states:SendTaskSuccess', machine)).toBe(true);
+    expect(allows('workflowSteps', 'states:SendTaskFailure', machine)).toBe(true);
+    expect(allows('workflowApi', 'states:StartExecution', machine)).toBe(true);
+    expect(allows('workflowApi', 'states:SendTaskSuccess', machine)).toBe(false);
+    expect(allows('workflowApi', 'dynamodb:Query', table)).toBe(true);
+    expect(allows('workflowApi', 'dynamodb:PutItem', table)).toBe(false);
+    expect(allows('workflowSteps', 'dynamodb:PutItem', table)).toBe(true);
+    // Only the step worker (its SLA check) lists workflows by state, on that one index.
+    expect(JSON.stringify(statementsOf('workflowSteps'))).toContain('/index/by-state');
+    expect(JSON.stringify(statementsOf('workflowSteps'))).not.toContain('/index/*');
+    expect(JSON.stringify(statementsOf('workflowApi'))).not.toContain('/index/');
+    const api = resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-workflowSteps` })].Properties.Environment.Variables;
+    expect(JSON.parse(api.RESOLUTION_POLICIES).map((policy: { name: string }) => policy.name)).toEqual(['eu', 'default']);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: `${prefix}-workflow-steps`,
+      EventPattern: { source: [{ prefix: 'retail-sync.' }], 'detail-type': ['return.received', 'shipment.exception'] },
     });
   });
 
@@ -318,17 +362,39 @@ describe('cdk-nag AwsSolutions', () => {
     expect(synthesize).toThrow(/Nag\/Newcomer\/DefaultPolicy\/Resource[^\n]*\n\s*Acknowledge with 'AwsSolutions::AwsSolutions-IAM5\[Resource::\*\]'/);
   });
 
-  it('acknowledges the wildcard only where it is X-Ray, as the reason says', () => {
+  it('acknowledges the wildcard only where it is X-Ray or log delivery, as the reasons say', () => {
     // Prepare
     const { template } = synth();
+    const wildcardActionsOf = (policyIdPattern: RegExp) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => policyIdPattern.test(id))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+        .filter((statement) => [statement.Resource].flat().includes('*'))
+        .flatMap((statement) => [statement.Action].flat());
 
     // Act
-    const wildcardActions = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
-      .filter((statement) => [statement.Resource].flat().includes('*'))
-      .flatMap((statement) => [statement.Action].flat());
+    const functions = wildcardActionsOf(/^Functions/);
+    const stateMachines = wildcardActionsOf(/^Workflows/);
+    const elsewhere = wildcardActionsOf(/^(?!Functions|Workflows)/);
 
     // Assess
-    expect(new Set(wildcardActions)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expect(new Set(functions)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expect(new Set(stateMachines)).toEqual(
+      new Set([
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ]),
+    );
+    expect(elsewhere).toEqual([]);
   });
 });

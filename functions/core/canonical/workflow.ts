@@ -47,5 +47,7 @@ export const WorkflowTransition = z.object({
   amount: Money.optional(),
   rejection: z.array(z.object({ code: z.string(), detail: z.string() })).optional(),
   exception: z.object({ step: z.string(), error: z.string(), cause: z.string().optional() }).optional(),
+  /** When the resolution must be done by, under its policy's SLA (set once eligibility is decided). */
+  slaDueAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type WorkflowTransition = z.infer<typeof WorkflowTransition>;

@@ -55,6 +55,10 @@ export interface WorkflowSummary {
   resolution?: 'replacement' | 'refund';
   erpDocuments: Array<NonNullable<WorkflowTransition['erpDocument']>>;
   exception?: WorkflowException;
+  /** When the resolution is due under its policy's SLA; set once eligibility is decided. */
+  slaDueAt?: string;
+  /** When the SLA check first found it overdue (set once). */
+  slaBreachedAt?: string;
 }
 
 export interface WorkflowHistoryEntry {
@@ -77,6 +81,8 @@ export interface WorkflowStore {
   get(workflowId: string): Promise<{ summary: WorkflowSummary; history: WorkflowHistoryEntry[] } | undefined>;
   /** Workflows in a state, the longest unchanged first. */
   listByState(state: WorkflowState, limit: number, cursor?: string): Promise<{ workflows: WorkflowSummary[]; nextCursor?: string }>;
+  /** Marks the workflow's SLA as breached, once: `already` when it was marked before. */
+  markSlaBreached(workflowId: string, at: string): Promise<'marked' | 'already'>;
 }
 
 /** Starts workflow executions; the workflow id is the execution name, so a second start of the same id starts nothing. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent } from '../canonical/events';
-import { Milestone } from '../canonical/workflow';
+import { Milestone, type WorkflowTransition } from '../canonical/workflow';
 import { deriveEventId } from '../connectors/events';
 import { DomainError } from '../errors';
 import type { Clock } from '../ports/clock';
@@ -33,22 +33,32 @@ export interface WorkflowStepsDependencies {
   /** Ordered by `parsePolicies`. */
   policies: readonly ResolutionPolicy[];
   clock: Clock;
+  /** Told the turnaround KPIs as their milestones are recorded (seconds since the request). */
+  observe?: (kpi: WorkflowKpi, seconds: number) => void;
 }
+
+/** What finance and support leaders watch: time from the request to the money, the replacement, the closed case. */
+export type WorkflowKpi = 'RefundTurnaround' | 'ReplacementCycleTime' | 'CaseClosureLatency';
+const KPI_OF_MILESTONE: Partial<Record<Milestone, WorkflowKpi>> = {
+  'refund-issued': 'RefundTurnaround',
+  'replacement-created': 'ReplacementCycleTime',
+  resolved: 'CaseClosureLatency',
+};
 
 /** Errors no retry can fix, by kind, and the name the definition's `Catch` sees. */
 const FINAL_ERRORS: Record<string, string | undefined> = { validation: 'Workflow.Invalid', permanent: 'Workflow.Permanent', 'not-found': 'Workflow.NotFound' };
 
-/** The `workflow.*` event of a milestone; its id depends only on the workflow, the milestone and when the state was entered. */
-const workflowEvent = (record: MilestoneRecord, milestoneKey: string, correlationId: string, at: Date): CanonicalEvent => ({
-  detailType: record.detailType,
+/** A `workflow.*` event; its id depends only on `key` (e.g. the workflow, the milestone and when the state was entered). */
+export const workflowEvent = (detailType: MilestoneRecord['detailType'], transition: WorkflowTransition, key: string, correlationId: string, at: Date): CanonicalEvent => ({
+  detailType,
   source: `${EVENT_SOURCE_PREFIX}workflows`,
   detail: {
-    eventId: deriveEventId('erp', `workflow:${milestoneKey}`, 0),
+    eventId: deriveEventId('erp', `workflow:${key}`, 0),
     correlationId,
     schemaVersion: 1,
-    origin: { system: 'retail-sync', deliveryId: milestoneKey, type: 'workflow' },
+    origin: { system: 'retail-sync', deliveryId: key, type: 'workflow' },
     receivedAt: at.toISOString(),
-    data: record.transition,
+    data: transition,
   },
 });
 
@@ -66,7 +76,9 @@ export const makeWorkflowSteps = (deps: WorkflowStepsDependencies) => {
     const key = `${state.workflowId}:${milestone}:${enteredAt}`;
     await deps.store.recordTransition(milestoneRecord.transition, enteredAt);
     await deps.milestones.post(state.request.caseId, key, milestoneRecord.caseComment, { solve: milestoneRecord.resolvesCase });
-    await deps.publisher.publish([workflowEvent(milestoneRecord, key, state.request.correlationId, now)]);
+    await deps.publisher.publish([workflowEvent(milestoneRecord.detailType, milestoneRecord.transition, key, state.request.correlationId, now)]);
+    const kpi = KPI_OF_MILESTONE[milestone];
+    if (kpi) deps.observe?.(kpi, Math.max(0, (now.getTime() - Date.parse(state.request.requestedAt)) / 1000));
   };
 
   const checkEligibility = async (request: WorkflowRequest): Promise<EligibilityDecision> => {

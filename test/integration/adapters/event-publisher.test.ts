@@ -18,9 +18,9 @@ describe('EventBridge publisher against the emulator', () => {
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    useEmulator();
+    const emulatorEndpoint = useEmulator();
     sqs = new SQSClient({});
-    resources = await provisionLocalResources({ stage: uniqueStage('pub'), signingSecrets: {} });
+    resources = await provisionLocalResources({ stage: uniqueStage('pub'), signingSecrets: {}, emulatorEndpoint });
   });
   afterAll(() => sqs.destroy());
 

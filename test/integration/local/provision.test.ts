@@ -1,5 +1,6 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeArchiveCommand, DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -31,27 +32,36 @@ describe('local resources match the synthesized template', () => {
   let sqs: SQSClient;
   let dynamodb: DynamoDBClient;
   let events: EventBridgeClient;
+  let sfn: SFNClient;
 
   beforeAll(async () => {
     // Prepare
-    useEmulator();
+    const emulatorEndpoint = useEmulator();
     sqs = new SQSClient({});
     dynamodb = new DynamoDBClient({});
     events = new EventBridgeClient({});
+    sfn = new SFNClient({});
     // Act
-    await provisionLocalResources({ stage, signingSecrets: {}, archiveRetentionDays: config.archiveRetentionDays, scheduleEveryMinutes: config.reconcileEveryMinutes });
+    await provisionLocalResources({ stage, signingSecrets: {}, archiveRetentionDays: config.archiveRetentionDays, scheduleEveryMinutes: config, emulatorEndpoint });
   });
 
-  afterAll(() => [sqs, dynamodb, events].forEach((client) => client.destroy()));
+  afterAll(() => [sqs, dynamodb, events, sfn].forEach((client) => client.destroy()));
 
   it('creates every table with the same keys and time to live', async () => {
     for (const [, table] of resources('AWS::DynamoDB::Table')) {
-      const { TableName, KeySchema, TimeToLiveSpecification } = table.Properties as { TableName: string; KeySchema: unknown; TimeToLiveSpecification?: { AttributeName: string } };
+      const { TableName, KeySchema, TimeToLiveSpecification, GlobalSecondaryIndexes = [] } = table.Properties as {
+        TableName: string;
+        KeySchema: unknown;
+        TimeToLiveSpecification?: { AttributeName: string };
+        GlobalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string } }>;
+      };
       // Act
       const local = (await dynamodb.send(new DescribeTableCommand({ TableName }))).Table!;
       const ttl = (await dynamodb.send(new DescribeTimeToLiveCommand({ TableName }))).TimeToLiveDescription;
       // Assess
       expect({ TableName, KeySchema: local.KeySchema }).toEqual({ TableName, KeySchema });
+      const indexes = (local.GlobalSecondaryIndexes ?? []).map(({ IndexName, KeySchema: keys, Projection }) => ({ IndexName, KeySchema: keys, Projection: { ProjectionType: Projection?.ProjectionType } }));
+      expect({ TableName, indexes }).toEqual({ TableName, indexes: GlobalSecondaryIndexes });
       expect({ TableName, ttl: ttl?.TimeToLiveStatus === 'ENABLED' ? ttl.AttributeName : undefined }).toEqual({ TableName, ttl: TimeToLiveSpecification?.AttributeName });
     }
   });
@@ -108,6 +118,27 @@ describe('local resources match the synthesized template', () => {
         retry: target.RetryPolicy,
       });
       expect(Targets.map(delivery)).toEqual(expected.Targets.map(delivery));
+    }
+  });
+
+  it('creates every state machine from the same definition, its placeholders filled with the local queues', async () => {
+    const machines = resources('AWS::StepFunctions::StateMachine');
+    expect(machines.length).toBeGreaterThan(0);
+    for (const [, machine] of machines) {
+      const expected = machine.Properties as { StateMachineName: string; StateMachineType: string; DefinitionString: string; DefinitionSubstitutions: Record<string, { Ref: string }> };
+      const arn = `arn:aws:states:${process.env.AWS_REGION}:${process.env.AWS_ACCOUNT_ID ?? '123456789012'}:stateMachine:${expected.StateMachineName}`;
+      // Act
+      const local = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+      // Assess: the template's substitutions name queues (Ref gives the URL), filled with the same queues' local URLs.
+      const localUrls = Object.fromEntries(
+        await Promise.all(
+          Object.entries(expected.DefinitionSubstitutions).map(async ([name, value]) => [name, (await sqs.send(new GetQueueUrlCommand({ QueueName: queueNameOf({ 'Fn::GetAtt': [value.Ref, 'Arn'] }) }))).QueueUrl!]),
+        ),
+      );
+      expect({ type: local.type, definition: local.definition }).toEqual({
+        type: expected.StateMachineType,
+        definition: expected.DefinitionString.replace(/\$\{(\w+)\}/g, (_, name: string) => localUrls[name]!),
+      });
     }
   });
 

@@ -30,7 +30,7 @@ describe('ops CLI connection', () => {
     endpoint = useEmulator();
     Object.assign(savedEnv, process.env);
     stage = uniqueStage('ops-connection');
-    await provisionLocalResources({ stage, signingSecrets: {} });
+    await provisionLocalResources({ stage, signingSecrets: {}, emulatorEndpoint: endpoint });
     workDir = mkdtempSync(path.join(tmpdir(), 'ops-connection-'));
   }, 30_000);
 

@@ -18,4 +18,15 @@ describe('3PL connector', () => {
     // Assess
     expect(event).toMatchObject({ detailType: type, source: 'retail-sync.3pl', detail: { data: { status, shipmentId: 'SH-1' } } });
   });
+
+  it('maps a return arriving at the warehouse to return.received, keyed by the return authorization', () => {
+    // Prepare
+    const data = { returnId: 'ERP-000007', orderId: 'SO-1', occurredAt: at, lines: [{ sku: 'MUG-BLUE', quantity: 1 }] };
+
+    // Act
+    const [event] = thirdPartyLogisticsConnector.map({ deliveryId: 'msg_return', body: { type: 'return.received', timestamp: at, data } }, receivedAt);
+
+    // Assess
+    expect(event).toMatchObject({ detailType: 'return.received', source: 'retail-sync.3pl', detail: { data: { status: 'received', returnId: 'ERP-000007', orderId: 'SO-1' } } });
+  });
 });

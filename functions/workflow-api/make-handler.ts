@@ -1,0 +1,46 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { makeStepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
+import { makeDynamoDbWorkflowStore } from '../adapters/workflow-store';
+import { systemClock, type Clock } from '../core/ports/clock';
+import type { WorkflowStarter, WorkflowStore } from '../core/ports/workflow-tasks';
+import { makeStartResolution } from '../core/workflows/start-resolution';
+import { makeWorkflowStatus } from '../core/workflows/workflow-status';
+import { makeAwsClients } from '../shared/aws-clients';
+import { ENV, jsonEnv, requiredEnv, type Environment } from '../shared/environment';
+import { withObservability, type Observability } from '../shared/lambda';
+
+export interface WorkflowApiHandlerDependencies {
+  observability: Observability;
+  starter: WorkflowStarter;
+  store: Pick<WorkflowStore, 'get'>;
+  clock: Clock;
+}
+
+/** `POST /v1/cases/{caseId}/resolutions` and `GET /v1/workflows/{workflowId}`: the workflows' HTTP API. */
+export const makeHandler = ({ observability, starter, store, clock }: WorkflowApiHandlerDependencies) => {
+  const startResolution = makeStartResolution({ starter, clock });
+  const status = makeWorkflowStatus({ store });
+  return withObservability(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const response =
+      event.httpMethod === 'POST'
+        ? await startResolution({ caseId: event.pathParameters?.caseId, rawBody: event.body ?? '', correlationId: event.requestContext.requestId, path: event.path })
+        : await status(event.pathParameters?.workflowId, event.path);
+    observability.metrics.addDimensions({ resource: event.resource ?? 'unknown', status: String(response.statusCode) });
+    observability.metrics.addMetric('WorkflowApiRequest', MetricUnit.Count, 1);
+    return response;
+  }, observability);
+};
+
+/** The handler's dependencies: the state machines and the workflow table named by the function's environment. */
+export const dependenciesFrom = (environment: Environment, observability: Observability): WorkflowApiHandlerDependencies => {
+  const aws = makeAwsClients(observability.tracer);
+  const stateMachineArns = jsonEnv<{ refundOrReplacement?: string }>(ENV.stateMachineArns, {}, environment);
+  if (!stateMachineArns.refundOrReplacement) throw new Error(`Environment variable ${ENV.stateMachineArns} must name the refundOrReplacement state machine.`);
+  return {
+    observability,
+    starter: makeStepFunctionsWorkflowStarter(aws.stepFunctions(), { refundOrReplacement: stateMachineArns.refundOrReplacement }),
+    store: makeDynamoDbWorkflowStore(aws.dynamodb(), requiredEnv(ENV.workflowTable, environment)),
+    clock: systemClock,
+  };
+};
