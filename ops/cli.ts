@@ -1,11 +1,13 @@
 /**
- * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`.
+ * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`,
+ * `ops workflows list|show|retry|abandon`.
  * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error, 130 interrupted (Ctrl-C).
  */
 import './sdk-warnings';
 import { createInterface } from 'node:readline/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
@@ -27,6 +29,8 @@ import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
 import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
+import { decideWorkflow, listWorkflows, OPEN_STATES, parseState, showWorkflow, type WorkflowDetail } from './workflows';
+import type { WorkflowSummary } from '../functions/core/ports/workflow-tasks';
 import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
 
 export interface CliIo {
@@ -42,6 +46,8 @@ export interface CliIo {
   makeDynamoClient?: (config: ConnectionOptions) => DynamoDBClient;
   /** Builds the EventBridge client; tests may inject one. */
   makeEventsClient?: (config: ConnectionOptions) => EventBridgeClient;
+  /** Builds the Step Functions client; tests may inject one. */
+  makeSfnClient?: (config: ConnectionOptions) => SFNClient;
   env?: NodeJS.ProcessEnv;
   /** The file a running local stack leaves (default: .local/local-stack.json); tests point it elsewhere. */
   localStackFile?: string;
@@ -124,6 +130,34 @@ export const formatRun = (run: ReconcileRun) => {
   const unreadable = run.unreadableOrders.map((order) => `unreadable: ${order.orderId}: ${order.reason}\n`).join('');
   const more = run.drifted > run.drifts.length ? `(${run.drifted - run.drifts.length} more drift(s) not listed: see the reconciler's "drift detected" log lines)\n` : '';
   return out + drifts + more + unreadable;
+};
+
+const ageSince = (at: string, now: Date) => formatAge(Math.max(0, Math.floor((now.getTime() - Date.parse(at)) / 1000)));
+
+/** AGE is how long the workflow has been in its state. */
+export const formatWorkflows = (workflows: WorkflowSummary[], now = new Date()) =>
+  table([
+    ['WORKFLOW', 'CASE', 'ORDER', 'STATE', 'MILESTONE', 'AGE'],
+    ...workflows.map((w) => [w.workflowId, w.caseId, w.orderId, w.state, w.milestone, ageSince(w.updatedAt, now)]),
+  ], []);
+
+export const formatWorkflow = ({ summary, history, parked }: WorkflowDetail) => {
+  const lines = [
+    `Workflow ${summary.workflowId} (${summary.workflow}) for case ${summary.caseId}, order ${summary.orderId}`,
+    `State: ${summary.state} (milestone ${summary.milestone})${summary.resolution ? `, resolution ${summary.resolution}` : ''}; started ${summary.startedAt}, last change ${summary.updatedAt}`,
+    `ERP documents: ${summary.erpDocuments.length ? summary.erpDocuments.map((document) => `${document.type} ${document.reference}`).join(', ') : 'none'}`,
+  ];
+  if (parked) {
+    lines.push(
+      `Parked since ${parked.parkedAt}: "${parked.exception.step}" failed (${parked.exception.error})${parked.exception.cause ? `: ${parked.exception.cause}` : ''}`,
+      `Decide with: retail-sync ops workflows retry ${summary.workflowId}   or   retail-sync ops workflows abandon ${summary.workflowId}`,
+    );
+  }
+  const out = lines.join('\n') + '\n\nHistory (oldest first):\n';
+  return out + table([
+    ['AT', 'ACTOR', 'MILESTONE', 'STATE', 'CAUSE'],
+    ...history.map((entry) => [entry.at, entry.actor, entry.milestone, entry.state, entry.cause + (entry.erpDocument ? ` [${entry.erpDocument.type} ${entry.erpDocument.reference}]` : '')]),
+  ], []);
 };
 
 const scanOptionsFor = (emulator: boolean): ScanOptions => ({ waitTimeSeconds: emulator ? 0 : 1 });
@@ -227,6 +261,61 @@ export const buildProgram = (io: CliIo) => {
         dynamodb.destroy();
       }
     });
+
+  const workflows = ops.command('workflows').description('Refund-or-replacement workflows: where they stand, and decisions on parked ones').exitOverride();
+  const connectWorkflows = (options: ConnectionOptions) => {
+    const dynamoSettings = settingsFor(options, 'DYNAMODB');
+    const sfnSettings = settingsFor(options, 'SFN');
+    return {
+      dynamodb: io.makeDynamoClient ? io.makeDynamoClient({ ...options, endpoint: dynamoSettings.endpoint }) : new DynamoDBClient(dynamoSettings),
+      sfn: io.makeSfnClient ? io.makeSfnClient({ ...options, endpoint: sfnSettings.endpoint }) : new SFNClient(sfnSettings),
+    };
+  };
+
+  withConnection(workflows.command('list').description('workflows in a state (default: running, waiting-for-return and exception), the longest unchanged first'))
+    .option('--state <state>', 'running, waiting-for-return, exception, resolved, rejected or abandoned', parseState)
+    .option('--limit <n>', 'at most n workflows', positiveInt, 50)
+    .option('--json', 'JSON output')
+    .action(async (options: ConnectionOptions & { state?: ReturnType<typeof parseState>; limit: number; json?: boolean }) => {
+      const { dynamodb, sfn } = connectWorkflows(options);
+      try {
+        const found = await listWorkflows(dynamodb, options.stage, options.state ? [options.state] : OPEN_STATES, options.limit);
+        if (options.json) io.stdout(JSON.stringify(found, null, 2) + '\n');
+        else io.stdout(found.length ? formatWorkflows(found) : `No workflow ${options.state ? `in state ${options.state}` : 'running, waiting for a return or parked'} in stage "${options.stage}"\n`);
+      } finally {
+        dynamodb.destroy();
+        sfn.destroy();
+      }
+    });
+
+  withConnection(workflows.command('show').argument('<workflowId>', 'workflow id, e.g. rr-4711-SO-1001-…').description('summary, ERP documents, history and the parked exception if any'))
+    .option('--json', 'JSON output')
+    .action(async (workflowId: string, options: ConnectionOptions & { json?: boolean }) => {
+      const { dynamodb, sfn } = connectWorkflows(options);
+      try {
+        const detail = await showWorkflow(dynamodb, options.stage, workflowId);
+        io.stdout(options.json ? JSON.stringify(detail, null, 2) + '\n' : formatWorkflow(detail));
+      } finally {
+        dynamodb.destroy();
+        sfn.destroy();
+      }
+    });
+
+  for (const action of ['retry', 'abandon'] as const) {
+    const description = action === 'retry' ? 'run the failed step of a parked workflow again' : 'end a parked workflow as abandoned (the case is told)';
+    withConnection(workflows.command(action).argument('<workflowId>', 'id of a workflow parked as an exception').description(description))
+      .action(async (workflowId: string, options: ConnectionOptions) => {
+        const { dynamodb, sfn } = connectWorkflows(options);
+        try {
+          const taken = await decideWorkflow({ dynamodb, sfn }, options.stage, workflowId, action);
+          const failed = `"${taken.exception.step}" (${taken.exception.error})`;
+          io.stdout(action === 'retry' ? `Workflow ${workflowId}: retrying ${failed}\n` : `Workflow ${workflowId}: abandoned after ${failed}\n`);
+        } finally {
+          dynamodb.destroy();
+          sfn.destroy();
+        }
+      });
+  }
 
   withConnection(dlq.command('list').description('every DLQ of the stage with depth, oldest message age and source queue'))
     .option('--json', 'JSON output')

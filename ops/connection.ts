@@ -13,7 +13,7 @@ export interface ConnectionOptions {
   endpoint?: string;
 }
 
-export type AwsService = 'SQS' | 'DYNAMODB' | 'EVENTBRIDGE';
+export type AwsService = 'SQS' | 'DYNAMODB' | 'EVENTBRIDGE' | 'SFN';
 
 /** The region the local stack provisions in (local/emulator.ts). */
 export const EMULATOR_REGION = 'us-east-1';

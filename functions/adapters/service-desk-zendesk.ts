@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
-import type { ServiceDeskPort } from '../core/ports/service-desk';
-import { callJson } from './http-client';
+import type { OrderCases, ServiceDeskPort } from '../core/ports/service-desk';
+import type { CaseMilestones } from '../core/ports/workflow-tasks';
+import { callJson, type HttpCall } from './http-client';
 
 /** Ids of the ticket custom fields that carry the order a case concerns and what the ERP says of it. */
 export interface ServiceDeskFieldIds {
@@ -27,40 +29,62 @@ const Ticket = z.object({
   custom_fields: z.array(z.object({ id: z.number(), value: z.unknown() })).default([]),
 });
 
-/**
- * Service-desk adapter following the Zendesk Support API: cases are tickets, the order lives in custom
- * fields, and updates use `safe_update` with `updated_stamp` so a concurrent change is refused (409)
- * instead of silently overwritten.
- */
-export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort => {
+/** The base URL, the headers every call carries and a call to a path of the API, shared by the adapters below. */
+const zendeskApi = (options: ZendeskOptions) => {
   const base = options.baseUrl.replace(/\/+$/, '');
   const headers = async (): Promise<Record<string, string>> => {
     const authorization = await options.authorization?.();
     return authorization ? { authorization } : {};
   };
+  /** `target` is a path under the base URL, or a full URL the API gave out (a next page). */
+  const call = async (method: HttpCall['method'], target: string, body?: unknown, extraHeaders: Record<string, string> = {}) =>
+    callJson({ method, url: /^https?:\/\//.test(target) ? target : `${base}${target}`, headers: { ...(await headers()), ...extraHeaders }, body, timeoutMs: options.timeoutMs });
+  return { call };
+};
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The short reference a milestone's note ends with (`ref: rs-<16 hex of sha256(key)>`): Zendesk offers no
+ * idempotency key for ticket updates and comment `metadata` is read-only, so the note itself carries it.
+ *
+ * @example
+ * milestoneReference('rr-1:resolved:2026-11-27T10:00:00.000Z'); // 'rs-3f0c…' (16 hex digits)
+ */
+export const milestoneReference = (milestoneKey: string) => `rs-${sha256Hex(milestoneKey).slice(0, 16)}`;
+
+const Comment = z.object({ body: z.string().default(''), plain_body: z.string().optional() });
+const CommentsPage = z.object({
+  comments: z.array(Comment),
+  meta: z.object({ has_more: z.boolean().optional() }).optional(),
+  links: z.object({ next: z.string().nullish() }).optional(),
+  next_page: z.string().nullish(),
+});
+
+/**
+ * Service-desk adapter following the Zendesk Support API: cases are tickets, the order lives in custom
+ * fields, and updates use `safe_update` with `updated_stamp` so a concurrent change is refused (409)
+ * instead of silently overwritten.
+ */
+export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort & OrderCases => {
+  const { call } = zendeskApi(options);
   const field = (ticket: z.infer<typeof Ticket>, id: number) => ticket.custom_fields.find((entry) => entry.id === id)?.value;
+  /** Tickets whose order field holds the order, with their status. */
+  const searchOrder = async (orderId: string) => {
+    const query = `type:ticket custom_field_${options.fieldIds.orderId}:"${orderId.replace(/"/g, '')}"`;
+    const { body } = await call('GET', `/api/v2/search.json?query=${encodeURIComponent(query)}`);
+    const parsed = z.object({ results: z.array(z.object({ id: z.union([z.number(), z.string()]).transform(String), status: z.string().optional() })) }).safeParse(body);
+    if (!parsed.success) throw new PermanentError('Service desk search answered in an unexpected shape', { body });
+    return parsed.data.results;
+  };
 
   return {
     async findCasesForOrder(orderId) {
-      const query = `type:ticket custom_field_${options.fieldIds.orderId}:"${orderId.replace(/"/g, '')}"`;
-      const { body } = await callJson({
-        method: 'GET',
-        url: `${base}/api/v2/search.json?query=${encodeURIComponent(query)}`,
-        headers: await headers(),
-        timeoutMs: options.timeoutMs,
-      });
-      const parsed = z.object({ results: z.array(z.object({ id: z.union([z.number(), z.string()]) })) }).safeParse(body);
-      if (!parsed.success) throw new PermanentError('Service desk search answered in an unexpected shape', { body });
-      return parsed.data.results.map((result) => String(result.id));
+      return (await searchOrder(orderId)).map((result) => result.id);
     },
 
     async getCase(caseId) {
-      const { body } = await callJson({
-        method: 'GET',
-        url: `${base}/api/v2/tickets/${encodeURIComponent(caseId)}.json`,
-        headers: await headers(),
-        timeoutMs: options.timeoutMs,
-      });
+      const { body } = await call('GET', `/api/v2/tickets/${encodeURIComponent(caseId)}.json`);
       const parsed = z.object({ ticket: Ticket }).safeParse(body);
       if (!parsed.success) throw new PermanentError(`Service desk ticket ${caseId} came back in an unexpected shape`, { body });
       const ticket = parsed.data.ticket;
@@ -75,21 +99,69 @@ export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort
     },
 
     async setOrderStatus(caseId, snapshot, revision) {
-      await callJson({
-        method: 'PUT',
-        url: `${base}/api/v2/tickets/${encodeURIComponent(caseId)}.json`,
-        headers: await headers(),
-        timeoutMs: options.timeoutMs,
-        body: {
-          ticket: {
-            custom_fields: [
-              { id: options.fieldIds.orderStatus, value: snapshot.status },
-              { id: options.fieldIds.orderVersion, value: String(snapshot.version) },
-            ],
-            safe_update: true,
-            updated_stamp: revision,
-          },
+      await call('PUT', `/api/v2/tickets/${encodeURIComponent(caseId)}.json`, {
+        ticket: {
+          custom_fields: [
+            { id: options.fieldIds.orderStatus, value: snapshot.status },
+            { id: options.fieldIds.orderVersion, value: String(snapshot.version) },
+          ],
+          safe_update: true,
+          updated_stamp: revision,
         },
+      });
+    },
+
+    async openCaseForOrder(orderId, subject, note) {
+      // A closed ticket takes no more updates: the order needs a new case then.
+      const open = (await searchOrder(orderId)).find((result) => result.status !== 'closed');
+      if (open) return { caseId: open.id, created: false };
+      // Search lags ticket creation by a little; within that window the idempotency key (kept by Zendesk for
+      // about two hours) stops a redelivered request from creating a second ticket. The key covers the payload,
+      // since Zendesk refuses one key with another payload.
+      const { headers: answered, body } = await call(
+        'POST',
+        '/api/v2/tickets.json',
+        { ticket: { subject, comment: { body: note, public: false }, custom_fields: [{ id: options.fieldIds.orderId, value: orderId }] } },
+        { 'idempotency-key': `retail-sync:order-case:${orderId}:${sha256Hex(`${subject}\n${note}`).slice(0, 16)}` },
+      );
+      const created = z.object({ ticket: z.object({ id: z.union([z.number(), z.string()]) }) }).safeParse(body);
+      if (!created.success) throw new PermanentError('Service desk answered a ticket creation in an unexpected shape', { body });
+      return { caseId: String(created.data.ticket.id), created: answered.get('x-idempotency-lookup') !== 'hit' };
+    },
+  };
+};
+
+/**
+ * A workflow's milestones as internal notes on its Zendesk ticket, once per milestone key: before adding
+ * a note it reads the ticket's comments (every page) for the key's reference (`milestoneReference`), so a
+ * redelivered step adds nothing. The note and, with `solve`, `status: solved` go in one update, so a note
+ * found means the case was solved too (an agent may reopen it later; a repeat does not solve it again).
+ *
+ * @example
+ * const milestones = makeZendeskCaseMilestones({ baseUrl: 'https://acme.zendesk.com', fieldIds: DEFAULT_FIELD_IDS });
+ * await milestones.post('4711', 'rr-1:resolved:2026-11-27T10:00:00.000Z', 'Resolved: replacement sent.', { solve: true });
+ */
+export const makeZendeskCaseMilestones = (options: ZendeskOptions): CaseMilestones => {
+  const { call } = zendeskApi(options);
+
+  const hasNoteWith = async (caseId: string, reference: string) => {
+    let next: string | undefined = `/api/v2/tickets/${encodeURIComponent(caseId)}/comments.json?page[size]=100`;
+    while (next) {
+      const { body } = await call('GET', next);
+      const page = CommentsPage.safeParse(body);
+      if (!page.success) throw new PermanentError(`Service desk comments of ticket ${caseId} came back in an unexpected shape`, { body });
+      if (page.data.comments.some((comment) => comment.body.includes(reference) || comment.plain_body?.includes(reference))) return true;
+      next = page.data.meta?.has_more ? (page.data.links?.next ?? undefined) : (page.data.next_page ?? undefined);
+    }
+    return false;
+  };
+
+  return {
+    async post(caseId, milestoneKey, note, { solve }) {
+      const reference = milestoneReference(milestoneKey);
+      if (await hasNoteWith(caseId, reference)) return;
+      await call('PUT', `/api/v2/tickets/${encodeURIComponent(caseId)}.json`, {
+        ticket: { comment: { body: `${note}\n\nref: ${reference}`, public: false }, ...(solve ? { status: 'solved' } : {}) },
       });
     },
   };

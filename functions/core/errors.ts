@@ -28,6 +28,9 @@ export class PayloadTooLargeError extends DomainError { readonly kind = 'payload
 
 export class NotFoundError extends DomainError { readonly kind = 'not-found'; }
 
+/** A decision (retry, abandon) for a workflow that is not parked waiting for one. */
+export class WorkflowNotParkedError extends DomainError { readonly kind = 'workflow-not-parked'; }
+
 /** The same delivery id arrived with a different body: a sender bug we refuse rather than guess. */
 export class DeliveryConflictError extends DomainError { readonly kind = 'delivery-conflict'; }
 

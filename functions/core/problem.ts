@@ -7,6 +7,7 @@ import {
   SignatureInvalidError,
   UnknownSourceError,
   ValidationError,
+  WorkflowNotParkedError,
 } from './errors';
 
 /** An RFC 9457 problem details document. */
@@ -29,6 +30,7 @@ const STATUS_BY_ERROR: Array<[new (...args: never[]) => DomainError, number, str
   [PayloadTooLargeError, 413, 'Payload too large'],
   [DeliveryConflictError, 409, 'Delivery id reused with a different body'],
   [DeliveryInProgressError, 409, 'Delivery is being processed'],
+  [WorkflowNotParkedError, 409, 'Workflow is not waiting for a decision'],
 ];
 
 export interface HttpResponse {

@@ -9,8 +9,25 @@ interface Ticket {
   custom_fields: Array<{ id: number; value: unknown }>;
 }
 
+/** A ticket comment in the shape of Zendesk's List Comments. */
+export interface TicketComment {
+  id: number;
+  type: 'Comment';
+  body: string;
+  html_body: string;
+  plain_body: string;
+  public: boolean;
+  author_id: number;
+  created_at: string;
+}
+
+/** The API user the simulator takes every call to be. */
+const API_USER_ID = 900;
+
 export interface ServiceDeskSimulator extends RunningServer {
   tickets: Map<number, Ticket>;
+  /** Each ticket's comments, oldest first. */
+  comments: Map<number, TicketComment[]>;
   /** API calls answered so far (any route but the simulator's own). */
   stats: { calls: number };
   /** Makes the next `count` API calls answer 429 with Retry-After. */
@@ -20,18 +37,28 @@ export interface ServiceDeskSimulator extends RunningServer {
    * stored ticket stays as it was (as when a trigger or an agent's stale form overwrites the change).
    */
   loseNextUpdates(count: number): void;
+  /** Makes the next `count` searches answer no results, as Zendesk's search index lags new tickets. */
+  lagNextSearches(count: number): void;
 }
 
 /**
  * A service desk on loopback that answers like the Zendesk Support API for what the product uses:
- * create/get/update tickets with custom fields (updates honour `safe_update`), and search by custom field.
+ * create/get/update tickets with custom fields (updates honour `safe_update`), comments added by a
+ * create or an update (`ticket.comment`) and listed with cursor pagination, status changes, ticket
+ * creation with an `Idempotency-Key`, and search by custom field. Its own read
+ * `GET /_sim/tickets/{id}/comments` shows a case's comments in order, with the status.
  */
 export const startServiceDeskSimulator = async (options: { port?: number } = {}): Promise<ServiceDeskSimulator> => {
   const tickets = new Map<number, Ticket>();
+  const comments = new Map<number, TicketComment[]>();
+  // Zendesk keeps an idempotency key about two hours; the simulator keeps it for its lifetime.
+  const idempotencyKeys = new Map<string, { ticketId: number; payload: string }>();
   let nextId = 1;
+  let nextCommentId = 1;
   let lastStamp = 0;
   let rateLimited = { remaining: 0, retryAfterSeconds: 1 };
   let updatesToLose = 0;
+  let searchesToLag = 0;
   // Every change gets a distinct updated_at, as the optimistic lock needs.
   const stamp = () => {
     lastStamp = Math.max(Date.now(), lastStamp + 1);
@@ -47,6 +74,14 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
     return handle(request);
   };
   const notFound = { status: 404, body: { error: 'RecordNotFound', description: 'Not found' } };
+  type CommentInput = { body?: string; html_body?: string; public?: boolean };
+  const addComment = (ticketId: number, input: CommentInput | undefined, at: string) => {
+    if (!input) return;
+    const body = input.body ?? input.html_body ?? '';
+    const list = comments.get(ticketId) ?? [];
+    list.push({ id: nextCommentId++, type: 'Comment', body, html_body: `<p>${body}</p>`, plain_body: body, public: input.public ?? true, author_id: API_USER_ID, created_at: at });
+    comments.set(ticketId, list);
+  };
 
   const server = await serveJson(
     [
@@ -54,12 +89,21 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
         'POST',
         /^\/api\/v2\/tickets\.json$/,
         throttle((request) => {
-          const input = (request.body as { ticket?: Partial<Ticket> })?.ticket;
+          const input = (request.body as { ticket?: Partial<Ticket> & { comment?: CommentInput } })?.ticket;
           if (!input) return { status: 422, body: { error: 'RecordInvalid', description: 'ticket is required' } };
+          const key = request.headers['idempotency-key'];
+          const payload = JSON.stringify(request.body);
+          const earlier = typeof key === 'string' ? idempotencyKeys.get(key) : undefined;
+          if (earlier) {
+            if (earlier.payload !== payload) return { status: 400, body: { error: 'IdempotentRequestError', description: 'Idempotency-Key reused with a different payload' } };
+            return { status: 201, headers: { 'x-idempotency-lookup': 'hit' }, body: { ticket: tickets.get(earlier.ticketId) } };
+          }
           const now = stamp();
-          const ticket: Ticket = { id: nextId++, subject: input.subject ?? '(no subject)', status: 'open', created_at: now, updated_at: now, custom_fields: input.custom_fields ?? [] };
+          const ticket: Ticket = { id: nextId++, subject: input.subject ?? '(no subject)', status: input.status ?? 'open', created_at: now, updated_at: now, custom_fields: input.custom_fields ?? [] };
           tickets.set(ticket.id, ticket);
-          return { status: 201, body: { ticket } };
+          addComment(ticket.id, input.comment, now);
+          if (typeof key === 'string') idempotencyKeys.set(key, { ticketId: ticket.id, payload });
+          return { status: 201, headers: typeof key === 'string' ? { 'x-idempotency-lookup': 'miss' } : {}, body: { ticket } };
         }),
       ],
       [
@@ -76,7 +120,8 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
         throttle((request) => {
           const stored = tickets.get(Number(request.params.id));
           if (!stored) return notFound;
-          const input = (request.body as { ticket?: Partial<Ticket> & { safe_update?: boolean; updated_stamp?: string } })?.ticket ?? {};
+          const input = (request.body as { ticket?: Partial<Ticket> & { safe_update?: boolean; updated_stamp?: string; comment?: CommentInput } })?.ticket ?? {};
+          if (stored.status === 'closed') return { status: 422, body: { error: 'RecordInvalid', description: 'Status: closed prevents ticket update' } };
           if (input.safe_update && input.updated_stamp !== stored.updated_at) {
             return { status: 409, body: { error: 'UpdateConflict', description: 'The ticket was updated by someone else' } };
           }
@@ -90,8 +135,45 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
           }
           if (input.status) ticket.status = input.status;
           ticket.updated_at = stamp();
+          if (!lost) addComment(ticket.id, input.comment, ticket.updated_at);
           return { status: 200, body: { ticket } };
         }),
+      ],
+      [
+        'GET',
+        /^\/api\/v2\/tickets\/(?<id>\d+)\/comments\.json$/,
+        throttle((request) => {
+          const id = Number(request.params.id);
+          if (!tickets.has(id)) return notFound;
+          // Cursor pagination as Zendesk answers it: page[size] (at most 100) and page[after].
+          const all = comments.get(id) ?? [];
+          const size = Math.min(Math.max(Number(request.query.get('page[size]') ?? 100) || 100, 1), 100);
+          const start = Number(request.query.get('page[after]') ?? 0) || 0;
+          const page = all.slice(start, start + size);
+          const end = start + page.length;
+          const hasMore = end < all.length;
+          const next = new URL(`http://${request.headers.host}${request.path}`);
+          next.searchParams.set('page[size]', String(size));
+          next.searchParams.set('page[after]', String(end));
+          return {
+            status: 200,
+            body: {
+              comments: page,
+              meta: { has_more: hasMore, after_cursor: hasMore ? String(end) : null, before_cursor: start > 0 ? String(start) : null },
+              links: { next: hasMore ? next.toString() : null, prev: null },
+            },
+          };
+        }),
+      ],
+      [
+        'GET',
+        /^\/_sim\/tickets\/(?<id>\d+)\/comments$/,
+        (request) => {
+          const ticket = tickets.get(Number(request.params.id));
+          if (!ticket) return notFound;
+          const list = comments.get(ticket.id) ?? [];
+          return { status: 200, body: { ticketId: ticket.id, status: ticket.status, comments: list.map((comment) => ({ at: comment.created_at, public: comment.public, body: comment.body })) } };
+        },
       ],
       [
         'GET',
@@ -101,7 +183,10 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
           const match = /custom_field_(\d+):"?([^"\s]+)"?/.exec(query);
           if (!match) return { status: 400, body: { error: 'InvalidQuery' } };
           const [, field, value] = match;
+          const lagging = searchesToLag > 0;
+          if (lagging) searchesToLag--;
           const results = [...tickets.values()].filter((ticket) =>
+            !lagging &&
             ticket.custom_fields.some((entry) => entry.id === Number(field) && String(entry.value) === value),
           );
           return { status: 200, body: { results: results.map((ticket) => ({ ...ticket, result_type: 'ticket' })), count: results.length } };
@@ -122,12 +207,16 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
   return {
     ...server,
     tickets,
+    comments,
     stats,
     rateLimitNext: (count, retryAfterSeconds = 1) => {
       rateLimited = { remaining: count, retryAfterSeconds };
     },
     loseNextUpdates: (count) => {
       updatesToLose = count;
+    },
+    lagNextSearches: (count) => {
+      searchesToLag = count;
     },
   };
 };

@@ -8,3 +8,13 @@ export interface ServiceDeskPort {
   /** Compare-and-set: throws `TransientError` with context `{ conflict: true }` when the case changed since `revision`. */
   setOrderStatus(caseId: string, snapshot: { status: OrderStatus; version: number }, revision: string): Promise<void>;
 }
+
+/** Opens the case an order's exception is handled on, once per order. */
+export interface OrderCases {
+  /**
+   * The order's open case if it has one (found by the order field, as `findCasesForOrder` finds it), else a
+   * new case carrying the order with `note` as its first, internal comment; `created` says which. Calling it
+   * again for the same order gives the same case.
+   */
+  openCaseForOrder(orderId: string, subject: string, note: string): Promise<{ caseId: string; created: boolean }>;
+}

@@ -1,4 +1,4 @@
-import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../../../functions/adapters/service-desk-zendesk';
+import { DEFAULT_FIELD_IDS, makeZendeskCaseMilestones, makeZendeskServiceDesk, milestoneReference } from '../../../functions/adapters/service-desk-zendesk';
 import { PermanentError, RateLimitedError, TransientError } from '../../../functions/core/errors';
 import { startServiceDeskSimulator, type ServiceDeskSimulator } from '../../../local/simulators/service-desk';
 
@@ -99,5 +99,162 @@ describe('Zendesk-shaped service desk adapter against the simulator', () => {
 
     // Assess
     await expect(search).rejects.toBeInstanceOf(TransientError);
+  });
+});
+
+describe('Zendesk case milestones against the simulator', () => {
+  let simulator: ServiceDeskSimulator;
+  let milestones: ReturnType<typeof makeZendeskCaseMilestones>;
+
+  const createTicket = async () => {
+    const response = await fetch(`${simulator.url}/api/v2/tickets.json`, { method: 'POST', body: JSON.stringify({ ticket: { subject: 'Broken mug' } }) });
+    return String(((await response.json()) as { ticket: { id: number } }).ticket.id);
+  };
+  /** The case as the simulator's own read shows it: status and comments in order. */
+  const caseAsShown = async (caseId: string) =>
+    (await (await fetch(`${simulator.url}/_sim/tickets/${caseId}/comments`)).json()) as { status: string; comments: Array<{ public: boolean; body: string }> };
+
+  beforeAll(async () => {
+    simulator = await startServiceDeskSimulator();
+    milestones = makeZendeskCaseMilestones({ baseUrl: simulator.url, fieldIds: DEFAULT_FIELD_IDS });
+  });
+  afterAll(() => simulator.close());
+
+  it('posts a milestone as an internal note carrying the reference of its key', async () => {
+    // Prepare
+    const caseId = await createTicket();
+
+    // Act
+    await milestones.post(caseId, 'rr-1:received:2026-11-27T10:00:00.000Z', 'Request received.', { solve: false });
+
+    // Assess
+    expect(await caseAsShown(caseId)).toEqual({
+      ticketId: Number(caseId),
+      status: 'open',
+      comments: [{ at: expect.any(String), public: false, body: `Request received.\n\nref: ${milestoneReference('rr-1:received:2026-11-27T10:00:00.000Z')}` }],
+    });
+  });
+
+  it('adds nothing when the same milestone is posted again (a redelivered step)', async () => {
+    // Prepare
+    const caseId = await createTicket();
+    await milestones.post(caseId, 'rr-2:received:2026-11-27T10:00:00.000Z', 'Request received.', { solve: false });
+
+    // Act
+    await milestones.post(caseId, 'rr-2:received:2026-11-27T10:00:00.000Z', 'Request received.', { solve: false });
+
+    // Assess
+    expect((await caseAsShown(caseId)).comments).toHaveLength(1);
+  });
+
+  it('shows different milestones of a case in the order they were posted', async () => {
+    // Prepare
+    const caseId = await createTicket();
+
+    // Act
+    await milestones.post(caseId, 'rr-3:received:2026-11-27T10:00:00.000Z', 'Request received.', { solve: false });
+    await milestones.post(caseId, 'rr-3:eligibility-confirmed:2026-11-27T10:00:01.000Z', 'Eligible.', { solve: false });
+
+    // Assess
+    expect((await caseAsShown(caseId)).comments.map((comment) => comment.body.split('\n')[0])).toEqual(['Request received.', 'Eligible.']);
+  });
+
+  it('solves the case with the milestone that resolves it', async () => {
+    // Prepare
+    const caseId = await createTicket();
+
+    // Act
+    await milestones.post(caseId, 'rr-4:resolved:2026-11-27T10:00:00.000Z', 'Resolved.', { solve: true });
+
+    // Assess
+    expect((await caseAsShown(caseId)).status).toBe('solved');
+  });
+
+  it('does not solve again a case an agent reopened when the resolving milestone comes again', async () => {
+    // Prepare
+    const caseId = await createTicket();
+    await milestones.post(caseId, 'rr-5:resolved:2026-11-27T10:00:00.000Z', 'Resolved.', { solve: true });
+    simulator.tickets.get(Number(caseId))!.status = 'open';
+
+    // Act
+    await milestones.post(caseId, 'rr-5:resolved:2026-11-27T10:00:00.000Z', 'Resolved.', { solve: true });
+
+    // Assess
+    expect(await caseAsShown(caseId)).toMatchObject({ status: 'open', comments: [{ body: expect.stringMatching(/^Resolved\./) }] });
+  });
+
+  it('finds the reference on a later page of a long conversation', async () => {
+    // Prepare
+    const caseId = await createTicket();
+    await milestones.post(caseId, 'rr-6:received:2026-11-27T10:00:00.000Z', 'Request received.', { solve: false });
+    const conversation = simulator.comments.get(Number(caseId))!;
+    const note = conversation.pop()!;
+    for (let i = 0; i < 150; i++) conversation.push({ ...note, id: 100_000 + i, body: `Customer message ${i}`, plain_body: `Customer message ${i}`, public: true });
+    conversation.push(note);
+
+    // Act
+    await milestones.post(caseId, 'rr-6:received:2026-11-27T10:00:00.000Z', 'Request received.', { solve: false });
+
+    // Assess
+    expect(simulator.comments.get(Number(caseId))).toHaveLength(151);
+  });
+});
+
+describe('Opening the case of an order against the simulator', () => {
+  let simulator: ServiceDeskSimulator;
+  let desk: ReturnType<typeof makeZendeskServiceDesk>;
+
+  beforeAll(async () => {
+    simulator = await startServiceDeskSimulator();
+    desk = makeZendeskServiceDesk({ baseUrl: simulator.url, fieldIds: DEFAULT_FIELD_IDS });
+  });
+  afterAll(() => simulator.close());
+
+  it('creates a case carrying the order, with the note as an internal comment, when the order has none', async () => {
+    // Act
+    const opened = await desk.openCaseForOrder('SO-200', 'Order SO-200 needs a person', 'The ERP refused the order.');
+
+    // Assess
+    expect(opened).toEqual({ caseId: expect.any(String), created: true });
+    expect(await desk.findCasesForOrder('SO-200')).toEqual([opened.caseId]);
+    expect(simulator.comments.get(Number(opened.caseId))).toEqual([expect.objectContaining({ body: 'The ERP refused the order.', public: false })]);
+  });
+
+  it('gives the existing case when called again for the same order', async () => {
+    // Prepare
+    const first = await desk.openCaseForOrder('SO-201', 'Order SO-201 needs a person', 'The ERP refused the order.');
+
+    // Act
+    const second = await desk.openCaseForOrder('SO-201', 'Order SO-201 needs a person', 'The ERP refused it again.');
+
+    // Assess
+    expect(second).toEqual({ caseId: first.caseId, created: false });
+    expect(await desk.findCasesForOrder('SO-201')).toHaveLength(1);
+  });
+
+  it('creates no second case when a retry comes before search shows the first (idempotency key)', async () => {
+    // Prepare
+    const first = await desk.openCaseForOrder('SO-202', 'Order SO-202 needs a person', 'The ERP refused the order.');
+    simulator.lagNextSearches(1);
+
+    // Act
+    const retried = await desk.openCaseForOrder('SO-202', 'Order SO-202 needs a person', 'The ERP refused the order.');
+
+    // Assess
+    expect(retried).toEqual({ caseId: first.caseId, created: false });
+    expect(await desk.findCasesForOrder('SO-202')).toHaveLength(1);
+  });
+
+  it('opens a new case when the only case of the order is closed', async () => {
+    // Prepare
+    const old = await desk.openCaseForOrder('SO-203', 'Order SO-203 needs a person', 'First exception.');
+    simulator.tickets.get(Number(old.caseId))!.status = 'closed';
+
+    // Act
+    const opened = await desk.openCaseForOrder('SO-203', 'Order SO-203 needs a person', 'Second exception.');
+
+    // Assess
+    expect(opened.created).toBe(true);
+    expect(opened.caseId).not.toBe(old.caseId);
   });
 });

@@ -1,4 +1,4 @@
-import { DeliveryInProgressError, NotFoundError, SignatureInvalidError, ValidationError } from '../../../functions/core/errors';
+import { DeliveryInProgressError, NotFoundError, SignatureInvalidError, ValidationError, WorkflowNotParkedError } from '../../../functions/core/errors';
 import { errorResponse } from '../../../functions/core/problem';
 
 describe('errorResponse', () => {
@@ -7,6 +7,7 @@ describe('errorResponse', () => {
     ['a validation error', new ValidationError('bad', [{ path: 'data.status', message: 'Invalid option' }]), 400],
     ['a missing resource', new NotFoundError('none'), 404],
     ['a delivery in progress', new DeliveryInProgressError('busy'), 409],
+    ['a decision for a workflow not parked', new WorkflowNotParkedError('not parked'), 409],
     ['an unexpected error', new Error('database down'), 500],
   ])('maps %s to its status as problem+json', (_name, error, status) => {
     // Act
