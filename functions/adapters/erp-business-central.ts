@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
 import { OrderStatus } from '../core/canonical/order';
-import { PermanentError, ValidationError } from '../core/errors';
+import { OutOfStockError, PermanentError, ValidationError } from '../core/errors';
 import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/ports/erp';
 import { callJson } from './http-client';
 
@@ -21,7 +21,7 @@ export interface BusinessCentralOptions {
 }
 
 const Document = z.object({ id: z.string(), number: z.string().optional() });
-const Collection = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
+export const Collection = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
 const SalesOrder = z.object({ number: z.string(), status: z.string(), systemVersion: z.union([z.number(), z.string()]), lastModifiedDateTime: z.string() });
 const OrderPage = Collection(SalesOrder).extend({ '@odata.nextLink': z.string().optional() });
 const ORDER_PAGE_SIZE = 100;
@@ -30,14 +30,24 @@ const ItemAvailability = z.object({ number: z.string(), locationCode: z.string()
 /** The order page cursor is the ERP's own next link; it travels through a queue, so it must point at this ERP. */
 export const isOwnOrderPageCursor = (baseUrl: string, cursor: string) => cursor.startsWith(`${baseUrl.replace(/\/+$/, '')}/salesOrders?`);
 
-const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
+export const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
- * ERP adapter following the Business Central API v2.0 shape. The command id is stored on the document
- * as `externalDocumentNumber` (and sent as `Idempotency-Key` for ERPs that honour it), so an earlier
- * attempt's effect can be found with `$filter` before creating anything again.
+ * Business Central refuses what its application logic forbids with 400 `Application_DialogException`
+ * and the error's text; an item short on inventory is told only by that text, which names the item.
  */
-export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort => {
+const INSUFFICIENT_INVENTORY = /insufficient quantity of Item (\S+?)\.? on inventory/i;
+
+/** A refused replacement order for want of stock becomes an `OutOfStockError`; anything else stays as it is. */
+const outOfStockOr = (command: ErpCommand, error: unknown): unknown => {
+  if (command.type !== 'replacement-order.create' || !(error instanceof PermanentError)) return error;
+  const message = (error.context.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+  const item = typeof message === 'string' ? INSUFFICIENT_INVENTORY.exec(message)?.[1] : undefined;
+  return item === undefined ? error : new OutOfStockError(`The ERP has not enough stock of ${item} for replacement order ${command.commandId}: ${message}`, { ...error.context, sku: item });
+};
+
+/** Reads one Business Central resource and checks its shape; an unexpected shape is a permanent error. */
+export const makeBusinessCentralGet = (options: BusinessCentralOptions) => {
   const base = options.baseUrl.replace(/\/+$/, '');
   const headers = async (extra: Record<string, string> = {}): Promise<Record<string, string>> => {
     const authorization = await options.authorization?.();
@@ -50,6 +60,16 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
     if (!parsed.success) throw new PermanentError(`The ERP answered GET ${path} in an unexpected shape`, { body });
     return parsed.data;
   };
+  return { base, headers, get };
+};
+
+/**
+ * ERP adapter following the Business Central API v2.0 shape. The command id is stored on the document
+ * as `externalDocumentNumber` (and sent as `Idempotency-Key` for ERPs that honour it), so an earlier
+ * attempt's effect can be found with `$filter` before creating anything again.
+ */
+export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort => {
+  const { base, headers, get } = makeBusinessCentralGet(options);
   const receipt = (document: z.infer<typeof Document>, replayed: boolean): ErpReceipt => ({ erpReference: document.number ?? document.id, replayed });
 
   return {
@@ -65,6 +85,8 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
         timeoutMs: options.timeoutMs,
         headers: await headers({ 'idempotency-key': command.commandId, 'x-correlation-id': command.correlationId }),
         body: { ...command.payload, externalDocumentNumber: command.commandId, orderNumber: command.orderId },
+      }).catch((error: unknown) => {
+        throw outOfStockOr(command, error);
       });
       const created = Document.safeParse(body);
       if (!created.success) throw new PermanentError('The ERP accepted the command but answered in an unexpected shape', { body });

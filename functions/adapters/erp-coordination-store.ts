@@ -201,6 +201,22 @@ export const makeDynamoDbCommandLedger = (client: DynamoDBClient, tableName: str
       );
       return Number(after?.attempts ?? 1);
     },
+    async resetAttempts(commandId) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(commandId),
+            UpdateExpression: 'SET attempts = :zero',
+            // Only a command the ledger knows: an update would otherwise create a record without status or expiry.
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':zero': 0 },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
     async done(commandId, receipt) {
       await documents.send(
         new UpdateCommand({

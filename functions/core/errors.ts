@@ -62,7 +62,10 @@ export class RetriesExhaustedError extends DomainError { readonly kind = 'retrie
 export class TransientError extends DomainError { readonly kind = 'transient'; override readonly retryable = true; }
 
 /** A downstream refusal that will not change on retry: 4xx other than 408/409/429. */
-export class PermanentError extends DomainError { readonly kind = 'permanent'; }
+export class PermanentError extends DomainError { readonly kind: string = 'permanent'; }
+
+/** The ERP refused a replacement order because the item is not in stock: a permanent refusal the workflow answers with a refund. */
+export class OutOfStockError extends PermanentError { override readonly kind = 'out-of-stock'; }
 
 /** Converts zod issues to `{ path, message }` pairs a person can act on. */
 export const describeIssues = (issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>) =>

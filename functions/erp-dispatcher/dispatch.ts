@@ -1,10 +1,11 @@
 import { ErpCommand } from '../core/canonical/erp-command';
 import { parseJsonAs } from '../core/canonical/parse';
-import { RateLimitedError, RetriesExhaustedError, TransientError } from '../core/errors';
+import { DomainError, OutOfStockError, PermanentError, RateLimitedError, RetriesExhaustedError, TransientError, ValidationError } from '../core/errors';
 import { makeErpGate, type ErpGateOptions } from '../core/erp/gate';
 import type { CommandLedger } from '../core/ports/command-ledger';
 import type { ErpPort, ErpReceipt } from '../core/ports/erp';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
+import type { TaskCallbacks } from '../core/ports/workflow-tasks';
 
 /** Parses a queued ERP command; a malformed one is a validation error that goes straight to the DLQ. */
 export const parseErpCommand = (body: string): ErpCommand => parseJsonAs(ErpCommand, body, 'The ERP command', { problem: 'Invalid ERP command' });
@@ -13,18 +14,45 @@ export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination
   erp: ErpPort;
   coordination: ErpCoordination;
   ledger: CommandLedger;
+  /** Answers the task token of a command a workflow waits on. */
+  callbacks: TaskCallbacks;
   /** Failed attempts (5xx, timeouts) before a command goes to the DLQ. */
   maxAttempts?: number;
 }
 
-export type DispatchOutcome = { outcome: 'created' | 'found-existing' | 'already-done'; receipt: ErpReceipt; erpCalls: number };
+export type DispatchOutcome =
+  | { outcome: 'created' | 'found-existing' | 'already-done'; receipt: ErpReceipt; erpCalls: number }
+  /** Failed for good, and the waiting workflow was told: the message is done, the workflow owns the failure. */
+  | { outcome: 'failed'; error: ErpTaskError; cause: string; erpCalls: number };
+
+/** Error names a workflow's `Catch` matches on an ERP task. */
+export type ErpTaskError = 'Erp.OutOfStock' | 'Erp.Permanent';
+
+/** Failures no retry of the message can fix; anything else (breaker open, 429, 5xx) comes back through the queue. */
+const finalFailure = (error: unknown): ErpTaskError | undefined => {
+  if (error instanceof OutOfStockError) return 'Erp.OutOfStock';
+  if (error instanceof PermanentError || error instanceof ValidationError || error instanceof RetriesExhaustedError) return 'Erp.Permanent';
+  return undefined;
+};
+
+/** What the ERP said, for the person who looks at the parked workflow. */
+const causeOf = (command: ErpCommand, error: DomainError): string => {
+  const erpError = (error.context.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const erpSaid = erpError && typeof erpError.message === 'string' ? ` The ERP said: ${String(erpError.code ?? 'error')}: ${erpError.message}` : '';
+  return `${command.type} ${command.commandId} for order ${command.orderId} failed: ${error.message}.${erpSaid}`;
+};
 
 /**
  * Executes one ERP command at most once, within the shared rate budget and behind the shared breaker.
  * A command already done is acknowledged without calling the ERP; a command that may have reached the
  * ERP before (a crash, a timeout) is first looked up by its id, so a retry never creates a second effect.
+ *
+ * A command with a task token has a workflow waiting on it: the token gets the ERP reference once the
+ * effect exists (however it was found), or the failure once no retry can fix it. Such a failure is then
+ * the workflow's to handle (it parks it for a person), so the message is acknowledged rather than
+ * dead-lettered, and the command's failed attempts are forgotten so that a person's retry starts afresh.
  */
-export const makeErpDispatch = ({ erp, coordination, ledger, maxAttempts = 8, ...gateOptions }: DispatchDependencies) => {
+export const makeErpDispatch = ({ erp, coordination, ledger, callbacks, maxAttempts = 8, ...gateOptions }: DispatchDependencies) => {
   const gate = makeErpGate({ coordination, ...gateOptions });
   const callErp = <T>(counter: { erpCalls: number }, call: () => Promise<T>): Promise<T> =>
     gate(() => {
@@ -32,8 +60,7 @@ export const makeErpDispatch = ({ erp, coordination, ledger, maxAttempts = 8, ..
       return call();
     });
 
-  return async (command: ErpCommand): Promise<DispatchOutcome> => {
-    const counter = { erpCalls: 0 };
+  const execute = async (command: ErpCommand, counter: { erpCalls: number }): Promise<DispatchOutcome> => {
     const previous = await ledger.start(command.commandId);
     if (previous?.status === 'done') {
       return { outcome: 'already-done', receipt: { erpReference: previous.erpReference ?? '', replayed: true }, erpCalls: 0 };
@@ -53,5 +80,26 @@ export const makeErpDispatch = ({ erp, coordination, ledger, maxAttempts = 8, ..
       }
       throw error;
     }
+  };
+
+  return async (command: ErpCommand): Promise<DispatchOutcome> => {
+    const counter = { erpCalls: 0 };
+    const { taskToken } = command;
+    if (taskToken === undefined) return execute(command, counter);
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await execute(command, counter);
+    } catch (error) {
+      const name = finalFailure(error);
+      if (name === undefined) throw error;
+      const cause = causeOf(command, error as DomainError);
+      // Before the answer: should answering fail, the redelivered message still finds the workflow waiting.
+      await ledger.resetAttempts(command.commandId);
+      await callbacks.fail(taskToken, name, cause);
+      return { outcome: 'failed', error: name, cause, erpCalls: counter.erpCalls };
+    }
+    // A redelivery after a crash between the ledger and this answer answers again (already-done).
+    if (outcome.outcome !== 'failed') await callbacks.succeed(taskToken, { erpReference: outcome.receipt.erpReference });
+    return outcome;
   };
 };

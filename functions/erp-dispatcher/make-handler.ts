@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { makeBusinessCentralErp } from '../adapters/erp-business-central';
 import { makeDynamoDbCommandLedger } from '../adapters/erp-coordination-store';
+import { makeStepFunctionsCallbacks } from '../adapters/step-functions-callbacks';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, numberEnv, requiredEnv, type Environment } from '../shared/environment';
 import { ERP_GATE_METRICS, erpCoordinationFrom } from '../shared/erp';
@@ -26,7 +27,11 @@ export const makeHandler = ({ observability, queue, ...dependencies }: ErpDispat
       const result = await dispatch(command);
       metrics.addMetric('ErpCommandLatency', MetricUnit.Milliseconds, Date.now() - Number(record.attributes.SentTimestamp));
       metrics.addMetric('ErpCallsPerCommand', MetricUnit.Count, result.erpCalls);
-      logger.info('erp command executed', { commandId: command.commandId, type: command.type, orderId: command.orderId, ...result, tookMs: Date.now() - started });
+      const summary = { commandId: command.commandId, type: command.type, orderId: command.orderId, ...result, tookMs: Date.now() - started };
+      if (result.outcome === 'failed') {
+        metrics.addMetric('ErpCommandFailedToWorkflow', MetricUnit.Count, 1);
+        logger.warn('erp command failed; the waiting workflow was told', summary);
+      } else logger.info('erp command executed', summary);
     },
     (record) => {
       try {
@@ -47,6 +52,7 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
     erp: makeBusinessCentralErp({ baseUrl: requiredEnv(ENV.erpBaseUrl, environment) }),
     coordination: erpCoordinationFrom(environment, aws),
     ledger: makeDynamoDbCommandLedger(aws.dynamodb(), requiredEnv(ENV.coordinationTable, environment)),
+    callbacks: makeStepFunctionsCallbacks(aws.stepFunctions()),
     maxAttempts: numberEnv(ENV.erpMaxAttempts, 8, environment),
   };
 };

@@ -11,6 +11,22 @@ export interface ErpEffect {
   at: number;
 }
 
+/** An order line as the simulator is told it (Business Central calls the SKU `lineObjectNumber`). */
+export interface SimOrderLine {
+  sku: string;
+  quantity: number;
+  shippedQuantity: number;
+  unitPrice?: number;
+}
+
+/** Header fields of a sales order beyond its status: Business Central's `currencyCode`, `shipToCountry`, and when it shipped. */
+export interface SimOrderDetails {
+  currencyCode?: string;
+  shipToCountry?: string;
+  /** `YYYY-MM-DD`, as Business Central gives dates. */
+  shipmentDate?: string;
+}
+
 export interface ErpSimulatorOptions {
   port?: number;
   /** Requests per second (any method) the ERP accepts in any sliding second before answering 429. */
@@ -44,8 +60,26 @@ export interface ErpSimulator extends RunningServer {
   outageUntil(until: number): void;
   /** Sets an order as the ERP holds it; `modifiedAt` defaults to now. */
   setOrder(orderId: string, status: string, version: number, modifiedAt?: Date): void;
+  /** Gives an order (set with `setOrder`) its lines and header details, read with `$expand=salesOrderLines`. */
+  setOrderLines(orderId: string, lines: SimOrderLine[], details?: SimOrderDetails): void;
+  /**
+   * Sets the stock of a SKU per location. A SKU with stock set is an inventory item: a replacement order
+   * (POST salesOrders) for more than its stock is refused, and an accepted one takes its quantity out.
+   */
   setInventory(sku: string, levels: Array<{ locationCode: string; inventory: number }>): void;
 }
+
+/** Lines of a document created through the API: the adapter sends `lines` of `{ sku, quantity, unitPrice }`. */
+const documentLines = (body: Record<string, unknown>) =>
+  (Array.isArray(body.lines) ? (body.lines as Array<Record<string, unknown>>) : [])
+    .filter((line) => typeof line.sku === 'string' && typeof line.quantity === 'number')
+    .map((line) => ({ sku: line.sku as string, quantity: line.quantity as number, unitPrice: line.unitPrice }));
+
+/** The navigation property holding a document's lines in Business Central API v2.0. */
+const LINES_OF: Record<string, string> = { salesOrders: 'salesOrderLines', salesReturnOrders: 'salesReturnOrderLines', salesCreditMemos: 'salesCreditMemoLines' };
+
+/** Business Central numbers lines 10000, 20000, …; the first line a document gets. */
+const lineSequence = (index: number) => (index + 1) * 10000;
 
 const ENTITY_SETS = new Set(['salesReturnOrders', 'salesCreditMemos', 'salesOrders']);
 
@@ -53,13 +87,16 @@ const ENTITY_SETS = new Set(['salesReturnOrders', 'salesCreditMemos', 'salesOrde
  * An ERP on loopback shaped like the Business Central API v2.0 entity sets the adapter uses. Like a real
  * ERP it creates a document for every POST (it does not deduplicate), so tests can count duplicate
  * effects. It enforces a sliding-window rate limit and a concurrency cap with 429 + Retry-After, and can
- * inject 5xx, hangs (timeouts), latency and outage windows.
+ * inject 5xx, hangs (timeouts), latency and outage windows. Orders carry lines (`$expand=salesOrderLines`),
+ * documents created for an order can be listed by `orderNumber`, and a replacement order takes stock or
+ * is refused when an item is short. `POST /_sim/orders` and `POST /_sim/inventory` seed a scenario with curl.
  */
 export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Promise<ErpSimulator> => {
   const effects: ErpEffect[] = [];
   const acceptedAt: number[] = [];
   const stats: ErpSimulatorStats = { calls: 0, accepted: 0, rejectedOverLimit: 0, faults: 0, maxConcurrentSeen: 0 };
-  const orders = new Map<string, { number: string; status: string; systemVersion: number; lastModifiedDateTime: string }>();
+  const orders = new Map<string, { number: string; status: string; systemVersion: number; lastModifiedDateTime: string } & SimOrderDetails>();
+  const orderLines = new Map<string, SimOrderLine[]>();
   const inventory = new Map<string, Array<{ number: string; locationCode: string; inventory: number }>>();
   let failures = { remaining: 0, status: 503 };
   let hangs = { remaining: 0, ms: 0 };
@@ -108,7 +145,8 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
 
   const filterValue = (request: SimRequest, field: string) => {
     const filter = request.query.get('$filter') ?? '';
-    const match = new RegExp(`${field} eq '((?:[^']|'')*)'`).exec(filter);
+    // The field whole: `number` must not match inside `orderNumber`.
+    const match = new RegExp(`(?:^|[^A-Za-z])${field} eq '((?:[^']|'')*)'`).exec(filter);
     return match ? match[1]!.replace(/''/g, "'") : undefined;
   };
 
@@ -134,6 +172,101 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     };
   };
 
+  const expands = (request: SimRequest, navigation: string) => (request.query.get('$expand') ?? '').split(',').map((part) => part.trim()).includes(navigation);
+
+  /** A sales order as Business Central answers it, with its lines when `$expand=salesOrderLines`. */
+  const salesOrder = (order: NonNullable<ReturnType<typeof orders.get>>, withLines: boolean) => {
+    if (!withLines) return order;
+    const lines = (orderLines.get(order.number) ?? []).map((line, index) => ({
+      sequence: lineSequence(index),
+      lineType: 'Item',
+      lineObjectNumber: line.sku,
+      quantity: line.quantity,
+      shippedQuantity: line.shippedQuantity,
+      ...(line.unitPrice === undefined ? {} : { unitPrice: line.unitPrice }),
+      ...(order.shipmentDate ? { shipmentDate: order.shipmentDate } : {}),
+    }));
+    return { ...order, salesOrderLines: lines };
+  };
+
+  /** Documents created through the API for an order (return orders, credit memos, replacement orders), lines expanded on request. */
+  const documentsOf = (request: SimRequest, entitySet: string, orderNumber: string) =>
+    effects
+      .filter((effect) => effect.entitySet === entitySet && effect.body.orderNumber === orderNumber)
+      .map(({ id, number, externalDocumentNumber, body }) => ({
+        id,
+        number,
+        externalDocumentNumber,
+        ...(expands(request, LINES_OF[entitySet]!)
+          ? { [LINES_OF[entitySet]!]: documentLines(body).map((line, index) => ({ sequence: lineSequence(index), lineType: 'Item', lineObjectNumber: line.sku, quantity: line.quantity })) }
+          : {}),
+      }));
+
+  const available = (sku: string) => (inventory.get(sku) ?? []).reduce((total, level) => total + level.inventory, 0);
+
+  /**
+   * A replacement order for inventory items takes their stock, or is refused whole when one is short.
+   * Business Central reports a refusal of its application logic as 400 `Application_DialogException`
+   * carrying the error text; the text is Business Central's message for an item short on inventory.
+   */
+  const takeStock = (body: Record<string, unknown>): SimResponse | undefined => {
+    const needed = new Map<string, number>();
+    for (const line of documentLines(body)) if (inventory.has(line.sku)) needed.set(line.sku, (needed.get(line.sku) ?? 0) + line.quantity);
+    for (const [sku, quantity] of needed) {
+      if (available(sku) < quantity) {
+        return {
+          status: 400,
+          body: { error: { code: 'Application_DialogException', message: `You have insufficient quantity of Item ${sku} on inventory. Available: ${available(sku)}, needed: ${quantity}.` } },
+        };
+      }
+    }
+    for (const [sku, quantity] of needed) {
+      let remaining = quantity;
+      for (const level of inventory.get(sku)!) {
+        const taken = Math.min(level.inventory, remaining);
+        level.inventory -= taken;
+        remaining -= taken;
+      }
+    }
+    return undefined;
+  };
+
+  const seedOrder = (body: unknown): SimResponse => {
+    const order = (body ?? {}) as { number?: unknown; status?: unknown; version?: unknown; lines?: unknown } & SimOrderDetails;
+    if (typeof order.number !== 'string' || typeof order.status !== 'string') return { status: 400, body: { error: { code: 'BadRequest', message: 'number and status are required' } } };
+    const lines = Array.isArray(order.lines) ? (order.lines as SimOrderLine[]) : [];
+    if (lines.some((line) => typeof line?.sku !== 'string' || typeof line.quantity !== 'number' || typeof line.shippedQuantity !== 'number')) {
+      return { status: 400, body: { error: { code: 'BadRequest', message: 'every line needs sku, quantity and shippedQuantity' } } };
+    }
+    setOrder(order.number, order.status, typeof order.version === 'number' ? order.version : 1);
+    setOrderLines(order.number, lines, { currencyCode: order.currencyCode, shipToCountry: order.shipToCountry, shipmentDate: order.shipmentDate });
+    return { status: 201, body: salesOrder(orders.get(order.number)!, true) };
+  };
+
+  const seedInventory = (body: unknown): SimResponse => {
+    const seed = (body ?? {}) as { sku?: unknown; levels?: unknown };
+    const levels = Array.isArray(seed.levels) ? (seed.levels as Array<{ locationCode?: unknown; inventory?: unknown }>) : undefined;
+    if (typeof seed.sku !== 'string' || !levels || levels.some((level) => typeof level?.inventory !== 'number')) {
+      return { status: 400, body: { error: { code: 'BadRequest', message: 'sku and levels of { locationCode, inventory } are required' } } };
+    }
+    setInventory(seed.sku, levels.map((level) => ({ locationCode: typeof level.locationCode === 'string' ? level.locationCode : '', inventory: level.inventory as number })));
+    return { status: 201, body: { value: inventory.get(seed.sku) } };
+  };
+
+  const setOrder = (orderId: string, status: string, version: number, modifiedAt = new Date()) => {
+    orders.set(orderId, { ...orders.get(orderId), number: orderId, status, systemVersion: version, lastModifiedDateTime: modifiedAt.toISOString() });
+  };
+  const setOrderLines = (orderId: string, lines: SimOrderLine[], details: SimOrderDetails = {}) => {
+    const order = orders.get(orderId);
+    if (!order) throw new Error(`No order ${orderId}: set it with setOrder first`);
+    const defined = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+    orders.set(orderId, { ...order, ...defined });
+    orderLines.set(orderId, lines.map((line) => ({ ...line })));
+  };
+  const setInventory = (sku: string, levels: Array<{ locationCode: string; inventory: number }>) => {
+    inventory.set(sku, levels.map((level) => ({ number: sku, ...level })));
+  };
+
   const server = await serveJson(
     [
       [
@@ -145,10 +278,12 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
             const found = effects.filter((effect) => effect.entitySet === request.params.entitySet && effect.externalDocumentNumber === external);
             return { status: 200, body: { value: found.map(({ id, number, externalDocumentNumber }) => ({ id, number, externalDocumentNumber })) } };
           }
+          const orderNumber = filterValue(request, 'orderNumber');
+          if (orderNumber !== undefined) return { status: 200, body: { value: documentsOf(request, request.params.entitySet!, orderNumber) } };
           if (request.params.entitySet === 'salesOrders' && /lastModifiedDateTime/.test(request.query.get('$filter') ?? '')) return changedOrders(request);
           const number = filterValue(request, 'number');
           const order = number !== undefined && request.params.entitySet === 'salesOrders' ? orders.get(number) : undefined;
-          return { status: 200, body: { value: order ? [order] : [] } };
+          return { status: 200, body: { value: order ? [salesOrder(order, expands(request, 'salesOrderLines'))] : [] } };
         }),
       ],
       [
@@ -164,11 +299,15 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
           if (!ENTITY_SETS.has(entitySet)) return { status: 404, body: { error: { code: 'BadRequest_ResourceNotFound', message: `No entity set ${entitySet}` } } };
           const body = (request.body ?? {}) as Record<string, unknown>;
           if (typeof body.externalDocumentNumber !== 'string') return { status: 400, body: { error: { code: 'BadRequest', message: 'externalDocumentNumber is required' } } };
+          const refused = entitySet === 'salesOrders' ? takeStock(body) : undefined;
+          if (refused) return refused;
           const effect: ErpEffect = { entitySet, id: randomUUID(), number: `ERP-${String(effects.length + 1).padStart(6, '0')}`, externalDocumentNumber: body.externalDocumentNumber, body, at: Date.now() };
           effects.push(effect);
           return { status: 201, body: { id: effect.id, number: effect.number, externalDocumentNumber: effect.externalDocumentNumber } };
         }),
       ],
+      ['POST', /^\/_sim\/orders$/, (request) => seedOrder(request.body)],
+      ['POST', /^\/_sim\/inventory$/, (request) => seedInventory(request.body)],
       ['GET', /^\/_sim\/summary$/, () => ({ status: 200, body: { executed: new Set(effects.map((effect) => effect.externalDocumentNumber)).size, stats } })],
       ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates(), acceptedAt } })],
       [
@@ -200,11 +339,8 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     outageUntil: (until) => {
       downUntil = until;
     },
-    setOrder: (orderId, status, version, modifiedAt = new Date()) => {
-      orders.set(orderId, { number: orderId, status, systemVersion: version, lastModifiedDateTime: modifiedAt.toISOString() });
-    },
-    setInventory: (sku, levels) => {
-      inventory.set(sku, levels.map((level) => ({ number: sku, ...level })));
-    },
+    setOrder,
+    setOrderLines,
+    setInventory,
   };
 };

@@ -17,6 +17,8 @@ export const ErpCommand = z.object({
   correlationId: z.string().min(1),
   requestedAt: z.iso.datetime({ offset: true }),
   payload: z.record(z.string(), z.unknown()).default({}),
+  /** Set when a workflow waits for the outcome (`sqs:sendMessage.waitForTaskToken`): the dispatcher answers it. */
+  taskToken: z.string().min(1).max(2048).optional(),
 });
 export type ErpCommand = z.infer<typeof ErpCommand>;
 

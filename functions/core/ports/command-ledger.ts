@@ -12,5 +12,7 @@ export interface CommandLedger {
   start(commandId: string): Promise<CommandRecord | undefined>;
   /** Counts a failed attempt; returns the number of failed attempts so far. */
   failedAttempt(commandId: string): Promise<number>;
+  /** Forgets the failed attempts of a command that failed for good, so a person's retry of it gets a full set again. */
+  resetAttempts(commandId: string): Promise<void>;
   done(commandId: string, receipt: ErpReceipt): Promise<void>;
 }

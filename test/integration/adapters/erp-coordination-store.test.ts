@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDynamoDbCommandLedger, makeDynamoDbErpCoordination } from '../../../functions/adapters/erp-coordination-store';
 import { makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
@@ -100,7 +101,27 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     expect((await second.admit()).action).toBe('call');
   });
 
+  it('forgets the failed attempts of a command that failed for good, and records nothing for an unknown command', async () => {
+    // Prepare
+    const ledger = makeDynamoDbCommandLedger(client, tableName);
+    await ledger.start('cmd-reset');
+    await ledger.failedAttempt('cmd-reset');
+    await ledger.failedAttempt('cmd-reset');
+
+    // Act
+    await ledger.resetAttempts('cmd-reset');
+    await ledger.resetAttempts('cmd-never-started');
+
+    // Assess
+    expect(await ledger.get('cmd-reset')).toEqual({ status: 'started', attempts: 0 });
+    expect(await ledger.failedAttempt('cmd-reset')).toBe(1);
+    const { Item: unknown } = await DynamoDBDocumentClient.from(client).send(new GetCommand({ TableName: tableName, Key: { pk: 'CMD#cmd-never-started' } }));
+    expect(unknown).toBeUndefined();
+  });
+
   describe('dispatcher with the ERP simulator', () => {
+    // These commands carry no task token: no workflow waits on them.
+    const noWorkflowWaiting = { succeed: async () => undefined, fail: async () => undefined };
     let erpSimulator: ErpSimulator;
     beforeEach(async () => {
       erpSimulator = await startErpSimulator();
@@ -120,6 +141,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
         erp: makeBusinessCentralErp({ baseUrl: erpSimulator.url, timeoutMs }),
         coordination: coordination(name, 50),
         ledger: makeDynamoDbCommandLedger(client, tableName),
+        callbacks: noWorkflowWaiting,
       });
 
     it('creates no duplicate when the ERP acted but the call timed out', async () => {
@@ -166,6 +188,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
         erp: makeBusinessCentralErp({ baseUrl: erpSimulator.url }),
         coordination: coordination('outage-test', 50, { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 800, probeLeaseMs: 2000 }),
         ledger: makeDynamoDbCommandLedger(client, tableName),
+        callbacks: noWorkflowWaiting,
       });
 
       // Act and Assess: three failures open the breaker, after which the ERP is not called...

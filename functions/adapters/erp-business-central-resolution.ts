@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { OrderStatus } from '../core/canonical/order';
+import { PermanentError } from '../core/errors';
+import type { ErpResolutionReads } from '../core/ports/workflow-tasks';
+import type { OrderForResolution } from '../core/workflows/resolution-policy';
+import { Collection, makeBusinessCentralErp, makeBusinessCentralGet, odataString, type BusinessCentralOptions } from './erp-business-central';
+
+/** Business Central writes an empty date as the first day of year 1. */
+const date = z
+  .string()
+  .optional()
+  .transform((value) => (value && !value.startsWith('0001-01-01') ? value : undefined));
+
+/** API v2.0 `salesOrderLine`, the fields a resolution needs. */
+const SalesOrderLine = z.object({
+  sequence: z.number(),
+  lineType: z.string(),
+  lineObjectNumber: z.string().optional(),
+  quantity: z.number(),
+  shippedQuantity: z.number().default(0),
+  unitPrice: z.number().optional(),
+  shipmentDate: date,
+});
+
+/** API v2.0 `salesOrder` with `$expand=salesOrderLines`. */
+const SalesOrderWithLines = z.object({
+  number: z.string(),
+  status: z.string(),
+  currencyCode: z.string().optional(),
+  shipToCountry: z.string().optional(),
+  shipmentDate: date,
+  salesOrderLines: z.array(SalesOrderLine).default([]),
+});
+
+const DocumentLine = z.object({ lineType: z.string().optional(), lineObjectNumber: z.string().optional(), quantity: z.number() });
+
+/** Documents the product creates for an order, and the navigation property of their lines. */
+const RESOLVING_DOCUMENTS = [
+  ['salesReturnOrders', 'salesReturnOrderLines'],
+  ['salesCreditMemos', 'salesCreditMemoLines'],
+  // Replacement orders: sales orders the product created for the original order.
+  ['salesOrders', 'salesOrderLines'],
+] as const;
+
+const isItem = (line: { lineType?: string }) => line.lineType === 'Item';
+
+/**
+ * The workflow a document belongs to. Workflows name their ERP commands `<workflowId>.<step>`, so one
+ * workflow's return authorization and its refund (or replacement) resolve the same units once; a
+ * document named otherwise (entered by a person) counts on its own.
+ */
+const resolutionOf = (externalDocumentNumber: string | undefined, id: string) => {
+  const dot = externalDocumentNumber?.lastIndexOf('.') ?? -1;
+  return dot > 0 ? externalDocumentNumber!.slice(0, dot) : `document:${id}`;
+};
+
+/**
+ * Quantity per SKU already resolved for an order: within one resolution the largest quantity any of its
+ * documents names, summed over resolutions.
+ */
+const resolvedBySku = (documents: Array<{ resolution: string; lines: Array<z.infer<typeof DocumentLine>> }>) => {
+  const perResolution = new Map<string, Map<string, number>>();
+  for (const { resolution, lines } of documents) {
+    const quantities = perResolution.get(resolution) ?? new Map<string, number>();
+    const inDocument = new Map<string, number>();
+    for (const line of lines.filter(isItem)) if (line.lineObjectNumber) inDocument.set(line.lineObjectNumber, (inDocument.get(line.lineObjectNumber) ?? 0) + line.quantity);
+    for (const [sku, quantity] of inDocument) quantities.set(sku, Math.max(quantities.get(sku) ?? 0, quantity));
+    perResolution.set(resolution, quantities);
+  }
+  const total = new Map<string, number>();
+  for (const quantities of perResolution.values()) for (const [sku, quantity] of quantities) total.set(sku, (total.get(sku) ?? 0) + quantity);
+  return total;
+};
+
+/**
+ * ERP reads of the refund-or-replacement workflow from Business Central API v2.0: the order with its
+ * lines (`$expand=salesOrderLines`), what is already resolved per line (return orders, credit memos and
+ * replacement orders created for the order), and stock. Pass it through `gatedResolutionReads`.
+ *
+ * @example
+ * const reads = gatedResolutionReads(makeBusinessCentralResolutionReads({ baseUrl }), makeErpGate({ coordination }));
+ * const order = await reads.orderForResolution('SO-1001');
+ */
+export const makeBusinessCentralResolutionReads = (options: BusinessCentralOptions): ErpResolutionReads => {
+  const { get } = makeBusinessCentralGet(options);
+  const erp = makeBusinessCentralErp(options);
+
+  const documentsFor = async (orderId: string) => {
+    const filter = encodeURIComponent(`orderNumber eq ${odataString(orderId)}`);
+    const found = await Promise.all(
+      RESOLVING_DOCUMENTS.map(async ([entitySet, lines]) => {
+        const Document = z.object({ id: z.string(), externalDocumentNumber: z.string().optional(), lines: z.array(DocumentLine).default([]) });
+        const page = await get(`${entitySet}?$filter=${filter}&$expand=${lines}`, Collection(z.preprocess((document) => ({ ...(document as object), lines: (document as Record<string, unknown>)?.[lines] }), Document)));
+        return page.value.map((document) => ({ resolution: resolutionOf(document.externalDocumentNumber, document.id), lines: document.lines }));
+      }),
+    );
+    return found.flat();
+  };
+
+  return {
+    async orderForResolution(orderId) {
+      const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}&$expand=salesOrderLines`, Collection(SalesOrderWithLines));
+      const order = found.value[0];
+      if (!order) return undefined;
+      const status = OrderStatus.safeParse(order.status);
+      if (!status.success) throw new PermanentError(`The ERP reports order ${orderId} in status "${order.status}", which the product does not know`);
+
+      const items = order.salesOrderLines.filter(isItem).sort((a, b) => a.sequence - b.sequence);
+      // Resolved units of a SKU fill its lines in order, each up to what it shipped; any excess stays on the last.
+      const unallocated = resolvedBySku(await documentsFor(orderId));
+      const lines: OrderForResolution['lines'] = items.map((line, index) => {
+        const sku = line.lineObjectNumber;
+        const left = sku ? (unallocated.get(sku) ?? 0) : 0;
+        const lastOfSku = !items.slice(index + 1).some((later) => later.lineObjectNumber === sku);
+        const resolvedQuantity = lastOfSku ? left : Math.min(left, line.shippedQuantity);
+        if (sku) unallocated.set(sku, left - resolvedQuantity);
+        return {
+          lineId: String(line.sequence),
+          ...(sku ? { sku } : {}),
+          quantity: line.quantity,
+          shippedQuantity: line.shippedQuantity,
+          resolvedQuantity,
+          ...(line.unitPrice === undefined ? {} : { unitPrice: String(line.unitPrice) }),
+        };
+      });
+      const shipped = items.filter((line) => line.shippedQuantity > 0 && line.shipmentDate).map((line) => line.shipmentDate!).sort();
+      const shippedAt = order.shipmentDate ?? shipped[0];
+      return {
+        orderId,
+        status: status.data,
+        ...(order.shipToCountry ? { region: order.shipToCountry } : {}),
+        ...(order.currencyCode ? { currency: order.currencyCode } : {}),
+        ...(shippedAt ? { shippedAt } : {}),
+        lines,
+      };
+    },
+
+    async availableStock(sku) {
+      const levels = await erp.getInventory(sku);
+      return Math.max(0, levels.reduce((total, level) => total + level.available, 0));
+    },
+  };
+};
