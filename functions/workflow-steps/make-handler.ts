@@ -9,9 +9,10 @@ import { makeDynamoDbWorkflowStore } from '../adapters/workflow-store';
 import { CanonicalEvents, eventBridgeEnvelope } from '../core/canonical/events';
 import { correlationIdOfMessage, parseJson, validated } from '../core/canonical/parse';
 import { makeErpGate } from '../core/erp/gate';
+import { gatedResolutionReads } from '../core/erp/gated-resolution-reads';
 import { systemClock } from '../core/ports/clock';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
-import type { ErpResolutionReads, WorkflowStore, WorkflowWaits } from '../core/ports/workflow-tasks';
+import type { WorkflowStore, WorkflowWaits } from '../core/ports/workflow-tasks';
 import { ResolutionPolicy } from '../core/workflows/resolution-policy';
 import { makeReturnReceipts } from '../core/workflows/return-receipts';
 import { makeSlaCheck } from '../core/workflows/sla-check';
@@ -53,13 +54,9 @@ const correlationIdOfStep = (body: string): string | undefined => {
 export const makeHandler = ({ observability, queue, coordination, erp, store, ...dependencies }: WorkflowStepsHandlerDependencies) => {
   const { logger, metrics } = observability;
   const gate = makeErpGate({ coordination, observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
-  const gatedErp: ErpResolutionReads = {
-    orderForResolution: (orderId) => gate(() => erp.orderForResolution(orderId)),
-    availableStock: (sku) => gate(() => erp.availableStock(sku)),
-  };
   const runStep = makeWorkflowSteps({
     ...dependencies,
-    erp: gatedErp,
+    erp: gatedResolutionReads(erp, gate),
     store,
     waits: store,
     observe: (kpi, seconds) => metrics.addMetric(kpi, MetricUnit.Seconds, seconds),
