@@ -22,7 +22,10 @@ const ReasonRule = z.strictObject({
 
 export const ResolutionPolicy = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes'),
-  /** Which orders it governs; the first policy whose every given key matches wins, so list the general one last. */
+  /**
+   * Which orders it governs: `regions` are ship-to countries as the ERP gives them (ISO 3166 alpha-2,
+   * Business Central's `shipToCountry`), `brands` the order's brand. The most specific matching policy wins.
+   */
   appliesTo: z.strictObject({ regions: z.array(z.string().min(1)).optional(), brands: z.array(z.string().min(1)).optional() }),
   reasons: z.partialRecord(ResolutionReason, ReasonRule),
   /** `refund` pays back through the original payment; `credit-memo` issues store credit in the ERP. */

@@ -26,7 +26,7 @@ const policies = parsePolicies(['default.json', 'eu.json'].map((file) => ({ file
 const order: OrderForResolution = {
   orderId: 'SO-1001',
   status: 'delivered',
-  region: 'eu',
+  region: 'DE',
   currency: 'EUR',
   deliveredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
   lines: [{ lineId: '10000', sku: 'MUG-BLUE', quantity: 1, shippedQuantity: 1, resolvedQuantity: 0, unitPrice: '12.50' }],

@@ -22,7 +22,7 @@ const policies = parsePolicies(['default.json', 'eu.json'].map((file) => ({ file
 const order: OrderForResolution = {
   orderId: 'SO-1001',
   status: 'delivered',
-  region: 'eu',
+  region: 'DE',
   currency: 'EUR',
   deliveredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
   lines: [

@@ -20,7 +20,7 @@ const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000).to
 const twoLineOrder = (overrides: Partial<OrderForResolution> = {}): OrderForResolution => ({
   orderId: 'SO-1001',
   status: 'delivered',
-  region: 'eu',
+  region: 'DE',
   currency: 'EUR',
   shippedAt: daysAgo(12),
   deliveredAt: daysAgo(10),
@@ -39,8 +39,8 @@ const damagedMug = (overrides: Partial<ResolutionRequest> = {}): ResolutionReque
 
 describe('policyFor', () => {
   it.each([
-    ['eu', undefined, 'eu'],
-    ['us', undefined, 'default'],
+    ['DE', undefined, 'eu'],
+    ['US', undefined, 'default'],
     [undefined, 'outlet', 'default'],
   ])('picks the policy for region %s and brand %s: %s', (region, brand, expected) => {
     // Act
@@ -86,16 +86,16 @@ describe('parsePolicies', () => {
 describe('decideEligibility', () => {
   // Table per region: the same request decided under each shipped policy.
   it.each([
-    ['eu', 'a damaged item replaced, kept by the customer', damagedMug(), { eligible: true, resolution: 'replacement', returnRequired: false, refundOn: 'authorization', shippingPaidBy: 'retailer', slaSeconds: 120 * 3600 }],
+    ['DE', 'a damaged item replaced, kept by the customer', damagedMug(), { eligible: true, resolution: 'replacement', returnRequired: false, refundOn: 'authorization', shippingPaidBy: 'retailer', slaSeconds: 120 * 3600 }],
     ['us', 'a damaged item replaced under the general policy', damagedMug(), { eligible: true, resolution: 'replacement', returnRequired: false, refundOn: 'authorization', shippingPaidBy: 'retailer', slaSeconds: 72 * 3600 }],
-    ['eu', 'a damaged item refunded at its price', damagedMug({ preferred: 'refund' }), { eligible: true, resolution: 'refund', refundAmount: { amount: '12.50', currency: 'EUR' }, slaSeconds: 336 * 3600 }],
+    ['DE', 'a damaged item refunded at its price', damagedMug({ preferred: 'refund' }), { eligible: true, resolution: 'refund', refundAmount: { amount: '12.50', currency: 'EUR' }, slaSeconds: 336 * 3600 }],
     [
-      'eu',
+      'DE',
       'a change of mind refunded on receipt, shipping paid by the customer',
       damagedMug({ lines: [{ lineId: '10000', quantity: 2, reason: 'changed-mind' }] }),
       { eligible: true, resolution: 'refund', returnRequired: true, refundOn: 'receipt', shippingPaidBy: 'customer', refundAmount: { amount: '25.00', currency: 'EUR' } },
     ],
-    ['us', 'a defective item named by SKU replaced after its return', damagedMug({ lines: [{ sku: 'PLATE-WHITE', quantity: 1, reason: 'defective' }] }), { eligible: true, resolution: 'replacement', returnRequired: true, returnArrivalSeconds: 21 * 86_400 }],
+    ['US', 'a defective item named by SKU replaced after its return', damagedMug({ lines: [{ sku: 'PLATE-WHITE', quantity: 1, reason: 'defective' }] }), { eligible: true, resolution: 'replacement', returnRequired: true, returnArrivalSeconds: 21 * 86_400 }],
   ] as const)('in region %s: %s', (region, _, request, expected) => {
     // Prepare
     const order = twoLineOrder({ region });
@@ -109,7 +109,7 @@ describe('decideEligibility', () => {
     // Prepare
     const request = damagedMug({ lines: [{ lineId: '10000', quantity: 1, reason: 'damaged' }, { lineId: '20000', quantity: 1, reason: 'changed-mind' }] });
     // Act
-    const decision = decideEligibility(policyFor(shippedPolicies, { region: 'eu' }), twoLineOrder(), request, NOW);
+    const decision = decideEligibility(policyFor(shippedPolicies, { region: 'DE' }), twoLineOrder(), request, NOW);
     // Assess
     expect(decision).toMatchObject({ eligible: true, resolution: 'refund', shippingPaidBy: 'retailer', refundAmount: { amount: '42.50', currency: 'EUR' } });
   });
