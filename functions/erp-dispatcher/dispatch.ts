@@ -10,6 +10,33 @@ import type { TaskCallbacks } from '../core/ports/workflow-tasks';
 /** Parses a queued ERP command; a malformed one is a validation error that goes straight to the DLQ. */
 export const parseErpCommand = (body: string): ErpCommand => parseJsonAs(ErpCommand, body, 'The ERP command', { problem: 'Invalid ERP command' });
 
+/**
+ * Parses a queued ERP command. A malformed command that still names a waiting workflow's task token
+ * fails the token (`Erp.Permanent`) and yields nothing, so the workflow parks it for a person at once
+ * instead of waiting out its task timeout; any other malformed command throws for the DLQ.
+ */
+export const parseErpCommandOrFailWaiting = async (body: string, callbacks: TaskCallbacks): Promise<ErpCommand | undefined> => {
+  try {
+    return parseErpCommand(body);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const taskToken = ErpCommand.shape.taskToken.safeParse(parsedOrUndefined(body)?.taskToken);
+    if (!taskToken.success || taskToken.data === undefined) throw error;
+    const issues = error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+    await callbacks.fail(taskToken.data, 'Erp.Permanent', `The ERP command is invalid and was not sent to the ERP: ${issues || error.message}`);
+    return undefined;
+  }
+};
+
+const parsedOrUndefined = (body: string): Record<string, unknown> | undefined => {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination'> {
   erp: ErpPort;
   coordination: ErpCoordination;

@@ -7,7 +7,7 @@ import { ENV, numberEnv, requiredEnv, type Environment } from '../shared/environ
 import { ERP_GATE_METRICS, erpCoordinationFrom } from '../shared/erp';
 import type { Observability } from '../shared/lambda';
 import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
-import { makeErpDispatch, parseErpCommand, type DispatchDependencies } from './dispatch';
+import { makeErpDispatch, parseErpCommandOrFailWaiting, type DispatchDependencies } from './dispatch';
 
 export interface ErpDispatcherHandlerDependencies extends Omit<DispatchDependencies, 'observe'> {
   observability: Observability;
@@ -22,7 +22,12 @@ export const makeHandler = ({ observability, queue, ...dependencies }: ErpDispat
     observability,
     queue,
     async (record) => {
-      const command = parseErpCommand(record.body);
+      const command = await parseErpCommandOrFailWaiting(record.body, dependencies.callbacks);
+      if (!command) {
+        metrics.addMetric('ErpCommandFailedToWorkflow', MetricUnit.Count, 1);
+        logger.warn('invalid erp command; the waiting workflow was told', { messageId: record.messageId });
+        return;
+      }
       const started = Date.now();
       const result = await dispatch(command);
       metrics.addMetric('ErpCommandLatency', MetricUnit.Milliseconds, Date.now() - Number(record.attributes.SentTimestamp));

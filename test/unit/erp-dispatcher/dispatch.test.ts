@@ -5,7 +5,7 @@ import type { CommandLedger, CommandRecord } from '../../../functions/core/ports
 import type { ErpPort } from '../../../functions/core/ports/erp';
 import type { ErpCoordination } from '../../../functions/core/ports/erp-coordination';
 import type { TaskCallbacks } from '../../../functions/core/ports/workflow-tasks';
-import { makeErpDispatch, parseErpCommand } from '../../../functions/erp-dispatcher/dispatch';
+import { makeErpDispatch, parseErpCommand, parseErpCommandOrFailWaiting } from '../../../functions/erp-dispatcher/dispatch';
 
 const command: ErpCommand = {
   commandId: 'cmd-1',
@@ -314,6 +314,30 @@ describe('ERP commands', () => {
     const parse = () => parseErpCommand(body);
     // Assess
     expect(parse).toThrow(expected);
+  });
+
+  it('fails the task token of a malformed command a workflow waits on, instead of dead-lettering it', async () => {
+    // Prepare
+    const { callbacks, answers } = callbacksDouble();
+    const body = JSON.stringify({ ...command, type: 'teleport', taskToken: 'token-9' });
+    // Act
+    const parsed = await parseErpCommandOrFailWaiting(body, callbacks);
+    // Assess
+    expect(parsed).toBeUndefined();
+    expect(answers).toEqual([{ taskToken: 'token-9', error: 'Erp.Permanent', cause: expect.stringContaining('type: Invalid option') }]);
+  });
+
+  it.each([
+    ['without a task token', JSON.stringify({ ...command, type: 'teleport' })],
+    ['that is not JSON', 'nope'],
+  ])('dead-letters a malformed command %s', async (_, body) => {
+    // Prepare
+    const { callbacks, answers } = callbacksDouble();
+    // Act
+    const parsing = parseErpCommandOrFailWaiting(body, callbacks);
+    // Assess
+    await expect(parsing).rejects.toBeInstanceOf(ValidationError);
+    expect(answers).toEqual([]);
   });
 
   it('derives the same readable command id from the same intent', () => {
