@@ -53,6 +53,8 @@ export interface LocalStackOptions {
   reconcile?: Partial<ReconcileSettings>;
   /** Fire scheduled queues (reconciliation, the workflow SLA check) this often, like the EventBridge schedules in AWS; off when unset. */
   scheduleEveryMs?: number;
+  /** Tests only: changes a function's dependencies before its handler is built (fault injection). */
+  interceptDependencies?: DependencyInterceptor;
   /** Parallel pollers per queue that has a concurrency setting (default 2). */
   maxConcurrency?: number;
   log?: (line: string) => void;
@@ -74,9 +76,14 @@ interface HandlerModule<D> {
   dependenciesFrom(environment: Environment, observability: Observability): D;
 }
 
+/** Lets a test change a function's dependencies before its handler is built (e.g. to inject a crash). */
+export type DependencyInterceptor = <T extends object>(fn: FunctionName, dependencies: T) => T;
+
 /** A function's handler, built by its `makeHandler` from the dependencies its environment names. */
-const built = <D>(module: HandlerModule<D>) => (environment: Environment, observability: Observability) =>
-  module.makeHandler(module.dependenciesFrom(environment, observability)) as LambdaHandler;
+const built = <D>(module: HandlerModule<D>) => (fn: FunctionName, environment: Environment, observability: Observability, intercept?: DependencyInterceptor) => {
+  const dependencies = module.dependenciesFrom(environment, observability);
+  return module.makeHandler(intercept ? (intercept(fn, dependencies as D & object) as D) : dependencies) as LambdaHandler;
+};
 
 const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
   webhookIngest: built(webhookIngest),
@@ -167,7 +174,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ...options.environment,
     });
     const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
-    handlers.set(name, HANDLER_FACTORIES[name](environment, observability));
+    handlers.set(name, HANDLER_FACTORIES[name](name, environment, observability, options.interceptDependencies));
   }
 
   const invoke = (name: FunctionName, event: unknown) =>

@@ -10,11 +10,8 @@ import { decideParked, type ParkedDecision, type ParkedDecisionTaken } from '../
 import { resourceNames } from '../lib/topology';
 import { explainAwsError, OpsError, UsageError } from './errors';
 
-/**
- * The stage's workflow table. `lib/topology.ts` has no `workflows` table entry yet; once it has one
- * (suffix `workflows`), this should read `resourceNames(stage).table('workflows')`.
- */
-export const workflowsTableOf = (stage: string) => `${resourceNames(stage).prefix}-workflows`;
+/** The stage's workflow table, named by the topology like every other. */
+export const workflowsTableOf = (stage: string) => resourceNames(stage).table('workflows');
 
 /** The states a workflow can still leave: what `list` shows without `--state`. */
 export const OPEN_STATES: WorkflowState[] = ['running', 'waiting-for-return', 'exception'];
