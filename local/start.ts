@@ -19,8 +19,8 @@ const main = async () => {
     port: numberFromEnv('PORT', 3000),
     stage,
     emulatorEndpoint: process.env.MOTO_ENDPOINT,
-    serviceDeskPort: numberFromEnv('SERVICE_DESK_PORT', 0),
-    erp: { port: numberFromEnv('ERP_PORT', 0), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
+    serviceDeskPort: numberFromEnv('SERVICE_DESK_PORT', 3002),
+    erp: { port: numberFromEnv('ERP_PORT', 3001), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
     signingSecrets: signingSecretsFromEnvironment(),
     visibilityTimeoutSeconds: numberFromEnv('VISIBILITY_TIMEOUT_SECONDS'),
     // Reconciliation every RECONCILE_EVERY_SECONDS (default 900, 0: off), like the stage's schedule.
