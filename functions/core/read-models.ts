@@ -31,7 +31,7 @@ export interface TimelineEntry {
   entityId: string;
 }
 
-type Data = Record<string, unknown> & { occurredAt: string; source: { system: string; id: string } };
+type Data = Record<string, unknown> & { occurredAt: string; source?: { system: string; id: string } };
 
 const SUMMARIES: Record<string, (data: Data) => string> = {
   'order.created': (d) => `Order ${d.orderId} placed${d.total ? ` (${(d.total as { amount: string; currency: string }).amount} ${(d.total as { currency: string }).currency})` : ''}`,
@@ -52,6 +52,11 @@ const SUMMARIES: Record<string, (data: Data) => string> = {
   'case.updated': (d) => `Case ${d.caseId} updated${d.previousStatus ? ` (${d.previousStatus} -> ${d.status})` : ''}`,
   'case.resolved': (d) => `Case ${d.caseId} resolved`,
   'interaction.recorded': (d) => `${d.authorIsAgent ? 'Agent' : 'Customer'} ${d.public ? 'replied' : 'noted'} on case ${d.caseId}: ${String(d.summary).slice(0, 140)}`,
+  // A workflow's milestones (refund issued, return received, replacement created…) as the case shows them.
+  'workflow.started': (d) => `Refund or replacement for order ${d.orderId}: ${d.cause}`,
+  'workflow.step.completed': (d) => `Refund or replacement for order ${d.orderId}: ${d.cause}`,
+  'workflow.exception': (d) => `Refund or replacement for order ${d.orderId}: ${d.cause}`,
+  'workflow.completed': (d) => `Refund or replacement for order ${d.orderId}: ${d.cause}`,
 };
 
 /** Detail types that belong on a customer's timeline. */
@@ -61,7 +66,9 @@ export const TIMELINE_TYPES = Object.keys(SUMMARIES);
 export const timelineFacts = (event: Pick<CanonicalEvent, 'detailType' | 'detail'>) => {
   const summarise = SUMMARIES[event.detailType];
   if (!summarise) return undefined;
-  const data = event.detail.data as Data;
+  const raw = event.detail.data as Data;
+  // Workflow transitions are the product's own: the workflow is their source.
+  const data: Data & { source: { system: string; id: string } } = { ...raw, source: raw.source ?? { system: 'retail-sync', id: String(raw.workflowId) } };
   const customer = (data.customer ?? data.requester) as CustomerRef | undefined;
   const entry: TimelineEntry = {
     eventId: event.detail.eventId,

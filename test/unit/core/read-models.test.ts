@@ -95,6 +95,22 @@ describe('timelineFacts', () => {
     });
   });
 
+  it("puts a workflow's milestone on the timeline of the order's customer, with the workflow as its source", () => {
+    // Prepare
+    const transition = { workflowId: 'rr-1-SO-1-abc', workflow: 'refund-or-replacement', caseId: '1', orderId: 'SO-1', milestone: 'refund-issued', state: 'running', actor: 'erp', cause: 'Refund ERP-4 of 30.00 EUR issued in the ERP.', occurredAt: '2026-11-27T09:00:00Z' };
+    const event = { detailType: 'workflow.step.completed', detail: { eventId: 'evt-wf', data: transition } } as unknown as TimelineEvent;
+
+    // Act
+    const facts = timelineFacts(event);
+
+    // Assess: no customer named, so the projector files it under the order's customer.
+    expect(facts).toEqual({
+      entry: { eventId: 'evt-wf', type: 'workflow.step.completed', occurredAt: '2026-11-27T09:00:00.000Z', system: 'retail-sync', summary: 'Refund or replacement for order SO-1: Refund ERP-4 of 30.00 EUR issued in the ERP.', entityId: 'rr-1-SO-1-abc', orderId: 'SO-1', caseId: '1' },
+      key: undefined,
+      alias: undefined,
+    });
+  });
+
   it('finds the customer of a case through its requester', () => {
     // Prepare
     const event = eventOf('case.resolved', { caseId: 'c-1', requester: { id: '9' } });
