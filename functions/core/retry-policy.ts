@@ -4,6 +4,20 @@ import { DomainError } from './errors';
 export const MAX_RETRY_DELAY_SECONDS = 900;
 const BASE_DELAY_SECONDS = 2;
 
+/** Deferrals (breaker open, budget booked) taken at the gate's own pace before they are stretched. */
+export const DEFERRALS_AT_GATE_PACE = 20;
+
+/**
+ * Work held back on purpose (`deferred`) costs an SQS receive each time, and the queue's
+ * `maxReceiveCount` bounds receives: a long ERP outage must not turn waiting commands into DLQ
+ * messages. After `DEFERRALS_AT_GATE_PACE` deferrals (a few minutes at the breaker's cooldown) each
+ * further one waits twice as long as the last, up to 15 minutes, so 500 receives cover days.
+ */
+const stretchedDeferral = (error: DomainError, receiveCount: number): number => {
+  if (error.kind !== 'deferred' || receiveCount <= DEFERRALS_AT_GATE_PACE) return 0;
+  return (error.retryAfterSeconds ?? 1) * 2 ** Math.min(20, receiveCount - DEFERRALS_AT_GATE_PACE);
+};
+
 export type FailureDisposition =
   | { action: 'retry'; delaySeconds: number }
   | { action: 'dead-letter'; errorClass: string };
@@ -16,7 +30,7 @@ export type FailureDisposition =
 export const dispositionFor = (error: unknown, receiveCount: number, random: () => number = Math.random): FailureDisposition => {
   if (error instanceof DomainError && !error.retryable) return { action: 'dead-letter', errorClass: error.kind };
   if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
-    return { action: 'retry', delaySeconds: Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(1, error.retryAfterSeconds)) };
+    return { action: 'retry', delaySeconds: Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(1, error.retryAfterSeconds, stretchedDeferral(error, receiveCount))) };
   }
   const ceiling = Math.min(MAX_RETRY_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** Math.max(0, receiveCount - 1));
   return { action: 'retry', delaySeconds: Math.max(1, Math.round(random() * ceiling)) };
