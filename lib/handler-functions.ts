@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -19,6 +20,8 @@ import { consumedQueue, entryOf, environmentFor, FUNCTIONS, TABLES, type Environ
 import type { WorkflowStateMachines } from './workflow-state-machines';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
+/** The product's version (package.json), which the health check reports. */
+const PRODUCT_VERSION = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const WORKFLOWS_BY_STATE_INDEX = TABLES.workflows.indexes![0]!.name;
 const WORKFLOW_ITEM_READS = ['dynamodb:GetItem', 'dynamodb:Query'];
@@ -86,7 +89,7 @@ export class HandlerFunctions extends Construct {
         name,
         valueOf,
         consumed ? { queueUrl: consumed.queue.queueUrl, deadLetterQueueUrl: consumed.deadLetterQueue.queueUrl } : undefined,
-        { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', STAGE: config.stage },
+        { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', STAGE: config.stage, [ENV.productVersion]: PRODUCT_VERSION },
       );
       if (spec.needs.includes('serviceDesk:call')) environment[ENV.serviceDeskFieldIds] = JSON.stringify(DEFAULT_FIELD_IDS);
 

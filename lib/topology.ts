@@ -18,7 +18,8 @@ export type FunctionName =
   | 'readApi'
   | 'reconciler'
   | 'workflowSteps'
-  | 'workflowApi';
+  | 'workflowApi'
+  | 'health';
 
 /** Shared resources a function may use; each grants the access and sets the environment variable it needs. */
 export type ResourceNeed =
@@ -149,6 +150,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 10,
     needs: ['workflowTable:read', 'workflows:start'],
   },
+  health: {
+    serviceName: 'health',
+    description: 'Answers GET /v1/health: the API is up, with its stage and version (no dependency is called, nothing secret is read)',
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    needs: [],
+  },
 };
 
 /** Path of a function's handler module from the project root. */
@@ -162,8 +170,8 @@ export interface RouteSpec {
   /** API Gateway resource path; `{name}` segments become path parameters. */
   path: string;
   function: FunctionName;
-  /** Webhooks authenticate by signature inside the handler; read APIs require IAM (SigV4). */
-  authorization: 'signature' | 'iam';
+  /** Webhooks authenticate by signature inside the handler; read APIs require IAM (SigV4); the health check is open. */
+  authorization: 'signature' | 'iam' | 'none';
 }
 
 export const ROUTES: RouteSpec[] = [
@@ -173,6 +181,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/v1/inventory/{sku}', function: 'readApi', authorization: 'iam' },
   { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'iam' },
   { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'iam' },
+  { method: 'GET', path: '/v1/health', function: 'health', authorization: 'none' },
 ];
 
 /** Names a stage-level setting that sets the period of a queue's schedule. */

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -6,6 +8,7 @@ import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import * as erpDispatcher from '../functions/erp-dispatcher/make-handler';
+import * as health from '../functions/health/make-handler';
 import * as orderSyncQuery from '../functions/order-sync-query/make-handler';
 import * as readApi from '../functions/read-api/make-handler';
 import * as readModelProjector from '../functions/read-model-projector/make-handler';
@@ -26,6 +29,9 @@ import { provisionLocalResources, type LocalResources } from './provision';
 import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './simulators/erp';
 import { startServiceDeskSimulator, type ServiceDeskSimulator } from './simulators/service-desk';
 import { startPoller } from './sqs-poller';
+
+/** The product's version (package.json), which the health check reports. */
+const PRODUCT_VERSION = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -96,6 +102,7 @@ const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
   reconciler: built(reconciler),
   workflowSteps: built(workflowSteps),
   workflowApi: built(workflowApi),
+  health: built(health),
 };
 
 const routeMatcher = (template: string) =>
@@ -170,6 +177,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const environment = environmentFor(name, valueOf, queue ? { queueUrl: queue.url, deadLetterQueueUrl: queue.deadLetterUrl } : undefined, {
       AWS_LAMBDA_FUNCTION_NAME: names.function(name),
       STAGE: stage,
+      [ENV.productVersion]: PRODUCT_VERSION,
       [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
       ...options.environment,
     });

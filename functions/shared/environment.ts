@@ -43,6 +43,8 @@ export const ENV = {
   stateMachineArns: 'STATE_MACHINE_ARNS',
   /** JSON: the validated resolution policies (`config/policies`), most specific first. */
   resolutionPolicies: 'RESOLUTION_POLICIES',
+  /** The product's version (package.json), set at synthesis. */
+  productVersion: 'RETAIL_SYNC_VERSION',
 } as const;
 
 export const numberEnv = (name: string, fallback: number, environment: Environment = process.env): number => {

@@ -190,6 +190,15 @@ describe('order status sync on the local stack', () => {
     expect(view.body.detail).toMatch(/never been seen/);
   });
 
+  it('answers the health check without credentials, with its stage and version', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/v1/health`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', service: 'retail-sync', stage: expect.stringMatching(/^e2e/), version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
   it.each([
     ['an unknown path', 'GET', '/v1/nothing-here'],
     ['a method the route does not take', 'GET', '/v1/webhooks/erp'],

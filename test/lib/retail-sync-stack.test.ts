@@ -243,6 +243,14 @@ describe('RetailSyncStack', () => {
     });
   });
 
+  it('leaves only the webhooks (signed) and the health check open; every other route needs IAM', () => {
+    // Assess
+    expect(ROUTES.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /v1/health']);
+    expect(ROUTES.filter((route) => route.authorization === 'signature').map((route) => route.path)).toEqual(['/v1/webhooks/{source}']);
+    const health = template.toJSON().Resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-health` })];
+    expect(Object.keys(health.Properties.Environment.Variables).sort()).toEqual(['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'RETAIL_SYNC_VERSION', 'STAGE']);
+  });
+
   describe('gateway responses', () => {
     const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((resource) => resource.Properties);
     /** Renders a gateway response template as API Gateway does: plain substitution of `$context` variables. */
