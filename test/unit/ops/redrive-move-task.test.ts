@@ -1,4 +1,5 @@
 import {
+  CancelMessageMoveTaskCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListMessageMoveTasksCommand,
@@ -56,6 +57,27 @@ describe('redrive with an SQS message move task', () => {
     expect(progress).toEqual([4, 10]);
     expect(sqsMock.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
     expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('cancels the move task on Ctrl-C at once, leaving what was not moved in the DLQ', async () => {
+    // Prepare
+    sqsMock.on(ListMessageMoveTasksCommand).resolves({ Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 4, ApproximateNumberOfMessagesToMove: 10 }] });
+    sqsMock.on(CancelMessageMoveTaskCommand).resolves({ ApproximateNumberOfMessagesMoved: 5 });
+    const interrupt = new AbortController();
+    // A poll interval nobody would wait out: the interrupt must wake the wait.
+    const longSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+    // Act
+    const result = await redriveDlq(sqs, await resolveDlq(sqs, 'prod', 'sync-state-projector'), {
+      sleep: longSleep,
+      pollIntervalMs: 3_600_000,
+      signal: interrupt.signal,
+      onProgress: () => interrupt.abort(),
+    });
+
+    // Assess
+    expect(result).toEqual({ mode: 'move-task', moved: 5, scanned: 5, dryRun: false, taskHandle: 'task-1', status: 'CANCELLED', interrupted: true });
+    expect(sqsMock.commandCalls(CancelMessageMoveTaskCommand).map((call) => call.args[0].input)).toEqual([{ TaskHandle: 'task-1' }]);
   });
 
   it('reports a failed move task as a runtime error with its reason', async () => {
