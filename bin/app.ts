@@ -1,11 +1,23 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readStageConfig } from '../lib/config';
+import { readStageConfig, StageConfigError } from '../lib/config';
 import { RetailSyncStack } from '../lib/retail-sync-stack';
 
 const app = new App();
-const config = readStageConfig((key) => app.node.tryGetContext(key));
+const readConfig = () => {
+  try {
+    return readStageConfig(app.node.getAllContext());
+  } catch (error) {
+    // One line per problem, no stack trace: the message says what to change.
+    if (error instanceof StageConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+};
+const config = readConfig();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
 new RetailSyncStack(app, `RetailSync-${config.stage}`, {

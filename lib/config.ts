@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
+import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
 import { FUNCTIONS } from './topology';
 
 /**
@@ -60,6 +61,9 @@ const stageConfigProblems = (config: StageConfig): string[] =>
 
 const CONTEXT_KEYS = Object.keys(StageConfig.shape) as Array<keyof StageConfig>;
 
+/** A stage configuration that cannot be deployed; its message lists every problem, one per line. */
+export class StageConfigError extends Error {}
+
 const decodeContextValue = (value: unknown) => {
   // `-c key={"a":"b"}` arrives as a string
   if (typeof value === 'string' && /^[[{]/.test(value.trim())) {
@@ -72,17 +76,57 @@ const decodeContextValue = (value: unknown) => {
   return value;
 };
 
-/** Reads and validates the stage configuration from a context getter (e.g. `node.tryGetContext`). */
-export const readStageConfig = (getContext: (key: string) => unknown): StageConfig => {
-  const raw = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, decodeContextValue(getContext(key))]));
+/** Context keys CDK itself uses: feature flags (`@aws-cdk/…`), its own settings and cached lookups (`aws:…`, `availability-zones:…`). */
+const isCdkContextKey = (key: string) => key.startsWith('@') || key.includes(':') || ['acknowledged-issue-numbers', 'cli-telemetry'].includes(key);
+
+/** Hosts that only ever stand for a real system in examples (`erp.example.com`, `example.zendesk.com`): a deployed stage must name its own. */
+const PLACEHOLDER_HOST = /(^|\.)example\.(com|org|net)$|^example\./;
+
+const fail = (problems: string[]): never => {
+  throw new StageConfigError(`Invalid stage configuration:\n${problems.join('\n')}\nSet these in cdk.json "context" under "stages" (see README, Deploying) or with -c key=value.`);
+};
+
+/**
+ * Reads and validates the stage configuration from the CDK context (`app.node.getAllContext()`): the
+ * stage named by `stage` (`-c stage=prod`), its settings from `stages.<stage>` in cdk.json, and any
+ * setting given on the command line (`-c erpBaseUrl=…`) over them. A stage never inherits another
+ * stage's values; unknown keys, unknown webhook sources and placeholder hosts outside `dev` are errors.
+ */
+export const readStageConfig = (context: Record<string, unknown>): StageConfig => {
+  const stage = context.stage;
+  if (typeof stage !== 'string' || stage === '') fail(['  - context "stage": name the stage to deploy, e.g. -c stage=prod']);
+  const stages = (decodeContextValue(context.stages) ?? {}) as Record<string, unknown>;
+  const configured = stages[stage as string];
+  const own = typeof configured === 'object' && configured !== null ? configured : {};
+  const problems: string[] = [];
+  for (const key of Object.keys(own as object)) {
+    if (key === 'stage' || !CONTEXT_KEYS.includes(key as keyof StageConfig)) problems.push(`  - context "stages.${String(stage)}.${key}": not a stage setting`);
+  }
+  for (const key of Object.keys(context)) {
+    if (key !== 'stages' && !CONTEXT_KEYS.includes(key as keyof StageConfig) && !isCdkContextKey(key)) problems.push(`  - context "${key}": not a stage setting`);
+  }
+  const overrides = Object.fromEntries(CONTEXT_KEYS.filter((key) => key !== 'stage' && context[key] !== undefined).map((key) => [key, context[key]]));
+  const raw = Object.fromEntries(Object.entries({ ...(own as object), ...overrides, stage }).map(([key, value]) => [key, decodeContextValue(value)]));
   const result = StageConfig.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - context "${issue.path.join('.')}": ${issue.message}`).join('\n');
-    throw new Error(`Invalid stage configuration:\n${problems}\nSet these in cdk.json "context" or with -c key=value.`);
+    problems.push(...result.error.issues.map((issue) => `  - context "${issue.path.join('.')}": ${issue.message}`));
+    if (own !== configured) {
+      problems.push(`  - context "stages.${String(stage)}": stage "${String(stage)}" has no settings in cdk.json (configured: ${Object.keys(stages).join(', ') || 'none'}): add them there or give each with -c`);
+    }
+    fail(problems);
   }
-  const problems = stageConfigProblems(result.data);
-  if (problems.length > 0) throw new Error(`Invalid stage configuration:\n${problems.join('\n')}\nSet these in cdk.json "context" or with -c key=value.`);
-  return result.data;
+  const config = result.data!;
+  for (const source of Object.keys(config.webhookSecretNames)) {
+    if (!WEBHOOK_SOURCES.includes(source)) problems.push(`  - context "webhookSecretNames.${source}": not a webhook source; the sources are ${WEBHOOK_SOURCES.join(', ')}`);
+  }
+  if (config.stage !== 'dev') {
+    for (const key of ['erpBaseUrl', 'serviceDeskBaseUrl'] as const) {
+      if (PLACEHOLDER_HOST.test(new URL(config[key]).hostname)) problems.push(`  - context "${key}": ${config[key]} is a placeholder; stage "${config.stage}" must name its own system`);
+    }
+  }
+  problems.push(...stageConfigProblems(config));
+  if (problems.length > 0) fail(problems);
+  return config;
 };
 
 /** The reconciler's settings (one JSON environment variable) from the stage configuration. */

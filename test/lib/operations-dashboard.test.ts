@@ -8,7 +8,7 @@ import { FUNCTIONS, METRICS_NAMESPACE, QUEUES, resourceNames } from '../../lib/t
 import cdkJson from '../../cdk.json';
 
 const context = cdkJson.context as Record<string, unknown>;
-const config = (overrides: Partial<StageConfig> = {}): StageConfig => ({ ...readStageConfig((key) => context[key]), ...overrides }) as StageConfig;
+const config = (overrides: Partial<StageConfig> = {}): StageConfig => ({ ...readStageConfig(context), ...overrides }) as StageConfig;
 
 const synth = (overrides: Partial<StageConfig> = {}) => {
   // Bundling is skipped: these tests read the template, not the code assets.
@@ -304,21 +304,21 @@ describe('OperationsDashboard', () => {
 describe('alarm settings', () => {
   it('rejects an alarmTopicArn that is not an SNS topic ARN', () => {
     // Act
-    const read = () => readStageConfig((key) => ({ ...context, alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' })[key]);
+    const read = () => readStageConfig({ ...context, alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' });
     // Assess
     expect(read).toThrow(/context "alarmTopicArn"/);
   });
 
   it('reads both settings from context', () => {
     // Act
-    const parsed = readStageConfig((key) => ({ ...context, alarmTopicArn: EXTERNAL_TOPIC, syncLagAlarmSeconds: '600' })[key]);
+    const parsed = readStageConfig({ ...context, alarmTopicArn: EXTERNAL_TOPIC, syncLagAlarmSeconds: '600' });
     // Assess
     expect(parsed).toMatchObject({ alarmTopicArn: EXTERNAL_TOPIC, syncLagAlarmSeconds: 600 });
   });
 
   it('leaves the alarm topic unset unless context names one', () => {
     // Act
-    const parsed = readStageConfig((key) => context[key]);
+    const parsed = readStageConfig(context);
     // Assess
     expect(parsed.alarmTopicArn).toBeUndefined();
   });

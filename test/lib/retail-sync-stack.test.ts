@@ -2,14 +2,14 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readStageConfig, type StageConfig } from '../../lib/config';
+import { readStageConfig, StageConfigError, type StageConfig } from '../../lib/config';
 import { gatewayProblem } from '../../lib/gateway-problems';
 import { RetailSyncStack } from '../../lib/retail-sync-stack';
 import { FUNCTIONS, QUEUES, resourceNames, ROUTES, visibilityTimeoutSeconds } from '../../lib/topology';
 import cdkJson from '../../cdk.json';
 
 const config = (overrides: Partial<StageConfig> = {}): StageConfig =>
-  ({ ...readStageConfig((key) => (cdkJson.context as Record<string, unknown>)[key]), ...overrides }) as StageConfig;
+  ({ ...readStageConfig(cdkJson.context), ...overrides }) as StageConfig;
 
 const synth = (overrides: Partial<StageConfig> = {}) => {
   // Bundling is skipped: these tests read the template, not the code assets.
@@ -304,7 +304,7 @@ describe('RetailSyncStack', () => {
     const ingest = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `${prefix}-webhookIngest` } });
     const environment = Object.values(ingest)[0]!.Properties.Environment.Variables;
     // Assess
-    expect(JSON.parse(environment.WEBHOOK_SECRET_IDS)).toEqual(cdkJson.context.webhookSecretNames);
+    expect(JSON.parse(environment.WEBHOOK_SECRET_IDS)).toEqual(cdkJson.context.stages.dev.webhookSecretNames);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -319,7 +319,7 @@ describe('RetailSyncStack', () => {
 describe('stage configuration', () => {
   it('names the bad context key', () => {
     // Act
-    const read = () => readStageConfig((key) => ({ ...cdkJson.context, erpBaseUrl: 'not a url' })[key]);
+    const read = () => readStageConfig({ ...cdkJson.context, erpBaseUrl: 'not a url' });
     // Assess
     expect(read).toThrow(/context "erpBaseUrl"/);
   });
@@ -329,16 +329,89 @@ describe('stage configuration', () => {
     ['that leaves no room for the grace period', { reconcileEveryMinutes: 60, reconcileLookbackMinutes: 62, reconcileGraceSeconds: 300 }, /plus reconcileGraceSeconds/],
   ])('refuses a reconciliation lookback %s', (_, settings, expected) => {
     // Act
-    const read = () => readStageConfig((key) => ({ ...cdkJson.context, ...settings })[key as keyof typeof settings]);
+    const read = () => readStageConfig({ ...cdkJson.context, ...settings });
     // Assess
     expect(read).toThrow(expected);
   });
 
   it('accepts JSON given on the command line', () => {
     // Act
-    const parsed = readStageConfig((key) => ({ ...cdkJson.context, webhookSecretNames: '{"erp":"x"}' })[key]);
+    const parsed = readStageConfig({ ...cdkJson.context, webhookSecretNames: '{"erp":"x"}' });
     // Assess
     expect(parsed.webhookSecretNames).toEqual({ erp: 'x' });
+  });
+
+  const prod = {
+    erpBaseUrl: 'https://api.businesscentral.dynamics.com/v2.0/tenant/Production/api/v2.0/companies(1)',
+    serviceDeskBaseUrl: 'https://acme.zendesk.com',
+    erpRequestsPerSecond: 10,
+    erpMaxConcurrency: 4,
+    serviceDeskMaxConcurrency: 2,
+    webhookSecretNames: { erp: 'retail-sync/prod/webhooks/erp', zendesk: 'retail-sync/prod/webhooks/zendesk' },
+  };
+
+  it('never lets another stage inherit the development settings', () => {
+    // Act
+    const read = () => readStageConfig({ ...cdkJson.context, stage: 'prod' });
+    // Assess
+    expect(read).toThrow('  - context "stages.prod": stage "prod" has no settings in cdk.json (configured: dev): add them there or give each with -c');
+    expect(read).toThrow('  - context "erpBaseUrl": Invalid input: expected string, received undefined');
+  });
+
+  it('takes a stage given wholly on the command line', () => {
+    // Act
+    const config = readStageConfig({ ...cdkJson.context, stage: 'prod', ...prod, webhookSecretNames: JSON.stringify(prod.webhookSecretNames) });
+    // Assess
+    expect(config).toMatchObject({ stage: 'prod', serviceDeskBaseUrl: prod.serviceDeskBaseUrl, webhookSecretNames: prod.webhookSecretNames });
+  });
+
+  it("reads a stage's own settings, the command line over them", () => {
+    // Act
+    const config = readStageConfig({ ...cdkJson.context, stage: 'prod', stages: { ...cdkJson.context.stages, prod }, erpRequestsPerSecond: '12' });
+    // Assess
+    expect(config).toMatchObject({ stage: 'prod', erpBaseUrl: prod.erpBaseUrl, webhookSecretNames: prod.webhookSecretNames, erpRequestsPerSecond: 12 });
+  });
+
+  it('refuses every unknown key, unknown source and placeholder host outside dev, one line each', () => {
+    // Prepare
+    const context = {
+      ...cdkJson.context,
+      stage: 'prod',
+      stages: { prod: { ...prod, serviceDeskBaseUrl: 'https://example.zendesk.com', erpBaseUrl: 'https://erp.example.com/api', webhookSecretNames: { erp: 'x', 'returns-portal': 'y' }, erpRateLimit: 5 } },
+      reconcileEveryMinuts: 5,
+    };
+    // Act
+    const read = () => readStageConfig(context);
+    // Assess
+    expect(read).toThrow(StageConfigError);
+    expect(read).toThrow(
+      [
+        'Invalid stage configuration:',
+        '  - context "stages.prod.erpRateLimit": not a stage setting',
+        '  - context "reconcileEveryMinuts": not a stage setting',
+      ].join('\n'),
+    );
+    expect(read).toThrow('  - context "webhookSecretNames.returns-portal": not a webhook source; the sources are erp, 3pl, shopify, zendesk');
+    expect(read).toThrow('  - context "erpBaseUrl": https://erp.example.com/api is a placeholder; stage "prod" must name its own system');
+    expect(read).toThrow('  - context "serviceDeskBaseUrl": https://example.zendesk.com is a placeholder; stage "prod" must name its own system');
+  });
+
+  it('synthesizes a prod-like stage with no development value in its template', () => {
+    // Prepare
+    const config = readStageConfig({ ...cdkJson.context, stage: 'prod', stages: { prod } });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // Act
+    const template = JSON.stringify(Template.fromStack(new RetailSyncStack(app, 'Prod', { config, env: { account: '123456789012', region: 'eu-west-1' } })).toJSON());
+    // Assess
+    expect(template).not.toMatch(/example\.(com|zendesk)|retail-sync-dev|retail-sync\/dev\//);
+    expect(template).toContain('retail-sync-prod-events');
+  });
+
+  it("accepts CDK's own context keys (feature flags, cached lookups)", () => {
+    // Act
+    const config = readStageConfig({ ...cdkJson.context, 'availability-zones:account=1:region=eu-west-1': ['a'], 'aws:cdk:bundling-stacks': [] });
+    // Assess
+    expect(config.stage).toBe('dev');
   });
 });
 
