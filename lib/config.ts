@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
+import type { ServiceDeskFieldIds } from '../functions/adapters/service-desk-zendesk';
 import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
 import { FUNCTIONS } from './topology';
 
@@ -17,8 +18,14 @@ export const StageConfig = z.object({
   serviceDeskMaxConcurrency: z.coerce.number().int().min(2).max(1000),
   /** Secrets Manager secret name per webhook source; each secret holds the source's active signing secrets. */
   webhookSecretNames: z.record(z.string(), z.string().min(1)),
-  /** Zendesk ticket custom field holding the order number, and the tag prefix used when there is none. */
-  zendeskOrderFieldId: z.coerce.string().default('9000001'),
+  /**
+   * Zendesk ticket custom fields (ids from the admin's Fields page, per Zendesk account): the order
+   * number, and where the product writes the ERP's order status and version; and the tag prefix that
+   * names the order when the field is not used.
+   */
+  zendeskOrderFieldId: z.coerce.number().int().positive(),
+  zendeskOrderStatusFieldId: z.coerce.number().int().positive(),
+  zendeskOrderVersionFieldId: z.coerce.number().int().positive(),
   zendeskOrderTagPrefix: z.string().default('order_'),
   /** Inventory older than this is flagged stale to agents. */
   inventoryStaleAfterSeconds: z.coerce.number().int().positive().default(900),
@@ -138,6 +145,13 @@ export const reconcileSettingsOf = (config: StageConfig): ReconcileSettings => (
   maxSliceSeconds: FUNCTIONS.reconciler.timeoutSeconds - 60,
   maxRepairsPerRun: config.reconcileMaxRepairsPerRun,
   serviceDeskReadsPerSecond: config.reconcileServiceDeskReadsPerSecond,
+});
+
+/** The Zendesk field ids the service-desk adapters write and read (`SERVICE_DESK_FIELD_IDS`). */
+export const serviceDeskFieldIdsOf = (config: StageConfig): ServiceDeskFieldIds => ({
+  orderId: config.zendeskOrderFieldId,
+  orderStatus: config.zendeskOrderStatusFieldId,
+  orderVersion: config.zendeskOrderVersionFieldId,
 });
 
 export const isProduction = (config: StageConfig) => config.stage === 'prod';

@@ -10,9 +10,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { ENV } from '../functions/shared/environment';
-import { reconcileSettingsOf, type StageConfig } from './config';
+import { reconcileSettingsOf, serviceDeskFieldIdsOf, type StageConfig } from './config';
 import type { ConsumerQueues } from './consumer-queues';
 import { loadResolutionPolicies, resolutionPoliciesVariable } from './resolution-policies';
 import type { StateTables } from './state-tables';
@@ -66,7 +65,7 @@ export class HandlerFunctions extends Construct {
       'readModelTable:read': tables.readModels.tableName,
       'readModelTable:readWrite': tables.readModels.tableName,
       'inventoryStaleness:read': String(config.inventoryStaleAfterSeconds),
-      'zendeskSettings:read': JSON.stringify({ orderFieldId: config.zendeskOrderFieldId, orderTagPrefix: config.zendeskOrderTagPrefix }),
+      'zendeskSettings:read': JSON.stringify({ orderFieldId: String(config.zendeskOrderFieldId), orderTagPrefix: config.zendeskOrderTagPrefix }),
       'erp:call': config.erpBaseUrl,
       'serviceDesk:call': config.serviceDeskBaseUrl,
       'reconcileSettings:read': JSON.stringify(reconcileSettingsOf(config)),
@@ -91,7 +90,7 @@ export class HandlerFunctions extends Construct {
         consumed ? { queueUrl: consumed.queue.queueUrl, deadLetterQueueUrl: consumed.deadLetterQueue.queueUrl } : undefined,
         { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', STAGE: config.stage, [ENV.productVersion]: PRODUCT_VERSION },
       );
-      if (spec.needs.includes('serviceDesk:call')) environment[ENV.serviceDeskFieldIds] = JSON.stringify(DEFAULT_FIELD_IDS);
+      if (spec.needs.includes('serviceDesk:call')) environment[ENV.serviceDeskFieldIds] = JSON.stringify(serviceDeskFieldIdsOf(config));
 
       const fn = new NodejsFunction(this, name, {
         functionName: props.names.function(name),

@@ -348,6 +348,9 @@ describe('stage configuration', () => {
     erpMaxConcurrency: 4,
     serviceDeskMaxConcurrency: 2,
     webhookSecretNames: { erp: 'retail-sync/prod/webhooks/erp', zendesk: 'retail-sync/prod/webhooks/zendesk' },
+    zendeskOrderFieldId: 360001,
+    zendeskOrderStatusFieldId: 360002,
+    zendeskOrderVersionFieldId: 360003,
   };
 
   it('never lets another stage inherit the development settings', () => {
@@ -401,10 +404,13 @@ describe('stage configuration', () => {
     const config = readStageConfig({ ...cdkJson.context, stage: 'prod', stages: { prod } });
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     // Act
-    const template = JSON.stringify(Template.fromStack(new RetailSyncStack(app, 'Prod', { config, env: { account: '123456789012', region: 'eu-west-1' } })).toJSON());
+    const synthesized = Template.fromStack(new RetailSyncStack(app, 'Prod', { config, env: { account: '123456789012', region: 'eu-west-1' } }));
+    const template = JSON.stringify(synthesized.toJSON());
     // Assess
-    expect(template).not.toMatch(/example\.(com|zendesk)|retail-sync-dev|retail-sync\/dev\//);
+    expect(template).not.toMatch(/example\.(com|zendesk)|retail-sync-dev|retail-sync\/dev\/|900000\d/);
     expect(template).toContain('retail-sync-prod-events');
+    const updater = Object.values(synthesized.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'retail-sync-prod-serviceDeskUpdater' } }))[0]!;
+    expect(JSON.parse(updater.Properties.Environment.Variables.SERVICE_DESK_FIELD_IDS)).toEqual({ orderId: 360001, orderStatus: 360002, orderVersion: 360003 });
   });
 
   it("accepts CDK's own context keys (feature flags, cached lookups)", () => {
