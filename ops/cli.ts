@@ -117,7 +117,7 @@ export const formatMessages = (messages: DlqMessage[]) =>
 
 export const formatRun = (run: ReconcileRun) => {
   const lines = [
-    `Reconciliation ${run.runId} (${run.since} .. ${run.until}, requested by ${run.requestedBy}): ${run.status}`,
+    `Reconciliation ${run.runId} (${run.since} .. ${run.until}, requested by ${run.requestedBy}): ${run.status === 'requested' ? 'requested, waiting for the reconciler to start it' : run.status}`,
     `Checked ${run.checked} order(s) the ERP changed: ${run.inSync} in sync, ${run.inFlight} still in flight, ${run.drifted} drifted (${run.repaired} repaired), ${run.unreadable} unreadable`,
   ];
   const out = lines.join('\n') + '\n';

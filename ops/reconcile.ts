@@ -67,9 +67,15 @@ export const requestReconciliation = async (clients: { sqs: SQSClient; dynamodb:
   } catch (error) {
     throw explainAwsError(error, `send the reconciliation request to ${queue}`);
   }
+  // Recorded at once, so `ops reconcile --run <id>` finds the run before its first slice ends.
+  const runs = makeDynamoDbReconcileRunStore(clients.dynamodb, coordinationTableOf(options.stage));
+  try {
+    await runs.requested(request.data, now());
+  } catch (error) {
+    throw explainAwsError(error, `record the request in ${coordinationTableOf(options.stage)}`);
+  }
   if (options.waitSeconds === 0) return { runId, queue, finished: false };
 
-  const runs = makeDynamoDbReconcileRunStore(clients.dynamodb, coordinationTableOf(options.stage));
   const deadline = Date.now() + options.waitSeconds * 1000;
   let run: ReconcileRun | undefined;
   for (;;) {

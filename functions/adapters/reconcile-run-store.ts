@@ -88,6 +88,32 @@ export const makeDynamoDbReconcileRunStore = (client: DynamoDBClient, tableName:
       }
     },
 
+    async requested(request, at) {
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: runKey(request.runId),
+          UpdateExpression:
+            'SET runId = :runId, since = :since, #until = :until, requestedBy = :requestedBy, requestedAt = if_not_exists(requestedAt, :at), ' +
+            '#status = if_not_exists(#status, :requested), updatedAt = if_not_exists(updatedAt, :at), expiresAt = if_not_exists(expiresAt, :expiresAt), ' +
+            'checked = if_not_exists(checked, :zero), inSync = if_not_exists(inSync, :zero), inFlight = if_not_exists(inFlight, :zero), drifted = if_not_exists(drifted, :zero), ' +
+            'repaired = if_not_exists(repaired, :zero), unreadable = if_not_exists(unreadable, :zero), drifts = if_not_exists(drifts, :empty), unreadableOrders = if_not_exists(unreadableOrders, :empty)',
+          ExpressionAttributeNames: { '#until': 'until', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':runId': request.runId,
+            ':since': request.since,
+            ':until': request.until,
+            ':requestedBy': request.requestedBy,
+            ':at': at.toISOString(),
+            ':requested': 'requested',
+            ':expiresAt': Math.floor(at.getTime() / 1000) + RETENTION_SECONDS,
+            ':zero': 0,
+            ':empty': [],
+          },
+        }),
+      );
+    },
+
     async handedOn(runId, sliceKey) {
       await documents.send(new UpdateCommand({ TableName: tableName, Key: sliceItemKey(runId, sliceKey), UpdateExpression: 'SET handedOn = :yes', ExpressionAttributeValues: { ':yes': true } }));
     },

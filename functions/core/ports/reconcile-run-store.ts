@@ -10,6 +10,8 @@ export interface ReconcileRunStore {
    * `already-recorded` when that slice was recorded before.
    */
   record(request: ReconcileRequest, report: ReconcilePageReport, at: Date): Promise<'recorded' | 'already-recorded'>;
+  /** Records that the run was asked for, so it can be followed before its first slice ends; changes nothing once it started. */
+  requested(request: ReconcileRequest, at: Date): Promise<void>;
   /** Notes that the continuation of this slice was sent. */
   handedOn(runId: string, sliceKey: string): Promise<void>;
   get(runId: string): Promise<ReconcileRun | undefined>;

@@ -67,8 +67,11 @@ export interface ReconcileRun {
   since: string;
   until: string;
   requestedBy: string;
-  status: 'running' | 'done';
-  startedAt: string;
+  /** `requested`: asked for (`ops reconcile`) and no slice recorded yet. */
+  status: 'requested' | 'running' | 'done';
+  requestedAt?: string;
+  /** When its first slice was recorded (absent while only requested). */
+  startedAt?: string;
   updatedAt: string;
   checked: number;
   inSync: number;

@@ -57,6 +57,19 @@ describe('DynamoDB reconciliation run store against the emulator', () => {
     expect(await store.progress('run-once')).toEqual({ repaired: 80 });
   });
 
+  it('shows a run as requested at once, and its first slice turns it running without losing a count', async () => {
+    // Act
+    await store.requested(request('run-asked'), at);
+    const asked = await store.get('run-asked');
+    await store.record(request('run-asked'), page('run-asked', 'first@0', 'next'), new Date(at.getTime() + 60_000));
+    await store.requested(request('run-asked'), new Date(at.getTime() + 120_000));
+    const started = await store.get('run-asked');
+    // Assess
+    expect(asked).toMatchObject({ status: 'requested', requestedAt: at.toISOString(), checked: 0, drifted: 0, drifts: [] });
+    expect(asked?.startedAt).toBeUndefined();
+    expect(started).toMatchObject({ status: 'running', requestedAt: at.toISOString(), startedAt: '2026-11-27T10:01:00.000Z', checked: 100, drifted: 80 });
+  });
+
   it('keeps where the run goes on, even a long ERP cursor, until the slice is handed on', async () => {
     // Prepare
     await store.record(request('run-cursor'), page('run-cursor', 'first@0', longCursor), at);

@@ -17,6 +17,7 @@ describe('run slices', () => {
         return 'recorded';
       },
       handedOn: async (_runId, key) => void (slices.get(key)!.handedOn = true),
+      requested: async () => undefined,
       get: async () => undefined,
     };
     return { runs, slices };
