@@ -263,7 +263,7 @@ export const QUEUES: QueueSpec[] = [
     // workflows wait for or start on, and by the schedule of the SLA check.
     name: 'workflow-steps',
     consumer: 'workflowSteps',
-    subscribesTo: ['return.received', 'shipment.exception'],
+    subscribesTo: ['return.received', 'shipment.exception', 'case.resolution.requested'],
     batchSize: 5,
     maxReceiveCount: 8,
     maxConcurrency: 'serviceDeskMaxConcurrency',

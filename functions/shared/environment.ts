@@ -54,3 +54,12 @@ export const numberEnv = (name: string, fallback: number, environment: Environme
   if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`Environment variable ${name} must be a positive number; got ${value}.`);
   return parsed;
 };
+
+/** The state machine ARN of each workflow (`STATE_MACHINE_ARNS`), failing the cold start when one is missing. */
+export const stateMachineArnsFrom = (environment: Environment = process.env): { refundOrReplacement: string } => {
+  const arns = jsonEnv<{ refundOrReplacement?: unknown }>(ENV.stateMachineArns, {}, environment);
+  if (typeof arns.refundOrReplacement !== 'string' || !arns.refundOrReplacement) {
+    throw new Error(`Environment variable ${ENV.stateMachineArns} must name the refundOrReplacement state machine.`);
+  }
+  return { refundOrReplacement: arns.refundOrReplacement };
+};

@@ -7,7 +7,7 @@ import type { WorkflowStarter, WorkflowStore } from '../core/ports/workflow-task
 import { makeStartResolution } from '../core/workflows/start-resolution';
 import { makeWorkflowStatus } from '../core/workflows/workflow-status';
 import { makeAwsClients } from '../shared/aws-clients';
-import { ENV, jsonEnv, requiredEnv, type Environment } from '../shared/environment';
+import { ENV, requiredEnv, stateMachineArnsFrom, type Environment } from '../shared/environment';
 import { withObservability, type Observability } from '../shared/lambda';
 
 export interface WorkflowApiHandlerDependencies {
@@ -35,11 +35,9 @@ export const makeHandler = ({ observability, starter, store, clock }: WorkflowAp
 /** The handler's dependencies: the state machines and the workflow table named by the function's environment. */
 export const dependenciesFrom = (environment: Environment, observability: Observability): WorkflowApiHandlerDependencies => {
   const aws = makeAwsClients(observability.tracer);
-  const stateMachineArns = jsonEnv<{ refundOrReplacement?: string }>(ENV.stateMachineArns, {}, environment);
-  if (!stateMachineArns.refundOrReplacement) throw new Error(`Environment variable ${ENV.stateMachineArns} must name the refundOrReplacement state machine.`);
   return {
     observability,
-    starter: makeStepFunctionsWorkflowStarter(aws.stepFunctions(), { refundOrReplacement: stateMachineArns.refundOrReplacement }),
+    starter: makeStepFunctionsWorkflowStarter(aws.stepFunctions(), stateMachineArnsFrom(environment)),
     store: makeDynamoDbWorkflowStore(aws.dynamodb(), requiredEnv(ENV.workflowTable, environment)),
     clock: systemClock,
   };

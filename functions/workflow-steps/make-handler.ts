@@ -3,8 +3,9 @@ import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { makeBusinessCentralResolutionReads } from '../adapters/erp-business-central-resolution';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
-import { DEFAULT_FIELD_IDS, makeZendeskCaseMilestones } from '../adapters/service-desk-zendesk';
+import { DEFAULT_FIELD_IDS, makeZendeskCaseMilestones, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
 import { makeStepFunctionsCallbacks } from '../adapters/step-functions-callbacks';
+import { makeStepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
 import { makeDynamoDbWorkflowStore } from '../adapters/workflow-store';
 import { CanonicalEvents, eventBridgeEnvelope } from '../core/canonical/events';
 import { correlationIdOfMessage, parseJson, validated } from '../core/canonical/parse';
@@ -12,13 +13,15 @@ import { makeErpGate } from '../core/erp/gate';
 import { gatedResolutionReads } from '../core/erp/gated-resolution-reads';
 import { systemClock } from '../core/ports/clock';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
-import type { WorkflowStore, WorkflowWaits } from '../core/ports/workflow-tasks';
+import type { OrderCases } from '../core/ports/service-desk';
+import type { WorkflowStarter, WorkflowStore, WorkflowWaits } from '../core/ports/workflow-tasks';
+import { makeCaseResolutions, makeOrderExceptions } from '../core/workflows/order-exceptions';
 import { ResolutionPolicy } from '../core/workflows/resolution-policy';
 import { makeReturnReceipts } from '../core/workflows/return-receipts';
 import { makeSlaCheck } from '../core/workflows/sla-check';
 import { makeWorkflowSteps, WorkflowStepMessage, type WorkflowStepsDependencies } from '../core/workflows/workflow-steps';
 import { makeAwsClients } from '../shared/aws-clients';
-import { ENV, jsonEnv, requiredEnv, type Environment } from '../shared/environment';
+import { ENV, jsonEnv, requiredEnv, stateMachineArnsFrom, type Environment } from '../shared/environment';
 import { ERP_GATE_METRICS, erpCoordinationFrom } from '../shared/erp';
 import type { Observability } from '../shared/lambda';
 import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
@@ -29,9 +32,15 @@ export interface WorkflowStepsHandlerDependencies extends Omit<WorkflowStepsDepe
   /** The ERP's rate budget and breaker: the workflow's ERP reads pass the same gate as every ERP call. */
   coordination: ErpCoordination;
   store: Pick<WorkflowStore, 'recordTransition' | 'listByState' | 'markSlaBreached'> & WorkflowWaits;
+  /** Opens an order's case for a delivery exception. */
+  cases: OrderCases;
+  /** Starts the resolutions that order exceptions and service-desk triggers ask for. */
+  starter: WorkflowStarter;
 }
 
 const ReturnReceivedMessage = eventBridgeEnvelope(CanonicalEvents['return.received']);
+const ShipmentExceptionMessage = eventBridgeEnvelope(CanonicalEvents['shipment.exception']);
+const ResolutionRequestedMessage = eventBridgeEnvelope(CanonicalEvents['case.resolution.requested']);
 
 /** A message of the workflow-steps queue is a step a state machine sent (`step`) or an event from the bus (`detail-type`). */
 const isBusEvent = (body: unknown): body is { 'detail-type': string } => typeof body === 'object' && body !== null && 'detail-type' in body;
@@ -51,7 +60,7 @@ const correlationIdOfStep = (body: string): string | undefined => {
  * The workflow-steps queue's Lambda handler: runs the workflows' own steps and answers their task
  * tokens, and completes the steps that wait for an event (`return.received`).
  */
-export const makeHandler = ({ observability, queue, coordination, erp, store, ...dependencies }: WorkflowStepsHandlerDependencies) => {
+export const makeHandler = ({ observability, queue, coordination, erp, store, cases, starter, ...dependencies }: WorkflowStepsHandlerDependencies) => {
   const { logger, metrics } = observability;
   const gate = makeErpGate({ coordination, observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
   const runStep = makeWorkflowSteps({
@@ -63,6 +72,8 @@ export const makeHandler = ({ observability, queue, coordination, erp, store, ..
   });
   const receiveReturn = makeReturnReceipts({ waits: store, callbacks: dependencies.callbacks });
   const checkSlas = makeSlaCheck({ store, publisher: dependencies.publisher, clock: dependencies.clock });
+  const handleOrderException = makeOrderExceptions({ erp: gatedResolutionReads(erp, gate), cases, milestones: dependencies.milestones, starter, policies: dependencies.policies });
+  const startCaseResolution = makeCaseResolutions({ starter });
 
   const handle = async (record: SQSRecord) => {
     const body = parseJson(record.body, 'The message');
@@ -83,6 +94,19 @@ export const makeHandler = ({ observability, queue, coordination, erp, store, ..
         const { detail } = validated(ReturnReceivedMessage, body, { problem: 'Invalid return.received event' });
         const result = await receiveReturn(detail);
         logger.info('return received', { returnId: detail.data.returnId, ...result });
+        return;
+      }
+      if (body['detail-type'] === 'shipment.exception') {
+        const { detail } = validated(ShipmentExceptionMessage, body, { problem: 'Invalid shipment.exception event' });
+        const outcome = await handleOrderException(detail);
+        metrics.addMetric('OrderExceptionHandled', MetricUnit.Count, 1);
+        logger.info('order exception handled', { orderId: detail.data.orderId, shipmentId: detail.data.shipmentId, ...outcome });
+        return;
+      }
+      if (body['detail-type'] === 'case.resolution.requested') {
+        const { detail } = validated(ResolutionRequestedMessage, body, { problem: 'Invalid case.resolution.requested event' });
+        const outcome = await startCaseResolution(detail);
+        logger.info('resolution requested from the service desk', { caseId: detail.data.caseId, ...outcome });
         return;
       }
       logger.warn('event ignored: no workflow handles its type', { detailType: body['detail-type'] });
@@ -110,6 +134,11 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
       fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS, environment),
     }),
     publisher: makeEventBridgePublisher(aws.eventBridge(), requiredEnv(ENV.eventBusName, environment)),
+    cases: makeZendeskServiceDesk({
+      baseUrl: requiredEnv(ENV.serviceDeskBaseUrl, environment),
+      fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS, environment),
+    }),
+    starter: makeStepFunctionsWorkflowStarter(aws.stepFunctions(), stateMachineArnsFrom(environment)),
     store: makeDynamoDbWorkflowStore(aws.dynamodb(), requiredEnv(ENV.workflowTable, environment)),
     policies: validated(z.array(ResolutionPolicy).min(1), jsonEnv<unknown>(ENV.resolutionPolicies, [], environment), { problem: `${ENV.resolutionPolicies} holds no valid policies` }),
     clock: systemClock,

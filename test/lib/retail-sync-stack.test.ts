@@ -205,7 +205,7 @@ describe('RetailSyncStack', () => {
     expect(JSON.parse(api.RESOLUTION_POLICIES).map((policy: { name: string }) => policy.name)).toEqual(['eu', 'default']);
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: `${prefix}-workflow-steps`,
-      EventPattern: { source: [{ prefix: 'retail-sync.' }], 'detail-type': ['return.received', 'shipment.exception'] },
+      EventPattern: { source: [{ prefix: 'retail-sync.' }], 'detail-type': ['return.received', 'shipment.exception', 'case.resolution.requested'] },
     });
   });
 

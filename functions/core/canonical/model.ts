@@ -94,6 +94,19 @@ export const ServiceCase = z.object({
   changedFields: z.record(z.string(), z.unknown()).optional(),
 });
 
+/**
+ * A refund or replacement an agent asked for from the service desk (a Zendesk trigger), as the API's
+ * `POST /v1/cases/{caseId}/resolutions` takes it.
+ */
+export const ResolutionRequested = z.object({
+  ...Tracking,
+  caseId: Id,
+  orderId: Id,
+  lines: z.array(z.object({ sku: Id, quantity: z.number().int().positive(), reason: z.string().min(1) })).min(1),
+  preferred: z.enum(['replacement', 'refund']),
+  requestedBy: z.string().min(1).max(256),
+});
+
 export const Interaction = z.object({
   ...Tracking,
   interactionId: Id,
@@ -114,5 +127,6 @@ export type CreditMemo = z.infer<typeof CreditMemo>;
 export type Invoice = z.infer<typeof Invoice>;
 export type InventoryLevel = z.infer<typeof InventoryLevel>;
 export type ServiceCase = z.infer<typeof ServiceCase>;
+export type ResolutionRequested = z.infer<typeof ResolutionRequested>;
 export type Interaction = z.infer<typeof Interaction>;
 export type CustomerRef = z.infer<typeof CustomerRef>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { CanonicalEvent } from '../canonical/events';
 import { CaseStatus, type ServiceCase } from '../canonical/model';
-import { SignatureInvalidError } from '../errors';
+import { SignatureInvalidError, ValidationError } from '../errors';
+import { ResolutionRequestBody } from '../workflows/refund-or-replacement';
 import { parseJson, validated } from '../canonical/parse';
 import type { Connector, VerifiedDelivery } from './connector';
 import { canonicalEvent, lenientInstant, unmappedEvent, type Mapping } from './events';
@@ -38,6 +39,35 @@ const ZendeskEvent = z.object({
 });
 type ZendeskEvent = z.infer<typeof ZendeskEvent>;
 
+/** The event type of the body a Zendesk trigger posts to ask for a refund or replacement (README, *Started from the service desk*). */
+export const RESOLUTION_REQUESTED_TYPE = 'retail-sync:resolution.requested';
+
+const TriggeredResolution = z.object({
+  id: z.string().min(1),
+  time: Instant,
+  ticketId: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d+$/, 'a Zendesk ticket id')),
+  orderId: z.string().trim().min(1, 'the ticket has no order number in its order field'),
+  preferred: z.enum(['replacement', 'refund'], 'replacement or refund'),
+  /** `SKU:QUANTITY:REASON` entries separated by commas, semicolons or new lines, as an agent fills a text field. */
+  lines: z.string().trim().min(1, 'the ticket names no lines'),
+  requestedBy: z.string().trim().min(1),
+});
+
+const LINE_ENTRY = /^([^:\s]+)\s*:\s*(\d+)\s*:\s*([a-z-]+)$/;
+
+/** `MUG-BLUE:1:damaged, PLATE-WHITE:2:defective` as request lines; each entry that does not read so is named. */
+const parseLines = (text: string) => {
+  const entries = text.split(/[,;\n]+/).map((entry) => entry.trim()).filter(Boolean);
+  const issues: Array<{ path: string; message: string }> = [];
+  const lines = entries.map((entry, index) => {
+    const match = LINE_ENTRY.exec(entry);
+    if (!match) issues.push({ path: `lines.${index}`, message: `"${entry.slice(0, 80)}" is not SKU:QUANTITY:REASON` });
+    return match ? { sku: match[1]!, quantity: Number(match[2]), reason: match[3]! } : undefined;
+  });
+  if (issues.length > 0) throw new ValidationError('The resolution request names its lines as SKU:QUANTITY:REASON, separated by commas', issues);
+  return lines as Array<{ sku: string; quantity: number; reason: string }>;
+};
+
 const toCaseStatus = (status: unknown) => {
   const parsed = CaseStatus.safeParse(String(status ?? '').toLowerCase());
   return parsed.success ? parsed.data : undefined;
@@ -72,6 +102,24 @@ export const makeZendeskConnector = (options: ZendeskConnectorOptions = DEFAULT_
   };
 
   const mappings: Record<string, Mapping> = {
+    [RESOLUTION_REQUESTED_TYPE]: (verified, receivedAt) => {
+      const trigger = validated(TriggeredResolution, verified.body, { problem: 'Invalid resolution request from the service desk' });
+      const lines = parseLines(trigger.lines);
+      // The API's own rules (reasons, quantities, one name per line), so both ways in refuse the same requests.
+      const request = validated(ResolutionRequestBody, { orderId: trigger.orderId, lines, preferred: trigger.preferred, requestedBy: trigger.requestedBy }, { problem: 'Invalid resolution request from the service desk' });
+      return [
+        canonicalEvent('service-desk', 'case.resolution.requested', verified.deliveryId, RESOLUTION_REQUESTED_TYPE, receivedAt, 0, {
+          source: { system: 'service-desk', id: trigger.ticketId },
+          occurredAt: trigger.time,
+          correlationIds: [trigger.orderId],
+          caseId: trigger.ticketId,
+          orderId: request.orderId,
+          lines: request.lines.map((line) => ({ sku: line.sku!, quantity: line.quantity, reason: line.reason })),
+          preferred: request.preferred,
+          requestedBy: request.requestedBy,
+        }),
+      ];
+    },
     'zen:event-type:ticket.created': caseEvent((event) => ({ detailType: 'case.opened', data: serviceCase(event, {}) })),
     'zen:event-type:ticket.status_changed': caseEvent((event) => {
       const status = toCaseStatus(event.event.current) ?? 'open';

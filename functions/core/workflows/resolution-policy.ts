@@ -8,7 +8,7 @@ import type { OrderStatus } from '../canonical/order';
  * place these rules live.
  */
 
-export const ResolutionReason = z.enum(['damaged', 'defective', 'wrong-item', 'not-as-described', 'missing-parts', 'changed-mind']);
+export const ResolutionReason = z.enum(['damaged', 'defective', 'wrong-item', 'not-as-described', 'missing-parts', 'changed-mind', 'lost-in-transit']);
 export type ResolutionReason = z.infer<typeof ResolutionReason>;
 
 const ReasonRule = z.strictObject({
@@ -36,6 +36,11 @@ export const ResolutionPolicy = z.strictObject({
   returnArrivalDays: z.number().int().positive().max(180),
   /** SLA of each resolution, from request to money returned or replacement created. */
   slaHours: z.strictObject({ refund: z.number().positive(), replacement: z.number().positive() }),
+  /**
+   * What a delivery exception from the 3PL (`shipment.exception`) starts once its case is opened:
+   * nothing, or a replacement or refund of the shipment's lines (reason `lost-in-transit`).
+   */
+  onShipmentException: z.enum(['none', 'replacement', 'refund']).default('none'),
 });
 export type ResolutionPolicy = z.infer<typeof ResolutionPolicy>;
 
