@@ -1,3 +1,5 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import type { TaskCallbacks } from '../../functions/core/ports/workflow-tasks';
@@ -229,6 +231,48 @@ describe('refund or replacement on the local stack', () => {
     ]);
     const refund = stack.erp.effects.find((effect) => effect.externalDocumentNumber === `${started.body.workflowId}.refund`)!;
     expect(refund.body.lines).toEqual([expect.objectContaining({ sku: 'PLATE-WHITE', quantity: 1 })]);
+  }, 90_000);
+
+  it('reports a workflow past its SLA once, on the schedule, as workflow.sla.breached', async () => {
+    // Prepare: a refund waiting for its return, whose SLA (as if requested weeks ago) is past.
+    const { orderId, caseId } = await orderWithCase();
+    const started = await requestResolution(caseId, { orderId, lines: [{ sku: 'PLATE-WHITE', quantity: 1, reason: 'changed-mind' }], preferred: 'refund', requestedBy: 'agent:7' });
+    await settled(started.body.workflowId, ['waiting-for-return']);
+    const dynamodb = new DynamoDBClient({});
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: stack.resources.tables.workflows,
+        Key: { pk: { S: `WORKFLOW#${started.body.workflowId}` }, sk: { S: 'SUMMARY' } },
+        UpdateExpression: 'SET slaDueAt = :due',
+        ExpressionAttributeValues: { ':due': { S: new Date(Date.now() - DAY_MS).toISOString() } },
+      }),
+    );
+    dynamodb.destroy();
+    const tick = () =>
+      e2e.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.resources.queues.get('workflow-steps')!.url,
+          MessageBody: JSON.stringify({ version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), resources: [], detail: {} }),
+        }),
+      );
+
+    // Act: two ticks of the schedule.
+    await tick();
+    const breached = await eventually(() => workflow(started.body.workflowId), (found) => found.body.slaBreachedAt !== undefined, 30_000, 250);
+    await tick();
+    const seen: Array<{ 'detail-type': string; detail: { data: unknown } }> = [];
+    const breaches = async () => {
+      seen.push(...(await e2e.observer.drain()));
+      return seen.filter((event) => event['detail-type'] === 'workflow.sla.breached' && (event.detail.data as { workflowId: string }).workflowId === started.body.workflowId);
+    };
+    await eventually(breaches, (found) => found.length > 0, 30_000, 250);
+    // The second tick has had time to run (the queue is otherwise idle) and must have added nothing.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const events = await breaches();
+
+    // Assess
+    expect(breached.body).toMatchObject({ state: 'waiting-for-return', slaBreachedAt: expect.any(String) });
+    expect(events).toHaveLength(1);
   }, 90_000);
 
   it('waits out an ERP outage in the middle and then completes', async () => {

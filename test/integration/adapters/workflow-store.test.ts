@@ -92,6 +92,20 @@ describe('DynamoDB workflow store', () => {
     expect([await store.returnWait('RMA-7'), await store.parked('rr-flow')]).toEqual([undefined, undefined]);
   });
 
+  it('keeps the SLA due time in the summary, and marks a breach once', async () => {
+    // Prepare
+    await store.recordTransition(transition('rr-sla', 'received', 'running', '2026-11-28T10:00:00Z'), '2026-11-28T10:00:00Z');
+    await store.recordTransition(transition('rr-sla', 'eligibility-confirmed', 'running', '2026-11-28T10:00:01Z', { slaDueAt: '2026-12-01T10:00:00Z' }), '2026-11-28T10:00:01Z');
+    // Act
+    const marks = [await store.markSlaBreached('rr-sla', '2026-12-01T10:15:00Z'), await store.markSlaBreached('rr-sla', '2026-12-01T10:30:00Z'), await store.markSlaBreached('rr-never', '2026-12-01T10:30:00Z')];
+    const listed = (await store.listByState('running', 100)).workflows.find((workflow) => workflow.workflowId === 'rr-sla');
+    // Assess
+    expect(marks).toEqual(['marked', 'already', 'already']);
+    expect((await store.get('rr-sla'))!.summary).toMatchObject({ slaDueAt: '2026-12-01T10:00:00Z', slaBreachedAt: '2026-12-01T10:15:00Z' });
+    expect(listed).toMatchObject({ slaDueAt: '2026-12-01T10:00:00Z', slaBreachedAt: '2026-12-01T10:15:00Z' });
+    expect(await store.get('rr-never')).toBeUndefined();
+  });
+
   it('knows nothing of a workflow never recorded', async () => {
     // Act
     const workflow = await store.get('rr-unknown');

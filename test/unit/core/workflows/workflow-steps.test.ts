@@ -156,6 +156,42 @@ describe('workflow steps', () => {
     expect(calls.failed).toEqual([]);
   });
 
+  it.each([
+    ['refund-issued', 'RefundTurnaround'],
+    ['replacement-created', 'ReplacementCycleTime'],
+    ['resolved', 'CaseClosureLatency'],
+  ] as const)('reports %s as the KPI %s, in seconds since the request', async (milestone, kpi) => {
+    // Prepare
+    const observed: Array<[string, number]> = [];
+    const observing = makeWorkflowSteps({
+      callbacks: { succeed: async () => undefined, fail: async () => undefined },
+      erp: { orderForResolution: async () => order, availableStock: async () => 5 },
+      milestones: { post: async () => undefined },
+      publisher: { publish: async () => undefined },
+      waits: { awaitReturn: async () => undefined, park: async () => undefined },
+      store: { recordTransition: async () => 'recorded' },
+      policies: parsePolicies([{ file: 'default.json', content: defaultPolicy }]),
+      clock: { now: () => NOW },
+      observe: (name, seconds) => void observed.push([name, seconds]),
+    });
+    // Act
+    await observing(message({ step: 'record-milestone', milestone, enteredAt: '2026-11-28T11:59:00Z', workflow }));
+    await observing(message({ step: 'record-milestone', milestone: 'return-authorized', enteredAt: '2026-11-28T11:59:00Z', workflow }));
+    // Assess: an hour after the request; no KPI for other milestones.
+    expect(observed).toEqual([[kpi, 3600]]);
+  });
+
+  it('sets the SLA due time when eligibility is confirmed: the request time plus the policy\'s hours for the resolution', async () => {
+    // Prepare
+    const { steps, calls } = world();
+    await steps(message({ step: 'check-eligibility', workflowId: workflow.workflowId, request }));
+    const eligibility = calls.succeeded[0]!.output;
+    // Act
+    await steps(message({ step: 'record-milestone', milestone: 'eligibility-confirmed', enteredAt: '2026-11-28T11:00:01Z', workflow: { ...workflow, eligibility } }));
+    // Assess: the default policy gives a replacement 72 hours.
+    expect(calls.published.at(-1)!.detail.data).toMatchObject({ milestone: 'eligibility-confirmed', slaDueAt: '2026-12-01T11:00:00.000Z' });
+  });
+
   it('refuses a message for a step it does not know', () => {
     // Act
     const parsed = WorkflowStepMessage.safeParse({ step: 'launch-rocket', taskToken: 't' });
