@@ -16,6 +16,10 @@ export const StageConfig = z.object({
   erpMaxConcurrency: z.coerce.number().int().min(2).max(1000),
   serviceDeskBaseUrl: z.url(),
   serviceDeskMaxConcurrency: z.coerce.number().int().min(2).max(1000),
+  /** Secrets Manager secret (name) with the ERP's credential: the Entra ID app registration, JSON (README, Deploying). */
+  erpCredentialsSecretName: z.string().min(1),
+  /** Secrets Manager secret (name) with the service desk's credential: a Zendesk API token or OAuth token, JSON. */
+  serviceDeskCredentialsSecretName: z.string().min(1),
   /** Secrets Manager secret name per webhook source; each secret holds the source's active signing secrets. */
   webhookSecretNames: z.record(z.string(), z.string().min(1)),
   /**

@@ -50,6 +50,8 @@ export class HandlerFunctions extends Construct {
     super(scope, id);
     const { config, tables, bus, queues, workflows } = props;
     const stateMachines = [...workflows.byName.values()];
+    const erpCredentials = Secret.fromSecretNameV2(this, 'ErpCredentials', config.erpCredentialsSecretName);
+    const serviceDeskCredentials = Secret.fromSecretNameV2(this, 'ServiceDeskCredentials', config.serviceDeskCredentialsSecretName);
     const secrets = Object.fromEntries(
       Object.entries(config.webhookSecretNames).map(([source, name]) => [source, Secret.fromSecretNameV2(this, `WebhookSecret-${source}`, name)]),
     );
@@ -67,7 +69,9 @@ export class HandlerFunctions extends Construct {
       'inventoryStaleness:read': String(config.inventoryStaleAfterSeconds),
       'zendeskSettings:read': JSON.stringify({ orderFieldId: String(config.zendeskOrderFieldId), orderTagPrefix: config.zendeskOrderTagPrefix }),
       'erp:call': config.erpBaseUrl,
+      'erpCredentials:read': config.erpCredentialsSecretName,
       'serviceDesk:call': config.serviceDeskBaseUrl,
+      'serviceDeskCredentials:read': config.serviceDeskCredentialsSecretName,
       'reconcileSettings:read': JSON.stringify(reconcileSettingsOf(config)),
       'workflowTable:read': tables.workflows.tableName,
       'workflowTable:readWrite': tables.workflows.tableName,
@@ -124,6 +128,8 @@ export class HandlerFunctions extends Construct {
         if (need === 'readModelTable:read') tables.readModels.grantReadData(fn);
         if (need === 'readModelTable:readWrite') tables.readModels.grantReadWriteData(fn);
         if (need === 'webhookSecrets:read') Object.values(secrets).forEach((secret) => secret.grantRead(fn));
+        if (need === 'erpCredentials:read') erpCredentials.grantRead(fn);
+        if (need === 'serviceDeskCredentials:read') serviceDeskCredentials.grantRead(fn);
         if (need === 'workflowTable:read') grantItems(tables.workflows, fn, WORKFLOW_ITEM_READS);
         if (need === 'workflowTable:readWrite') grantItems(tables.workflows, fn, [...WORKFLOW_ITEM_READS, ...WORKFLOW_ITEM_WRITES]);
         if (need === 'workflowTable:listByState') {

@@ -35,7 +35,9 @@ export type ResourceNeed =
   | 'zendeskSettings:read'
   | 'erpRateBudget:read'
   | 'erp:call'
+  | 'erpCredentials:read'
   | 'serviceDesk:call'
+  | 'serviceDeskCredentials:read'
   | 'reconcileSettings:read'
   | 'workflowTable:read'
   | 'workflowTable:readWrite'
@@ -92,7 +94,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'Pushes order status to linked service cases and records what the desk shows',
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: ['syncStateTable:readWrite', 'serviceDesk:call'],
+    needs: ['syncStateTable:readWrite', 'serviceDesk:call', 'serviceDeskCredentials:read'],
   },
   erpDispatcher: {
     serviceName: 'erp-dispatcher',
@@ -100,7 +102,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     timeoutSeconds: 60,
     // Answers the task token a workflow's ERP command carries with the ERP's reference.
-    needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite', 'workflows:answerTasks'],
+    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'coordinationTable:readWrite', 'workflows:answerTasks'],
   },
   readModelProjector: {
     serviceName: 'read-model-projector',
@@ -122,7 +124,17 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     // A slice checks at most maxOrdersPerInvocation orders, each a few service-desk reads.
     timeoutSeconds: 300,
-    needs: ['erp:call', 'erpRateBudget:read', 'coordinationTable:readWrite', 'syncStateTable:read', 'serviceDesk:call', 'eventBus:put', 'reconcileSettings:read'],
+    needs: [
+      'erp:call',
+      'erpCredentials:read',
+      'erpRateBudget:read',
+      'coordinationTable:readWrite',
+      'syncStateTable:read',
+      'serviceDesk:call',
+      'serviceDeskCredentials:read',
+      'eventBus:put',
+      'reconcileSettings:read',
+    ],
   },
   workflowSteps: {
     serviceName: 'workflow-steps',
@@ -136,9 +148,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'workflows:answerTasks',
       'workflows:start',
       'erp:call',
+      'erpCredentials:read',
       'erpRateBudget:read',
       'coordinationTable:readWrite',
       'serviceDesk:call',
+      'serviceDeskCredentials:read',
       'eventBus:put',
       'resolutionPolicies:read',
     ],
@@ -372,7 +386,9 @@ export const ENV_BY_NEED: Record<EnvironmentNeed, string> = {
   'inventoryStaleness:read': ENV.inventoryStaleAfterSeconds,
   'zendeskSettings:read': ENV.zendeskSettings,
   'erp:call': ENV.erpBaseUrl,
+  'erpCredentials:read': ENV.erpCredentialsSecret,
   'serviceDesk:call': ENV.serviceDeskBaseUrl,
+  'serviceDeskCredentials:read': ENV.serviceDeskCredentialsSecret,
   'reconcileSettings:read': ENV.reconcileSettings,
   'workflowTable:read': ENV.workflowTable,
   'workflowTable:readWrite': ENV.workflowTable,

@@ -43,6 +43,8 @@ export interface LocalResources {
   secretIdsBySource: Record<string, string>;
   /** State machine ARN per workflow, created from the same ASL files CDK deploys. */
   stateMachineArns: Record<WorkflowName, string>;
+  /** Names of the secrets holding the ERP's and the service desk's credentials. */
+  credentialSecrets: { erp: string; serviceDesk: string };
 }
 
 export interface ProvisionOptions {
@@ -60,6 +62,8 @@ export interface ProvisionOptions {
   scheduleEveryMinutes?: Partial<Record<ScheduleSetting, number>>;
   /** The emulator's endpoint: its Step Functions are switched to run executions. */
   emulatorEndpoint: string;
+  /** The ERP's and the service desk's credentials, stored as their secrets (JSON); empty objects when not given. */
+  credentials?: { erp: object; serviceDesk: object };
 }
 
 const ignoreExisting = async (create: () => Promise<unknown>) => {
@@ -170,18 +174,23 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
     queues.set(spec.name, queue);
   }
 
-  const secretIdsBySource: Record<string, string> = {};
-  for (const source of WEBHOOK_SOURCES) {
-    const name = `${names.prefix}/webhooks/${source}`;
-    const value = JSON.stringify(options.signingSecrets[source] ?? []);
+  const putSecret = async (name: string, value: string) => {
     try {
       await secrets.send(new CreateSecretCommand({ Name: name, SecretString: value }));
     } catch (error) {
       if (!(error instanceof ResourceExistsException)) throw error;
       await secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
     }
+  };
+  const secretIdsBySource: Record<string, string> = {};
+  for (const source of WEBHOOK_SOURCES) {
+    const name = `${names.prefix}/webhooks/${source}`;
+    await putSecret(name, JSON.stringify(options.signingSecrets[source] ?? []));
     secretIdsBySource[source] = name;
   }
+  const credentialSecrets = { erp: `${names.prefix}/erp-credentials`, serviceDesk: `${names.prefix}/service-desk-credentials` };
+  await putSecret(credentialSecrets.erp, JSON.stringify(options.credentials?.erp ?? {}));
+  await putSecret(credentialSecrets.serviceDesk, JSON.stringify(options.credentials?.serviceDesk ?? {}));
 
   await enableWorkflowExecution(options.emulatorEndpoint);
   const queueUrlOf = (consumer: QueueSpec['consumer']) => [...queues.values()].find((queue) => queue.spec.consumer === consumer)!.url;
@@ -201,6 +210,7 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
     readModelTable: tables.readModels,
     queues,
     secretIdsBySource,
+    credentialSecrets,
     stateMachineArns: Object.fromEntries(stateMachines) as Record<WorkflowName, string>,
   };
 };

@@ -25,6 +25,7 @@ import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resol
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeLambdaContext } from './lambda-context';
+import { LOCAL_ERP_CLIENT, LOCAL_SERVICE_DESK_AUTHORIZATION, LOCAL_SERVICE_DESK_CREDENTIALS, localErpCredentials } from './dev-credentials';
 import { provisionLocalResources, type LocalResources } from './provision';
 import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './simulators/erp';
 import { startServiceDeskSimulator, type ServiceDeskSimulator } from './simulators/service-desk';
@@ -138,13 +139,15 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
 
-  const serviceDesk = await startServiceDeskSimulator({ port: options.serviceDeskPort });
-  const erp = await startErpSimulator(options.erp);
+  // The simulators require the credentials the product reads from its secrets, as the real systems do.
+  const serviceDesk = await startServiceDeskSimulator({ port: options.serviceDeskPort, requireAuthorization: LOCAL_SERVICE_DESK_AUTHORIZATION });
+  const erp = await startErpSimulator({ ...options.erp, credentials: { clientId: LOCAL_ERP_CLIENT.clientId, clientSecret: LOCAL_ERP_CLIENT.clientSecret } });
   const resources = await provisionLocalResources({
     stage,
     signingSecrets: options.signingSecrets,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     emulatorEndpoint,
+    credentials: { erp: localErpCredentials(options.externalErpUrl ?? erp.url), serviceDesk: LOCAL_SERVICE_DESK_CREDENTIALS },
   });
 
   const valueOf: Record<EnvironmentNeed, string> = {
@@ -160,7 +163,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),
     'zendeskSettings:read': JSON.stringify({}),
     'erp:call': options.externalErpUrl ?? erp.url,
+    'erpCredentials:read': resources.credentialSecrets.erp,
     'serviceDesk:call': serviceDesk.url,
+    'serviceDeskCredentials:read': resources.credentialSecrets.serviceDesk,
     'reconcileSettings:read': JSON.stringify({ ...DEFAULT_RECONCILE_SETTINGS, ...options.reconcile }),
     'workflowTable:read': resources.tables.workflows,
     'workflowTable:readWrite': resources.tables.workflows,

@@ -3,7 +3,7 @@ import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
 import { OrderStatus } from '../core/canonical/order';
 import { OutOfStockError, PermanentError, ValidationError } from '../core/errors';
 import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/ports/erp';
-import { callJson } from './http-client';
+import { callJson, type HttpAuthorization } from './http-client';
 
 /** Business Central API v2.0 entity sets each command writes to. */
 const ENTITY_SET: Record<ErpCommandType, string> = {
@@ -16,7 +16,8 @@ const ENTITY_SET: Record<ErpCommandType, string> = {
 export interface BusinessCentralOptions {
   /** e.g. https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/companies({id}) */
   baseUrl: string;
-  authorization?: () => Promise<string | undefined>;
+  /** The Entra ID bearer token (`makeErpAuthorization`); none for an ERP that needs no credential (tests). */
+  auth?: HttpAuthorization;
   timeoutMs?: number;
 }
 
@@ -49,18 +50,14 @@ const outOfStockOr = (command: ErpCommand, error: unknown): unknown => {
 /** Reads one Business Central resource and checks its shape; an unexpected shape is a permanent error. */
 export const makeBusinessCentralGet = (options: BusinessCentralOptions) => {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const headers = async (extra: Record<string, string> = {}): Promise<Record<string, string>> => {
-    const authorization = await options.authorization?.();
-    return { ...extra, ...(authorization ? { authorization } : {}) };
-  };
   const get = async <T extends z.ZodTypeAny>(path: string, schema: T, extraHeaders: Record<string, string> = {}): Promise<z.infer<T>> => {
     const url = /^https?:\/\//.test(path) ? path : `${base}/${path}`;
-    const { body } = await callJson({ method: 'GET', url, headers: await headers(extraHeaders), timeoutMs: options.timeoutMs });
+    const { body } = await callJson({ method: 'GET', url, headers: extraHeaders, timeoutMs: options.timeoutMs, auth: options.auth });
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new PermanentError(`The ERP answered GET ${path} in an unexpected shape`, { body });
     return parsed.data;
   };
-  return { base, headers, get };
+  return { base, get };
 };
 
 /**
@@ -69,7 +66,7 @@ export const makeBusinessCentralGet = (options: BusinessCentralOptions) => {
  * attempt's effect can be found with `$filter` before creating anything again.
  */
 export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort => {
-  const { base, headers, get } = makeBusinessCentralGet(options);
+  const { base, get } = makeBusinessCentralGet(options);
   const receipt = (document: z.infer<typeof Document>, replayed: boolean): ErpReceipt => ({ erpReference: document.number ?? document.id, replayed });
 
   return {
@@ -83,7 +80,8 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
         method: 'POST',
         url: `${base}/${ENTITY_SET[command.type]}`,
         timeoutMs: options.timeoutMs,
-        headers: await headers({ 'idempotency-key': command.commandId, 'x-correlation-id': command.correlationId }),
+        headers: { 'idempotency-key': command.commandId, 'x-correlation-id': command.correlationId },
+        auth: options.auth,
         body: { ...command.payload, externalDocumentNumber: command.commandId, orderNumber: command.orderId },
       }).catch((error: unknown) => {
         throw outOfStockOr(command, error);

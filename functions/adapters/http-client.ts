@@ -8,6 +8,15 @@ export interface HttpCall {
   timeoutMs?: number;
 }
 
+/** How a call authenticates: its Authorization header, and what to do when the API refuses it. */
+export interface HttpAuthorization {
+  header(): Promise<string>;
+  /** Drops a cached credential (a token, a secret), so the next `header()` reads a fresh one. */
+  refresh(): void;
+  /** Names the credential in errors (e.g. its secret's name), never its value. */
+  name: string;
+}
+
 export interface HttpResult {
   status: number;
   headers: Headers;
@@ -27,9 +36,31 @@ export const parseRetryAfter = (value: string | null, now = Date.now()): number 
 
 /**
  * Calls a downstream HTTP API and classifies every failure: 429 -> `RateLimitedError` (with Retry-After),
- * 408/409/5xx/timeouts/network -> `TransientError`, other 4xx -> `PermanentError`.
+ * 408/409/5xx/timeouts/network -> `TransientError`, other 4xx -> `PermanentError`. With `auth`, a 401
+ * refreshes the credential and tries once more (a token expired or a secret rotated); a second 401 is a
+ * `PermanentError` naming the credential.
  */
-export const callJson = async (call: HttpCall): Promise<HttpResult> => {
+export const callJson = async (call: HttpCall & { auth?: HttpAuthorization }): Promise<HttpResult> => {
+  if (!call.auth) return callOnce(call);
+  const { auth, ...rest } = call;
+  const withCredential = async () => callOnce({ ...rest, headers: { ...rest.headers, authorization: await auth.header() } });
+  try {
+    return await withCredential();
+  } catch (error) {
+    if (!(error instanceof PermanentError) || error.context.status !== 401) throw error;
+    auth.refresh();
+  }
+  try {
+    return await withCredential();
+  } catch (error) {
+    if (error instanceof PermanentError && error.context.status === 401) {
+      throw new PermanentError(`${error.message}: the credential ${auth.name} was refused twice, the second time freshly read; check it`, error.context);
+    }
+    throw error;
+  }
+};
+
+const callOnce = async (call: HttpCall): Promise<HttpResult> => {
   let response: Response;
   try {
     response = await fetch(call.url, {

@@ -4,7 +4,7 @@ import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
 import type { OrderCases, ServiceDeskPort } from '../core/ports/service-desk';
 import type { CaseMilestones } from '../core/ports/workflow-tasks';
-import { callJson, type HttpCall } from './http-client';
+import { callJson, type HttpAuthorization, type HttpCall } from './http-client';
 
 /** Ids of the ticket custom fields that carry the order a case concerns and what the ERP says of it. */
 export interface ServiceDeskFieldIds {
@@ -18,8 +18,8 @@ export const DEFAULT_FIELD_IDS: ServiceDeskFieldIds = { orderId: 9000001, orderS
 export interface ZendeskOptions {
   baseUrl: string;
   fieldIds: ServiceDeskFieldIds;
-  /** Value of the Authorization header (e.g. Basic base64("agent@example.com/token:API_TOKEN")), if the desk needs one. */
-  authorization?: () => Promise<string | undefined>;
+  /** The agent's API token or OAuth token (`makeServiceDeskAuthorization`); none for a desk that needs no credential (tests). */
+  auth?: HttpAuthorization;
   timeoutMs?: number;
 }
 
@@ -32,13 +32,9 @@ const Ticket = z.object({
 /** The base URL, the headers every call carries and a call to a path of the API, shared by the adapters below. */
 const zendeskApi = (options: ZendeskOptions) => {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const headers = async (): Promise<Record<string, string>> => {
-    const authorization = await options.authorization?.();
-    return authorization ? { authorization } : {};
-  };
   /** `target` is a path under the base URL, or a full URL the API gave out (a next page). */
   const call = async (method: HttpCall['method'], target: string, body?: unknown, extraHeaders: Record<string, string> = {}) =>
-    callJson({ method, url: /^https?:\/\//.test(target) ? target : `${base}${target}`, headers: { ...(await headers()), ...extraHeaders }, body, timeoutMs: options.timeoutMs });
+    callJson({ method, url: /^https?:\/\//.test(target) ? target : `${base}${target}`, headers: extraHeaders, body, timeoutMs: options.timeoutMs, auth: options.auth });
   return { call };
 };
 

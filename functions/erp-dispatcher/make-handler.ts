@@ -4,7 +4,7 @@ import { makeDynamoDbCommandLedger } from '../adapters/erp-coordination-store';
 import { makeStepFunctionsCallbacks } from '../adapters/step-functions-callbacks';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, numberEnv, requiredEnv, type Environment } from '../shared/environment';
-import { ERP_GATE_METRICS, erpCoordinationFrom } from '../shared/erp';
+import { ERP_GATE_METRICS, erpConnectionFrom, erpCoordinationFrom } from '../shared/erp';
 import type { Observability } from '../shared/lambda';
 import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
 import { makeErpDispatch, parseErpCommandOrFailWaiting, type DispatchDependencies } from './dispatch';
@@ -54,7 +54,7 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
   return {
     observability,
     queue: consumedQueueFrom(environment, aws),
-    erp: makeBusinessCentralErp({ baseUrl: requiredEnv(ENV.erpBaseUrl, environment) }),
+    erp: makeBusinessCentralErp(erpConnectionFrom(environment, aws)),
     coordination: erpCoordinationFrom(environment, aws),
     ledger: makeDynamoDbCommandLedger(aws.dynamodb(), requiredEnv(ENV.coordinationTable, environment)),
     callbacks: makeStepFunctionsCallbacks(aws.stepFunctions()),

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { isOwnOrderPageCursor, makeBusinessCentralErp } from '../adapters/erp-business-central';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeDynamoDbReconcileRunStore } from '../adapters/reconcile-run-store';
-import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
+import { makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
 import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
 import { makeErpGate } from '../core/erp/gate';
 import { ValidationError } from '../core/errors';
@@ -20,7 +20,8 @@ import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../core/reco
 import { makeReconciler } from '../core/reconciliation/reconciler';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv, type Environment } from '../shared/environment';
-import { ERP_GATE_METRICS, erpCoordinationFrom } from '../shared/erp';
+import { ERP_GATE_METRICS, erpConnectionFrom, erpCoordinationFrom } from '../shared/erp';
+import { serviceDeskConnectionFrom } from '../shared/service-desk';
 import type { Observability } from '../shared/lambda';
 import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
 
@@ -123,10 +124,10 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
     observability,
     queue,
     settings: { ...DEFAULT_RECONCILE_SETTINGS, ...jsonEnv<Partial<ReconcileSettings>>(ENV.reconcileSettings, {}, environment) },
-    erp: makeBusinessCentralErp({ baseUrl: erpBaseUrl }),
+    erp: makeBusinessCentralErp({ ...erpConnectionFrom(environment, aws), baseUrl: erpBaseUrl }),
     ownsOrderPageCursor: (cursor) => isOwnOrderPageCursor(erpBaseUrl, cursor),
     coordination: erpCoordinationFrom(environment, aws),
-    desk: makeZendeskServiceDesk({ baseUrl: requiredEnv(ENV.serviceDeskBaseUrl, environment), fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS, environment) }),
+    desk: makeZendeskServiceDesk(serviceDeskConnectionFrom(environment, aws)),
     syncState: makeDynamoDbSyncStateStore(aws.dynamodb(), requiredEnv(ENV.syncStateTable, environment)),
     publisher: makeEventBridgePublisher(aws.eventBridge(), requiredEnv(ENV.eventBusName, environment)),
     runs: makeDynamoDbReconcileRunStore(aws.dynamodb(), requiredEnv(ENV.coordinationTable, environment)),

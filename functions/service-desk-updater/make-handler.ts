@@ -1,11 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DEFAULT_FIELD_IDS, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
+import { makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
+import { serviceDeskConnectionFrom } from '../shared/service-desk';
 import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
 import { OrderStatusChangedDetail } from '../core/canonical/events';
 import { correlationIdOfMessage, parseEventBridgeMessage } from '../core/canonical/parse';
 import { systemClock } from '../core/ports/clock';
 import { makeAwsClients } from '../shared/aws-clients';
-import { ENV, jsonEnv, requiredEnv, type Environment } from '../shared/environment';
+import { ENV, requiredEnv, type Environment } from '../shared/environment';
 import type { Observability } from '../shared/lambda';
 import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
 import { makeServiceDeskUpdater, type UpdaterDependencies } from './update';
@@ -38,10 +39,7 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
   return {
     observability,
     queue: consumedQueueFrom(environment, aws),
-    desk: makeZendeskServiceDesk({
-      baseUrl: requiredEnv(ENV.serviceDeskBaseUrl, environment),
-      fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS, environment),
-    }),
+    desk: makeZendeskServiceDesk(serviceDeskConnectionFrom(environment, aws)),
     store: makeDynamoDbSyncStateStore(aws.dynamodb(), requiredEnv(ENV.syncStateTable, environment)),
     clock: systemClock,
   };

@@ -33,6 +33,10 @@ export const ENV = {
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   erpBaseUrl: 'ERP_BASE_URL',
   serviceDeskBaseUrl: 'SERVICE_DESK_BASE_URL',
+  /** Secrets Manager secret holding the ERP's credential (Entra ID app registration, JSON). */
+  erpCredentialsSecret: 'ERP_CREDENTIALS_SECRET',
+  /** Secrets Manager secret holding the service desk's credential (Zendesk API token or OAuth token, JSON). */
+  serviceDeskCredentialsSecret: 'SERVICE_DESK_CREDENTIALS_SECRET',
   serviceDeskFieldIds: 'SERVICE_DESK_FIELD_IDS',
   zendeskSettings: 'ZENDESK_SETTINGS',
   timelineTable: 'READ_MODEL_TABLE_NAME',

@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { makeBusinessCentralResolutionReads } from '../adapters/erp-business-central-resolution';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
-import { DEFAULT_FIELD_IDS, makeZendeskCaseMilestones, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
+import { makeZendeskCaseMilestones, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
 import { makeStepFunctionsCallbacks } from '../adapters/step-functions-callbacks';
 import { makeStepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
 import { makeDynamoDbWorkflowStore } from '../adapters/workflow-store';
@@ -22,7 +22,8 @@ import { makeSlaCheck } from '../core/workflows/sla-check';
 import { makeWorkflowSteps, WorkflowStepMessage, type WorkflowStepsDependencies } from '../core/workflows/workflow-steps';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv, stateMachineArnsFrom, type Environment } from '../shared/environment';
-import { ERP_GATE_METRICS, erpCoordinationFrom } from '../shared/erp';
+import { ERP_GATE_METRICS, erpConnectionFrom, erpCoordinationFrom } from '../shared/erp';
+import { serviceDeskConnectionFrom } from '../shared/service-desk';
 import type { Observability } from '../shared/lambda';
 import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
 
@@ -123,21 +124,16 @@ export const makeHandler = ({ observability, queue, coordination, erp, store, ca
 /** The handler's dependencies: AWS adapters, the ERP, the service desk and the policies named by the function's environment. */
 export const dependenciesFrom = (environment: Environment, observability: Observability): WorkflowStepsHandlerDependencies => {
   const aws = makeAwsClients(observability.tracer);
+  const desk = serviceDeskConnectionFrom(environment, aws);
   return {
     observability,
     queue: consumedQueueFrom(environment, aws),
     coordination: erpCoordinationFrom(environment, aws),
-    erp: makeBusinessCentralResolutionReads({ baseUrl: requiredEnv(ENV.erpBaseUrl, environment) }),
+    erp: makeBusinessCentralResolutionReads(erpConnectionFrom(environment, aws)),
     callbacks: makeStepFunctionsCallbacks(aws.stepFunctions()),
-    milestones: makeZendeskCaseMilestones({
-      baseUrl: requiredEnv(ENV.serviceDeskBaseUrl, environment),
-      fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS, environment),
-    }),
+    milestones: makeZendeskCaseMilestones(desk),
     publisher: makeEventBridgePublisher(aws.eventBridge(), requiredEnv(ENV.eventBusName, environment)),
-    cases: makeZendeskServiceDesk({
-      baseUrl: requiredEnv(ENV.serviceDeskBaseUrl, environment),
-      fieldIds: jsonEnv(ENV.serviceDeskFieldIds, DEFAULT_FIELD_IDS, environment),
-    }),
+    cases: makeZendeskServiceDesk(desk),
     starter: makeStepFunctionsWorkflowStarter(aws.stepFunctions(), stateMachineArnsFrom(environment)),
     store: makeDynamoDbWorkflowStore(aws.dynamodb(), requiredEnv(ENV.workflowTable, environment)),
     policies: validated(z.array(ResolutionPolicy).min(1), jsonEnv<unknown>(ENV.resolutionPolicies, [], environment), { problem: `${ENV.resolutionPolicies} holds no valid policies` }),

@@ -4,6 +4,7 @@
  * Usage: tsx local/simulators/erp-server.ts [--rate R] [--max-concurrent N] [--port P]
  */
 import { parseArgs } from 'node:util';
+import { LOCAL_ERP_CLIENT } from '../dev-credentials';
 import { startErpSimulator } from './erp';
 
 const { values } = parseArgs({ options: { rate: { type: 'string' }, 'max-concurrent': { type: 'string' }, port: { type: 'string', default: '0' } } });
@@ -11,6 +12,8 @@ void startErpSimulator({
   port: Number(values.port),
   requestsPerSecond: values.rate ? Number(values.rate) : undefined,
   maxConcurrent: values['max-concurrent'] ? Number(values['max-concurrent']) : undefined,
+  // The local stack's ERP credential, as the in-process simulator requires it.
+  credentials: { clientId: LOCAL_ERP_CLIENT.clientId, clientSecret: LOCAL_ERP_CLIENT.clientSecret },
 }).then((simulator) => {
   console.log(`ERP simulator listening on ${simulator.url}`);
   process.on('SIGTERM', () => void simulator.close().then(() => process.exit(0)));

@@ -34,6 +34,12 @@ export interface ErpSimulatorOptions {
   /** Concurrent requests the ERP accepts before answering 429. */
   maxConcurrent?: number;
   latencyMs?: number;
+  /**
+   * When set, the ERP requires what Business Central requires: a bearer token from its token endpoint
+   * (`POST /_entra/{tenant}/oauth2/v2.0/token`, the client-credentials grant with this client), valid
+   * for `tokenLifetimeSeconds` (default 3600); the API answers 401 without one.
+   */
+  credentials?: { clientId: string; clientSecret: string; tokenLifetimeSeconds?: number };
 }
 
 export interface ErpSimulatorStats {
@@ -42,6 +48,10 @@ export interface ErpSimulatorStats {
   rejectedOverLimit: number;
   faults: number;
   maxConcurrentSeen: number;
+  /** API calls refused for want of a valid token (401). */
+  unauthorized: number;
+  /** Tokens issued by the token endpoint. */
+  tokensIssued: number;
 }
 
 export interface ErpSimulator extends RunningServer {
@@ -56,6 +66,8 @@ export interface ErpSimulator extends RunningServer {
   failNext(count: number, status?: number): void;
   /** Holds the next `count` calls for `ms` before answering, so callers time out. The effect still happens. */
   hangNext(count: number, ms: number): void;
+  /** Every token issued so far stops being valid (as when they expire), so the next API call answers 401. */
+  expireTokens(): void;
   /** Every call answers 503 until `until` (epoch ms). */
   outageUntil(until: number): void;
   /** Sets an order as the ERP holds it; `modifiedAt` defaults to now. */
@@ -94,7 +106,28 @@ const ENTITY_SETS = new Set(['salesReturnOrders', 'salesCreditMemos', 'salesOrde
 export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Promise<ErpSimulator> => {
   const effects: ErpEffect[] = [];
   const acceptedAt: number[] = [];
-  const stats: ErpSimulatorStats = { calls: 0, accepted: 0, rejectedOverLimit: 0, faults: 0, maxConcurrentSeen: 0 };
+  const stats: ErpSimulatorStats = { calls: 0, accepted: 0, rejectedOverLimit: 0, faults: 0, maxConcurrentSeen: 0, unauthorized: 0, tokensIssued: 0 };
+  /** Issued tokens and when they expire (epoch ms). */
+  const tokens = new Map<string, number>();
+  const authorized = (request: SimRequest) => {
+    if (!options.credentials) return true;
+    const token = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+    return token !== undefined && (tokens.get(token) ?? 0) > Date.now();
+  };
+  /** The client-credentials grant of Microsoft Entra ID, as far as the product uses it. */
+  const issueToken = (request: SimRequest): SimResponse => {
+    const form = (request.body ?? {}) as Record<string, string>;
+    const expected = options.credentials;
+    if (form.grant_type !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' } };
+    if (!expected || form.client_id !== expected.clientId || form.client_secret !== expected.clientSecret) {
+      return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } };
+    }
+    const lifetime = expected.tokenLifetimeSeconds ?? 3600;
+    const token = randomUUID();
+    tokens.set(token, Date.now() + lifetime * 1000);
+    stats.tokensIssued++;
+    return { status: 200, body: { token_type: 'Bearer', expires_in: lifetime, access_token: token } };
+  };
   const orders = new Map<string, { number: string; status: string; systemVersion: number; lastModifiedDateTime: string } & SimOrderDetails>();
   const orderLines = new Map<string, SimOrderLine[]>();
   const inventory = new Map<string, Array<{ number: string; locationCode: string; inventory: number }>>();
@@ -120,6 +153,10 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
   /** Wraps every ERP route with limits, latency and injected faults. */
   const erpRoute = (handle: (request: SimRequest) => SimResponse) => async (request: SimRequest): Promise<SimResponse> => {
     const now = Date.now();
+    if (!authorized(request)) {
+      stats.unauthorized++;
+      return { status: 401, body: { error: { code: 'Authentication_InvalidCredentials', message: 'The server has rejected the client credentials.' } } };
+    }
     const refused = admit(now);
     if (refused) return refused;
     inFlight++;
@@ -306,6 +343,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
           return { status: 201, body: { id: effect.id, number: effect.number, externalDocumentNumber: effect.externalDocumentNumber } };
         }),
       ],
+      ['POST', /^\/_entra\/[^/]+\/oauth2\/v2\.0\/token$/, issueToken],
       ['POST', /^\/_sim\/orders$/, (request) => seedOrder(request.body)],
       ['POST', /^\/_sim\/inventory$/, (request) => seedInventory(request.body)],
       ['GET', /^\/_sim\/summary$/, () => ({ status: 200, body: { executed: new Set(effects.map((effect) => effect.externalDocumentNumber)).size, stats } })],
@@ -336,6 +374,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     hangNext: (count, ms) => {
       hangs = { remaining: count, ms };
     },
+    expireTokens: () => tokens.clear(),
     outageUntil: (until) => {
       downUntil = until;
     },

@@ -48,7 +48,13 @@ export interface ServiceDeskSimulator extends RunningServer {
  * creation with an `Idempotency-Key`, and search by custom field. Its own read
  * `GET /_sim/tickets/{id}/comments` shows a case's comments in order, with the status.
  */
-export const startServiceDeskSimulator = async (options: { port?: number } = {}): Promise<ServiceDeskSimulator> => {
+export interface ServiceDeskSimulatorOptions {
+  port?: number;
+  /** When set, the API answers 401 unless the call carries this `Authorization` header (Zendesk: basic auth with an API token, or a bearer token). */
+  requireAuthorization?: string;
+}
+
+export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOptions = {}): Promise<ServiceDeskSimulator> => {
   const tickets = new Map<number, Ticket>();
   const comments = new Map<number, TicketComment[]>();
   // Zendesk keeps an idempotency key about two hours; the simulator keeps it for its lifetime.
@@ -67,6 +73,9 @@ export const startServiceDeskSimulator = async (options: { port?: number } = {})
   const stats = { calls: 0 };
   const throttle = <T>(handle: (request: SimRequest) => T) => (request: SimRequest) => {
     stats.calls++;
+    if (options.requireAuthorization !== undefined && request.headers.authorization !== options.requireAuthorization) {
+      return { status: 401, body: { error: "Couldn't authenticate you" } };
+    }
     if (rateLimited.remaining > 0) {
       rateLimited.remaining--;
       return { status: 429, headers: { 'retry-after': String(rateLimited.retryAfterSeconds) }, body: { error: 'TooManyRequests' } };

@@ -1,3 +1,4 @@
+import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { createHmac } from 'node:crypto';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import { RESOLUTION_REQUESTED_TYPE } from '../../functions/core/connectors/zendesk';
@@ -83,7 +84,7 @@ describe('order exceptions and resolutions started from the service desk', () =>
     // Prepare
     const orderId = 'SO-EXC-2';
     shippedOrder(orderId);
-    const created = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, { method: 'POST', body: JSON.stringify({ ticket: { subject: 'Lamp arrived broken' } }) });
+    const created = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, { method: 'POST', headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION }, body: JSON.stringify({ ticket: { subject: 'Lamp arrived broken' } }) });
     const caseId = String(((await created.json()) as { ticket: { id: number } }).ticket.id);
     const trigger = (id: string) => ({
       id,

@@ -1,3 +1,4 @@
+import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { enqueueErpCommands } from '../../functions/adapters/erp-command-queue';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
@@ -41,6 +42,7 @@ describe('order status sync on the local stack', () => {
   const linkCase = async (orderId: string) => {
     const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
       method: 'POST',
+      headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
       body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
     });
     return ((await response.json()) as { ticket: { id: number } }).ticket.id;

@@ -1,3 +1,4 @@
+import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
@@ -59,6 +60,7 @@ describe('reconciliation on the local stack', () => {
   const linkCase = async (orderId: string) => {
     const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
       method: 'POST',
+      headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
       body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
     });
     return ((await response.json()) as { ticket: { id: number } }).ticket.id;

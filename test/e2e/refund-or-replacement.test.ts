@@ -1,3 +1,4 @@
+import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { LocalStack } from '../../local/runtime';
@@ -85,7 +86,7 @@ describe('refund or replacement on the local stack', () => {
     stack.erp.setInventory('PLATE-WHITE', [{ locationCode: 'MAIN', inventory: stock.plate }]);
     const created = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
       body: JSON.stringify({ ticket: { subject: `Damaged item in ${orderId}` } }),
     });
     const caseId = String(((await created.json()) as { ticket: { id: number } }).ticket.id);

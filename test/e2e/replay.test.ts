@@ -1,3 +1,4 @@
+import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { DescribeArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
@@ -36,6 +37,7 @@ describe('replaying the archive on the local stack', () => {
     const started = new Date(Date.now() - 60_000);
     await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
       method: 'POST',
+      headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
       body: JSON.stringify({ ticket: { subject: 'replay', custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: 'SO-R1' }] } }),
     });
     const accepted = [];

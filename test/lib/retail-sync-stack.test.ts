@@ -348,6 +348,8 @@ describe('stage configuration', () => {
     erpMaxConcurrency: 4,
     serviceDeskMaxConcurrency: 2,
     webhookSecretNames: { erp: 'retail-sync/prod/webhooks/erp', zendesk: 'retail-sync/prod/webhooks/zendesk' },
+    erpCredentialsSecretName: 'retail-sync/prod/erp-credentials',
+    serviceDeskCredentialsSecretName: 'retail-sync/prod/service-desk-credentials',
     zendeskOrderFieldId: 360001,
     zendeskOrderStatusFieldId: 360002,
     zendeskOrderVersionFieldId: 360003,
