@@ -209,6 +209,36 @@ describe('RetailSyncStack', () => {
     });
   });
 
+  it("lets exactly the functions that call the ERP or the service desk read that system's credential", () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+    const reads = (functionName: string, secretName: string) => {
+      const fn = resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-${functionName}` })];
+      const roleId: string = fn.Properties.Role['Fn::GetAtt'][0];
+      const statements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+      );
+      return statements.some((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(statement.Resource).includes(`secret:${secretName}-`));
+    };
+    const erpSecret = 'retail-sync/dev/erp-credentials';
+    const deskSecret = 'retail-sync/dev/service-desk-credentials';
+
+    // Assess
+    const byFunction = Object.fromEntries(
+      (['erpDispatcher', 'reconciler', 'workflowSteps', 'serviceDeskUpdater', 'workflowApi', 'webhookIngest'] as const).map((name) => [name, [reads(name, erpSecret), reads(name, deskSecret)]]),
+    );
+    expect(byFunction).toEqual({
+      erpDispatcher: [true, false],
+      reconciler: [true, true],
+      workflowSteps: [true, true],
+      serviceDeskUpdater: [false, true],
+      workflowApi: [false, false],
+      webhookIngest: [false, false],
+    });
+    const dispatcher = resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-erpDispatcher` })];
+    expect(dispatcher.Properties.Environment.Variables.ERP_CREDENTIALS_SECRET).toBe(erpSecret);
+  });
+
   it('sets the ERP dispatcher concurrency from configuration', () => {
     // Act
     const { template: limited } = synth({ erpMaxConcurrency: 7 });
