@@ -44,8 +44,9 @@ export const serveJson = async (routes: Route[], port = 0): Promise<RunningServe
       const raw = await readBody(request);
       let body: unknown;
       try {
-        // OAuth token requests are form-encoded; everything else is JSON.
-        body = /application\/x-www-form-urlencoded/.test(request.headers['content-type'] ?? '') ? Object.fromEntries(new URLSearchParams(raw)) : raw ? JSON.parse(raw) : undefined;
+        // OAuth token requests are form-encoded; everything else is JSON (also when curl -d labels it a form).
+        const form = /application\/x-www-form-urlencoded/.test(request.headers['content-type'] ?? '') && !/^\s*[[{]/.test(raw);
+        body = form ? Object.fromEntries(new URLSearchParams(raw)) : raw ? JSON.parse(raw) : undefined;
       } catch {
         return send({ status: 400, body: { error: 'InvalidJSON' } });
       }
