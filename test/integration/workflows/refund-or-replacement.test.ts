@@ -45,6 +45,8 @@ interface World {
   erpFailures?: Record<string, Array<{ error: string; cause: string }>>;
   /** What a person decides for a parked workflow. */
   decision?: 'retry' | 'abandon';
+  /** The warehouse never scans the return; the policy's arrival window is shortened to this many seconds. */
+  returnNeverArrivesWithin?: number;
 }
 
 describe('refund-or-replacement on the emulator', () => {
@@ -76,7 +78,16 @@ describe('refund-or-replacement on the emulator', () => {
     const published: string[] = [];
     const erpCommands: string[] = [];
     const erpFailures = structuredClone(world.erpFailures ?? {});
-    const callbacks = makeStepFunctionsCallbacks(sfn);
+    const realCallbacks = makeStepFunctionsCallbacks(sfn);
+    // A policy's arrival window is days; the test shortens the decided one to keep the wait short.
+    const callbacks = {
+      ...realCallbacks,
+      succeed: (token: string, output: unknown) =>
+        realCallbacks.succeed(
+          token,
+          world.returnNeverArrivesWithin !== undefined && typeof output === 'object' && output !== null && 'eligible' in output ? { ...output, returnArrivalSeconds: world.returnNeverArrivesWithin } : output,
+        ),
+    };
     // The worker's real core; only its ports to the ERP, the case and the bus are simulated.
     const workflowSteps = makeWorkflowSteps({
       callbacks,
@@ -90,7 +101,9 @@ describe('refund-or-replacement on the emulator', () => {
       publisher: { publish: async (events) => void published.push(...events.map((event) => event.detailType)) },
       waits: {
         // The 3PL's return.received arrives.
-        awaitReturn: (_reference, taskToken) => callbacks.succeed(taskToken, { receivedAt: new Date().toISOString() }),
+        awaitReturn: async (_reference, taskToken) => {
+          if (world.returnNeverArrivesWithin === undefined) await callbacks.succeed(taskToken, { receivedAt: new Date().toISOString() });
+        },
         // A person decides.
         park: (_workflowId, taskToken) => callbacks.succeed(taskToken, { action: world.decision ?? 'abandon' }),
       },
@@ -178,6 +191,16 @@ describe('refund-or-replacement on the emulator', () => {
     // Assess
     expect(run.milestones).toEqual(['received', 'eligibility-confirmed', 'return-authorized', 'awaiting-return', 'return-received', 'refund-issued', 'resolved']);
     expect(run.erpCommands).toEqual(['return-authorization.create', 'refund.issue']);
+  });
+
+  it('turns a return that never arrives within the policy\'s window into an exception for a person', async () => {
+    // Act
+    const run = await runWorkflow({ lines: [{ lineId: '20000', quantity: 1, reason: 'changed-mind' }], preferred: 'refund' }, { returnNeverArrivesWithin: 2, decision: 'abandon' });
+    // Assess
+    expect(run.milestones).toEqual(['received', 'eligibility-confirmed', 'return-authorized', 'awaiting-return', 'exception', 'abandoned']);
+    expect(run.caseComments[4]).toBe('Needs a person: "Wait for the return" failed (States.Timeout). Nothing is retried until someone decides.');
+    expect(run.erpCommands).toEqual(['return-authorization.create']);
+    expect(run.status).toBe('FAILED');
   });
 
   it('rejects an ineligible request on the case without calling the ERP', async () => {
