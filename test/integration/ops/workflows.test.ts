@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { loadResolutionPolicies } from '../../../lib/resolution-policies';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_FIELD_IDS, makeZendeskCaseMilestones } from '../../../functions/adapters/service-desk-zendesk';
 import { makeStepFunctionsCallbacks } from '../../../functions/adapters/step-functions-callbacks';
 import { makeDynamoDbWorkflowStore, WORKFLOWS_BY_STATE_INDEX } from '../../../functions/adapters/workflow-store';
-import { parsePolicies, type OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
+import type { OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
 import { makeWorkflowSteps, WorkflowStepMessage } from '../../../functions/core/workflows/workflow-steps';
 import { startServiceDeskSimulator, type ServiceDeskSimulator } from '../../../local/simulators/service-desk';
 import { run } from '../../../ops/cli';
@@ -20,8 +19,8 @@ import { provisionWorkflowFixture } from '../../support/workflows';
  * milestones on a simulated Zendesk case; the CLI then lists, shows and decides.
  */
 
-const POLICY_DIR = path.join(__dirname, '../../../config/policies');
-const policies = parsePolicies(['default.json', 'eu.json'].map((file) => ({ file, content: JSON.parse(readFileSync(path.join(POLICY_DIR, file), 'utf8')) as unknown })));
+// The policies a stage deploys, loaded and validated as synthesis does.
+const policies = loadResolutionPolicies();
 
 const order: OrderForResolution = {
   orderId: 'SO-1001',

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { loadResolutionPolicies } from '../../../lib/resolution-policies';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeStepFunctionsCallbacks } from '../../../functions/adapters/step-functions-callbacks';
 import type { WorkflowRequest } from '../../../functions/core/workflows/refund-or-replacement';
 import { makeWorkflowSteps, WorkflowStepMessage } from '../../../functions/core/workflows/workflow-steps';
-import { parsePolicies, type OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
+import type { OrderForResolution } from '../../../functions/core/workflows/resolution-policy';
 import { provisionWorkflows } from '../../../local/workflows';
 import { eventually, useEmulator } from '../../support/emulator';
 import { provisionWorkflowFixture } from '../../support/workflows';
@@ -16,8 +15,8 @@ import { provisionWorkflowFixture } from '../../support/workflows';
  * ERP, the case and the bus are simulated, and record what they saw in the order it arrived.
  */
 
-const POLICY_DIR = path.join(__dirname, '../../../config/policies');
-const policies = parsePolicies(['default.json', 'eu.json'].map((file) => ({ file, content: JSON.parse(readFileSync(path.join(POLICY_DIR, file), 'utf8')) as unknown })));
+// The policies a stage deploys, loaded and validated as synthesis does.
+const policies = loadResolutionPolicies();
 
 const order: OrderForResolution = {
   orderId: 'SO-1001',

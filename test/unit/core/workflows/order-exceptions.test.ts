@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { loadResolutionPolicies } from '../../../../lib/resolution-policies';
 import type { RefundOrReplacementInput } from '../../../../functions/core/workflows/refund-or-replacement';
 import { makeOrderExceptions, type ShipmentExceptionDetail } from '../../../../functions/core/workflows/order-exceptions';
-import { parsePolicies, type OrderForResolution } from '../../../../functions/core/workflows/resolution-policy';
+import type { OrderForResolution } from '../../../../functions/core/workflows/resolution-policy';
 
-const POLICY_DIR = path.join(__dirname, '../../../../config/policies');
-const policies = parsePolicies(['default.json', 'eu.json'].map((file) => ({ file, content: JSON.parse(readFileSync(path.join(POLICY_DIR, file), 'utf8')) as unknown })));
+// The policies a stage deploys, loaded and validated as synthesis does.
+const policies = loadResolutionPolicies();
 
 const order: OrderForResolution = {
   orderId: 'SO-1',
