@@ -11,7 +11,10 @@ const ENTITY_SET: Record<ErpCommandType, string> = {
   'refund.issue': 'salesCreditMemos',
   'credit-memo.issue': 'salesCreditMemos',
   'replacement-order.create': 'salesOrders',
+  'return-authorization.cancel': 'salesReturnOrders',
 };
+
+const CancelPayload = z.object({ returnCommandId: z.string().min(1), returnReference: z.string().min(1) });
 
 export interface BusinessCentralOptions {
   /** e.g. https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/companies({id}) */
@@ -69,13 +72,34 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
   const { base, get } = makeBusinessCentralGet(options);
   const receipt = (document: z.infer<typeof Document>, replayed: boolean): ErpReceipt => ({ erpReference: document.number ?? document.id, replayed });
 
+  /** The return order a cancellation concerns, found by the command id it was created under; absent once deleted. */
+  const returnOrderOf = async (command: ErpCommand) => {
+    const payload = CancelPayload.safeParse(command.payload);
+    if (!payload.success) throw new ValidationError('A return-authorization.cancel command names the return by returnCommandId and returnReference', payload.error.issues.map((issue) => ({ path: `payload.${issue.path.join('.')}`, message: issue.message })));
+    const found = await get(`salesReturnOrders?$filter=externalDocumentNumber eq ${encodeURIComponent(odataString(payload.data.returnCommandId))}`, Collection(Document));
+    return { reference: payload.data.returnReference, document: found.value[0] };
+  };
+
+  /** Deletes an unposted return order (Business Central allows DELETE on an open sales return order); a gone one is done. */
+  const cancelReturn = async (command: ErpCommand): Promise<ErpReceipt> => {
+    const { reference, document } = await returnOrderOf(command);
+    if (!document) return { erpReference: reference, replayed: true };
+    await callJson({ method: 'DELETE', url: `${base}/salesReturnOrders(${document.id})`, timeoutMs: options.timeoutMs, headers: { 'x-correlation-id': command.correlationId }, auth: options.auth });
+    return { erpReference: reference, replayed: false };
+  };
+
   return {
     async findEffect(command: ErpCommand) {
+      if (command.type === 'return-authorization.cancel') {
+        const { reference, document } = await returnOrderOf(command);
+        return document ? undefined : { erpReference: reference, replayed: true };
+      }
       const found = await get(`${ENTITY_SET[command.type]}?$filter=externalDocumentNumber eq ${encodeURIComponent(odataString(command.commandId))}`, Collection(Document));
       return found.value[0] ? receipt(found.value[0], true) : undefined;
     },
 
     async create(command: ErpCommand) {
+      if (command.type === 'return-authorization.cancel') return cancelReturn(command);
       const { status, body } = await callJson({
         method: 'POST',
         url: `${base}/${ENTITY_SET[command.type]}`,

@@ -9,6 +9,8 @@ export interface ErpEffect {
   externalDocumentNumber: string;
   body: Record<string, unknown>;
   at: number;
+  /** When the document was deleted (an unposted return order cancelled); it no longer shows in reads. */
+  deletedAt?: number;
 }
 
 /** An order line as the simulator is told it (Business Central calls the SKU `lineObjectNumber`). */
@@ -229,7 +231,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
   /** Documents created through the API for an order (return orders, credit memos, replacement orders), lines expanded on request. */
   const documentsOf = (request: SimRequest, entitySet: string, orderNumber: string) =>
     effects
-      .filter((effect) => effect.entitySet === entitySet && effect.body.orderNumber === orderNumber)
+      .filter((effect) => effect.entitySet === entitySet && effect.body.orderNumber === orderNumber && effect.deletedAt === undefined)
       .map(({ id, number, externalDocumentNumber, body }) => ({
         id,
         number,
@@ -312,7 +314,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
         erpRoute((request) => {
           const external = filterValue(request, 'externalDocumentNumber');
           if (external !== undefined) {
-            const found = effects.filter((effect) => effect.entitySet === request.params.entitySet && effect.externalDocumentNumber === external);
+            const found = effects.filter((effect) => effect.entitySet === request.params.entitySet && effect.externalDocumentNumber === external && effect.deletedAt === undefined);
             return { status: 200, body: { value: found.map(({ id, number, externalDocumentNumber }) => ({ id, number, externalDocumentNumber })) } };
           }
           const orderNumber = filterValue(request, 'orderNumber');
@@ -321,6 +323,17 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
           const number = filterValue(request, 'number');
           const order = number !== undefined && request.params.entitySet === 'salesOrders' ? orders.get(number) : undefined;
           return { status: 200, body: { value: order ? [salesOrder(order, expands(request, 'salesOrderLines'))] : [] } };
+        }),
+      ],
+      [
+        'DELETE',
+        /^\/salesReturnOrders\((?<id>[^)]+)\)$/,
+        erpRoute((request) => {
+          // Business Central deletes an open (unposted) sales return order; a second delete finds nothing.
+          const effect = effects.find((candidate) => candidate.entitySet === 'salesReturnOrders' && candidate.id === request.params.id && candidate.deletedAt === undefined);
+          if (!effect) return { status: 404, body: { error: { code: 'BadRequest_NotFound', message: `The salesReturnOrder ${request.params.id} does not exist.` } } };
+          effect.deletedAt = Date.now();
+          return { status: 204 };
         }),
       ],
       [

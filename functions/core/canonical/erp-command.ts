@@ -6,6 +6,8 @@ export const ErpCommandType = z.enum([
   'refund.issue',
   'credit-memo.issue',
   'replacement-order.create',
+  // Compensation: deletes the workflow's return authorization while it is unposted (payload: returnCommandId, returnReference).
+  'return-authorization.cancel',
 ]);
 export type ErpCommandType = z.infer<typeof ErpCommandType>;
 

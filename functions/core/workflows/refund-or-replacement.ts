@@ -60,6 +60,10 @@ export const RefundOrReplacementState = z.object({
   refund: ErpReference.optional(),
   // Step Functions gives a null cause when the failing task named none.
   exception: z.object({ step: z.string(), error: z.string(), cause: z.string().nullish().transform((cause) => cause ?? undefined) }).optional(),
+  /** The return authorization cancelled when the workflow was abandoned before any refund or replacement. */
+  compensation: ErpReference.optional(),
+  /** The ERP refused to cancel it (Step Functions' `Error` and `Cause`). */
+  compensationFailure: z.object({ Error: z.string().nullish(), Cause: z.string().nullish() }).optional(),
 });
 export type RefundOrReplacementState = z.infer<typeof RefundOrReplacementState>;
 
@@ -149,7 +153,19 @@ export const recordMilestone = (milestone: Milestone, state: RefundOrReplacement
         `Needs a person: "${state.exception?.step ?? 'a step'}" failed (${state.exception?.error ?? 'unknown error'}). Nothing is retried until someone decides.`,
         state.exception ? { exception: state.exception } : {},
       );
-    case 'abandoned':
-      return make('workflow.completed', 'abandoned', 'person', `Abandoned after "${state.exception?.step ?? 'a step'}" failed; nothing further happens automatically.`, state.exception ? { exception: state.exception } : {});
+    case 'abandoned': {
+      const undone = state.compensation
+        ? ` Return authorization ${state.returnAuthorization?.erpReference ?? state.compensation.erpReference} was cancelled in the ERP.`
+        : state.compensationFailure
+          ? ` The ERP refused to cancel return authorization ${state.returnAuthorization?.erpReference ?? ''} (${state.compensationFailure.Error ?? 'unknown error'}): cancel it by hand.`
+          : '';
+      return make(
+        'workflow.completed',
+        'abandoned',
+        'person',
+        `Abandoned after "${state.exception?.step ?? 'a step'}" failed; nothing further happens automatically.${undone}`,
+        state.exception ? { exception: state.exception } : {},
+      );
+    }
   }
 };

@@ -45,6 +45,34 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
     expect(found).toEqual({ erpReference: created.erpReference, replayed: true });
   });
 
+  it('cancels a return authorization by deleting the unposted return order, once', async () => {
+    // Prepare
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+    const created = await erp.create(command('rr-1.return-authorization'));
+    const cancel: ErpCommand = { ...command('rr-1.return-authorization-cancel', 'return-authorization.cancel'), payload: { returnCommandId: 'rr-1.return-authorization', returnReference: created.erpReference } };
+
+    // Act
+    const before = await erp.findEffect(cancel);
+    const cancelled = await erp.create(cancel);
+    const after = await erp.findEffect(cancel);
+    const again = await erp.create(cancel);
+
+    // Assess
+    expect(before).toBeUndefined();
+    expect(cancelled).toEqual({ erpReference: created.erpReference, replayed: false });
+    expect(after).toEqual({ erpReference: created.erpReference, replayed: true });
+    expect(again).toEqual({ erpReference: created.erpReference, replayed: true });
+    expect(await erp.findEffect(command('rr-1.return-authorization'))).toBeUndefined();
+    expect(simulator.effects[0]!.deletedAt).toEqual(expect.any(Number));
+  });
+
+  it('refuses a cancellation that does not name the return', async () => {
+    // Prepare
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+    // Act / Assess
+    await expect(erp.create(command('rr-2.return-authorization-cancel', 'return-authorization.cancel'))).rejects.toThrow(ValidationError);
+  });
+
   it('finds no effect for a new command', async () => {
     // Prepare
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });

@@ -198,7 +198,8 @@ describe('refund-or-replacement on the emulator', () => {
     // Assess
     expect(run.milestones).toEqual(['received', 'eligibility-confirmed', 'return-authorized', 'awaiting-return', 'exception', 'abandoned']);
     expect(run.caseComments[4]).toBe('Needs a person: "Wait for the return" failed (States.Timeout). Nothing is retried until someone decides.');
-    expect(run.erpCommands).toEqual(['return-authorization.create']);
+    // Abandoned, the return authorization nobody used is cancelled.
+    expect(run.erpCommands).toEqual(['return-authorization.create', 'return-authorization.cancel']);
     expect(run.status).toBe('FAILED');
   });
 
@@ -229,9 +230,36 @@ describe('refund-or-replacement on the emulator', () => {
       { lines: [{ lineId: '10000', quantity: 1, reason: 'damaged' }], preferred: 'refund' },
       { erpFailures: { 'refund.issue': [{ error: 'Erp.Permanent', cause: 'payment method closed' }] }, decision: 'abandon' },
     );
-    // Assess
+    // Assess: the return authorization (no refund followed it) is cancelled in the ERP before the case is told.
     expect(run).toMatchObject({ status: 'FAILED', error: 'Workflow.Abandoned' });
     expect(run.milestones.slice(-2)).toEqual(['exception', 'abandoned']);
     expect(run.published.slice(-2)).toEqual(['workflow.exception', 'workflow.completed']);
+    expect(run.erpCommands).toEqual(['return-authorization.create', 'refund.issue', 'return-authorization.cancel']);
+    expect(run.caseComments.at(-1)).toMatch(/^Abandoned after "Issue refund" failed; nothing further happens automatically\. Return authorization return-authorization\.create:rr-.*\.return-authorization was cancelled in the ERP\.$/);
+  });
+
+  it('tells the case when the ERP refuses to cancel the return authorization of an abandoned workflow', async () => {
+    // Act
+    const run = await runWorkflow(
+      { lines: [{ lineId: '10000', quantity: 1, reason: 'damaged' }], preferred: 'refund' },
+      {
+        erpFailures: { 'refund.issue': [{ error: 'Erp.Permanent', cause: 'payment method closed' }], 'return-authorization.cancel': [{ error: 'Erp.Permanent', cause: 'return order posted' }] },
+        decision: 'abandon',
+      },
+    );
+    // Assess
+    expect(run).toMatchObject({ status: 'FAILED', error: 'Workflow.Abandoned' });
+    expect(run.caseComments.at(-1)).toMatch(/The ERP refused to cancel return authorization .* \(Erp\.Permanent\): cancel it by hand\.$/);
+  });
+
+  it('abandons without compensation when nothing was created in the ERP yet', async () => {
+    // Act
+    const run = await runWorkflow(
+      { lines: [{ lineId: '10000', quantity: 1, reason: 'damaged' }], preferred: 'refund' },
+      { erpFailures: { 'return-authorization.create': [{ error: 'Erp.Permanent', cause: '400 Bad Request' }] }, decision: 'abandon' },
+    );
+    // Assess
+    expect(run.erpCommands).toEqual(['return-authorization.create']);
+    expect(run.caseComments.at(-1)).toBe('Abandoned after "Create return authorization" failed; nothing further happens automatically.');
   });
 });
