@@ -136,6 +136,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
   let failures = { remaining: 0, status: 503 };
   let hangs = { remaining: 0, ms: 0 };
   let downUntil = 0;
+  let latencyMs = options.latencyMs ?? 0;
   let inFlight = 0;
   const window: number[] = [];
 
@@ -164,7 +165,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     inFlight++;
     stats.maxConcurrentSeen = Math.max(stats.maxConcurrentSeen, inFlight);
     try {
-      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       if (now < downUntil || failures.remaining > 0) {
         if (now >= downUntil) failures.remaining--;
         stats.faults++;
@@ -365,7 +366,29 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
         'POST',
         /^\/_sim\/outage$/,
         (request) => {
-          downUntil = Number((request.body as { until?: number })?.until ?? 0);
+          const { until, seconds } = (request.body ?? {}) as { until?: number; seconds?: number };
+          downUntil = seconds !== undefined ? Date.now() + Number(seconds) * 1000 : Number(until ?? 0);
+          return { status: 204 };
+        },
+      ],
+      [
+        'POST',
+        /^\/_sim\/faults$/,
+        (request) => {
+          // The next `count` API calls answer `status` (a 5xx, or a 4xx the product must not retry).
+          const { count, status = 503 } = (request.body ?? {}) as { count?: unknown; status?: unknown };
+          if (!Number.isInteger(count) || !Number.isInteger(status) || (status as number) < 400) return { status: 400, body: { error: { code: 'BadRequest', message: 'count (a whole number) and status (400–599) are required' } } };
+          failures = { remaining: count as number, status: status as number };
+          return { status: 204 };
+        },
+      ],
+      [
+        'POST',
+        /^\/_sim\/latency$/,
+        (request) => {
+          const { ms } = (request.body ?? {}) as { ms?: unknown };
+          if (typeof ms !== 'number' || ms < 0) return { status: 400, body: { error: { code: 'BadRequest', message: 'ms (a number of milliseconds, 0 to stop) is required' } } };
+          latencyMs = ms;
           return { status: 204 };
         },
       ],

@@ -203,6 +203,22 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
       ],
       [
         'POST',
+        /^\/_sim\/lose-updates$/,
+        (request) => {
+          // The next `count` ticket updates answer 200 but change nothing (an agent's stale form, a trigger).
+          const { count } = (request.body ?? {}) as { count?: unknown };
+          if (!Number.isInteger(count)) return { status: 400, body: { error: 'InvalidRequest', description: 'count (a whole number) is required' } };
+          updatesToLose = count as number;
+          return { status: 204 };
+        },
+      ],
+      [
+        'GET',
+        /^\/_sim\/tickets$/,
+        () => ({ status: 200, body: { tickets: [...tickets.values()].map((ticket) => ({ id: ticket.id, subject: ticket.subject, status: ticket.status, custom_fields: ticket.custom_fields, comments: comments.get(ticket.id)?.length ?? 0 })) } }),
+      ],
+      [
+        'POST',
         /^\/_sim\/rate-limit$/,
         (request) => {
           const { count = 1, retryAfterSeconds = 1 } = (request.body ?? {}) as { count?: number; retryAfterSeconds?: number };

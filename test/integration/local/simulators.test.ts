@@ -1,5 +1,6 @@
 import { makeBusinessCentralResolutionReads } from '../../../functions/adapters/erp-business-central-resolution';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
+import { startServiceDeskSimulator } from '../../../local/simulators/service-desk';
 
 describe('ERP simulator controls', () => {
   let simulator: ErpSimulator;
@@ -62,5 +63,57 @@ describe('ERP simulator controls', () => {
     const order = await makeBusinessCentralResolutionReads({ baseUrl: simulator.url }).orderForResolution('SO-7');
     expect(order).toEqual({ orderId: 'SO-7', status: 'delivered', currency: 'EUR', lines: [] });
     expect(simulator.duplicates()).toBe(0);
+  });
+});
+
+describe('simulator fault controls over HTTP (what an ops engineer drives with curl)', () => {
+  it('makes the ERP fail, slow down and go down on request', async () => {
+    // Prepare
+    const erp = await startErpSimulator();
+    erp.setOrder('SO-F', 'shipped', 1);
+    const post = (path: string, body: unknown) => fetch(`${erp.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const read = () => fetch(`${erp.url}/salesOrders?$filter=number eq 'SO-F'`);
+    try {
+      // Act
+      const faults = await post('/_sim/faults', { count: 2, status: 500 });
+      const failed = [(await read()).status, (await read()).status, (await read()).status];
+      await post('/_sim/latency', { ms: 300 });
+      const started = Date.now();
+      await read();
+      const tookMs = Date.now() - started;
+      await post('/_sim/latency', { ms: 0 });
+      await post('/_sim/outage', { seconds: 60 });
+      const down = (await read()).status;
+      await post('/_sim/outage', { seconds: 0 });
+      const refused = await post('/_sim/faults', { count: 'many' });
+
+      // Assess
+      expect(faults.status).toBe(204);
+      expect(failed).toEqual([500, 500, 200]);
+      expect(tookMs).toBeGreaterThanOrEqual(300);
+      expect(down).toBe(503);
+      expect((await read()).status).toBe(200);
+      expect(refused.status).toBe(400);
+    } finally {
+      await erp.close();
+    }
+  });
+
+  it('makes the service desk lose updates and lists what it holds', async () => {
+    // Prepare
+    const desk = await startServiceDeskSimulator();
+    const created = (await (await fetch(`${desk.url}/api/v2/tickets.json`, { method: 'POST', body: JSON.stringify({ ticket: { subject: 'x', custom_fields: [{ id: 1, value: 'a' }] } }) })).json()) as { ticket: { id: number } };
+    try {
+      // Act
+      await fetch(`${desk.url}/_sim/lose-updates`, { method: 'POST', body: JSON.stringify({ count: 1 }) });
+      const update = await fetch(`${desk.url}/api/v2/tickets/${created.ticket.id}.json`, { method: 'PUT', body: JSON.stringify({ ticket: { custom_fields: [{ id: 1, value: 'b' }] } }) });
+      const listed = (await (await fetch(`${desk.url}/_sim/tickets`)).json()) as { tickets: Array<{ id: number; custom_fields: Array<{ value: unknown }> }> };
+
+      // Assess: the update answered 200, but the ticket kept its value.
+      expect(update.status).toBe(200);
+      expect(listed.tickets).toEqual([expect.objectContaining({ id: created.ticket.id, custom_fields: [{ id: 1, value: 'a' }] })]);
+    } finally {
+      await desk.close();
+    }
   });
 });
