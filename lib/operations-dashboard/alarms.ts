@@ -92,7 +92,7 @@ export const defineAlarms = (
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       description:
-        `The ERP circuit breaker is open: the ERP failed repeatedly (5xx or timeouts), so ERP commands and reconciliation wait in their queues instead of calling it. ` +
+        `The ERP circuit breaker is open: the ERP failed repeatedly (5xx or timeouts), so ERP commands, reconciliation and the workflows' ERP reads wait in their queues instead of calling it. ` +
         `Nothing is lost; work resumes by itself after a successful probe. Check the ERP's health and the ERP command latency graph; ` +
         `if the ERP is down for long, the erp-commands oldest-message alarm follows. Runbook: ${RUNBOOK}.`,
     });

@@ -83,7 +83,9 @@ export const operationsMetrics = ({ queues, api, ...props }: MetricSources) => {
   });
 
   /** The ERP gate's signals, from every function that calls the ERP (missing series count as 0). */
-  const erpCallers = (['erpDispatcher', 'reconciler'] as const).map((name) => FUNCTIONS[name].serviceName);
+  const erpCallers = Object.values(FUNCTIONS)
+    .filter((spec) => spec.needs.includes('erp:call'))
+    .map((spec) => spec.serviceName);
   const erpGateSignal = (metricName: string, label: string) =>
     new MathExpression({
       expression: erpCallers.map((_, index) => `FILL(${metricId(metricName, String(index))}, 0)`).join(' + '),
