@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { makeDynamoDbDeliveryLedger } from '../adapters/delivery-ledger';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeSecretsManagerSigningSecrets } from '../adapters/signing-secrets';
-import { makeConnectorRegistry } from '../core/connectors/registry';
+import { makeConnectorRegistry, WEBHOOK_SOURCES } from '../core/connectors/registry';
 import { systemClock } from '../core/ports/clock';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger';
 import { makeAwsClients } from '../shared/aws-clients';
@@ -17,6 +17,9 @@ export interface WebhookIngestHandlerDependencies extends IngestDependencies {
   ledger: DeliveryLedger & { registerLambdaContext(context: Context): void };
 }
 
+/** The `source` dimension of a request's metrics: a known webhook source, or `unknown`. */
+export const metricSourceOf = (source: string) => (WEBHOOK_SOURCES.includes(source) ? source : 'unknown');
+
 /** The `POST /v1/webhooks/{source}` Lambda handler, from its dependencies. */
 export const makeHandler = ({ observability, ...dependencies }: WebhookIngestHandlerDependencies) => {
   const { logger, metrics } = observability;
@@ -27,8 +30,9 @@ export const makeHandler = ({ observability, ...dependencies }: WebhookIngestHan
     const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
     const result = await ingest({ source, headers: event.headers ?? {}, rawBody, path: event.path });
 
-    // One webhook per invocation, so these dimensions describe every metric of this invocation.
-    metrics.addDimensions({ source: source.slice(0, 32) || '(none)', outcome: result.outcome });
+    // One webhook per invocation, so these dimensions describe every metric of this invocation. Only a
+    // known source becomes a dimension: anyone can call the route, and every new value is a new metric.
+    metrics.addDimensions({ source: metricSourceOf(source), outcome: result.outcome });
     metrics.addMetric('WebhookReceived', MetricUnit.Count, 1);
     const log = { source, outcome: result.outcome, status: result.response.statusCode, correlationId: result.deliveryId };
     if (result.response.statusCode >= 500) logger.error('webhook failed', { ...log, error: result.error as Error });
