@@ -79,7 +79,8 @@ export const makeHandler = ({ observability, queue, coordination, erp, store, ca
   const handle = async (record: SQSRecord) => {
     const body = parseJson(record.body, 'The message');
     if (isBusEvent(body)) {
-      if (body['detail-type'] === 'Scheduled Event') {
+      // The SLA check's tick: EventBridge's own scheduled event, not a canonical one.
+      if (body['detail-type'] === 'Scheduled Event' && (body as { source?: unknown }).source === 'aws.events') {
         const result = await checkSlas();
         metrics.addMetric('WorkflowSlaBreached', MetricUnit.Count, result.newlyBreached.length);
         // One metric per open state (a fixed set), so the dashboard can show exceptions waiting for a person.

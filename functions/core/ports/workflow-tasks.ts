@@ -81,7 +81,7 @@ export interface WorkflowStore {
   get(workflowId: string): Promise<{ summary: WorkflowSummary; history: WorkflowHistoryEntry[] } | undefined>;
   /** Workflows in a state, the longest unchanged first. */
   listByState(state: WorkflowState, limit: number, cursor?: string): Promise<{ workflows: WorkflowSummary[]; nextCursor?: string }>;
-  /** Marks the workflow's SLA as breached, once: `already` when it was marked before. */
+  /** Marks the workflow's SLA as breached, once: `already` when it was marked before (or no such workflow was recorded). */
   markSlaBreached(workflowId: string, at: string): Promise<'marked' | 'already'>;
 }
 
