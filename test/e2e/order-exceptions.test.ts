@@ -76,7 +76,7 @@ describe('order exceptions and resolutions started from the service desk', () =>
     expect(notes[0]).toBe(`Opened by retail-sync for a delivery exception on order ${orderId}.`);
     expect(notes[1]).toMatch(new RegExp(`^Delivery exception on shipment SH-EXC-1 \\(DHL\\): parcel lost in the depot\\. The ERP shows order ${orderId} as shipped\\.`));
     expect(done.body).toMatchObject({ state: 'resolved', resolution: 'replacement', caseId, orderId });
-    expect(done.body.history[0]).toMatchObject({ milestone: 'received', cause: expect.stringContaining('system:shipment-exception') });
+    expect(done.body.history[0]).toMatchObject({ milestone: 'received', actor: 'system', cause: expect.stringContaining('system:shipment-exception') });
     expect(documentsOf(workflowId)).toEqual(['replacement-order', 'return-authorization']);
   }, 90_000);
 

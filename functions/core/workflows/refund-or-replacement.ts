@@ -107,7 +107,8 @@ export const recordMilestone = (milestone: Milestone, state: RefundOrReplacement
 
   switch (milestone) {
     case 'received':
-      return make('workflow.started', 'running', 'agent', `Request for a ${state.request.preferred} received from ${state.request.requestedBy}; checking it against the order in the ERP.`);
+      // The product itself asks for some resolutions (an order exception): `system:<why>`.
+      return make('workflow.started', 'running', state.request.requestedBy.startsWith('system:') ? 'system' : 'agent', `Request for a ${state.request.preferred} received from ${state.request.requestedBy}; checking it against the order in the ERP.`);
     case 'eligibility-confirmed':
       return make(
         'workflow.step.completed',

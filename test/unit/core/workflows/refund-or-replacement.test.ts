@@ -118,6 +118,16 @@ describe('recordMilestone', () => {
     expect(record.transition.state).toBe(workflowState);
   });
 
+  it.each([
+    ['agent:7', 'agent'],
+    ['system:shipment-exception', 'system'],
+  ] as const)('records a request from %s as asked by the %s', (requestedBy, actor) => {
+    // Act
+    const record = recordMilestone('received', { ...state(), request: { ...state().request, requestedBy } }, at);
+    // Assess
+    expect(record.transition.actor).toBe(actor);
+  });
+
   it('solves the case only when the workflow is resolved', () => {
     // Act
     const solving = Milestone.options.filter((milestone) => recordMilestone(milestone, state(), at).resolvesCase);
