@@ -143,6 +143,13 @@ export const makeDynamoDbWorkflowStore = (client: DynamoDBClient, tableName: str
       const item = await get(`RETURN#${returnReference}`, 'WAIT');
       return item ? { taskToken: item.taskToken as string, workflowId: item.workflowId as string } : undefined;
     },
+    async recordReceipt(returnReference, receivedAt) {
+      await documents.send(new PutCommand({ TableName: tableName, Item: { pk: `RETURN#${returnReference}`, sk: 'RECEIVED', receivedAt } }));
+    },
+    async receipt(returnReference) {
+      const item = await get(`RETURN#${returnReference}`, 'RECEIVED');
+      return item ? { receivedAt: item.receivedAt as string } : undefined;
+    },
     async clearReturnWait(returnReference) {
       await remove(`RETURN#${returnReference}`, 'WAIT');
     },

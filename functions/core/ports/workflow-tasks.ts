@@ -36,6 +36,10 @@ export interface WorkflowWaits {
   /** The workflow waiting for a return, if any. */
   returnWait(returnReference: string): Promise<{ taskToken: string; workflowId: string } | undefined>;
   clearReturnWait(returnReference: string): Promise<void>;
+  /** Remembers that the warehouse received the return, for a workflow that starts waiting for it only later. */
+  recordReceipt(returnReference: string, receivedAt: string): Promise<void>;
+  /** The receipt of the return, if the warehouse reported one. */
+  receipt(returnReference: string): Promise<{ receivedAt: string } | undefined>;
   /** Keeps the token of a parked workflow until a person decides (retry or abandon). */
   park(workflowId: string, taskToken: string, exception: WorkflowException): Promise<void>;
   parked(workflowId: string): Promise<{ taskToken: string; exception: WorkflowException; parkedAt: string } | undefined>;

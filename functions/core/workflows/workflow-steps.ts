@@ -8,6 +8,7 @@ import type { EventPublisher } from '../ports/event-publisher';
 import type { CaseMilestones, ErpResolutionReads, TaskCallbacks, WorkflowStore, WorkflowWaits } from '../ports/workflow-tasks';
 import { recordMilestone, RefundOrReplacementState, WorkflowRequest, type MilestoneRecord } from './refund-or-replacement';
 import { decideEligibility, policyFor, type EligibilityDecision, type ResolutionPolicy } from './resolution-policy';
+import { makeAwaitReturn } from './return-receipts';
 
 const TaskToken = z.string().min(1);
 const EnteredAt = z.iso.datetime({ offset: true });
@@ -28,7 +29,7 @@ export interface WorkflowStepsDependencies {
   erp: ErpResolutionReads;
   milestones: CaseMilestones;
   publisher: EventPublisher;
-  waits: Pick<WorkflowWaits, 'awaitReturn' | 'park'>;
+  waits: Pick<WorkflowWaits, 'awaitReturn' | 'receipt' | 'clearReturnWait' | 'park'>;
   store: Pick<WorkflowStore, 'recordTransition'>;
   /** Ordered by `parsePolicies`. */
   policies: readonly ResolutionPolicy[];
@@ -70,6 +71,7 @@ export const workflowEvent = (detailType: MilestoneRecord['detailType'], transit
  * anything else is thrown, so the queue retries it.
  */
 export const makeWorkflowSteps = (deps: WorkflowStepsDependencies) => {
+  const awaitReturn = makeAwaitReturn({ waits: deps.waits, callbacks: deps.callbacks });
   const record = async (milestone: Milestone, state: RefundOrReplacementState, enteredAt: string) => {
     const now = deps.clock.now();
     const milestoneRecord = recordMilestone(milestone, state, now.toISOString());
@@ -117,7 +119,7 @@ export const makeWorkflowSteps = (deps: WorkflowStepsDependencies) => {
         case 'check-inventory':
           return deps.callbacks.succeed(message.taskToken, await checkInventory(message.lines));
         case 'await-return':
-          return deps.waits.awaitReturn(message.returnAuthorization.erpReference, message.taskToken, message.workflowId);
+          return awaitReturn(message.returnAuthorization.erpReference, message.taskToken, message.workflowId);
       }
     } catch (error) {
       const name = error instanceof DomainError ? FINAL_ERRORS[error.kind] : undefined;

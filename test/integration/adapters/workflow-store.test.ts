@@ -106,6 +106,15 @@ describe('DynamoDB workflow store', () => {
     expect(await store.get('rr-never')).toBeUndefined();
   });
 
+  it("keeps a return's receipt for a workflow that waits for it later", async () => {
+    // Act
+    const before = await store.receipt('ERP-EARLY');
+    await store.recordReceipt('ERP-EARLY', '2026-11-28T10:00:00Z');
+    // Assess
+    expect(before).toBeUndefined();
+    expect(await store.receipt('ERP-EARLY')).toEqual({ receivedAt: '2026-11-28T10:00:00Z' });
+  });
+
   it('knows nothing of a workflow never recorded', async () => {
     // Act
     const workflow = await store.get('rr-unknown');

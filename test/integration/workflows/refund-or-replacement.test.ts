@@ -103,6 +103,8 @@ describe('refund-or-replacement on the emulator', () => {
         awaitReturn: async (_reference, taskToken) => {
           if (world.returnNeverArrivesWithin === undefined) await callbacks.succeed(taskToken, { receivedAt: new Date().toISOString() });
         },
+        receipt: async () => undefined,
+        clearReturnWait: async () => undefined,
         // A person decides.
         park: (_workflowId, taskToken) => callbacks.succeed(taskToken, { action: world.decision ?? 'abandon' }),
       },

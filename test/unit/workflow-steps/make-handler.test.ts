@@ -136,6 +136,8 @@ const world = (options: { open?: WorkflowSummary[]; recordTransition?: () => Pro
       awaitReturn: async (reference, taskToken, workflowId) => void returnWaits.set(reference, { taskToken, workflowId }),
       returnWait: async (reference) => returnWaits.get(reference),
       clearReturnWait: async (reference) => void returnWaits.delete(reference),
+      recordReceipt: async () => undefined,
+      receipt: async () => undefined,
       park: async () => undefined,
       parked: async () => undefined,
       clearParked: async () => undefined,

@@ -24,7 +24,7 @@ const request = {
 const workflow = { workflowId: 'rr-4711-SO-1001-0123456789abcdef0123', request };
 
 /** Fakes that record what the worker did. */
-const world = (stock: Record<string, number> = { 'MUG-BLUE': 5 }, options: { erpOrder?: OrderForResolution } = { erpOrder: order }) => {
+const world = (stock: Record<string, number> = { 'MUG-BLUE': 5 }, options: { erpOrder?: OrderForResolution; receivedEarly?: string } = { erpOrder: order }) => {
   const { erpOrder } = options;
   const calls = {
     succeeded: [] as Array<{ token: string; output: unknown }>,
@@ -46,6 +46,8 @@ const world = (stock: Record<string, number> = { 'MUG-BLUE': 5 }, options: { erp
     publisher: { publish: async (events) => void calls.published.push(...events) },
     waits: {
       awaitReturn: async (reference, token) => void calls.returnWaits.push(`${reference}:${token}`),
+      receipt: async (reference) => (options.receivedEarly === reference ? { receivedAt: '2026-11-28T11:30:00Z' } : undefined),
+      clearReturnWait: async (reference) => void calls.returnWaits.push(`${reference}:cleared`),
       park: async (workflowId, token, exception) => void calls.parked.push(`${workflowId}:${token}:${exception.step}`),
     },
     store: { recordTransition: async (transition, enteredAt) => (calls.audit.push(`${transition.milestone}@${enteredAt}`), 'recorded' as const) },
@@ -168,7 +170,7 @@ describe('workflow steps', () => {
       erp: { orderForResolution: async () => order, availableStock: async () => 5 },
       milestones: { post: async () => undefined },
       publisher: { publish: async () => undefined },
-      waits: { awaitReturn: async () => undefined, park: async () => undefined },
+      waits: { awaitReturn: async () => undefined, receipt: async () => undefined, clearReturnWait: async () => undefined, park: async () => undefined },
       store: { recordTransition: async () => 'recorded' },
       policies: parsePolicies([{ file: 'default.json', content: defaultPolicy }]),
       clock: { now: () => NOW },
