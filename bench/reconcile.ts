@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { makeDynamoDbSyncStateStore } from '../functions/adapters/sync-state-store';
+import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../local/dev-credentials';
 import { startLocalStack } from '../local/runtime';
 import { requestReconciliation } from '../ops/reconcile';
 
@@ -94,6 +95,8 @@ const main = async () => {
       const modifiedAt = new Date(hourAgo + Math.floor((i / N) * 3000_000));
       const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
         method: 'POST',
+        // The local desk wants the local stack's API token, as Zendesk wants one.
+        headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
         body: JSON.stringify({
           ticket: {
             subject: orderId,
