@@ -93,6 +93,8 @@ const main = async () => {
     for (let i = 0; i < N; i++) {
       const orderId = `SO-${String(i).padStart(6, '0')}`;
       const modifiedAt = new Date(hourAgo + Math.floor((i / N) * 3000_000));
+      // Business Central versions an order by its lastModifiedDateTime (epoch ms): v1 a second before v2.
+      const [v1, v2] = [modifiedAt.getTime() - 1000, modifiedAt.getTime()];
       const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
         method: 'POST',
         // The local desk wants the local stack's API token, as Zendesk wants one.
@@ -103,19 +105,19 @@ const main = async () => {
             custom_fields: [
               { id: DEFAULT_FIELD_IDS.orderId, value: orderId },
               { id: DEFAULT_FIELD_IDS.orderStatus, value: 'confirmed' },
-              { id: DEFAULT_FIELD_IDS.orderVersion, value: '1' },
+              { id: DEFAULT_FIELD_IDS.orderVersion, value: String(v1) },
             ],
           },
         }),
       });
       caseOf.set(orderId, ((await response.json()) as { ticket: { id: number } }).ticket.id);
       const drift = i % Math.round(100 / Math.max(DRIFT_PERCENT, 0.0001)) === 0 && DRIFT_PERCENT > 0 ? (drifted.size % 2 === 0 ? 'lost-erp-webhook' : 'lost-desk-update') : undefined;
-      const erpVersion = drift ? 2 : 1;
-      stack.erp.setOrder(orderId, erpVersion === 2 ? 'shipped' : 'confirmed', erpVersion, modifiedAt);
+      const erpVersion = drift ? v2 : v1;
+      stack.erp.setOrder(orderId, erpVersion === v2 ? 'shipped' : 'confirmed', new Date(erpVersion));
       // A lost desk update leaves the sync state at v2 (the desk answered 200); a lost webhook leaves it at v1.
-      const syncVersion = drift === 'lost-desk-update' ? 2 : 1;
-      await store.recordErpStatus({ orderId, status: syncVersion === 2 ? 'shipped' : 'confirmed', version: syncVersion, occurredAt: modifiedAt.toISOString() }, `seed-${orderId}`, new Date());
-      await store.recordServiceDeskStatus(orderId, { status: syncVersion === 2 ? 'shipped' : 'confirmed', version: syncVersion, caseIds: [String(caseOf.get(orderId))] }, new Date());
+      const syncVersion = drift === 'lost-desk-update' ? v2 : v1;
+      await store.recordErpStatus({ orderId, status: syncVersion === v2 ? 'shipped' : 'confirmed', version: syncVersion, occurredAt: new Date(syncVersion).toISOString() }, `seed-${orderId}`, new Date());
+      await store.recordServiceDeskStatus(orderId, { status: syncVersion === v2 ? 'shipped' : 'confirmed', version: syncVersion, caseIds: [String(caseOf.get(orderId))] }, new Date());
       if (drift) drifted.set(orderId, drift);
     }
     say(`seeded ${N} orders (${drifted.size} drifted) in ${round((Date.now() - seeded) / 1000)} s on ${os.cpus().length} cores`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import type { ServiceDeskFieldIds } from '../functions/adapters/service-desk-zendesk';
+import { BusinessCentralStatusMap } from '../functions/core/erp/business-central-orders';
 import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
 import { FUNCTIONS } from './topology';
 
@@ -13,6 +14,11 @@ export const StageConfig = z.object({
   erpBaseUrl: z.url(),
   /** The ERP's request budget shared by all dispatcher instances. */
   erpRequestsPerSecond: z.coerce.number().positive().max(1000),
+  /**
+   * How Business Central's sales order `status` (and `<status>+fullyShipped`, `invoiced`) reads as a
+   * canonical order status; unset: the documented values (`functions/core/erp/business-central-orders.ts`).
+   */
+  erpOrderStatusMap: BusinessCentralStatusMap.optional(),
   erpMaxConcurrency: z.coerce.number().int().min(2).max(1000),
   serviceDeskBaseUrl: z.url(),
   serviceDeskMaxConcurrency: z.coerce.number().int().min(2).max(1000),

@@ -95,6 +95,7 @@ export class HandlerFunctions extends Construct {
         { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', STAGE: config.stage, [ENV.productVersion]: PRODUCT_VERSION },
       );
       if (spec.needs.includes('serviceDesk:call')) environment[ENV.serviceDeskFieldIds] = JSON.stringify(serviceDeskFieldIdsOf(config));
+      if (spec.needs.includes('erp:call') && config.erpOrderStatusMap) environment[ENV.erpOrderStatusMap] = JSON.stringify(config.erpOrderStatusMap);
 
       const fn = new NodejsFunction(this, name, {
         functionName: props.names.function(name),

@@ -162,7 +162,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'readModelTable:readWrite': resources.readModelTable,
     'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),
     'zendeskSettings:read': JSON.stringify({}),
-    'erp:call': options.externalErpUrl ?? erp.url,
+    'erp:call': options.externalErpUrl ?? erp.apiUrl,
     'erpCredentials:read': resources.credentialSecrets.erp,
     'serviceDesk:call': serviceDesk.url,
     'serviceDeskCredentials:read': resources.credentialSecrets.serviceDesk,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
+import { canonicalOrderStatus, DEFAULT_BUSINESS_CENTRAL_STATUS_MAP, unknownStatusReason } from '../core/erp/business-central-orders';
 import type { ErpResolutionReads } from '../core/ports/workflow-tasks';
 import type { OrderForResolution } from '../core/workflows/resolution-policy';
 import { Collection, makeBusinessCentralErp, makeBusinessCentralGet, odataString, type BusinessCentralOptions } from './erp-business-central';
@@ -26,6 +26,7 @@ const SalesOrderLine = z.object({
 const SalesOrderWithLines = z.object({
   number: z.string(),
   status: z.string(),
+  fullyShipped: z.boolean().default(false),
   currencyCode: z.string().optional(),
   shipToCountry: z.string().optional(),
   shipmentDate: date,
@@ -102,8 +103,8 @@ export const makeBusinessCentralResolutionReads = (options: BusinessCentralOptio
       const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}&$expand=salesOrderLines`, Collection(SalesOrderWithLines));
       const order = found.value[0];
       if (!order) return undefined;
-      const status = OrderStatus.safeParse(order.status);
-      if (!status.success) throw new PermanentError(`The ERP reports order ${orderId} in status "${order.status}", which the product does not know`);
+      const status = canonicalOrderStatus(order, options.statusMap ?? DEFAULT_BUSINESS_CENTRAL_STATUS_MAP);
+      if (status === undefined) throw new PermanentError(`The ERP reports order ${orderId} in a state the product cannot read: ${unknownStatusReason(order)}`);
 
       const items = order.salesOrderLines.filter(isItem).sort((a, b) => a.sequence - b.sequence);
       // Resolved units of a SKU fill its lines in order, each up to what it shipped; any excess stays on the last.
@@ -127,7 +128,7 @@ export const makeBusinessCentralResolutionReads = (options: BusinessCentralOptio
       const shippedAt = order.shipmentDate ?? shipped[0];
       return {
         orderId,
-        status: status.data,
+        status,
         ...(order.shipToCountry ? { region: order.shipToCountry } : {}),
         ...(order.currencyCode ? { currency: order.currencyCode } : {}),
         ...(shippedAt ? { shippedAt } : {}),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
-import { OrderStatus } from '../core/canonical/order';
+import type { OrderStatusSnapshot } from '../core/canonical/order';
+import { canonicalOrderStatus, DEFAULT_BUSINESS_CENTRAL_STATUS_MAP, unknownStatusReason, versionOfModifiedAt, type BusinessCentralStatusMap } from '../core/erp/business-central-orders';
 import { OutOfStockError, PermanentError, ValidationError } from '../core/errors';
 import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/ports/erp';
 import { callJson, type HttpAuthorization } from './http-client';
@@ -22,17 +23,55 @@ export interface BusinessCentralOptions {
   /** The Entra ID bearer token (`makeErpAuthorization`); none for an ERP that needs no credential (tests). */
   auth?: HttpAuthorization;
   timeoutMs?: number;
+  /** How Business Central's `status` and `fullyShipped` read as canonical statuses (default: the documented values). */
+  statusMap?: BusinessCentralStatusMap;
 }
 
 const Document = z.object({ id: z.string(), number: z.string().optional() });
 export const Collection = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
-const SalesOrder = z.object({ number: z.string(), status: z.string(), systemVersion: z.union([z.number(), z.string()]), lastModifiedDateTime: z.string() });
+/** API v2.0 `salesOrder`, the fields that say where the order stands (api-reference/v2.0/resources/dynamics_salesorder). */
+export const SalesOrder = z.object({
+  id: z.string(),
+  number: z.string(),
+  status: z.string(),
+  fullyShipped: z.boolean().default(false),
+  lastModifiedDateTime: z.string(),
+  '@odata.etag': z.string().optional(),
+});
+export type SalesOrder = z.infer<typeof SalesOrder>;
+const SALES_ORDER_FIELDS = 'id,number,status,fullyShipped,lastModifiedDateTime';
 const OrderPage = Collection(SalesOrder).extend({ '@odata.nextLink': z.string().optional() });
 const ORDER_PAGE_SIZE = 100;
-const ItemAvailability = z.object({ number: z.string(), locationCode: z.string().default(''), inventory: z.number() });
+/** API v2.0 `salesInvoice`: what is left of an order shipped and invoiced in full. */
+const SalesInvoice = z.object({ number: z.string(), orderNumber: z.string().optional(), lastModifiedDateTime: z.string() });
+/** API v2.0 `item`: `inventory` is the quantity on hand over all locations. */
+const Item = z.object({ number: z.string(), inventory: z.number() });
+
+/** One sales order as the product reads it: its canonical snapshot, or why it cannot be read. */
+export const snapshotOfSalesOrder = (order: SalesOrder, statusMap: BusinessCentralStatusMap = DEFAULT_BUSINESS_CENTRAL_STATUS_MAP): { snapshot: OrderStatusSnapshot } | { unreadable: string } => {
+  const status = canonicalOrderStatus(order, statusMap);
+  if (status === undefined) return { unreadable: unknownStatusReason(order) };
+  const version = versionOfModifiedAt(order.lastModifiedDateTime);
+  if (version === undefined) return { unreadable: `lastModifiedDateTime "${order.lastModifiedDateTime}" is not a time` };
+  return { snapshot: { orderId: order.number, status, version, occurredAt: new Date(version).toISOString() } };
+};
 
 /** The order page cursor is the ERP's own next link; it travels through a queue, so it must point at this ERP. */
 export const isOwnOrderPageCursor = (baseUrl: string, cursor: string) => cursor.startsWith(`${baseUrl.replace(/\/+$/, '')}/salesOrders?`);
+
+/**
+ * The URL of a changed sales order a Business Central notification names (`resource`, relative to the
+ * API root or absolute): only `companies(<id>)/salesOrders(<id>)` of this ERP's company, so a forged
+ * notification cannot point the product elsewhere.
+ */
+export const resourceUrlOf = (baseUrl: string, resource: string): string | undefined => {
+  const base = baseUrl.replace(/\/+$/, '');
+  const company = /\/(companies\([^)]+\))$/.exec(base)?.[1];
+  if (/^[a-z][a-z0-9+.-]*:/i.test(resource) && !resource.startsWith(`${base}/`)) return undefined;
+  const match = /(?:^|\/)(companies\([^)/]+\))\/salesOrders\(([0-9a-fA-F-]{36})\)$/.exec(resource);
+  if (!match || company === undefined || match[1]!.toLowerCase() !== company.toLowerCase()) return undefined;
+  return `${base}/salesOrders(${match[2]})`;
+};
 
 export const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
@@ -70,6 +109,20 @@ export const makeBusinessCentralGet = (options: BusinessCentralOptions) => {
  */
 export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort => {
   const { base, get } = makeBusinessCentralGet(options);
+  const statusMap = options.statusMap ?? DEFAULT_BUSINESS_CENTRAL_STATUS_MAP;
+  const readable = (order: SalesOrder) => {
+    const read = snapshotOfSalesOrder(order, statusMap);
+    if ('unreadable' in read) throw new PermanentError(`The ERP reports order ${order.number} in a state the product cannot read: ${read.unreadable}`);
+    return read.snapshot;
+  };
+  /** An order gone from the open sales orders was shipped and invoiced in full: its invoice tells when. */
+  const invoicedOrder = async (orderId: string): Promise<OrderStatusSnapshot | undefined> => {
+    const invoices = await get(`salesInvoices?$filter=orderNumber eq ${encodeURIComponent(odataString(orderId))}&$select=number,orderNumber,lastModifiedDateTime`, Collection(SalesInvoice));
+    const latest = invoices.value.map((invoice) => invoice.lastModifiedDateTime).sort().at(-1);
+    const status = statusMap.invoiced;
+    const version = latest === undefined ? undefined : versionOfModifiedAt(latest);
+    return status === undefined || version === undefined ? undefined : { orderId, status, version, occurredAt: new Date(version).toISOString() };
+  };
   const receipt = (document: z.infer<typeof Document>, replayed: boolean): ErpReceipt => ({ erpReference: document.number ?? document.id, replayed });
 
   /** The return order a cancellation concerns, found by the command id it was created under; absent once deleted. */
@@ -116,32 +169,41 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
     },
 
     async getOrder(orderId) {
-      const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}`, Collection(SalesOrder));
+      const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}&$select=${SALES_ORDER_FIELDS}`, Collection(SalesOrder));
       const order = found.value[0];
-      if (!order) return undefined;
-      const status = OrderStatus.safeParse(order.status);
-      if (!status.success) throw new PermanentError(`The ERP reports order ${orderId} in status "${order.status}", which the product does not know`);
-      return { orderId, status: status.data, version: Number(order.systemVersion), occurredAt: order.lastModifiedDateTime };
+      return order ? readable(order) : invoicedOrder(orderId);
+    },
+
+    async getOrderByResource(resource) {
+      const url = resourceUrlOf(base, resource);
+      if (url === undefined) throw new ValidationError('The changed resource is not a sales order of this ERP', [{ path: 'resource', message: resource.slice(0, 200) }]);
+      const order = await get(`${url}?$select=${SALES_ORDER_FIELDS}`, SalesOrder).catch((error: unknown) => {
+        // A deleted order (cancelled, or shipped and invoiced in full) answers 404.
+        if (error instanceof PermanentError && error.context.status === 404) return undefined;
+        throw error;
+      });
+      return order ? readable(order) : undefined;
     },
 
     async listOrdersChanged({ since, until }, cursor) {
       if (cursor !== undefined && !isOwnOrderPageCursor(base, cursor)) throw new ValidationError('The order page cursor does not point at this ERP', [{ path: 'cursor', message: cursor.slice(0, 200) }]);
       const filter = `lastModifiedDateTime ge ${since.toISOString()} and lastModifiedDateTime le ${until.toISOString()}`;
-      const first = `salesOrders?$filter=${encodeURIComponent(filter)}&$orderby=lastModifiedDateTime&$select=number,status,systemVersion,lastModifiedDateTime`;
+      const first = `salesOrders?$filter=${encodeURIComponent(filter)}&$orderby=lastModifiedDateTime&$select=${SALES_ORDER_FIELDS}`;
       // Server-driven paging: Business Central honours odata.maxpagesize and answers with @odata.nextLink.
       const page = await get(cursor ?? first, OrderPage, { prefer: `odata.maxpagesize=${ORDER_PAGE_SIZE}` });
       const result: ErpOrderPage = { orders: [], unreadable: [], ...(page['@odata.nextLink'] ? { nextCursor: page['@odata.nextLink'] } : {}) };
       for (const order of page.value) {
-        const status = OrderStatus.safeParse(order.status);
-        if (status.success) result.orders.push({ orderId: order.number, status: status.data, version: Number(order.systemVersion), occurredAt: order.lastModifiedDateTime });
-        else result.unreadable.push({ orderId: order.number, reason: `status "${order.status}" is not a status the product knows` });
+        const read = snapshotOfSalesOrder(order, statusMap);
+        if ('snapshot' in read) result.orders.push(read.snapshot);
+        else result.unreadable.push({ orderId: order.number, reason: read.unreadable });
       }
       return result;
     },
 
     async getInventory(sku) {
-      const found = await get(`itemAvailabilities?$filter=number eq ${encodeURIComponent(odataString(sku))}`, Collection(ItemAvailability));
-      return found.value.map((level) => ({ sku, location: level.locationCode, available: level.inventory }));
+      // API v2.0 has no stock per location: `item.inventory` is the quantity on hand in all of them.
+      const found = await get(`items?$filter=number eq ${encodeURIComponent(odataString(sku))}&$select=number,inventory`, Collection(Item));
+      return found.value.map((item) => ({ sku, location: '', available: item.inventory }));
     },
   };
 };

@@ -32,6 +32,8 @@ export const ENV = {
   queueUrl: 'QUEUE_URL',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   erpBaseUrl: 'ERP_BASE_URL',
+  /** How Business Central's order status reads as a canonical status (JSON; unset: the documented values). */
+  erpOrderStatusMap: 'ERP_ORDER_STATUS_MAP',
   serviceDeskBaseUrl: 'SERVICE_DESK_BASE_URL',
   /** Secrets Manager secret holding the ERP's credential (Entra ID app registration, JSON). */
   erpCredentialsSecret: 'ERP_CREDENTIALS_SECRET',

@@ -1,6 +1,7 @@
 import { makeErpAuthorization } from '../adapters/credentials';
 import { makeDynamoDbErpCoordination } from '../adapters/erp-coordination-store';
 import { systemClock } from '../core/ports/clock';
+import { statusMapFrom } from '../core/erp/business-central-orders';
 import { DEFAULT_BREAKER_CONFIG } from '../core/erp/circuit-breaker';
 import type { ErpGateSignal } from '../core/erp/gate';
 import { defaultRateBudgetConfig } from '../core/erp/rate-budget';
@@ -33,5 +34,6 @@ export const ERP_GATE_METRICS: Record<ErpGateSignal, string> = {
 /** Where the ERP is and its credential (an Entra ID token for the secret the environment names), for the Business Central adapters. */
 export const erpConnectionFrom = (environment: Environment, aws: ReturnType<typeof makeAwsClients>) => ({
   baseUrl: requiredEnv(ENV.erpBaseUrl, environment),
+  statusMap: statusMapFrom(environment[ENV.erpOrderStatusMap]),
   auth: makeErpAuthorization({ client: aws.secretsManager(), secretId: requiredEnv(ENV.erpCredentialsSecret, environment), clock: systemClock }),
 });

@@ -56,7 +56,33 @@ export interface ErpSimulatorStats {
   tokensIssued: number;
 }
 
+/**
+ * An order's progress as Business Central records it (`status` is `Draft`, `In Review` or `Open`, or
+ * whatever an extension adds), or a canonical status as a shorthand for the facts that read as it
+ * (`confirmed` is `Open`; `shipped` and `delivered` are `Open` and fully shipped).
+ */
+export type SimOrderState = string | { status: string; fullyShipped?: boolean };
+
+const FACTS_OF_CANONICAL: Record<string, { status: string; fullyShipped: boolean }> = {
+  pending_review: { status: 'In Review', fullyShipped: false },
+  confirmed: { status: 'Open', fullyShipped: false },
+  picking: { status: 'Open', fullyShipped: false },
+  shipped: { status: 'Open', fullyShipped: true },
+  delivered: { status: 'Open', fullyShipped: true },
+  returned: { status: 'Open', fullyShipped: true },
+};
+const factsOf = (state: SimOrderState) => (typeof state === 'string' ? (FACTS_OF_CANONICAL[state] ?? { status: state, fullyShipped: false }) : { fullyShipped: false, ...state });
+
+/** The local ERP's company: its API root is `<url>/v2.0/local/production/api/v2.0/companies(<id>)`, like Business Central's. */
+export const SIM_COMPANY_ID = 'c0ffee00-0000-4000-8000-00000000b0c0';
+const API_PREFIX = /^\/v2\.0\/[^/]+\/[^/]+\/api\/v2\.0\/companies\([^)/]+\)/;
+
+/** A weak ETag from a version, shaped like Business Central's. */
+const etagOf = (version: number) => `W/"${Buffer.from(`'${version};'`).toString('base64')}"`;
+
 export interface ErpSimulator extends RunningServer {
+  /** The API root the adapters take as their base URL, with the company: `<url>/v2.0/local/production/api/v2.0/companies(<id>)`. */
+  apiUrl: string;
   /** Every document created, in order: a retried command that created twice shows up twice. */
   effects: ErpEffect[];
   stats: ErpSimulatorStats;
@@ -72,8 +98,13 @@ export interface ErpSimulator extends RunningServer {
   expireTokens(): void;
   /** Every call answers 503 until `until` (epoch ms). */
   outageUntil(until: number): void;
-  /** Sets an order as the ERP holds it; `modifiedAt` defaults to now. */
-  setOrder(orderId: string, status: string, version: number, modifiedAt?: Date): void;
+  /**
+   * Sets an order as the ERP holds it, changed at `modifiedAt` (default now, and always after its last
+   * change); answers its version as the adapter reads it (`lastModifiedDateTime` in epoch ms).
+   */
+  setOrder(orderId: string, state: SimOrderState, modifiedAt?: Date): number;
+  /** Posts the order's shipment and invoice in full: like Business Central, the open sales order is deleted and its invoice stays. Answers the invoice's version. */
+  invoiceOrder(orderId: string, at?: Date): number;
   /** Gives an order (set with `setOrder`) its lines and header details, read with `$expand=salesOrderLines`. */
   setOrderLines(orderId: string, lines: SimOrderLine[], details?: SimOrderDetails): void;
   /**
@@ -130,7 +161,8 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     stats.tokensIssued++;
     return { status: 200, body: { token_type: 'Bearer', expires_in: lifetime, access_token: token } };
   };
-  const orders = new Map<string, { number: string; status: string; systemVersion: number; lastModifiedDateTime: string } & SimOrderDetails>();
+  const orders = new Map<string, { '@odata.etag': string; id: string; number: string; status: string; fullyShipped: boolean; lastModifiedDateTime: string } & SimOrderDetails>();
+  const invoices: Array<{ id: string; number: string; orderNumber: string; lastModifiedDateTime: string }> = [];
   const orderLines = new Map<string, SimOrderLine[]>();
   const inventory = new Map<string, Array<{ number: string; locationCode: string; inventory: number }>>();
   let failures = { remaining: 0, status: 503 };
@@ -208,14 +240,16 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     next.set('$skiptoken', String(skip + pageSize));
     return {
       status: 200,
-      body: { value: page, ...(skip + pageSize < matching.length ? { '@odata.nextLink': `http://${request.headers.host}/salesOrders?${next}` } : {}) },
+      body: { value: page, ...(skip + pageSize < matching.length ? { '@odata.nextLink': `http://${request.headers.host}${request.base}/salesOrders?${next}` } : {}) },
     };
   };
 
   const expands = (request: SimRequest, navigation: string) => (request.query.get('$expand') ?? '').split(',').map((part) => part.trim()).includes(navigation);
 
   /** A sales order as Business Central answers it, with its lines when `$expand=salesOrderLines`. */
-  const salesOrder = (order: NonNullable<ReturnType<typeof orders.get>>, withLines: boolean) => {
+  const salesOrder = (held: NonNullable<ReturnType<typeof orders.get>>, withLines: boolean) => {
+    // The order's shipment date is its lines' (API v2.0 has no header field for it).
+    const { shipmentDate: _lineShipmentDate, ...order } = held;
     if (!withLines) return order;
     const lines = (orderLines.get(order.number) ?? []).map((line, index) => ({
       sequence: lineSequence(index),
@@ -224,7 +258,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       quantity: line.quantity,
       shippedQuantity: line.shippedQuantity,
       ...(line.unitPrice === undefined ? {} : { unitPrice: line.unitPrice }),
-      ...(order.shipmentDate ? { shipmentDate: order.shipmentDate } : {}),
+      ...(held.shipmentDate ? { shipmentDate: held.shipmentDate } : {}),
     }));
     return { ...order, salesOrderLines: lines };
   };
@@ -272,13 +306,18 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
   };
 
   const seedOrder = (body: unknown): SimResponse => {
-    const order = (body ?? {}) as { number?: unknown; status?: unknown; version?: unknown; lines?: unknown } & SimOrderDetails;
+    const order = (body ?? {}) as { number?: unknown; status?: unknown; fullyShipped?: unknown; version?: unknown; lastModifiedDateTime?: unknown; lines?: unknown } & SimOrderDetails;
     if (typeof order.number !== 'string' || typeof order.status !== 'string') return { status: 400, body: { error: { code: 'BadRequest', message: 'number and status are required' } } };
+    if (order.version !== undefined) {
+      return { status: 400, body: { error: { code: 'BadRequest', message: 'Business Central has no version field: an order is versioned by lastModifiedDateTime (optional, default now)' } } };
+    }
+    const modifiedAt = typeof order.lastModifiedDateTime === 'string' ? new Date(order.lastModifiedDateTime) : undefined;
+    if (modifiedAt && Number.isNaN(modifiedAt.getTime())) return { status: 400, body: { error: { code: 'BadRequest', message: 'lastModifiedDateTime must be an ISO-8601 time' } } };
     const lines = Array.isArray(order.lines) ? (order.lines as SimOrderLine[]) : [];
     if (lines.some((line) => typeof line?.sku !== 'string' || typeof line.quantity !== 'number' || typeof line.shippedQuantity !== 'number')) {
       return { status: 400, body: { error: { code: 'BadRequest', message: 'every line needs sku, quantity and shippedQuantity' } } };
     }
-    setOrder(order.number, order.status, typeof order.version === 'number' ? order.version : 1);
+    setOrder(order.number, { status: order.status, fullyShipped: order.fullyShipped === true }, modifiedAt);
     setOrderLines(order.number, lines, { currencyCode: order.currencyCode, shipToCountry: order.shipToCountry, shipmentDate: order.shipmentDate });
     return { status: 201, body: salesOrder(orders.get(order.number)!, true) };
   };
@@ -293,8 +332,24 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     return { status: 201, body: { value: inventory.get(seed.sku) } };
   };
 
-  const setOrder = (orderId: string, status: string, version: number, modifiedAt = new Date()) => {
-    orders.set(orderId, { ...orders.get(orderId), number: orderId, status, systemVersion: version, lastModifiedDateTime: modifiedAt.toISOString() });
+  /** Versions are epoch ms of lastModifiedDateTime: a change at "now" lands after the last one, as in Business Central. */
+  let lastChangeAt = 0;
+  const changeTime = (modifiedAt?: Date) => {
+    const at = modifiedAt ? modifiedAt.getTime() : Math.max(Date.now(), lastChangeAt + 1);
+    lastChangeAt = Math.max(lastChangeAt, at);
+    return at;
+  };
+  const setOrder = (orderId: string, state: SimOrderState, modifiedAt?: Date) => {
+    const at = changeTime(modifiedAt);
+    const previous = orders.get(orderId);
+    orders.set(orderId, { ...previous, ...factsOf(state), '@odata.etag': etagOf(at), id: previous?.id ?? randomUUID(), number: orderId, lastModifiedDateTime: new Date(at).toISOString() });
+    return at;
+  };
+  const invoiceOrder = (orderId: string, at?: Date) => {
+    if (!orders.delete(orderId)) throw new Error(`No open order ${orderId}`);
+    const time = changeTime(at);
+    invoices.push({ id: randomUUID(), number: `PSI-${String(invoices.length + 1).padStart(6, '0')}`, orderNumber: orderId, lastModifiedDateTime: new Date(time).toISOString() });
+    return time;
   };
   const setOrderLines = (orderId: string, lines: SimOrderLine[], details: SimOrderDetails = {}) => {
     const order = orders.get(orderId);
@@ -339,8 +394,25 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       ],
       [
         'GET',
-        /^\/itemAvailabilities$/,
-        erpRoute((request) => ({ status: 200, body: { value: inventory.get(filterValue(request, 'number') ?? '') ?? [] } })),
+        /^\/salesOrders\((?<id>[^)]+)\)$/,
+        erpRoute((request) => {
+          const order = [...orders.values()].find((candidate) => candidate.id === request.params.id);
+          return order ? { status: 200, body: salesOrder(order, expands(request, 'salesOrderLines')) } : { status: 404, body: { error: { code: 'BadRequest_NotFound', message: `The salesOrder ${request.params.id} does not exist.` } } };
+        }),
+      ],
+      [
+        'GET',
+        /^\/salesInvoices$/,
+        erpRoute((request) => ({ status: 200, body: { value: invoices.filter((invoice) => invoice.orderNumber === filterValue(request, 'orderNumber')) } })),
+      ],
+      [
+        'GET',
+        /^\/items$/,
+        erpRoute((request) => {
+          // API v2.0 `item.inventory`: the quantity on hand over all locations.
+          const sku = filterValue(request, 'number') ?? '';
+          return { status: 200, body: { value: inventory.has(sku) ? [{ number: sku, inventory: available(sku) }] : [] } };
+        }),
       ],
       [
         'POST',
@@ -394,12 +466,14 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       ],
     ],
     options.port,
+    API_PREFIX,
   );
 
   const duplicates = () => effects.length - new Set(effects.map((effect) => `${effect.entitySet}#${effect.externalDocumentNumber}`)).size;
 
   return {
     ...server,
+    apiUrl: `${server.url}/v2.0/local/production/api/v2.0/companies(${SIM_COMPANY_ID})`,
     effects,
     stats,
     acceptedAt,
@@ -415,6 +489,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       downUntil = until;
     },
     setOrder,
+    invoiceOrder,
     setOrderLines,
     setInventory,
   };

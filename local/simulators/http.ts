@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 export interface SimRequest {
   method: string;
+  /** The path the routes match: without the prefix the server strips (`base`). */
   path: string;
+  /** The prefix stripped from the path (`serveJson`'s `stripPrefix`), or ''. */
+  base: string;
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   body: unknown;
@@ -32,10 +35,15 @@ const readBody = (request: http.IncomingMessage): Promise<string> =>
     request.on('error', reject);
   });
 
-/** A tiny JSON HTTP server on loopback for the simulators of external systems. */
-export const serveJson = async (routes: Route[], port = 0): Promise<RunningServer> => {
+/**
+ * A tiny JSON HTTP server on loopback for the simulators of external systems. `stripPrefix` takes an
+ * optional leading part off every path before routing (Business Central's `/v2.0/{tenant}/…/companies({id})`).
+ */
+export const serveJson = async (routes: Route[], port = 0, stripPrefix?: RegExp): Promise<RunningServer> => {
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const base = (stripPrefix && stripPrefix.exec(url.pathname)?.[0]) || '';
+    const pathname = url.pathname.slice(base.length) || '/';
     const send = ({ status, body, headers }: SimResponse) => {
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(body === undefined ? '' : JSON.stringify(body));
@@ -51,12 +59,12 @@ export const serveJson = async (routes: Route[], port = 0): Promise<RunningServe
         return send({ status: 400, body: { error: 'InvalidJSON' } });
       }
       for (const [method, pattern, handle] of routes) {
-        const match = pattern.exec(url.pathname);
+        const match = pattern.exec(pathname);
         if (method === request.method && match) {
-          return send(await handle({ method, path: url.pathname, query: url.searchParams, headers: request.headers, body, params: match.groups ?? {} }));
+          return send(await handle({ method, path: pathname, base, query: url.searchParams, headers: request.headers, body, params: match.groups ?? {} }));
         }
       }
-      send({ status: 404, body: { error: 'RecordNotFound', description: `No route ${request.method} ${url.pathname}` } });
+      send({ status: 404, body: { error: 'RecordNotFound', description: `No route ${request.method} ${pathname}` } });
     } catch (error) {
       send({ status: 500, body: { error: 'SimulatorFault', description: String(error) } });
     }

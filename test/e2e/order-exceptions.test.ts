@@ -30,7 +30,7 @@ describe('order exceptions and resolutions started from the service desk', () =>
   });
 
   const shippedOrder = (orderId: string) => {
-    stack.erp.setOrder(orderId, 'shipped', 1);
+    stack.erp.setOrder(orderId, 'shipped');
     stack.erp.setOrderLines(orderId, [{ sku: 'LAMP-RED', quantity: 1, shippedQuantity: 1, unitPrice: 49 }], {
       currencyCode: 'EUR',
       shipToCountry: 'DE',

@@ -14,6 +14,10 @@ import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-reconcile-erp-secret').toString('base64');
 
+/** Business Central versions an order by its lastModifiedDateTime (epoch ms): version n of an order here is n seconds after T0. */
+const T0 = Date.now() - 60_000;
+const V = (n: number) => T0 + n * 1000;
+
 /**
  * Drift injected on purpose (a service-desk update lost after the desk answered 200; an ERP webhook
  * never sent), then found and repaired by reconciliation, through the ops CLI and through the schedule.
@@ -50,8 +54,8 @@ describe('reconciliation on the local stack', () => {
   });
 
   /** The ERP changes the order, and (unless the webhook is lost) tells us. */
-  const erpChanges = async (orderId: string, status: string, version: number, { sendWebhook = true } = {}) => {
-    stack.erp.setOrder(orderId, status, version);
+  const erpChanges = async (orderId: string, status: string, n: number, { sendWebhook = true } = {}) => {
+    const version = stack.erp.setOrder(orderId, status, new Date(V(n)));
     if (!sendWebhook) return;
     const rawBody = JSON.stringify({ type: 'order.status.changed', timestamp: new Date().toISOString(), data: { orderId, status, version, occurredAt: new Date().toISOString() } });
     const response = await fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody });
@@ -84,20 +88,20 @@ describe('reconciliation on the local stack', () => {
     // In sync: the normal path works.
     const inSyncCase = await linkCase('SO-R0');
     await erpChanges('SO-R0', 'confirmed', 1);
-    await eventually(async () => caseShows(inSyncCase), (shown) => shown === 'confirmed v1', 8_000);
+    await eventually(async () => caseShows(inSyncCase), (shown) => shown === `confirmed v${V(1)}`, 8_000);
 
     // Lost service-desk update: the desk answers 200 to v2 but keeps v1, so even the sync state believes the case shows v2.
     const lostUpdateCase = await linkCase('SO-R1');
     await erpChanges('SO-R1', 'confirmed', 1);
-    await eventually(async () => caseShows(lostUpdateCase), (shown) => shown === 'confirmed v1', 8_000);
+    await eventually(async () => caseShows(lostUpdateCase), (shown) => shown === `confirmed v${V(1)}`, 8_000);
     stack.serviceDesk.loseNextUpdates(1);
     await erpChanges('SO-R1', 'shipped', 2);
-    await eventually(() => syncView('SO-R1'), (view) => view.serviceDesk?.version === 2, 8_000);
-    expect(caseShows(lostUpdateCase)).toBe('confirmed v1');
+    await eventually(() => syncView('SO-R1'), (view) => view.serviceDesk?.version === V(2), 8_000);
+    expect(caseShows(lostUpdateCase)).toBe(`confirmed v${V(1)}`);
 
     // Lost ERP webhook: the ERP moved on, nobody told us.
     const lostWebhookCase = await linkCase('SO-R2');
-    await erpChanges('SO-R2', 'picking', 3, { sendWebhook: false });
+    await erpChanges('SO-R2', 'shipped', 3, { sendWebhook: false });
     await observer.drain();
 
     // Act
@@ -107,13 +111,13 @@ describe('reconciliation on the local stack', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Checked 3 order\(s\) the ERP changed: 1 in sync, 0 still in flight, 2 drifted \(2 repaired\), 0 unreadable/);
-    expect(first.stdout).toMatch(/SO-R1 .* reemitted\s+service-desk-behind\s+shipped v2\s+\d+: confirmed v1/);
-    expect(first.stdout).toMatch(/SO-R2 .* reemitted\s+sync-state-behind\+service-desk-behind\s+picking v3\s+\d+: - v-/);
+    expect(first.stdout).toMatch(new RegExp(`SO-R1 .* reemitted\\s+service-desk-behind\\s+shipped v${V(2)}\\s+\\d+: confirmed v${V(1)}`));
+    expect(first.stdout).toMatch(new RegExp(`SO-R2 .* reemitted\\s+sync-state-behind\\+service-desk-behind\\s+shipped v${V(3)}\\s+\\d+: - v-`));
 
     // Repaired through the normal, version-guarded path.
-    await eventually(async () => [caseShows(lostUpdateCase), caseShows(lostWebhookCase)], ([r1, r2]) => r1 === 'shipped v2' && r2 === 'picking v3', 10_000);
+    await eventually(async () => [caseShows(lostUpdateCase), caseShows(lostWebhookCase)], ([r1, r2]) => r1 === `shipped v${V(2)}` && r2 === `shipped v${V(3)}`, 10_000);
     await eventually(() => syncView('SO-R2'), (view) => view.inSync === true, 8_000);
-    expect(caseShows(inSyncCase)).toBe('confirmed v1');
+    expect(caseShows(inSyncCase)).toBe(`confirmed v${V(1)}`);
 
     const drifts: Awaited<ReturnType<typeof eventsOf>> = [];
     await eventually(async () => drifts.push(...(await eventsOf('sync.drift.detected'))), () => drifts.length >= 2);
@@ -121,9 +125,9 @@ describe('reconciliation on the local stack', () => {
     const lostUpdate = SyncDriftDetectedDetail.parse(drifts.find((event) => (event.detail.data as { entity: { id: string } }).entity.id === 'SO-R1')!.detail).data;
     expect(lostUpdate).toMatchObject({
       kinds: ['service-desk-behind'],
-      erp: { orderId: 'SO-R1', status: 'shipped', version: 2 },
-      syncState: { erpVersion: 2, serviceDeskVersion: 2 },
-      serviceDesk: { cases: [{ caseId: String(lostUpdateCase), status: 'confirmed', version: 1 }] },
+      erp: { orderId: 'SO-R1', status: 'shipped', version: V(2) },
+      syncState: { erpVersion: V(2), serviceDeskVersion: V(2) },
+      serviceDesk: { cases: [{ caseId: String(lostUpdateCase), status: 'confirmed', version: V(1) }] },
       repair: 'reemitted',
     });
     expect(lostUpdate.ageSeconds).toBeGreaterThanOrEqual(0);
@@ -163,10 +167,10 @@ describe('reconciliation on the local stack', () => {
     // Prepare
     const caseId = await linkCase('SO-R4');
     await erpChanges('SO-R4', 'confirmed', 1);
-    await eventually(async () => caseShows(caseId), (shown) => shown === 'confirmed v1', 8_000);
+    await eventually(async () => caseShows(caseId), (shown) => shown === `confirmed v${V(1)}`, 8_000);
     stack.serviceDesk.loseNextUpdates(1);
-    await erpChanges('SO-R4', 'delivered', 2);
-    await eventually(() => syncView('SO-R4'), (view) => view.serviceDesk?.version === 2, 8_000);
+    await erpChanges('SO-R4', 'shipped', 2);
+    await eventually(() => syncView('SO-R4'), (view) => view.serviceDesk?.version === V(2), 8_000);
     const changedBy = Date.now();
 
     // What EventBridge's schedule delivers to the queue (the local stack's timer sends the same); its
@@ -187,7 +191,7 @@ describe('reconciliation on the local stack', () => {
       250,
     );
     expect(record!.drifts).toEqual(expect.arrayContaining([expect.objectContaining({ orderId: 'SO-R4', kinds: ['service-desk-behind'], repair: 'reemitted' })]));
-    await eventually(async () => caseShows(caseId), (shown) => shown === 'delivered v2', 10_000);
+    await eventually(async () => caseShows(caseId), (shown) => shown === `shipped v${V(2)}`, 10_000);
   });
 
   it.each([

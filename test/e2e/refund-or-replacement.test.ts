@@ -78,7 +78,7 @@ describe('refund or replacement on the local stack', () => {
   /** A delivered two-line order in the ERP (shipped to Germany three days ago) and a case about it. */
   const orderWithCase = async (stock: { mug: number; plate: number } = { mug: 5, plate: 5 }) => {
     const orderId = `SO-WF-${nextOrder++}-${Date.now() % 100_000}`;
-    stack.erp.setOrder(orderId, 'delivered', 1);
+    stack.erp.setOrder(orderId, 'delivered');
     stack.erp.setOrderLines(orderId, [
       { sku: 'MUG-BLUE', quantity: 1, shippedQuantity: 1, unitPrice: 12.5 },
       { sku: 'PLATE-WHITE', quantity: 1, shippedQuantity: 1, unitPrice: 30 },

@@ -445,6 +445,23 @@ describe('stage configuration', () => {
     expect(JSON.parse(updater.Properties.Environment.Variables.SERVICE_DESK_FIELD_IDS)).toEqual({ orderId: 360001, orderStatus: 360002, orderVersion: 360003 });
   });
 
+  it("passes a stage's ERP status map to the functions that call the ERP, and refuses a map to no canonical status", () => {
+    // Prepare
+    const statusMap = { Open: 'confirmed', 'Open+fullyShipped': 'shipped', Released: 'picking' };
+    const config = readStageConfig({ ...cdkJson.context, stage: 'prod', stages: { prod: { ...prod, erpOrderStatusMap: statusMap } } });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // Act
+    const synthesized = Template.fromStack(new RetailSyncStack(app, 'Prod', { config, env: { account: '123456789012', region: 'eu-west-1' } }));
+    const bad = () => readStageConfig({ ...cdkJson.context, stage: 'prod', stages: { prod: { ...prod, erpOrderStatusMap: '{"Released":"on-hold"}' } } });
+    // Assess
+    const withMap = Object.values(synthesized.findResources('AWS::Lambda::Function'))
+      .filter((fn) => fn.Properties.Environment?.Variables?.ERP_ORDER_STATUS_MAP)
+      .map((fn) => fn.Properties.FunctionName as string)
+      .sort();
+    expect(withMap).toEqual(['retail-sync-prod-erpDispatcher', 'retail-sync-prod-reconciler', 'retail-sync-prod-workflowSteps']);
+    expect(bad).toThrow(/context "erpOrderStatusMap.Released": Invalid option: expected one of "pending_review"/);
+  });
+
   it("accepts CDK's own context keys (feature flags, cached lookups)", () => {
     // Act
     const config = readStageConfig({ ...cdkJson.context, 'availability-zones:account=1:region=eu-west-1': ['a'], 'aws:cdk:bundling-stacks': [] });

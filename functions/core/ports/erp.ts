@@ -33,6 +33,8 @@ export interface ErpPort {
   /** Creates the effect (return authorization, credit memo, replacement order…). */
   create(command: ErpCommand): Promise<ErpReceipt>;
   getOrder(orderId: string): Promise<OrderStatusSnapshot | undefined>;
+  /** The order a change notification names by its resource path; undefined when it no longer exists. */
+  getOrderByResource(resource: string): Promise<OrderStatusSnapshot | undefined>;
   getInventory(sku: string): Promise<ErpInventoryLevel[]>;
   /** Orders whose last change in the ERP falls in [since, until], a page at a time. */
   listOrdersChanged(window: { since: Date; until: Date }, cursor?: string): Promise<ErpOrderPage>;

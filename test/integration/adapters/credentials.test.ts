@@ -28,7 +28,7 @@ describe('ERP and service-desk credentials from Secrets Manager', () => {
     useEmulator();
     secrets = new SecretsManagerClient({});
     erp = await startErpSimulator({ credentials: { clientId: LOCAL_ERP_CLIENT.clientId, clientSecret: LOCAL_ERP_CLIENT.clientSecret } });
-    erp.setOrder('SO-1', 'shipped', 2);
+    erp.setOrder('SO-1', 'shipped');
     desk = await startServiceDeskSimulator({ requireAuthorization: LOCAL_SERVICE_DESK_AUTHORIZATION });
   });
   afterAll(async () => {

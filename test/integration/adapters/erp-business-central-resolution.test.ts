@@ -17,7 +17,7 @@ describe('Business Central-shaped resolution reads against the simulator', () =>
   let simulator: ErpSimulator;
   beforeEach(async () => {
     simulator = await startErpSimulator();
-    simulator.setOrder('SO-1', 'delivered', 3);
+    simulator.setOrder('SO-1', { status: 'Open', fullyShipped: true });
     simulator.setOrderLines(
       'SO-1',
       [
@@ -39,7 +39,7 @@ describe('Business Central-shaped resolution reads against the simulator', () =>
     // Assess
     expect(order).toEqual({
       orderId: 'SO-1',
-      status: 'delivered',
+      status: 'shipped',
       region: 'DE',
       currency: 'EUR',
       shippedAt: '2026-11-20',
@@ -67,7 +67,7 @@ describe('Business Central-shaped resolution reads against the simulator', () =>
     await erp.create(command('wf-1.return-authorization', 'return-authorization.create', [{ sku: 'MUG-BLUE', quantity: 1 }]));
     await erp.create(command('wf-1.refund', 'refund.issue', [{ sku: 'MUG-BLUE', quantity: 1 }]));
     await erp.create(command('wf-2.replacement-order', 'replacement-order.create', [{ sku: 'PLATE', quantity: 1 }]));
-    simulator.setOrder('SO-2', 'delivered', 1);
+    simulator.setOrder('SO-2', 'delivered');
     await erp.create(command('wf-3.refund', 'refund.issue', [{ sku: 'MUG-BLUE', quantity: 2 }], 'SO-2'));
     const reads = makeBusinessCentralResolutionReads({ baseUrl: simulator.url });
 
@@ -95,7 +95,7 @@ describe('Business Central-shaped resolution reads against the simulator', () =>
 
   it('refuses an order in a status the product does not know', async () => {
     // Prepare
-    simulator.setOrder('SO-1', 'on_hold', 4);
+    simulator.setOrder('SO-1', 'on_hold');
     const reads = makeBusinessCentralResolutionReads({ baseUrl: simulator.url });
 
     // Act

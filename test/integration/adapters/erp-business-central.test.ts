@@ -1,7 +1,7 @@
 import { isOwnOrderPageCursor, makeBusinessCentralErp } from '../../../functions/adapters/erp-business-central';
 import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../functions/core/errors';
-import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
+import { SIM_COMPANY_ID, startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
 import { eventually } from '../../support/emulator';
 
 const command = (commandId: string, type: ErpCommand['type'] = 'return-authorization.create'): ErpCommand => ({
@@ -84,16 +84,47 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
     expect(found).toBeUndefined();
   });
 
-  it('reads an order', async () => {
+  it('reads an order, versioned by when it last changed', async () => {
     // Prepare
-    simulator.setOrder('SO-9', 'shipped', 4);
-    const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
+    const version = simulator.setOrder('SO-9', 'shipped', new Date('2026-11-27T10:00:00.250Z'));
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.apiUrl });
 
     // Act
     const order = await erp.getOrder('SO-9');
 
     // Assess
-    expect(order).toMatchObject({ orderId: 'SO-9', status: 'shipped', version: 4 });
+    expect(order).toEqual({ orderId: 'SO-9', status: 'shipped', version, occurredAt: '2026-11-27T10:00:00.250Z' });
+    expect(version).toBe(Date.parse('2026-11-27T10:00:00.250Z'));
+  });
+
+  it('reads an order shipped and invoiced in full, gone from the open sales orders, from its invoice', async () => {
+    // Prepare
+    simulator.setOrder('SO-10', 'shipped');
+    const invoicedAt = simulator.invoiceOrder('SO-10');
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.apiUrl });
+
+    // Act
+    const order = await erp.getOrder('SO-10');
+
+    // Assess
+    expect(order).toEqual({ orderId: 'SO-10', status: 'shipped', version: invoicedAt, occurredAt: new Date(invoicedAt).toISOString() });
+  });
+
+  it('reads a changed sales order by the resource a notification names, and nothing once it is deleted', async () => {
+    // Prepare
+    simulator.setOrder('SO-11', 'confirmed');
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.apiUrl });
+    const { value } = (await (await fetch(`${simulator.apiUrl}/salesOrders?$filter=number eq 'SO-11'`)).json()) as { value: Array<{ id: string }> };
+    const resource = `api/v2.0/companies(${SIM_COMPANY_ID})/salesOrders(${value[0]!.id})`;
+
+    // Act
+    const read = await erp.getOrderByResource(resource);
+    simulator.invoiceOrder('SO-11');
+    const gone = await erp.getOrderByResource(resource);
+
+    // Assess
+    expect(read).toMatchObject({ orderId: 'SO-11', status: 'confirmed' });
+    expect(gone).toBeUndefined();
   });
 
   it('reads no order for an order number the ERP does not know', async () => {
@@ -107,7 +138,7 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
     expect(order).toBeUndefined();
   });
 
-  it('reads the inventory levels of a SKU per location', async () => {
+  it('reads the stock on hand of a SKU (API v2.0 item.inventory, over all locations)', async () => {
     // Prepare
     simulator.setInventory('SKU-9', [{ locationCode: 'DC1', inventory: 12 }, { locationCode: 'STORE-7', inventory: 0 }]);
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
@@ -116,18 +147,15 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
     const levels = await erp.getInventory('SKU-9');
 
     // Assess
-    expect(levels).toEqual([
-      { sku: 'SKU-9', location: 'DC1', available: 12 },
-      { sku: 'SKU-9', location: 'STORE-7', available: 0 },
-    ]);
+    expect(levels).toEqual([{ sku: 'SKU-9', location: '', available: 12 }]);
   });
 
   it('lists the orders changed in a window, oldest first, a page at a time, and flags unknown statuses', async () => {
     // Prepare
     const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 10, minute));
-    for (let i = 0; i < 150; i++) simulator.setOrder(`SO-${String(i).padStart(3, '0')}`, 'shipped', 2, at(5 + (i % 10)));
-    simulator.setOrder('SO-old', 'shipped', 1, at(0));
-    simulator.setOrder('SO-odd', 'on_hold', 3, at(20));
+    for (let i = 0; i < 150; i++) simulator.setOrder(`SO-${String(i).padStart(3, '0')}`, 'shipped', at(5 + (i % 10)));
+    simulator.setOrder('SO-old', 'shipped', at(0));
+    simulator.setOrder('SO-odd', 'on_hold', at(20));
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
     const window = { since: at(1), until: at(30) };
 

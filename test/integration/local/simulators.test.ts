@@ -16,8 +16,8 @@ describe('ERP simulator controls', () => {
     // Act
     const response = await post('/_sim/orders', {
       number: 'SO-42',
-      status: 'shipped',
-      version: 2,
+      status: 'Open',
+      fullyShipped: true,
       currencyCode: 'GBP',
       shipToCountry: 'GB',
       shipmentDate: '2026-11-25',
@@ -41,6 +41,7 @@ describe('ERP simulator controls', () => {
 
   it.each([
     ['an order without a status', '/_sim/orders', { number: 'SO-1', lines: [] }],
+    ['an order with a version (Business Central versions by lastModifiedDateTime)', '/_sim/orders', { number: 'SO-1', status: 'Open', version: 2 }],
     ['an order line without a shipped quantity', '/_sim/orders', { number: 'SO-1', status: 'shipped', lines: [{ sku: 'LAMP', quantity: 1 }] }],
     ['stock without levels', '/_sim/inventory', { sku: 'LAMP' }],
   ])('refuses %s', async (_, path, body) => {
@@ -53,15 +54,16 @@ describe('ERP simulator controls', () => {
 
   it('keeps an order seeded with setOrder readable without lines, and its details when its status changes', async () => {
     // Prepare
-    simulator.setOrder('SO-7', 'shipped', 1);
+    const first = simulator.setOrder('SO-7', 'confirmed');
     simulator.setOrderLines('SO-7', [], { currencyCode: 'EUR' });
 
     // Act
-    simulator.setOrder('SO-7', 'delivered', 2);
+    const second = simulator.setOrder('SO-7', { status: 'Open', fullyShipped: true });
 
     // Assess
+    expect(second).toBeGreaterThan(first);
     const order = await makeBusinessCentralResolutionReads({ baseUrl: simulator.url }).orderForResolution('SO-7');
-    expect(order).toEqual({ orderId: 'SO-7', status: 'delivered', currency: 'EUR', lines: [] });
+    expect(order).toEqual({ orderId: 'SO-7', status: 'shipped', currency: 'EUR', lines: [] });
     expect(simulator.duplicates()).toBe(0);
   });
 });
@@ -70,7 +72,7 @@ describe('simulator fault controls over HTTP (what an ops engineer drives with c
   it('makes the ERP fail, slow down and go down on request', async () => {
     // Prepare
     const erp = await startErpSimulator();
-    erp.setOrder('SO-F', 'shipped', 1);
+    erp.setOrder('SO-F', 'shipped');
     const post = (path: string, body: unknown) => fetch(`${erp.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
     const read = () => fetch(`${erp.url}/salesOrders?$filter=number eq 'SO-F'`);
     try {

@@ -71,6 +71,7 @@ const erpDouble = (behaviour: Partial<ErpPort> = {}) => {
       return { erpReference: 'ERP-1', replayed: false };
     },
     getOrder: async () => undefined,
+    getOrderByResource: async () => undefined,
     getInventory: async () => [],
     listOrdersChanged: async () => ({ orders: [], unreadable: [] }),
     ...behaviour,
