@@ -64,6 +64,11 @@ export const StageConfig = z.object({
   reconcileServiceDeskReadsPerSecond: z.coerce.number().positive().max(100).default(2),
   /** How often open workflows are checked against their SLA (breaches publish `workflow.sla.breached` and raise an alarm). */
   workflowSlaCheckEveryMinutes: z.coerce.number().int().min(1).max(1440).default(15),
+  /**
+   * How often the Business Central subscriptions are checked (created when missing, renewed within a day
+   * of their three-day expiry); only when the `businesscentral` source has a secret in `webhookSecretNames`.
+   */
+  erpSubscriptionCheckEveryMinutes: z.coerce.number().int().min(1).max(1440).default(60),
 });
 export type StageConfig = z.infer<typeof StageConfig>;
 

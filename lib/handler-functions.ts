@@ -40,6 +40,8 @@ export interface HandlerFunctionsProps {
   queues: ConsumerQueues;
   workflows: WorkflowStateMachines;
   removalPolicy: RemovalPolicy;
+  /** `POST /v1/webhooks/businesscentral` of the stage's API (a lazy token: the API is built after the functions). */
+  businessCentralNotificationUrl: string;
 }
 
 /** One Lambda per entry of the topology, with exactly the access and environment its needs name. */
@@ -78,6 +80,10 @@ export class HandlerFunctions extends Construct {
       'workflowTable:listByState': tables.workflows.tableName,
       'workflows:start': JSON.stringify(Object.fromEntries([...workflows.byName].map(([name, machine]) => [name, machine.stateMachineArn]))),
       'resolutionPolicies:read': resolutionPoliciesVariable(loadResolutionPolicies()),
+      'erpSubscriptions:keep': JSON.stringify({
+        notificationUrl: props.businessCentralNotificationUrl,
+        ...(secrets.businesscentral ? { clientStateSecretId: config.webhookSecretNames.businesscentral } : {}),
+      }),
     };
 
     for (const [name, spec] of Object.entries(FUNCTIONS) as Array<[FunctionName, (typeof FUNCTIONS)[FunctionName]]>) {
@@ -130,6 +136,7 @@ export class HandlerFunctions extends Construct {
         if (need === 'readModelTable:readWrite') tables.readModels.grantReadWriteData(fn);
         if (need === 'webhookSecrets:read') Object.values(secrets).forEach((secret) => secret.grantRead(fn));
         if (need === 'erpCredentials:read') erpCredentials.grantRead(fn);
+        if (need === 'erpSubscriptions:keep') secrets.businesscentral?.grantRead(fn);
         if (need === 'serviceDeskCredentials:read') serviceDeskCredentials.grantRead(fn);
         if (need === 'workflowTable:read') grantItems(tables.workflows, fn, WORKFLOW_ITEM_READS);
         if (need === 'workflowTable:readWrite') grantItems(tables.workflows, fn, [...WORKFLOW_ITEM_READS, ...WORKFLOW_ITEM_WRITES]);

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -37,6 +37,7 @@ export class RetailSyncStack extends Stack {
     this.queues = new ConsumerQueues(this, 'Queues', { names, bus: this.eventBus.bus, removalPolicy, scheduleEveryMinutes: {
         reconcileEveryMinutes: config.reconcileEveryMinutes,
         workflowSlaCheckEveryMinutes: config.workflowSlaCheckEveryMinutes,
+        erpSubscriptionCheckEveryMinutes: config.erpSubscriptionCheckEveryMinutes,
       },
     });
     const queueOf = (consumer: (typeof QUEUES)[number]['consumer']) => this.queues.byName.get(QUEUES.find((queue) => queue.consumer === consumer)!.name)!.queue;
@@ -55,6 +56,7 @@ export class RetailSyncStack extends Stack {
       queues: this.queues,
       workflows: this.workflows,
       removalPolicy,
+      businessCentralNotificationUrl: Lazy.string({ produce: () => this.api.api.urlForPath('/v1/webhooks/businesscentral') }),
     });
     this.api = new WebhookApi(this, 'Http', {
       names,

@@ -19,7 +19,8 @@ export type FunctionName =
   | 'reconciler'
   | 'workflowSteps'
   | 'workflowApi'
-  | 'health';
+  | 'health'
+  | 'erpNotifications';
 
 /** Shared resources a function may use; each grants the access and sets the environment variable it needs. */
 export type ResourceNeed =
@@ -44,7 +45,9 @@ export type ResourceNeed =
   | 'workflowTable:listByState'
   | 'workflows:start'
   | 'workflows:answerTasks'
-  | 'resolutionPolicies:read';
+  | 'resolutionPolicies:read'
+  // Where Business Central posts change notifications, and the secret their clientState derives from (read access to that one secret).
+  | 'erpSubscriptions:keep';
 
 export interface FunctionSpec {
   /**
@@ -164,6 +167,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 10,
     needs: ['workflowTable:read', 'workflows:start'],
   },
+  erpNotifications: {
+    serviceName: 'erp-notifications',
+    description: "Reads what Business Central's change notifications name (through the ERP gate) and publishes it; keeps its subscriptions alive",
+    memoryMb: 256,
+    // A collection notification reads up to 50 pages of changed orders.
+    timeoutSeconds: 120,
+    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'coordinationTable:readWrite', 'idempotencyTable:readWrite', 'eventBus:put', 'erpSubscriptions:keep'],
+  },
   health: {
     serviceName: 'health',
     description: 'Answers GET /v1/health: the API is up, with its stage and version (no dependency is called, nothing secret is read)',
@@ -199,7 +210,7 @@ export const ROUTES: RouteSpec[] = [
 ];
 
 /** Names a stage-level setting that sets the period of a queue's schedule. */
-export type ScheduleSetting = 'reconcileEveryMinutes' | 'workflowSlaCheckEveryMinutes';
+export type ScheduleSetting = 'reconcileEveryMinutes' | 'workflowSlaCheckEveryMinutes' | 'erpSubscriptionCheckEveryMinutes';
 
 /** Names a stage-level setting that bounds a consumer's concurrency. */
 export type ConcurrencySetting = 'erpMaxConcurrency' | 'serviceDeskMaxConcurrency';
@@ -282,6 +293,16 @@ export const QUEUES: QueueSpec[] = [
     maxReceiveCount: 8,
     maxConcurrency: 'serviceDeskMaxConcurrency',
     schedule: 'workflowSlaCheckEveryMinutes',
+  },
+  {
+    // Business Central's change notifications, as `erp.resource.changed`, and the subscription check's schedule.
+    name: 'erp-notifications',
+    consumer: 'erpNotifications',
+    subscribesTo: ['erp.resource.changed'],
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 'erpMaxConcurrency',
+    schedule: 'erpSubscriptionCheckEveryMinutes',
   },
 ];
 
@@ -395,6 +416,7 @@ export const ENV_BY_NEED: Record<EnvironmentNeed, string> = {
   'workflowTable:listByState': ENV.workflowTable,
   'workflows:start': ENV.stateMachineArns,
   'resolutionPolicies:read': ENV.resolutionPolicies,
+  'erpSubscriptions:keep': ENV.erpSubscriptions,
 };
 
 /** The needs that set an environment variable, and so need a value. */

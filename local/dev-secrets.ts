@@ -9,6 +9,8 @@ export const DEVELOPMENT_SECRETS: Record<string, string> = {
   '3pl': 'whsec_ZGV2ZWxvcG1lbnQtb25seS0zcGwtc2lnbmluZy1rZXk=',
   shopify: 'development-only-shopify-app-secret',
   zendesk: 'development-only-zendesk-webhook-secret',
+  // The key Business Central subscriptions' clientState derives from (it signs nothing).
+  businesscentral: 'development-only-businesscentral-client-state-key',
 };
 
 /** Reads `WEBHOOK_SECRETS_<SOURCE>` (comma-separated, newest first) for every registered source. */

@@ -9,6 +9,7 @@ import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import * as erpDispatcher from '../functions/erp-dispatcher/make-handler';
 import * as health from '../functions/health/make-handler';
+import * as erpNotifications from '../functions/erp-notifications/make-handler';
 import * as orderSyncQuery from '../functions/order-sync-query/make-handler';
 import * as readApi from '../functions/read-api/make-handler';
 import * as readModelProjector from '../functions/read-model-projector/make-handler';
@@ -104,6 +105,7 @@ const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
   workflowSteps: built(workflowSteps),
   workflowApi: built(workflowApi),
   health: built(health),
+  erpNotifications: built(erpNotifications),
 };
 
 const routeMatcher = (template: string) =>
@@ -172,23 +174,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'workflowTable:listByState': resources.tables.workflows,
     'workflows:start': JSON.stringify(resources.stateMachineArns),
     'resolutionPolicies:read': resolutionPoliciesVariable(loadResolutionPolicies()),
+    // Set once the HTTP server has its port.
+    'erpSubscriptions:keep': '{}',
   };
-
-  // Each handler is built from its own environment and names, so none reads or changes process.env.
-  const handlers = new Map<FunctionName, LambdaHandler>();
-  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
-    const queueSpec = consumedQueue(name);
-    const queue = queueSpec ? resources.queues.get(queueSpec.name) : undefined;
-    const environment = environmentFor(name, valueOf, queue ? { queueUrl: queue.url, deadLetterQueueUrl: queue.deadLetterUrl } : undefined, {
-      AWS_LAMBDA_FUNCTION_NAME: names.function(name),
-      STAGE: stage,
-      [ENV.productVersion]: PRODUCT_VERSION,
-      [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
-      ...options.environment,
-    });
-    const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
-    handlers.set(name, HANDLER_FACTORIES[name](name, environment, observability, options.interceptDependencies));
-  }
 
   const invoke = (name: FunctionName, event: unknown) =>
     handlers.get(name)!(event, makeLambdaContext(names.function(name), FUNCTIONS[name].timeoutSeconds, FUNCTIONS[name].memoryMb));
@@ -234,6 +222,28 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  // Business Central posts its change notifications to this stack's own webhook route.
+  valueOf['erpSubscriptions:keep'] = JSON.stringify({
+    notificationUrl: `http://127.0.0.1:${port}/v1/webhooks/businesscentral`,
+    ...(resources.secretIdsBySource.businesscentral && options.signingSecrets.businesscentral?.length ? { clientStateSecretId: resources.secretIdsBySource.businesscentral } : {}),
+  });
+  // Each handler is built from its own environment and names, so none reads or changes process.env.
+  const handlers = new Map<FunctionName, LambdaHandler>();
+  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+    const queueSpec = consumedQueue(name);
+    const queue = queueSpec ? resources.queues.get(queueSpec.name) : undefined;
+    const environment = environmentFor(name, valueOf, queue ? { queueUrl: queue.url, deadLetterQueueUrl: queue.deadLetterUrl } : undefined, {
+      AWS_LAMBDA_FUNCTION_NAME: names.function(name),
+      STAGE: stage,
+      [ENV.productVersion]: PRODUCT_VERSION,
+      [ENV.serviceDeskFieldIds]: JSON.stringify(DEFAULT_FIELD_IDS),
+      ...options.environment,
+    });
+    const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
+    handlers.set(name, HANDLER_FACTORIES[name](name, environment, observability, options.interceptDependencies));
+  }
+
+
   const sqs = new SQSClient({});
   const pollers = QUEUES.flatMap((spec) => {
     const queue = resources.queues.get(spec.name)!;
@@ -251,15 +261,15 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   });
 
   // EventBridge schedules do not fire in the emulator: a timer sends the same "Scheduled Event" to the queue.
-  const schedules = options.scheduleEveryMs
-    ? QUEUES.filter((spec) => spec.schedule).map((spec) =>
-        setInterval(() => {
-          const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-          const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: process.env.AWS_REGION, resources: [], detail: {} };
-          sqs.send(new SendMessageCommand({ QueueUrl: resources.queues.get(spec.name)!.url, MessageBody: JSON.stringify(event) })).catch((error) => log(`schedule of ${spec.name} failed: ${(error as Error).message}`));
-        }, options.scheduleEveryMs),
-      )
-    : [];
+  const tick = (queueName: string) => {
+    const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: process.env.AWS_REGION, resources: [], detail: {} };
+    sqs.send(new SendMessageCommand({ QueueUrl: resources.queues.get(queueName)!.url, MessageBody: JSON.stringify(event) })).catch((error) => log(`schedule of ${queueName} failed: ${(error as Error).message}`));
+  };
+  const scheduled = QUEUES.filter((spec) => spec.schedule);
+  // The first tick at once, so the Business Central subscriptions exist as soon as the stack runs.
+  if (options.scheduleEveryMs) scheduled.forEach((spec) => tick(spec.name));
+  const schedules = options.scheduleEveryMs ? scheduled.map((spec) => setInterval(() => tick(spec.name), options.scheduleEveryMs)) : [];
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -4,7 +4,7 @@ import { signingSecretsFromEnvironment } from './dev-secrets';
 import { signDelivery } from './sign';
 import { readLocalStackFile } from './stack-file';
 
-const USAGE = `Usage: npm run send -- <type> '<data JSON>' [--source erp|3pl|shopify|zendesk] [--url <base URL>] [--id <delivery id>]
+const USAGE = `Usage: npm run send -- <type> '<data JSON>' [--source erp|businesscentral|3pl|shopify|zendesk] [--url <base URL>] [--id <delivery id>]
 
 Signs one delivery the way the source does, with the first secret of WEBHOOK_SECRETS_<SOURCE> (or the
 development secret), and posts it to the running local stack (found through .local/local-stack.json,
@@ -13,6 +13,9 @@ else PORT, else http://127.0.0.1:3000).
   shopify   <type> is the topic (X-Shopify-Topic, e.g. orders/create); the data JSON is the whole body
   zendesk   <type> is the event type (e.g. zen:event-type:ticket.status_changed); the data JSON is the event's
             "detail", wrapped as {id, type, time, detail}
+  businesscentral  a change notification; <type> is the change type (created, updated, deleted, collection),
+            the data JSON names the "resource" (and optionally "lastModifiedDateTime"); the clientState is derived
+            from the secret
 Example: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"shipped","version":2}'`;
 
 const fail = (message: string, code = 2): never => {

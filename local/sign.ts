@@ -1,3 +1,4 @@
+import { clientStateFor } from '../functions/core/connectors/business-central';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
@@ -35,13 +36,27 @@ export const signZendeskWebhook = (secret: string, body: string, options: { time
 /**
  * One delivery of `source`, signed as that source signs it: the Standard Webhooks envelope
  * `{type, timestamp, data}` for `erp` and `3pl`, the body itself with its topic for `shopify`, and
- * `{id, type, time, detail}` for `zendesk`.
+ * `{id, type, time, detail}` for `zendesk`, and Business Central's change notification `{value:[…]}` for
+ * `businesscentral` (`type` is the change type, `data` names the `resource`; it carries the clientState
+ * derived from the secret, and no delivery id: the body's hash is one).
  */
 export const signDelivery = (source: string, type: string, data: Record<string, unknown>, secret: string, options: { id?: string; now?: Date } = {}) => {
   const now = options.now ?? new Date();
   if (source === 'shopify') {
     const body = JSON.stringify(data);
     return { body, headers: signShopifyWebhook(secret, body, { topic: type, id: options.id, timestamp: now }) };
+  }
+  if (source === 'businesscentral') {
+    const resource = String(data.resource ?? '');
+    const notification = {
+      subscriptionId: String(data.subscriptionId ?? 'local-subscription'),
+      clientState: clientStateFor(secret, resource),
+      expirationDateTime: new Date(now.getTime() + 3 * 24 * 3600_000).toISOString(),
+      resource,
+      changeType: type,
+      lastModifiedDateTime: String(data.lastModifiedDateTime ?? now.toISOString()),
+    };
+    return { body: JSON.stringify({ value: [notification] }), headers: { 'content-type': 'application/json' } };
   }
   if (source === 'zendesk') {
     const body = JSON.stringify({ id: options.id ?? randomUUID(), type, time: now.toISOString(), detail: data });

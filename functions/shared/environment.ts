@@ -34,6 +34,8 @@ export const ENV = {
   erpBaseUrl: 'ERP_BASE_URL',
   /** How Business Central's order status reads as a canonical status (JSON; unset: the documented values). */
   erpOrderStatusMap: 'ERP_ORDER_STATUS_MAP',
+  /** JSON `{notificationUrl, clientStateSecretId?}`: where Business Central posts, and the `businesscentral` source's secret (absent: the source is off). */
+  erpSubscriptions: 'ERP_SUBSCRIPTIONS',
   serviceDeskBaseUrl: 'SERVICE_DESK_BASE_URL',
   /** Secrets Manager secret holding the ERP's credential (Entra ID app registration, JSON). */
   erpCredentialsSecret: 'ERP_CREDENTIALS_SECRET',

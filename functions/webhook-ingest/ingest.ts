@@ -12,12 +12,15 @@ export interface WebhookRequest {
   source: string;
   headers: Record<string, string | undefined>;
   rawBody: string;
+  /** Query string parameters (a sender's URL check carries its token there). */
+  query?: Readonly<Record<string, string | undefined>>;
   /** Path of the request, used as the problem's `instance`. */
   path: string;
 }
 
 export type IngestOutcome =
   | 'accepted'
+  | 'handshake'
   | 'duplicate'
   | 'unmapped'
   | 'unknown-source'
@@ -68,6 +71,8 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
     let deliveryId: string | undefined;
     try {
       const connector = connectorIn(connectors, request.source);
+      const handshake = connector.handshake?.(request.query ?? {});
+      if (handshake) return { response: handshake, outcome: 'handshake' };
       const size = Buffer.byteLength(request.rawBody, 'utf8');
       if (size > MAX_WEBHOOK_BODY_BYTES) {
         throw new PayloadTooLargeError(

@@ -28,7 +28,7 @@ export const makeHandler = ({ observability, ...dependencies }: WebhookIngestHan
     dependencies.ledger.registerLambdaContext(context);
     const source = event.pathParameters?.source ?? '';
     const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-    const result = await ingest({ source, headers: event.headers ?? {}, rawBody, path: event.path });
+    const result = await ingest({ source, headers: event.headers ?? {}, rawBody, query: event.queryStringParameters ?? {}, path: event.path });
 
     // One webhook per invocation, so these dimensions describe every metric of this invocation. Only a
     // known source becomes a dimension: anyone can call the route, and every new value is a new metric.

@@ -42,6 +42,8 @@ export interface ErpSimulatorOptions {
    * for `tokenLifetimeSeconds` (default 3600); the API answers 401 without one.
    */
   credentials?: { clientId: string; clientSecret: string; tokenLifetimeSeconds?: number };
+  /** How long after a change the simulator notifies its subscriptions (Business Central: about 30 s). Default 100 ms. */
+  notifyAfterMs?: number;
 }
 
 export interface ErpSimulatorStats {
@@ -75,7 +77,28 @@ const factsOf = (state: SimOrderState) => (typeof state === 'string' ? (FACTS_OF
 
 /** The local ERP's company: its API root is `<url>/v2.0/local/production/api/v2.0/companies(<id>)`, like Business Central's. */
 export const SIM_COMPANY_ID = 'c0ffee00-0000-4000-8000-00000000b0c0';
-const API_PREFIX = /^\/v2\.0\/[^/]+\/[^/]+\/api\/v2\.0\/companies\([^)/]+\)/;
+const API_PREFIX = /^\/v2\.0\/[^/]+\/[^/]+\/api\/v2\.0(?:\/companies\([^)/]+\))?/;
+/** What the simulator's subscriptions may watch: its company's sales orders. */
+const SALES_ORDERS_RESOURCE = `api/v2.0/companies(${SIM_COMPANY_ID})/salesOrders`;
+/** Business Central keeps a subscription three days. */
+const SUBSCRIPTION_LIFETIME_MS = 3 * 24 * 3600_000;
+
+/** A change-notification subscription as Business Central keeps it, and what it posted. */
+export interface SimSubscription {
+  subscriptionId: string;
+  notificationUrl: string;
+  resource: string;
+  clientState?: string;
+  expirationDateTime: string;
+  '@odata.etag': string;
+}
+export interface SimNotification {
+  subscriptionId: string;
+  body: unknown;
+  /** The notification URL's answer (0: unreachable). */
+  status: number;
+  at: number;
+}
 
 /** A weak ETag from a version, shaped like Business Central's. */
 const etagOf = (version: number) => `W/"${Buffer.from(`'${version};'`).toString('base64')}"`;
@@ -103,6 +126,10 @@ export interface ErpSimulator extends RunningServer {
    * change); answers its version as the adapter reads it (`lastModifiedDateTime` in epoch ms).
    */
   setOrder(orderId: string, state: SimOrderState, modifiedAt?: Date): number;
+  /** Change-notification subscriptions, as Business Central keeps them. */
+  subscriptions: Map<string, SimSubscription>;
+  /** Every notification posted, with the answer it got. */
+  notifications: SimNotification[];
   /** Posts the order's shipment and invoice in full: like Business Central, the open sales order is deleted and its invoice stays. Answers the invoice's version. */
   invoiceOrder(orderId: string, at?: Date): number;
   /** Gives an order (set with `setOrder`) its lines and header details, read with `$expand=salesOrderLines`. */
@@ -186,7 +213,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
   };
 
   /** Wraps every ERP route with limits, latency and injected faults. */
-  const erpRoute = (handle: (request: SimRequest) => SimResponse) => async (request: SimRequest): Promise<SimResponse> => {
+  const erpRoute = (handle: (request: SimRequest) => SimResponse | Promise<SimResponse>) => async (request: SimRequest): Promise<SimResponse> => {
     const now = Date.now();
     if (!authorized(request)) {
       stats.unauthorized++;
@@ -209,7 +236,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       }
       stats.accepted++;
       acceptedAt.push(now);
-      return handle(request);
+      return await handle(request);
     } finally {
       inFlight--;
     }
@@ -339,15 +366,56 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     lastChangeAt = Math.max(lastChangeAt, at);
     return at;
   };
+  const subscriptions = new Map<string, SimSubscription>();
+  const notifications: SimNotification[] = [];
+  /** Posts a notification to every live subscription on sales orders, later, as Business Central does; a refusal (not 408, 429 or 5xx) deletes the subscription. */
+  const notify = (orderGuid: string, changeType: 'created' | 'updated' | 'deleted', at: number) => {
+    setTimeout(() => {
+      for (const subscription of [...subscriptions.values()]) {
+        if (subscription.resource.replace(/^\//, '') !== SALES_ORDERS_RESOURCE || Date.parse(subscription.expirationDateTime) < Date.now()) continue;
+        const body = {
+          value: [
+            {
+              subscriptionId: subscription.subscriptionId,
+              clientState: subscription.clientState,
+              expirationDateTime: subscription.expirationDateTime,
+              resource: `${SALES_ORDERS_RESOURCE}(${orderGuid})`,
+              changeType,
+              lastModifiedDateTime: new Date(at).toISOString(),
+            },
+          ],
+        };
+        void fetch(subscription.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+          .then((response) => response.status)
+          .catch(() => 0)
+          .then((status) => {
+            notifications.push({ subscriptionId: subscription.subscriptionId, body, status, at: Date.now() });
+            if (status !== 0 && (status < 200 || status > 299) && ![408, 429].includes(status) && status < 500) subscriptions.delete(subscription.subscriptionId);
+          });
+      }
+    }, options.notifyAfterMs ?? 100);
+  };
+  /** The handshake Business Central makes before it keeps a subscription: the URL must echo the token. */
+  const handshake = async (notificationUrl: string): Promise<SimResponse | undefined> => {
+    const token = randomUUID();
+    const separator = notificationUrl.includes('?') ? '&' : '?';
+    const answer = await fetch(`${notificationUrl}${separator}validationToken=${token}`, { method: 'POST' }).then(async (response) => ({ status: response.status, text: await response.text() }), () => ({ status: 0, text: '' }));
+    if (answer.status === 200 && answer.text === token) return undefined;
+    return { status: 400, body: { error: { code: 'BadRequest', message: `The notification URL did not answer the validation token (status ${answer.status}).` } } };
+  };
   const setOrder = (orderId: string, state: SimOrderState, modifiedAt?: Date) => {
     const at = changeTime(modifiedAt);
     const previous = orders.get(orderId);
-    orders.set(orderId, { ...previous, ...factsOf(state), '@odata.etag': etagOf(at), id: previous?.id ?? randomUUID(), number: orderId, lastModifiedDateTime: new Date(at).toISOString() });
+    const id = previous?.id ?? randomUUID();
+    orders.set(orderId, { ...previous, ...factsOf(state), '@odata.etag': etagOf(at), id, number: orderId, lastModifiedDateTime: new Date(at).toISOString() });
+    notify(id, previous ? 'updated' : 'created', at);
     return at;
   };
   const invoiceOrder = (orderId: string, at?: Date) => {
-    if (!orders.delete(orderId)) throw new Error(`No open order ${orderId}`);
+    const order = orders.get(orderId);
+    if (!order || !orders.delete(orderId)) throw new Error(`No open order ${orderId}`);
     const time = changeTime(at);
+    notify(order.id, 'deleted', time);
     invoices.push({ id: randomUUID(), number: `PSI-${String(invoices.length + 1).padStart(6, '0')}`, orderNumber: orderId, lastModifiedDateTime: new Date(time).toISOString() });
     return time;
   };
@@ -429,6 +497,48 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
           return { status: 201, body: { id: effect.id, number: effect.number, externalDocumentNumber: effect.externalDocumentNumber } };
         }),
       ],
+      ['GET', /^\/subscriptions$/, erpRoute(() => ({ status: 200, body: { value: [...subscriptions.values()] } }))],
+      [
+        'POST',
+        /^\/subscriptions$/,
+        erpRoute(async (request) => {
+          const body = (request.body ?? {}) as Partial<SimSubscription>;
+          if (typeof body.notificationUrl !== 'string' || typeof body.resource !== 'string') {
+            return { status: 400, body: { error: { code: 'BadRequest', message: 'notificationUrl and resource are required' } } };
+          }
+          const refused = await handshake(body.notificationUrl);
+          if (refused) return refused;
+          const expires = Date.now() + SUBSCRIPTION_LIFETIME_MS;
+          const subscription: SimSubscription = {
+            subscriptionId: randomUUID().replace(/-/g, ''),
+            notificationUrl: body.notificationUrl,
+            resource: body.resource,
+            ...(typeof body.clientState === 'string' ? { clientState: body.clientState } : {}),
+            expirationDateTime: new Date(expires).toISOString(),
+            '@odata.etag': etagOf(expires),
+          };
+          subscriptions.set(subscription.subscriptionId, subscription);
+          return { status: 201, body: subscription };
+        }),
+      ],
+      [
+        'PATCH',
+        /^\/subscriptions\('(?<id>[^']+)'\)$/,
+        erpRoute(async (request) => {
+          const subscription = subscriptions.get(decodeURIComponent(request.params.id!));
+          if (!subscription) return { status: 404, body: { error: { code: 'BadRequest_NotFound', message: 'No such subscription.' } } };
+          const ifMatch = String(request.headers['if-match'] ?? '');
+          if (ifMatch !== '*' && ifMatch !== subscription['@odata.etag']) return { status: 412, body: { error: { code: 'Request_EntityChanged', message: 'The subscription has changed.' } } };
+          const refused = await handshake(subscription.notificationUrl);
+          if (refused) return refused;
+          const body = (request.body ?? {}) as Partial<SimSubscription>;
+          const expires = Date.now() + SUBSCRIPTION_LIFETIME_MS;
+          const renewed = { ...subscription, ...(typeof body.clientState === 'string' ? { clientState: body.clientState } : {}), expirationDateTime: new Date(expires).toISOString(), '@odata.etag': etagOf(expires) };
+          subscriptions.set(renewed.subscriptionId, renewed);
+          return { status: 200, body: renewed };
+        }),
+      ],
+      ['GET', /^\/_sim\/subscriptions$/, () => ({ status: 200, body: { subscriptions: [...subscriptions.values()], notifications } })],
       ['POST', /^\/_entra\/[^/]+\/oauth2\/v2\.0\/token$/, issueToken],
       ['POST', /^\/_sim\/orders$/, (request) => seedOrder(request.body)],
       ['POST', /^\/_sim\/inventory$/, (request) => seedInventory(request.body)],
@@ -490,6 +600,8 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
     },
     setOrder,
     invoiceOrder,
+    subscriptions,
+    notifications,
     setOrderLines,
     setInventory,
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   CreditMemo,
+  ErpResourceChange,
   Interaction,
   InventoryLevel,
   Invoice,
@@ -134,6 +135,7 @@ export const CanonicalEvents = {
   'case.resolved': detailOf(ServiceCase),
   'case.resolution.requested': detailOf(ResolutionRequested),
   'interaction.recorded': detailOf(Interaction),
+  'erp.resource.changed': detailOf(ErpResourceChange),
   'webhook.unmapped': WebhookUnmappedDetail,
   'sync.drift.detected': SyncDriftDetectedDetail,
   'workflow.started': WorkflowTransitionDetail,

@@ -107,6 +107,19 @@ export const ResolutionRequested = z.object({
   requestedBy: z.string().min(1).max(256),
 });
 
+/**
+ * An entity the ERP says changed, before anything about it is read: Business Central's change
+ * notifications carry only the resource, the kind of change and when. The `erp-notifications` consumer
+ * reads the resource through the ERP gate and publishes what it finds.
+ */
+export const ErpResourceChange = z.object({
+  subscriptionId: z.string().min(1).max(256),
+  /** The changed entity (`api/v2.0/companies(<id>)/salesOrders(<id>)`), or for `collection` a filtered entity set to read. */
+  resource: z.string().min(1).max(2048),
+  changeType: z.enum(['created', 'updated', 'deleted', 'collection']),
+  lastModifiedDateTime: IsoInstant,
+});
+
 export const Interaction = z.object({
   ...Tracking,
   interactionId: Id,
@@ -129,4 +142,5 @@ export type InventoryLevel = z.infer<typeof InventoryLevel>;
 export type ServiceCase = z.infer<typeof ServiceCase>;
 export type ResolutionRequested = z.infer<typeof ResolutionRequested>;
 export type Interaction = z.infer<typeof Interaction>;
+export type ErpResourceChange = z.infer<typeof ErpResourceChange>;
 export type CustomerRef = z.infer<typeof CustomerRef>;

@@ -1,5 +1,6 @@
 import type { CanonicalEvent } from '../canonical/events';
 import type { OriginSystem } from '../canonical/events';
+import type { HttpResponse } from '../problem';
 
 /** One webhook delivery as it reached us, before anything is trusted. */
 export interface WebhookDelivery {
@@ -30,6 +31,11 @@ export interface Connector {
   readonly system: OriginSystem;
   /** Throws `SignatureInvalidError` (401) or `ValidationError` (400); never returns an unverified delivery. */
   verify(delivery: WebhookDelivery, secrets: readonly string[]): VerifiedDelivery;
+  /**
+   * For senders that check the URL before they post to it (Business Central's `validationToken`): the
+   * answer to such a check, or undefined for an ordinary delivery. Throws `ValidationError` (400).
+   */
+  handshake?(query: Readonly<Record<string, string | undefined>>): HttpResponse | undefined;
   /** Throws `ValidationError` (400) when a mapped type has a malformed body; unmapped types map to `webhook.unmapped`. */
   map(verified: VerifiedDelivery, receivedAt: Date): CanonicalEvent[];
 }

@@ -1,5 +1,6 @@
 import { UnknownSourceError } from '../errors';
 import type { Connector } from './connector';
+import { businessCentralConnector } from './business-central';
 import { erpConnector } from './erp';
 import { shopifyConnector } from './shopify';
 import { thirdPartyLogisticsConnector } from './third-party-logistics';
@@ -15,6 +16,7 @@ export interface ConnectorSettings {
  */
 export const makeConnectorRegistry = (settings: ConnectorSettings = {}): Readonly<Record<string, Connector>> => ({
   erp: erpConnector,
+  businesscentral: businessCentralConnector,
   '3pl': thirdPartyLogisticsConnector,
   shopify: shopifyConnector,
   zendesk: makeZendeskConnector({ ...DEFAULT_ZENDESK_OPTIONS, ...settings.zendesk }),
