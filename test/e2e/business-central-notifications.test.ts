@@ -1,11 +1,10 @@
-import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import { clientStateFor } from '../../functions/core/connectors/business-central';
 import type { LocalStack } from '../../local/runtime';
 import { SIM_COMPANY_ID } from '../../local/simulators/erp';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
+import { caseShows as caseShowsIn, linkCase as linkCaseIn } from '../support/service-desk-cases';
 
 const CLIENT_STATE_KEY = 'e2e-businesscentral-client-state-key';
 const SALES_ORDERS = `api/v2.0/companies(${SIM_COMPANY_ID})/salesOrders`;
@@ -27,19 +26,8 @@ describe('Business Central change notifications on the local stack', () => {
     await e2e?.stop();
   });
 
-  const linkCase = async (orderId: string) => {
-    const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
-      method: 'POST',
-      headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
-      body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
-    });
-    return ((await response.json()) as { ticket: { id: number } }).ticket.id;
-  };
-  const caseShows = (caseId: number) => {
-    const fields = stack.serviceDesk.tickets.get(caseId)!.custom_fields;
-    const value = (id: number) => fields.find((entry) => entry.id === id)?.value;
-    return `${value(DEFAULT_FIELD_IDS.orderStatus)} v${value(DEFAULT_FIELD_IDS.orderVersion)}`;
-  };
+  const linkCase = (orderId: string) => linkCaseIn(stack, orderId);
+  const caseShows = (caseId: number) => caseShowsIn(stack, caseId);
   /** What EventBridge's schedule delivers to the queue (the local stack's timer sends the same). */
   const subscriptionCheck = () =>
     e2e.sqs.send(
