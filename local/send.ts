@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
 import { signingSecretsFromEnvironment } from './dev-secrets';
 import { signDelivery } from './sign';
-import { readLocalStackFile } from './stack-file';
+import { localApiUrl } from './stack-file';
 
 const USAGE = `Usage: npm run send -- <type> '<data JSON>' [--source erp|businesscentral|3pl|shopify|zendesk] [--url <base URL>] [--id <delivery id>]
 
 Signs one delivery the way the source does, with the first secret of WEBHOOK_SECRETS_<SOURCE> (or the
-development secret), and posts it to the running local stack (found through .local/local-stack.json,
-else PORT, else http://127.0.0.1:3000).
+development secret), and posts it to the local stack on PORT if set, else the running one (found through .local/local-stack.json),
+else http://127.0.0.1:3000.
   erp, 3pl  Standard Webhooks; <type> is the event type, the data JSON its "data" (occurredAt defaults to now)
   shopify   <type> is the topic (X-Shopify-Topic, e.g. orders/create); the data JSON is the whole body
   zendesk   <type> is the event type (e.g. zen:event-type:ticket.status_changed); the data JSON is the event's
@@ -52,7 +52,7 @@ const main = async () => {
   const secret = signingSecretsFromEnvironment()[source]?.[0];
   if (!secret) fail(`No signing secret for source "${source}": set WEBHOOK_SECRETS_${source.toUpperCase()}.`);
 
-  const baseUrl = values.url ?? readLocalStackFile()?.apiUrl ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const baseUrl = values.url ?? localApiUrl(process.env);
   const target = `${baseUrl.replace(/\/+$/, '')}/v1/webhooks/${source}`;
   const { body, headers } = signDelivery(source, type, data as Record<string, unknown>, secret!, { id: values.id });
   let response: Response;

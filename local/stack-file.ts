@@ -32,3 +32,13 @@ export const readLocalStackFile = (file = LOCAL_STACK_FILE): LocalStackInfo | un
     return undefined;
   }
 };
+
+/**
+ * Where `npm run send` posts: an explicit PORT wins (as AWS_ENDPOINT_URL does for the ops CLI), else
+ * the running local stack's API, else the default port.
+ *
+ * @example
+ * localApiUrl({ PORT: '4000' }); // 'http://127.0.0.1:4000', whatever the file says
+ */
+export const localApiUrl = (env: NodeJS.ProcessEnv, file = LOCAL_STACK_FILE): string =>
+  env.PORT && env.PORT !== '0' ? `http://127.0.0.1:${env.PORT}` : (readLocalStackFile(file)?.apiUrl ?? 'http://127.0.0.1:3000');

@@ -39,6 +39,8 @@ export interface ServiceDeskSimulator extends RunningServer {
   loseNextUpdates(count: number): void;
   /** Makes the next `count` searches answer no results, as Zendesk's search index lags new tickets. */
   lagNextSearches(count: number): void;
+  /** Makes the next `count` ticket updates answer `status` (e.g. 422, Zendesk's RecordInvalid); `0` ends it. */
+  failNextUpdates(count: number, status?: number): void;
 }
 
 /**
@@ -65,6 +67,7 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
   let rateLimited = { remaining: 0, retryAfterSeconds: 1 };
   let updatesToLose = 0;
   let searchesToLag = 0;
+  let failingUpdates = { remaining: 0, status: 422 };
   // Every change gets a distinct updated_at, as the optimistic lock needs.
   const stamp = () => {
     lastStamp = Math.max(Date.now(), lastStamp + 1);
@@ -130,6 +133,10 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
           const stored = tickets.get(Number(request.params.id));
           if (!stored) return notFound;
           const input = (request.body as { ticket?: Partial<Ticket> & { safe_update?: boolean; updated_stamp?: string; comment?: CommentInput } })?.ticket ?? {};
+          if (failingUpdates.remaining > 0) {
+            failingUpdates.remaining--;
+            return { status: failingUpdates.status, body: failingUpdates.status === 422 ? { error: 'RecordInvalid', description: 'Record validation errors (simulated fault)' } : { error: 'SimulatedFault' } };
+          }
           if (stored.status === 'closed') return { status: 422, body: { error: 'RecordInvalid', description: 'Status: closed prevents ticket update' } };
           if (input.safe_update && input.updated_stamp !== stored.updated_at) {
             return { status: 409, body: { error: 'UpdateConflict', description: 'The ticket was updated by someone else' } };
@@ -213,6 +220,19 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
         },
       ],
       [
+        'POST',
+        /^\/_sim\/faults$/,
+        (request) => {
+          // The next `count` ticket updates answer `status` (a 4xx the product must not retry, or a 5xx); count 0 ends it.
+          const { count, status = 422 } = (request.body ?? {}) as { count?: unknown; status?: unknown };
+          if (!Number.isInteger(count) || (count as number) < 0 || !Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) {
+            return { status: 400, body: { error: 'InvalidRequest', description: 'count (a whole number, 0 to stop) and status (400–599, default 422) are required' } };
+          }
+          failingUpdates = { remaining: count as number, status: status as number };
+          return { status: 204 };
+        },
+      ],
+      [
         'GET',
         /^\/_sim\/tickets$/,
         () => ({ status: 200, body: { tickets: [...tickets.values()].map((ticket) => ({ id: ticket.id, subject: ticket.subject, status: ticket.status, custom_fields: ticket.custom_fields, comments: comments.get(ticket.id)?.length ?? 0 })) } }),
@@ -242,6 +262,9 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
     },
     lagNextSearches: (count) => {
       searchesToLag = count;
+    },
+    failNextUpdates: (count, status = 422) => {
+      failingUpdates = { remaining: count, status };
     },
   };
 };

@@ -101,6 +101,34 @@ describe('simulator fault controls over HTTP (what an ops engineer drives with c
     }
   });
 
+  it('makes the service desk refuse ticket updates with 422 until the fault is cleared', async () => {
+    // Prepare
+    const desk = await startServiceDeskSimulator();
+    const created = (await (await fetch(`${desk.url}/api/v2/tickets.json`, { method: 'POST', body: JSON.stringify({ ticket: { subject: 'x', custom_fields: [{ id: 1, value: 'a' }] } }) })).json()) as { ticket: { id: number } };
+    const post = (body: unknown) => fetch(`${desk.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) });
+    const update = (value: string) => fetch(`${desk.url}/api/v2/tickets/${created.ticket.id}.json`, { method: 'PUT', body: JSON.stringify({ ticket: { custom_fields: [{ id: 1, value }] } }) });
+    try {
+      // Act
+      const faults = await post({ count: 100, status: 422 });
+      const refused = await update('b');
+      const read = await fetch(`${desk.url}/api/v2/tickets/${created.ticket.id}.json`);
+      await post({ count: 0 });
+      const accepted = await update('c');
+      const invalid = await post({ count: 1, status: 200 });
+
+      // Assess: only updates fail, with Zendesk's error, and nothing changes until the fault is cleared.
+      expect(faults.status).toBe(204);
+      expect(refused.status).toBe(422);
+      expect(await refused.json()).toMatchObject({ error: 'RecordInvalid' });
+      expect(read.status).toBe(200);
+      expect(accepted.status).toBe(200);
+      expect(desk.tickets.get(created.ticket.id)!.custom_fields).toEqual([{ id: 1, value: 'c' }]);
+      expect(invalid.status).toBe(400);
+    } finally {
+      await desk.close();
+    }
+  });
+
   it('makes the service desk lose updates and lists what it holds', async () => {
     // Prepare
     const desk = await startServiceDeskSimulator();
