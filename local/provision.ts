@@ -90,6 +90,12 @@ const queueTarget = (queue: { arn: string; deadLetterArn: string }, kind: keyof 
  * redrive policy, the rules with their targets' DLQ and retry policy, the signing secrets, and the
  * workflows' state machines (which the emulator then runs).
  */
+/** A rate in the largest whole unit, as CDK's `Schedule.rate` writes it (`rate(1 hour)`, not `rate(60 minutes)`). */
+const rateExpression = (minutes: number) => {
+  const [amount, unit] = minutes % 1440 === 0 ? [minutes / 1440, 'day'] : minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
+  return `rate(${amount} ${unit}${amount === 1 ? '' : 's'})`;
+};
+
 export const provisionLocalResources = async (options: ProvisionOptions): Promise<LocalResources> => {
   const names = resourceNames(options.stage);
   const sqs = new SQSClient({});
@@ -168,7 +174,7 @@ export const provisionLocalResources = async (options: ProvisionOptions): Promis
       // Created like CDK's (default bus, the same target); the emulator never fires it, so the local
       // runtime's timer sends the same "Scheduled Event".
       const minutes = options.scheduleEveryMinutes?.[spec.schedule] ?? 15;
-      await events.send(new PutRuleCommand({ Name: names.scheduleRule(spec), ScheduleExpression: `rate(${minutes} minute${minutes === 1 ? '' : 's'})`, State: 'ENABLED' }));
+      await events.send(new PutRuleCommand({ Name: names.scheduleRule(spec), ScheduleExpression: rateExpression(minutes), State: 'ENABLED' }));
       await events.send(new PutTargetsCommand({ Rule: names.scheduleRule(spec), Targets: [queueTarget(queue, 'schedule')] }));
     }
     queues.set(spec.name, queue);

@@ -18,7 +18,7 @@ describe('connector registry', () => {
     const lookUp = () => connectorFor('shopifyy');
 
     // Assess
-    expect(lookUp).toThrow(new UnknownSourceError('No webhook source named "shopifyy". Known sources: erp, 3pl, shopify, zendesk.'));
+    expect(lookUp).toThrow(new UnknownSourceError('No webhook source named "shopifyy". Known sources: erp, businesscentral, 3pl, shopify, zendesk.'));
   });
 
   it.each(['constructor', '__proto__'])('does not treat the inherited object key %s as a source', (source) => {
