@@ -1,6 +1,6 @@
 /**
  * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`,
- * `ops workflows list|show|retry|abandon`.
+ * `ops workflows list|show|retry|abandon`, `ops trace <id>`.
  * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error, 130 interrupted (Ctrl-C).
  */
 import './sdk-warnings';
@@ -29,6 +29,7 @@ import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
 import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
+import { traceJourney, type Trace } from './trace';
 import { decideWorkflow, listWorkflows, OPEN_STATES, parseState, showWorkflow, type WorkflowDetail } from './workflows';
 import type { WorkflowSummary } from '../functions/core/ports/workflow-tasks';
 import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
@@ -158,6 +159,26 @@ export const formatWorkflow = ({ summary, history, parked }: WorkflowDetail) => 
     ['AT', 'ACTOR', 'MILESTONE', 'STATE', 'CAUSE'],
     ...history.map((entry) => [entry.at, entry.actor, entry.milestone, entry.state, entry.cause + (entry.erpDocument ? ` [${entry.erpDocument.type} ${entry.erpDocument.reference}]` : '')]),
   ], []);
+};
+
+export const STUCK_MARKER = '<- stuck here';
+
+export const formatTrace = (trace: Trace) => {
+  const what = trace.kind === 'order' ? `order ${trace.id}` : `${trace.kind} ${trace.id}${trace.orderIds.length ? ` (order${trace.orderIds.length > 1 ? 's' : ''} ${trace.orderIds.join(', ')})` : ''}`;
+  const rows = trace.steps.map((step, index) => [
+    step.at ?? '-',
+    step.step,
+    step.system,
+    step.outcome,
+    trace.orderIds.length > 1 && step.orderId ? `${step.orderId}: ${step.detail}` : step.detail,
+    index === trace.stuckAt ? STUCK_MARKER : '',
+  ]);
+  return (
+    `Trace of ${what}\n\n` +
+    table([['AT', 'STEP', 'SYSTEM', 'OUTCOME', 'DETAIL', ''], ...rows], []) +
+    `\nVerdict: ${trace.verdict}\n` +
+    trace.notes.map((note) => `note: ${note}\n`).join('')
+  );
 };
 
 const scanOptionsFor = (emulator: boolean): ScanOptions => ({ waitTimeSeconds: emulator ? 0 : 1 });
@@ -316,6 +337,21 @@ export const buildProgram = (io: CliIo) => {
         }
       });
   }
+
+  withConnection(ops.command('trace').argument('<id>', 'an order id, a delivery (correlation) id or an event id (evt_…)').description("one order's or delivery's journey across the stack, and where it stopped"))
+    .option('--json', 'JSON output')
+    .action(async (id: string, options: ConnectionOptions & { json?: boolean }) => {
+      const { sqs, scan } = connect(options);
+      const settings = settingsFor(options, 'DYNAMODB');
+      const dynamodb = io.makeDynamoClient ? io.makeDynamoClient({ ...options, endpoint: settings.endpoint }) : new DynamoDBClient(settings);
+      try {
+        const trace = await traceJourney({ dynamodb, sqs }, id, { ...scan, stage: options.stage });
+        io.stdout(options.json ? JSON.stringify(trace, null, 2) + '\n' : formatTrace(trace));
+      } finally {
+        sqs.destroy();
+        dynamodb.destroy();
+      }
+    });
 
   withConnection(dlq.command('list').description('every DLQ of the stage with depth, oldest message age and source queue'))
     .option('--json', 'JSON output')

@@ -168,7 +168,13 @@ export const makeDynamoDbCommandLedger = (client: DynamoDBClient, tableName: str
   const expiresAt = () => Math.floor(now() / 1000) + COMMAND_RETENTION_SECONDS;
   const toRecord = (item: Record<string, unknown> | undefined): CommandRecord | undefined =>
     item && item.status
-      ? { status: item.status as CommandRecord['status'], attempts: Number(item.attempts ?? 0), erpReference: item.erpReference as string | undefined }
+      ? {
+          status: item.status as CommandRecord['status'],
+          attempts: Number(item.attempts ?? 0),
+          erpReference: item.erpReference as string | undefined,
+          ...(typeof item.lastStartedAt === 'string' ? { lastStartedAt: item.lastStartedAt } : {}),
+          ...(typeof item.doneAt === 'string' ? { doneAt: item.doneAt } : {}),
+        }
       : undefined;
 
   return {

@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { makeDynamoDbDeliveryLedger } from '../adapters/delivery-ledger';
 import { makeBusinessCentralErp } from '../adapters/erp-business-central';
 import { makeBusinessCentralSubscriptions } from '../adapters/erp-business-central-subscriptions';
@@ -33,7 +34,8 @@ export interface ErpNotificationsHandlerDependencies {
   erp: Pick<ErpPort, 'getOrderByResource' | 'listOrdersChanged'>;
   subscriptions: ErpSubscriptionsPort;
   coordination: ErpCoordination;
-  ledger: DeliveryLedger;
+  /** Told each invocation's context, so a read cut short by a crash is retried once the invocation's time is up, not days later. */
+  ledger: DeliveryLedger & { registerLambdaContext(context: Context): void };
   publisher: EventPublisher;
   secrets: SigningSecrets;
   clock: Clock;
@@ -73,7 +75,7 @@ export const makeHandler = ({ observability, queue, erp, subscriptions, coordina
     logger.info('Business Central subscriptions checked', { ...kept });
   };
 
-  return queueConsumerHandler(
+  const consume = queueConsumerHandler(
     observability,
     queue,
     async (record) => {
@@ -93,6 +95,10 @@ export const makeHandler = ({ observability, queue, erp, subscriptions, coordina
       }
     },
   );
+  return (event: SQSEvent, context: Context) => {
+    ledger.registerLambdaContext(context);
+    return consume(event, context);
+  };
 };
 
 /** The sales orders of the ERP's company (the base URL's `companies(<id>)`), the one resource subscribed to. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CanonicalEvent } from '../core/canonical/events';
 import type { Connector } from '../core/connectors/connector';
 import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
 import { DomainError, PayloadTooLargeError } from '../core/errors';
@@ -47,6 +48,11 @@ export interface IngestDependencies {
   connectors?: Readonly<Record<string, Connector>>;
 }
 
+/** The orders a delivery's events name, each once. */
+const ordersOf = (events: CanonicalEvent[]) => [
+  ...new Set(events.map((event) => (event.detail.data as { orderId?: unknown } | undefined)?.orderId).filter((orderId): orderId is string => typeof orderId === 'string')),
+];
+
 /** EventBridge takes 256 KB per entry; the canonical envelope needs a little room beside the body. */
 export const MAX_WEBHOOK_BODY_BYTES = 240 * 1024;
 
@@ -87,7 +93,15 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
       const fingerprint = createHash('sha256').update(request.rawBody).digest('hex');
       const { result, duplicate } = await ledger.acceptOnce(`${request.source}#${verified.deliveryId}`, fingerprint, async () => {
         await publisher.publish(events);
-        return { eventId: events[0]!.detail.eventId, eventIds: events.map((event) => event.detail.eventId) };
+        // Beside the answer a redelivery gets, what `ops trace` needs to go from a delivery to its orders.
+        return {
+          eventId: events[0]!.detail.eventId,
+          eventIds: events.map((event) => event.detail.eventId),
+          source: request.source,
+          deliveryId: verified.deliveryId,
+          receivedAt: receivedAt.toISOString(),
+          orderIds: ordersOf(events),
+        };
       });
       const unmapped = events.every((event) => event.detailType === 'webhook.unmapped');
       return {

@@ -484,7 +484,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       ],
       [
         'POST',
-        /^\/(?<entitySet>[A-Za-z]+)$/,
+        /^\/(?<entitySet>(?!subscriptions$)[A-Za-z]+)$/,
         erpRoute((request) => {
           const entitySet = request.params.entitySet!;
           if (!ENTITY_SETS.has(entitySet)) return { status: 404, body: { error: { code: 'BadRequest_ResourceNotFound', message: `No entity set ${entitySet}` } } };

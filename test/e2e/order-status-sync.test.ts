@@ -1,4 +1,3 @@
-import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { enqueueErpCommands } from '../../functions/adapters/erp-command-queue';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
@@ -9,6 +8,7 @@ import { signStandardWebhook } from '../../local/sign';
 import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
+import { linkCase as linkCaseIn } from '../support/service-desk-cases';
 
 const CURRENT_SECRET = 'whsec_' + Buffer.from('e2e-current-erp-secret').toString('base64');
 const PREVIOUS_SECRET = 'whsec_' + Buffer.from('e2e-previous-erp-secret').toString('base64');
@@ -39,14 +39,7 @@ describe('order status sync on the local stack', () => {
     return { response: await post(rawBody, headers), rawBody, headers };
   };
 
-  const linkCase = async (orderId: string) => {
-    const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
-      method: 'POST',
-      headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
-      body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
-    });
-    return ((await response.json()) as { ticket: { id: number } }).ticket.id;
-  };
+  const linkCase = (orderId: string) => linkCaseIn(stack, orderId);
 
   /**
    * Every event published before a marker delivery, read off the bus once the marker is there: ingest

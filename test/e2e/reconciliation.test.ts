@@ -1,7 +1,5 @@
-import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import { SyncDriftDetectedDetail } from '../../functions/core/canonical/events';
 import type { ReconcileRun } from '../../functions/core/reconciliation/reconcile-run';
 import { startLocalStack, type LocalStack } from '../../local/runtime';
@@ -11,6 +9,7 @@ import { reconciliationRun } from '../../ops/reconcile';
 import { observeBus } from '../support/bus-observer';
 import { consumerBacklog } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
+import { caseShows as caseShowsIn, linkCase as linkCaseIn } from '../support/service-desk-cases';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-reconcile-erp-secret').toString('base64');
 
@@ -61,19 +60,8 @@ describe('reconciliation on the local stack', () => {
     const response = await fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody });
     expect(response.status).toBe(202);
   };
-  const linkCase = async (orderId: string) => {
-    const response = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
-      method: 'POST',
-      headers: { authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
-      body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
-    });
-    return ((await response.json()) as { ticket: { id: number } }).ticket.id;
-  };
-  const caseShows = (caseId: number) => {
-    const fields = stack.serviceDesk.tickets.get(caseId)!.custom_fields;
-    const value = (id: number) => fields.find((entry) => entry.id === id)?.value;
-    return `${value(DEFAULT_FIELD_IDS.orderStatus)} v${value(DEFAULT_FIELD_IDS.orderVersion)}`;
-  };
+  const linkCase = (orderId: string) => linkCaseIn(stack, orderId);
+  const caseShows = (caseId: number) => caseShowsIn(stack, caseId);
   const syncView = async (orderId: string) =>
     (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`)).json()) as { inSync?: boolean; serviceDesk?: { status: string; version: number; verified: boolean; verifiedAt: string | null } };
   const cli = async (...args: string[]) => {

@@ -162,9 +162,9 @@ describe('OperationsDashboard', () => {
     const queries = alarm.Metrics as Array<Record<string, any>>;
     const sources = queries.filter((query) => query.MetricStat).map((query) => query.MetricStat);
     // Every function with the need `erp:call` passes the gate, so every one of them counts.
-    expect(sources.map((stat) => stat.Metric.Dimensions[0].Value).sort()).toEqual(['erp-dispatcher', 'reconciler', 'workflow-steps']);
+    expect(sources.map((stat) => stat.Metric.Dimensions[0].Value).sort()).toEqual(['erp-dispatcher', 'erp-notifications', 'reconciler', 'workflow-steps']);
     for (const stat of sources) expect(stat).toMatchObject({ Metric: { Namespace: METRICS_NAMESPACE, MetricName: 'ErpBreakerOpen' }, Stat: 'Sum' });
-    expect(queries.find((query) => query.Expression)!.Expression).toMatch(/^FILL\(\w+, 0\) \+ FILL\(\w+, 0\) \+ FILL\(\w+, 0\)$/);
+    expect(queries.find((query) => query.Expression)!.Expression).toMatch(/^FILL\(\w+, 0\) \+ FILL\(\w+, 0\) \+ FILL\(\w+, 0\) \+ FILL\(\w+, 0\)$/);
   });
 
   it('alarms on any drift reconciliation found in the last hour', () => {

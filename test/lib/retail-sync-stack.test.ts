@@ -240,6 +240,25 @@ describe('RetailSyncStack', () => {
     expect(dispatcher.Properties.Environment.Variables.ERP_CREDENTIALS_SECRET).toBe(erpSecret);
   });
 
+  it("gives the Business Central subscriptions the API's own notification URL and the businesscentral secret alone", () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+    const fn = resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-erpNotifications` })];
+    const roleId: string = fn.Properties.Role['Fn::GetAtt'][0];
+    const secretReads = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
+      .map((statement) => JSON.stringify(statement.Resource));
+
+    // Assess
+    const settings = JSON.stringify(fn.Properties.Environment.Variables.ERP_SUBSCRIPTIONS);
+    expect(settings).toContain('/v1/webhooks/businesscentral');
+    expect(settings).toContain(ref(template, 'AWS::ApiGateway::RestApi', {}));
+    expect(settings).toContain('clientStateSecretId\\":\\"retail-sync/dev/webhooks/businesscentral');
+    expect(secretReads.filter((resource) => resource.includes('webhooks/'))).toEqual([expect.stringContaining('webhooks/businesscentral-')]);
+    template.hasResourceProperties('AWS::Events::Rule', { Name: `${prefix}-erp-notifications`, EventPattern: { source: [{ prefix: 'retail-sync.' }], 'detail-type': ['erp.resource.changed'] } });
+  });
+
   it('sets the ERP dispatcher concurrency from configuration', () => {
     // Act
     const { template: limited } = synth({ erpMaxConcurrency: 7 });
@@ -427,7 +446,7 @@ describe('stage configuration', () => {
         '  - context "reconcileEveryMinuts": not a stage setting',
       ].join('\n'),
     );
-    expect(read).toThrow('  - context "webhookSecretNames.returns-portal": not a webhook source; the sources are erp, 3pl, shopify, zendesk');
+    expect(read).toThrow('  - context "webhookSecretNames.returns-portal": not a webhook source; the sources are erp, businesscentral, 3pl, shopify, zendesk');
     expect(read).toThrow('  - context "erpBaseUrl": https://erp.example.com/api is a placeholder; stage "prod" must name its own system');
     expect(read).toThrow('  - context "serviceDeskBaseUrl": https://example.zendesk.com is a placeholder; stage "prod" must name its own system');
   });
@@ -459,7 +478,7 @@ describe('stage configuration', () => {
       .filter((fn) => fn.Properties.Environment?.Variables?.ERP_ORDER_STATUS_MAP)
       .map((fn) => fn.Properties.FunctionName as string)
       .sort();
-    expect(withMap).toEqual(['retail-sync-prod-erpDispatcher', 'retail-sync-prod-reconciler', 'retail-sync-prod-workflowSteps']);
+    expect(withMap).toEqual(['retail-sync-prod-erpDispatcher', 'retail-sync-prod-erpNotifications', 'retail-sync-prod-reconciler', 'retail-sync-prod-workflowSteps']);
     expect(bad).toThrow(/context "erpOrderStatusMap.Released": Invalid option: expected one of "pending_review"/);
   });
 

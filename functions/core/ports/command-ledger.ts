@@ -4,6 +4,9 @@ export interface CommandRecord {
   status: 'started' | 'done';
   attempts: number;
   erpReference?: string;
+  /** When the latest attempt started, and when the ERP's answer was recorded (ISO-8601). */
+  lastStartedAt?: string;
+  doneAt?: string;
 }
 
 export interface CommandLedger {

@@ -10,3 +10,21 @@ export interface DeliveryLedger {
     accept: () => Promise<R>,
   ): Promise<{ result: R; duplicate: boolean }>;
 }
+
+/** What the ledger keeps of one delivery: whether it was accepted, and what accepting it returned. */
+export interface DeliveryRecord {
+  /** `in-progress`: an attempt is running, or died before recording (it expires at `inProgressUntil`). */
+  status: 'accepted' | 'in-progress';
+  /** What `accept` returned (ingest: the delivery, its event ids and the orders it concerns). */
+  result?: Record<string, unknown>;
+  /** When the ledger forgets the delivery. */
+  expiresAt: string;
+  inProgressUntil?: string;
+}
+
+/** Reads the ledger for ops (a trace of a delivery); never accepts anything. */
+export interface DeliveryLedgerReader {
+  find(key: string): Promise<DeliveryRecord | undefined>;
+  /** Every record whose result lists `value` under `field`: a scan of the whole ledger, so slower than `find`. */
+  findByResult(field: string, value: string): Promise<DeliveryRecord[]>;
+}

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDynamoDbDeliveryLedger } from '../../../functions/adapters/delivery-ledger';
+import { makeDynamoDbDeliveryLedger, makeDynamoDbDeliveryLedgerReader } from '../../../functions/adapters/delivery-ledger';
 import { DeliveryConflictError } from '../../../functions/core/errors';
 import { makeLambdaContext } from '../../../local/lambda-context';
 import { createHashKeyTable, eventually, uniqueStage, useEmulator } from '../../support/emulator';
@@ -79,5 +79,42 @@ describe('DynamoDB delivery ledger (Powertools idempotency) against the emulator
 
     // Assess
     expect(retry).toEqual({ result: { eventId: 'evt_retry' }, duplicate: false });
+  });
+
+  describe('reader', () => {
+    const keyPrefix = 'retail-sync-ledger-webhookIngest';
+    const prefixed = () => {
+      const instance = makeDynamoDbDeliveryLedger(client, tableName, { keyPrefix });
+      instance.registerLambdaContext(makeLambdaContext('ledger-test', 10, 256));
+      return instance;
+    };
+    const reader = () => makeDynamoDbDeliveryLedgerReader(client, tableName, { keyPrefix });
+
+    it('finds an accepted delivery by its key, with what accepting it returned', async () => {
+      // Prepare
+      await prefixed().acceptOnce('erp#msg_read', 'f', async () => ({ eventId: 'evt_r', orderIds: ['SO-R'] }));
+
+      // Act
+      const record = await reader().find('erp#msg_read');
+
+      // Assess
+      expect(record).toEqual({ status: 'accepted', result: { eventId: 'evt_r', orderIds: ['SO-R'] }, expiresAt: expect.any(String) });
+      expect(await reader().find('erp#msg_never')).toBeUndefined();
+    });
+
+    it('finds deliveries by a value their result lists, only under its own key prefix', async () => {
+      // Prepare
+      await prefixed().acceptOnce('erp#msg_scan_1', 'f', async () => ({ eventIds: ['evt_s1'], orderIds: ['SO-S'] }));
+      await prefixed().acceptOnce('erp#msg_scan_2', 'f', async () => ({ eventIds: ['evt_s2'], orderIds: ['SO-S', 'SO-T'] }));
+      await ledger().acceptOnce('erp#msg_scan_3', 'f', async () => ({ eventIds: ['evt_s3'], orderIds: ['SO-S'] }));
+
+      // Act
+      const byOrder = await reader().findByResult('orderIds', 'SO-S');
+      const byEvent = await reader().findByResult('eventIds', 'evt_s2');
+
+      // Assess
+      expect(byOrder.map((record) => record.result?.eventIds).sort()).toEqual([['evt_s1'], ['evt_s2']]);
+      expect(byEvent.map((record) => record.result?.orderIds)).toEqual([['SO-S', 'SO-T']]);
+    });
   });
 });

@@ -113,7 +113,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     await ledger.resetAttempts('cmd-never-started');
 
     // Assess
-    expect(await ledger.get('cmd-reset')).toEqual({ status: 'started', attempts: 0 });
+    expect(await ledger.get('cmd-reset')).toEqual({ status: 'started', attempts: 0, lastStartedAt: expect.any(String) });
     expect(await ledger.failedAttempt('cmd-reset')).toBe(1);
     const { Item: unknown } = await DynamoDBDocumentClient.from(client).send(new GetCommand({ TableName: tableName, Key: { pk: 'CMD#cmd-never-started' } }));
     expect(unknown).toBeUndefined();
