@@ -114,10 +114,10 @@ const main = async () => {
       const drift = i % Math.round(100 / Math.max(DRIFT_PERCENT, 0.0001)) === 0 && DRIFT_PERCENT > 0 ? (drifted.size % 2 === 0 ? 'lost-erp-webhook' : 'lost-desk-update') : undefined;
       const erpVersion = drift ? v2 : v1;
       stack.erp.setOrder(orderId, erpVersion === v2 ? 'shipped' : 'confirmed', new Date(erpVersion));
-      // A lost desk update leaves the sync state at v2 (the desk answered 200); a lost webhook leaves it at v1.
+      // A lost desk update leaves the sync state at v2, unverified (the desk's answer did not show it); a lost webhook leaves it at v1.
       const syncVersion = drift === 'lost-desk-update' ? v2 : v1;
       await store.recordErpStatus({ orderId, status: syncVersion === v2 ? 'shipped' : 'confirmed', version: syncVersion, occurredAt: new Date(syncVersion).toISOString() }, `seed-${orderId}`, new Date());
-      await store.recordServiceDeskStatus(orderId, { status: syncVersion === v2 ? 'shipped' : 'confirmed', version: syncVersion, caseIds: [String(caseOf.get(orderId))] }, new Date());
+      await store.recordServiceDeskStatus(orderId, { status: syncVersion === v2 ? 'shipped' : 'confirmed', version: syncVersion, caseIds: [String(caseOf.get(orderId))], verified: drift !== 'lost-desk-update' }, new Date());
       if (drift) drifted.set(orderId, drift);
     }
     say(`seeded ${N} orders (${drifted.size} drifted) in ${round((Date.now() - seeded) / 1000)} s on ${os.cpus().length} cores`);

@@ -132,7 +132,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'erpCredentials:read',
       'erpRateBudget:read',
       'coordinationTable:readWrite',
-      'syncStateTable:read',
+      // Records what the cases were read to show (the desk side's verification).
+      'syncStateTable:readWrite',
       'serviceDesk:call',
       'serviceDeskCredentials:read',
       'eventBus:put',

@@ -289,7 +289,9 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
                   ? `in sync (${view.erp!.status} v${view.erp!.version})`
                   : !view.erp
                     ? 'waiting on the ERP: the service desk shows a status the sync state has no ERP record of'
-                    : `waiting on the service-desk update (ERP v${view.erp.version} ${view.erp.status}, desk ${view.serviceDesk ? `v${view.serviceDesk.version} ${view.serviceDesk.status}` : 'not updated'})`),
+                    : view.serviceDesk && !view.serviceDesk.verified && view.serviceDesk.version === view.erp.version && view.serviceDesk.status === view.erp.status
+                      ? `written to the service desk but not verified (the case the desk returned did not show v${view.erp.version} ${view.erp.status}): the next reconciliation repairs or verifies it`
+                      : `waiting on the service-desk update (ERP v${view.erp.version} ${view.erp.status}, desk ${view.serviceDesk ? `v${view.serviceDesk.version} ${view.serviceDesk.status}` : 'not updated'})`),
     );
   }
 
@@ -336,9 +338,11 @@ const syncStateSteps = (orderId: string, record: OrderSyncRecord | undefined): T
       at: record.serviceDesk.updatedAt,
       step: 'sync state: service-desk side',
       system: 'service-desk',
-      outcome: `shows v${record.serviceDesk.version} ${record.serviceDesk.status}`,
-      status: 'ok',
-      detail: `case(s) ${record.serviceDesk.caseIds.join(', ') || '-'}${behind ? ' (behind the ERP)' : ''}`,
+      outcome: `${record.serviceDesk.verified ? 'shows' : 'written, not verified:'} v${record.serviceDesk.version} ${record.serviceDesk.status}`,
+      status: record.serviceDesk.verified ? 'ok' : 'pending',
+      detail:
+        `case(s) ${record.serviceDesk.caseIds.join(', ') || '-'}${behind ? ' (behind the ERP)' : ''}` +
+        (record.serviceDesk.verified ? '' : `; last verified ${record.serviceDesk.verifiedAt ?? 'never'}`),
       orderId,
     });
   }
@@ -350,7 +354,7 @@ const syncStateSteps = (orderId: string, record: OrderSyncRecord | undefined): T
     status: view.inSync ? 'ok' : 'pending',
     detail: view.inSync
       ? `the service desk shows the ERP's v${view.erp!.version}`
-      : `ERP ${view.erp ? `v${view.erp.version} ${view.erp.status}` : 'not recorded'}, service desk ${view.serviceDesk ? `v${view.serviceDesk.version} ${view.serviceDesk.status}` : 'not updated'}`,
+      : `ERP ${view.erp ? `v${view.erp.version} ${view.erp.status}` : 'not recorded'}, service desk ${view.serviceDesk ? `v${view.serviceDesk.version} ${view.serviceDesk.status}${view.serviceDesk.verified ? '' : ' (not verified)'}` : 'not updated'}`,
     orderId,
   });
   return steps;

@@ -4,6 +4,7 @@ import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
 import type { OrderCases, ServiceDeskPort } from '../core/ports/service-desk';
 import type { CaseMilestones } from '../core/ports/workflow-tasks';
+import type { CaseOrderView } from '../core/sync-state';
 import { callJson, type HttpAuthorization, type HttpCall } from './http-client';
 
 /** Ids of the ticket custom fields that carry the order a case concerns and what the ERP says of it. */
@@ -65,6 +66,17 @@ const CommentsPage = z.object({
 export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort & OrderCases => {
   const { call } = zendeskApi(options);
   const field = (ticket: z.infer<typeof Ticket>, id: number) => ticket.custom_fields.find((entry) => entry.id === id)?.value;
+  /** What a ticket shows of its order, from the status and version fields. */
+  const caseView = (ticket: z.infer<typeof Ticket>): CaseOrderView => {
+    const status = OrderStatus.safeParse(field(ticket, options.fieldIds.orderStatus));
+    const version = Number(field(ticket, options.fieldIds.orderVersion));
+    return {
+      caseId: ticket.id,
+      orderStatus: status.success ? status.data : undefined,
+      orderVersion: Number.isInteger(version) && version > 0 ? version : undefined,
+      revision: ticket.updated_at,
+    };
+  };
   /** Tickets whose order field holds the order, with their status. */
   const searchOrder = async (orderId: string) => {
     const query = `type:ticket custom_field_${options.fieldIds.orderId}:"${orderId.replace(/"/g, '')}"`;
@@ -83,19 +95,11 @@ export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort
       const { body } = await call('GET', `/api/v2/tickets/${encodeURIComponent(caseId)}.json`);
       const parsed = z.object({ ticket: Ticket }).safeParse(body);
       if (!parsed.success) throw new PermanentError(`Service desk ticket ${caseId} came back in an unexpected shape`, { body });
-      const ticket = parsed.data.ticket;
-      const status = OrderStatus.safeParse(field(ticket, options.fieldIds.orderStatus));
-      const version = Number(field(ticket, options.fieldIds.orderVersion));
-      return {
-        caseId: ticket.id,
-        orderStatus: status.success ? status.data : undefined,
-        orderVersion: Number.isInteger(version) && version > 0 ? version : undefined,
-        revision: ticket.updated_at,
-      };
+      return caseView(parsed.data.ticket);
     },
 
     async setOrderStatus(caseId, snapshot, revision) {
-      await call('PUT', `/api/v2/tickets/${encodeURIComponent(caseId)}.json`, {
+      const { body } = await call('PUT', `/api/v2/tickets/${encodeURIComponent(caseId)}.json`, {
         ticket: {
           custom_fields: [
             { id: options.fieldIds.orderStatus, value: snapshot.status },
@@ -105,6 +109,10 @@ export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort
           updated_stamp: revision,
         },
       });
+      // Zendesk answers with the ticket after the update (and the triggers it fired). The write happened, so
+      // an answer in another shape is not an error: it just verifies nothing.
+      const parsed = z.object({ ticket: Ticket }).safeParse(body);
+      return parsed.success ? caseView(parsed.data.ticket) : undefined;
     },
 
     async openCaseForOrder(orderId, subject, note) {

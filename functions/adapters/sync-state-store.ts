@@ -46,8 +46,12 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
         TableName: tableName,
         Key: orderKey(orderId),
         UpdateExpression:
-          'SET entityType = :type, orderId = :orderId, deskStatus = :status, deskVersion = :version, deskCaseIds = :caseIds, deskUpdatedAt = :at',
-        ConditionExpression: 'attribute_not_exists(deskVersion) OR deskVersion < :version',
+          'SET entityType = :type, orderId = :orderId, deskStatus = :status, deskVersion = :version, deskCaseIds = :caseIds, deskUpdatedAt = :at, deskVerified = :verified' +
+          (shown.verified ? ', deskVerifiedAt = :at' : ''),
+        // The same version again is news only as a verification, or as the loss of one (or of the status).
+        ConditionExpression: shown.verified
+          ? 'attribute_not_exists(deskVersion) OR deskVersion <= :version'
+          : 'attribute_not_exists(deskVersion) OR deskVersion < :version OR (deskVersion = :version AND (deskVerified = :true OR deskStatus <> :status))',
         ExpressionAttributeValues: {
           ':type': 'order',
           ':orderId': orderId,
@@ -55,6 +59,8 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
           ':version': shown.version,
           ':caseIds': shown.caseIds,
           ':at': at.toISOString(),
+          ':verified': shown.verified,
+          ...(shown.verified ? {} : { ':true': true }),
         },
       }),
 
@@ -72,7 +78,15 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
         };
       }
       if (item.deskVersion !== undefined) {
-        record.serviceDesk = { status: item.deskStatus, version: item.deskVersion, updatedAt: item.deskUpdatedAt, caseIds: item.deskCaseIds ?? [] };
+        // An item written before verification was recorded was never verified.
+        record.serviceDesk = {
+          status: item.deskStatus,
+          version: item.deskVersion,
+          updatedAt: item.deskUpdatedAt,
+          caseIds: item.deskCaseIds ?? [],
+          verified: item.deskVerified === true,
+          ...(item.deskVerifiedAt !== undefined ? { verifiedAt: item.deskVerifiedAt } : {}),
+        };
       }
       return record;
     },

@@ -36,7 +36,7 @@ export interface ReconcilerHandlerDependencies {
   coordination: ErpCoordination;
   /** Reconciliation only reads the desk; reads are paced to `settings.serviceDeskReadsPerSecond`. */
   desk: Pick<ServiceDeskPort, 'findCasesForOrder' | 'getCase'>;
-  syncState: Pick<SyncStateStore, 'getOrder'>;
+  syncState: Pick<SyncStateStore, 'getOrder' | 'recordServiceDeskStatus'>;
   publisher: EventPublisher;
   runs: ReconcileRunStore;
   /** Sends the rest of a run to the reconciler queue, after the delay. */

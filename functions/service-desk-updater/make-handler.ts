@@ -28,6 +28,17 @@ export const makeHandler = ({ observability, queue, ...dependencies }: ServiceDe
       const lagMs = Date.now() - Date.parse(event.receivedAt);
       observability.metrics.addMetric('ServiceDeskSyncLag', MetricUnit.Milliseconds, lagMs);
       observability.logger.info('service desk updated', { orderId: event.data.orderId, version: event.data.version, ...result });
+      if (result.unverifiedCaseIds.length > 0) {
+        // Not an error to retry: the desk took the update. Reconciliation reads the case and repairs or verifies it.
+        observability.metrics.addMetric('ServiceDeskUpdateUnverified', MetricUnit.Count, result.unverifiedCaseIds.length);
+        observability.logger.warn('service desk update not verified: the case the desk returned does not show the write', {
+          orderId: event.data.orderId,
+          status: event.data.status,
+          version: event.data.version,
+          caseIds: result.unverifiedCaseIds,
+          recorded: result.recorded,
+        });
+      }
     },
     (record) => correlationIdOfMessage(record.body),
   );

@@ -137,6 +137,7 @@ export const addDashboardWidgets = (
       reconcilerMetric('DriftDetected', 'drift detected', FIVE_MINUTES),
       reconcilerMetric('DriftRepaired', 'repaired', FIVE_MINUTES),
       reconcilerMetric('DriftUnrepaired', 'not repaired (manual, deferred, report-only)', FIVE_MINUTES),
+      appMetric('ServiceDeskUpdateUnverified', FUNCTIONS.serviceDeskUpdater.serviceName, Stats.SUM, 'case updates the desk did not show (next run checks them)'),
     ], { leftAnnotations: [{ value: 1, label: 'alarm', color: '#d62728' }] }),
     graph('Orders reconciled', [reconcilerMetric('OrdersReconciled', 'checked', FIVE_MINUTES), reconcilerMetric('ReconcileUnreadable', 'unreadable', FIVE_MINUTES)]),
     graph('ERP gate', [breakerOpen, erpGateSignal('ErpRateLimited', '429s from the ERP'), erpGateSignal('ErpBudgetBooked', 'deferred: rate budget booked ahead')], {

@@ -21,6 +21,9 @@ export interface TicketComment {
   created_at: string;
 }
 
+/** Whether a lost update is already missing from the ticket the update answers with, or only from later reads. */
+export type LostUpdateTiming = 'in-answer' | 'after-answer';
+
 /** The API user the simulator takes every call to be. */
 const API_USER_ID = 900;
 
@@ -33,10 +36,12 @@ export interface ServiceDeskSimulator extends RunningServer {
   /** Makes the next `count` API calls answer 429 with Retry-After. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /**
-   * Loses the next `count` ticket updates: the API answers 200 with the ticket as if changed, but the
-   * stored ticket stays as it was (as when a trigger or an agent's stale form overwrites the change).
+   * Loses the next `count` ticket updates (their fields, status and comment). `in-answer` (the default):
+   * something undoes the change within the update, as a trigger does, so the ticket the API answers with
+   * (200) already shows the old values. `after-answer`: the answer shows the change, then something
+   * overwrites it with the old values (an agent's stale form), so only a later read shows the loss.
    */
-  loseNextUpdates(count: number): void;
+  loseNextUpdates(count: number, when?: LostUpdateTiming): void;
   /** Makes the next `count` searches answer no results, as Zendesk's search index lags new tickets. */
   lagNextSearches(count: number): void;
   /** Makes the next `count` ticket updates answer `status` (e.g. 422, Zendesk's RecordInvalid); `0` ends it. */
@@ -66,6 +71,7 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
   let lastStamp = 0;
   let rateLimited = { remaining: 0, retryAfterSeconds: 1 };
   let updatesToLose = 0;
+  let lostUpdateTiming: LostUpdateTiming = 'in-answer';
   let searchesToLag = 0;
   let failingUpdates = { remaining: 0, status: 422 };
   // Every change gets a distinct updated_at, as the optimistic lock needs.
@@ -143,16 +149,22 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
           }
           const lost = updatesToLose > 0;
           if (lost) updatesToLose--;
-          const ticket = lost ? (structuredClone(stored) as Ticket) : stored;
+          const before = structuredClone(stored);
           for (const field of input.custom_fields ?? []) {
-            const existing = ticket.custom_fields.find((entry) => entry.id === field.id);
+            const existing = stored.custom_fields.find((entry) => entry.id === field.id);
             if (existing) existing.value = field.value;
-            else ticket.custom_fields.push({ ...field });
+            else stored.custom_fields.push({ ...field });
           }
-          if (input.status) ticket.status = input.status;
-          ticket.updated_at = stamp();
-          if (!lost) addComment(ticket.id, input.comment, ticket.updated_at);
-          return { status: 200, body: { ticket } };
+          if (input.status) stored.status = input.status;
+          stored.updated_at = stamp();
+          if (!lost) {
+            addComment(stored.id, input.comment, stored.updated_at);
+            return { status: 200, body: { ticket: stored } };
+          }
+          // The undoing is itself a change: the ticket gets a newer updated_at, as Zendesk stamps any update.
+          const answer = structuredClone(stored);
+          Object.assign(stored, { custom_fields: before.custom_fields, status: before.status, updated_at: stamp() });
+          return { status: 200, body: { ticket: lostUpdateTiming === 'in-answer' ? stored : answer } };
         }),
       ],
       [
@@ -212,10 +224,13 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
         'POST',
         /^\/_sim\/lose-updates$/,
         (request) => {
-          // The next `count` ticket updates answer 200 but change nothing (an agent's stale form, a trigger).
-          const { count } = (request.body ?? {}) as { count?: unknown };
+          // The next `count` ticket updates answer 200 but are undone: by a trigger within the update (`in-answer`,
+          // the answer shows the old values) or by an agent's stale form after it (`after-answer`).
+          const { count, when = 'in-answer' } = (request.body ?? {}) as { count?: unknown; when?: unknown };
           if (!Number.isInteger(count)) return { status: 400, body: { error: 'InvalidRequest', description: 'count (a whole number) is required' } };
+          if (when !== 'in-answer' && when !== 'after-answer') return { status: 400, body: { error: 'InvalidRequest', description: 'when is "in-answer" or "after-answer"' } };
           updatesToLose = count as number;
+          lostUpdateTiming = when;
           return { status: 204 };
         },
       ],
@@ -257,8 +272,9 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
     rateLimitNext: (count, retryAfterSeconds = 1) => {
       rateLimited = { remaining: count, retryAfterSeconds };
     },
-    loseNextUpdates: (count) => {
+    loseNextUpdates: (count, when = 'in-answer') => {
       updatesToLose = count;
+      lostUpdateTiming = when;
     },
     lagNextSearches: (count) => {
       searchesToLag = count;

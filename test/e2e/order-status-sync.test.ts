@@ -75,7 +75,7 @@ describe('order status sync on the local stack', () => {
     expect(view.body).toEqual({
       orderId: 'SO-100',
       erp: { status: 'confirmed', version: 1, updatedAt: expect.any(String) },
-      serviceDesk: { status: 'confirmed', version: 1, updatedAt: expect.any(String), caseIds: [String(caseId)] },
+      serviceDesk: { status: 'confirmed', version: 1, updatedAt: expect.any(String), verified: true, verifiedAt: expect.any(String), caseIds: [String(caseId)] },
       inSync: true,
     });
     expect(caseField(caseId, DEFAULT_FIELD_IDS.orderStatus)).toBe('confirmed');

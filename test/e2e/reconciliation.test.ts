@@ -62,7 +62,8 @@ describe('reconciliation on the local stack', () => {
   };
   const linkCase = (orderId: string) => linkCaseIn(stack, orderId);
   const caseShows = (caseId: number) => caseShowsIn(stack, caseId);
-  const syncView = async (orderId: string) => (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`)).json()) as { inSync?: boolean; serviceDesk?: { version: number } };
+  const syncView = async (orderId: string) =>
+    (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`)).json()) as { inSync?: boolean; serviceDesk?: { status: string; version: number; verified: boolean; verifiedAt: string | null } };
   const cli = async (...args: string[]) => {
     let stdout = '';
     let stderr = '';
@@ -78,7 +79,7 @@ describe('reconciliation on the local stack', () => {
     await erpChanges('SO-R0', 'confirmed', 1);
     await eventually(async () => caseShows(inSyncCase), (shown) => shown === `confirmed v${V(1)}`, 8_000);
 
-    // Lost service-desk update: the desk answers 200 to v2 but keeps v1, so even the sync state believes the case shows v2.
+    // Lost service-desk update: the desk answers 200 to v2 but keeps v1; the sync state records v2 as written, not verified.
     const lostUpdateCase = await linkCase('SO-R1');
     await erpChanges('SO-R1', 'confirmed', 1);
     await eventually(async () => caseShows(lostUpdateCase), (shown) => shown === `confirmed v${V(1)}`, 8_000);
@@ -133,6 +134,43 @@ describe('reconciliation on the local stack', () => {
     const shown = await cli('--run', runId);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`Reconciliation ${runId}`);
+  });
+
+  it('shows a lost service-desk update as not in sync, verified when it last was, until reconciliation repairs and verifies it', async () => {
+    // Prepare
+    const caseId = await linkCase('SO-R5');
+    await erpChanges('SO-R5', 'confirmed', 1);
+    const before = await eventually(() => syncView('SO-R5'), (view) => view.inSync === true, 8_000);
+    const verifiedAt = before.serviceDesk!.verifiedAt!;
+    expect(verifiedAt).toEqual(expect.any(String));
+
+    // Act: the desk answers the update of v2 with the case still at v1.
+    stack.serviceDesk.loseNextUpdates(1, 'in-answer');
+    await erpChanges('SO-R5', 'shipped', 2);
+
+    // Assess
+    const lost = await eventually(() => syncView('SO-R5'), (view) => view.serviceDesk?.version === V(2), 8_000);
+    expect(lost).toMatchObject({ serviceDesk: { status: 'shipped', version: V(2), verified: false, verifiedAt }, inSync: false });
+    expect(caseShows(caseId)).toBe(`confirmed v${V(1)}`);
+
+    // Act: reconciliation reads the case, finds it behind and re-emits v2.
+    const repair = await cli('--since', '10m', '--wait', '30');
+
+    // Assess
+    expect(repair.code).toBe(0);
+    expect(repair.stdout).toMatch(/SO-R5 .* reemitted\s+service-desk-behind/);
+    const repaired = await eventually(() => syncView('SO-R5'), (view) => view.inSync === true, 10_000);
+    expect(caseShows(caseId)).toBe(`shipped v${V(2)}`);
+    expect(repaired.serviceDesk).toMatchObject({ status: 'shipped', version: V(2), verified: true });
+    expect(repaired.serviceDesk!.verifiedAt! > verifiedAt).toBe(true);
+
+    // Act: the next run reads the case showing v2 again.
+    const confirm = await cli('--since', '10m', '--wait', '30');
+
+    // Assess: reconciliation's read is a verification too.
+    expect(confirm.code).toBe(0);
+    expect(confirm.stdout).toMatch(/0 drifted/);
+    expect((await syncView('SO-R5')).serviceDesk!.verifiedAt! > repaired.serviceDesk!.verifiedAt!).toBe(true);
   });
 
   it('reports without repairing when asked', async () => {

@@ -5,8 +5,12 @@ import type { CaseOrderView } from '../sync-state';
 export interface ServiceDeskPort {
   findCasesForOrder(orderId: string): Promise<string[]>;
   getCase(caseId: string): Promise<CaseOrderView>;
-  /** Compare-and-set: throws `TransientError` with context `{ conflict: true }` when the case changed since `revision`. */
-  setOrderStatus(caseId: string, snapshot: { status: OrderStatus; version: number }, revision: string): Promise<void>;
+  /**
+   * Compare-and-set: throws `TransientError` with context `{ conflict: true }` when the case changed since
+   * `revision`. Answers what the desk says the case now holds (read from the case its API returns from the
+   * update), or `undefined` when its answer carries no case.
+   */
+  setOrderStatus(caseId: string, snapshot: { status: OrderStatus; version: number }, revision: string): Promise<CaseOrderView | undefined>;
 }
 
 /** Opens the case an order's exception is handled on, once per order. */

@@ -6,9 +6,14 @@ export type ApplyOutcome = 'applied' | 'stale';
 
 export interface SyncStateStore {
   recordErpStatus(snapshot: OrderStatusSnapshot, eventId: string, at: Date): Promise<ApplyOutcome>;
+  /**
+   * Records the desk side under its version guard: a lower version is always `stale`. At the same version a
+   * verified write applies (and moves `verifiedAt` to `at`), and an unverified one applies only when it
+   * changes something (the stored side was verified, or showed another status); `verifiedAt` is kept.
+   */
   recordServiceDeskStatus(
     orderId: string,
-    shown: { status: OrderStatus; version: number; caseIds: string[] },
+    shown: { status: OrderStatus; version: number; caseIds: string[]; verified: boolean },
     at: Date,
   ): Promise<ApplyOutcome>;
   getOrder(orderId: string): Promise<OrderSyncRecord | undefined>;

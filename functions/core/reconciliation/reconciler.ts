@@ -15,7 +15,8 @@ export interface ReconcileDependencies {
   /** The ERP's listing and order reads, already behind the ERP gate (breaker and rate budget). */
   erp: Pick<ErpPort, 'listOrdersChanged' | 'getOrder'>;
   desk: Pick<ServiceDeskPort, 'findCasesForOrder' | 'getCase'>;
-  syncState: Pick<SyncStateStore, 'getOrder'>;
+  /** Read to compare; written only to record what the desk was just read to show (verified or not). */
+  syncState: Pick<SyncStateStore, 'getOrder' | 'recordServiceDeskStatus'>;
   publisher: EventPublisher;
   now: () => Date;
   limits: {
@@ -42,7 +43,9 @@ const DEFAULT_MAX_DEFERRALS = 100;
 
 /**
  * Compares the orders the ERP changed in the window with the sync state and with every linked service
- * case, each read through its adapter. Drift is reported as `sync.drift.detected` and repaired by
+ * case, each read through its adapter. What the cases were read to show is recorded on the desk side of
+ * the sync state: verified when every case shows the ERP's state, no longer verified when a case
+ * lost it. Drift is reported as `sync.drift.detected` and repaired by
  * re-emitting the ERP's state, which travels the normal, version-guarded path. Bounded per invocation
  * (orders and time) and per run (repairs). When the ERP or the desk asks to wait (breaker open, budget
  * booked, 429), the slice hands the rest on with a delay rather than failing, so a long ERP outage never
@@ -101,8 +104,21 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
         }
       }
       if (kinds.length === 0) {
+        // Every linked case was just read showing the ERP's state: that verifies the desk side.
+        if (cases.length > 0) {
+          await syncState.recordServiceDeskStatus(
+            authoritative.orderId,
+            { status: authoritative.status, version: authoritative.version, caseIds: cases.map((shown) => shown.caseId), verified: true },
+            now(),
+          );
+        }
         report.inSync++;
         return;
+      }
+      const recordedDesk = record?.serviceDesk;
+      if (kinds.includes('service-desk-behind') && recordedDesk?.verified && recordedDesk.version === authoritative.version) {
+        // The desk was verified at this version but a read shows otherwise now (overwritten after the answer).
+        await syncState.recordServiceDeskStatus(authoritative.orderId, { ...recordedDesk, verified: false }, now());
       }
       const repairable = isRepairable(kinds);
       const withinBound = progress.repaired + report.repaired < limits.maxRepairsPerRun;

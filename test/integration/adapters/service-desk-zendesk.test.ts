@@ -44,16 +44,46 @@ describe('Zendesk-shaped service desk adapter against the simulator', () => {
     expect(shown).toMatchObject({ caseId, orderStatus: undefined, orderVersion: undefined });
   });
 
-  it('sets the order status on a case', async () => {
+  it('sets the order status on a case and answers what the returned case holds', async () => {
     // Prepare
     const caseId = await createTicket('SO-80');
     const { revision } = await desk.getCase(caseId);
 
     // Act
-    await desk.setOrderStatus(caseId, { status: 'shipped', version: 4 }, revision);
+    const answer = await desk.setOrderStatus(caseId, { status: 'shipped', version: 4 }, revision);
 
     // Assess
-    expect(await desk.getCase(caseId)).toMatchObject({ caseId, orderStatus: 'shipped', orderVersion: 4 });
+    const read = await desk.getCase(caseId);
+    expect(read).toMatchObject({ caseId, orderStatus: 'shipped', orderVersion: 4 });
+    expect(answer).toEqual(read);
+  });
+
+  it('answers a lost update with the case as the desk returned it, without the write', async () => {
+    // Prepare
+    const caseId = await createTicket('SO-82');
+    const first = await desk.setOrderStatus(caseId, { status: 'confirmed', version: 1 }, (await desk.getCase(caseId)).revision);
+    simulator.loseNextUpdates(1, 'in-answer');
+
+    // Act
+    const answer = await desk.setOrderStatus(caseId, { status: 'shipped', version: 2 }, first!.revision);
+
+    // Assess
+    expect(answer).toMatchObject({ caseId, orderStatus: 'confirmed', orderVersion: 1 });
+    expect(answer!.revision).not.toBe(first!.revision);
+    expect(await desk.getCase(caseId)).toMatchObject({ orderStatus: 'confirmed', orderVersion: 1 });
+  });
+
+  it('answers an update lost after the answer with the write, which only a later read shows missing', async () => {
+    // Prepare
+    const caseId = await createTicket('SO-83');
+    simulator.loseNextUpdates(1, 'after-answer');
+
+    // Act
+    const answer = await desk.setOrderStatus(caseId, { status: 'shipped', version: 2 }, (await desk.getCase(caseId)).revision);
+
+    // Assess
+    expect(answer).toMatchObject({ caseId, orderStatus: 'shipped', orderVersion: 2 });
+    expect(await desk.getCase(caseId)).toMatchObject({ orderStatus: undefined, orderVersion: undefined });
   });
 
   it('reports a concurrent change as a retryable conflict (safe_update)', async () => {

@@ -51,22 +51,35 @@ describe('version guard of the DynamoDB sync state store (property, emulator)', 
     );
   });
 
-  it('guards what the service desk shows by its own version, whatever the ERP side holds', async () => {
+  const deskUpdates = fc.array(fc.record({ version: fc.integer({ min: 1, max: 6 }), status: fc.constantFrom(...STATUSES), verified: fc.boolean() }), { minLength: 1, maxLength: 8 });
+
+  it('guards what the service desk shows by its own version, whatever the ERP side holds; the same version only verifies or unverifies', async () => {
     await fc.assert(
-      fc.asyncProperty(updates, fc.integer({ min: 1, max: 12 }), async (arrivals, erpVersion) => {
+      fc.asyncProperty(deskUpdates, fc.integer({ min: 1, max: 12 }), async (arrivals, erpVersion) => {
         // Prepare
         const orderId = `SO-desk-${run++}`;
         await store.recordErpStatus({ orderId, status: 'shipped', version: erpVersion, occurredAt: at.toISOString() }, 'evt_erp', at);
 
         // Act
         const outcomes = [];
-        for (const update of arrivals) outcomes.push(await store.recordServiceDeskStatus(orderId, { status: update.status, version: update.version, caseIds: ['7'] }, at));
+        for (const [index, update] of arrivals.entries()) {
+          outcomes.push(await store.recordServiceDeskStatus(orderId, { status: update.status, version: update.version, caseIds: ['7'], verified: update.verified }, new Date(at.getTime() + index * 1000)));
+        }
         const stored = (await store.getOrder(orderId))!;
 
-        // Assess
-        const expected = arrivals.map((update, index) => (arrivals.slice(0, index).every((earlier) => earlier.version < update.version) ? 'applied' : 'stale'));
+        // Assess: never below a version already recorded; at the same version only when it says something new.
+        let held: (typeof arrivals)[number] | undefined;
+        let verifiedAt: string | undefined;
+        const expected = arrivals.map((update, index) => {
+          const applies = !held || held.version < update.version || (held.version === update.version && (update.verified || held.verified || held.status !== update.status));
+          if (!applies) return 'stale';
+          held = update;
+          if (update.verified) verifiedAt = new Date(at.getTime() + index * 1000).toISOString();
+          return 'applied';
+        });
         expect(outcomes).toEqual(expected);
-        expect(stored.serviceDesk?.version).toBe(Math.max(...arrivals.map((update) => update.version)));
+        expect(stored.serviceDesk).toMatchObject({ version: Math.max(...arrivals.map((update) => update.version)), status: held!.status, verified: held!.verified });
+        expect(stored.serviceDesk?.verifiedAt).toBe(verifiedAt);
         expect(stored.erp?.version).toBe(erpVersion);
       }),
       { numRuns: RUNS },

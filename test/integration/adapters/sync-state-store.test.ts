@@ -1,17 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbSyncStateStore } from '../../../functions/adapters/sync-state-store';
 import { createHashKeyTable, uniqueStage, useEmulator } from '../../support/emulator';
 
 describe('DynamoDB sync state store against the emulator', () => {
   let client: DynamoDBClient;
   let store: ReturnType<typeof makeDynamoDbSyncStateStore>;
+  let tableName: string;
   const at = new Date('2026-11-27T10:00:00Z');
+  const later = (minutes: number) => new Date(at.getTime() + minutes * 60_000);
   const snapshot = (orderId: string, version: number, status = 'confirmed') => ({ orderId, status: status as never, version, occurredAt: '2026-11-27T09:00:00Z' });
 
   beforeAll(async () => {
     useEmulator();
     client = new DynamoDBClient({});
-    const tableName = `${uniqueStage('sync')}-sync-state`;
+    tableName = `${uniqueStage('sync')}-sync-state`;
     await createHashKeyTable(client, tableName, 'pk');
     store = makeDynamoDbSyncStateStore(client, tableName);
   });
@@ -56,16 +58,65 @@ describe('DynamoDB sync state store against the emulator', () => {
   it('guards the service desk side independently of the ERP side', async () => {
     // Prepare
     await store.recordErpStatus(snapshot('SO-desk', 3, 'shipped'), 'evt_3', at);
-    await store.recordServiceDeskStatus('SO-desk', { status: 'shipped', version: 3, caseIds: ['7'] }, at);
+    await store.recordServiceDeskStatus('SO-desk', { status: 'shipped', version: 3, caseIds: ['7'], verified: true }, at);
 
-    // Act
-    const outcome = await store.recordServiceDeskStatus('SO-desk', { status: 'picking', version: 2, caseIds: ['7'] }, at);
+    // Act: an older version, even one verified, never moves the desk side back.
+    const outcome = await store.recordServiceDeskStatus('SO-desk', { status: 'picking', version: 2, caseIds: ['7'], verified: true }, later(1));
 
     // Assess
     expect(outcome).toBe('stale');
     const record = await store.getOrder('SO-desk');
-    expect(record?.serviceDesk).toEqual({ status: 'shipped', version: 3, updatedAt: at.toISOString(), caseIds: ['7'] });
+    expect(record?.serviceDesk).toEqual({ status: 'shipped', version: 3, updatedAt: at.toISOString(), caseIds: ['7'], verified: true, verifiedAt: at.toISOString() });
     expect(record?.erp?.version).toBe(3);
+  });
+
+  it('keeps when the desk side was last verified through a newer write that was not', async () => {
+    // Prepare
+    await store.recordServiceDeskStatus('SO-lost', { status: 'confirmed', version: 1, caseIds: ['7'], verified: true }, at);
+
+    // Act
+    const outcome = await store.recordServiceDeskStatus('SO-lost', { status: 'shipped', version: 2, caseIds: ['7'], verified: false }, later(1));
+
+    // Assess
+    expect(outcome).toBe('applied');
+    expect((await store.getOrder('SO-lost'))?.serviceDesk).toEqual({ status: 'shipped', version: 2, updatedAt: later(1).toISOString(), caseIds: ['7'], verified: false, verifiedAt: at.toISOString() });
+  });
+
+  it('verifies a version already recorded unverified, and takes a verification again later', async () => {
+    // Prepare
+    await store.recordServiceDeskStatus('SO-verify', { status: 'shipped', version: 2, caseIds: ['7'], verified: false }, at);
+
+    // Act
+    const first = await store.recordServiceDeskStatus('SO-verify', { status: 'shipped', version: 2, caseIds: ['7'], verified: true }, later(1));
+    const again = await store.recordServiceDeskStatus('SO-verify', { status: 'shipped', version: 2, caseIds: ['7'], verified: true }, later(2));
+
+    // Assess
+    expect([first, again]).toEqual(['applied', 'applied']);
+    expect((await store.getOrder('SO-verify'))?.serviceDesk).toMatchObject({ version: 2, verified: true, verifiedAt: later(2).toISOString() });
+  });
+
+  it('takes the loss of a verified version, but ignores an unverified repeat of an unverified one', async () => {
+    // Prepare
+    await store.recordServiceDeskStatus('SO-demote', { status: 'shipped', version: 2, caseIds: ['7'], verified: true }, at);
+
+    // Act
+    const lost = await store.recordServiceDeskStatus('SO-demote', { status: 'shipped', version: 2, caseIds: ['7'], verified: false }, later(1));
+    const repeat = await store.recordServiceDeskStatus('SO-demote', { status: 'shipped', version: 2, caseIds: ['7'], verified: false }, later(2));
+
+    // Assess
+    expect([lost, repeat]).toEqual(['applied', 'stale']);
+    expect((await store.getOrder('SO-demote'))?.serviceDesk).toMatchObject({ version: 2, verified: false, verifiedAt: at.toISOString(), updatedAt: later(1).toISOString() });
+  });
+
+  it('reads a desk side written before verification was recorded as never verified', async () => {
+    // Prepare
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'ORDER#SO-old' }, deskStatus: { S: 'shipped' }, deskVersion: { N: '2' }, deskUpdatedAt: { S: at.toISOString() }, deskCaseIds: { L: [{ S: '7' }] } } }));
+
+    // Act
+    const record = await store.getOrder('SO-old');
+
+    // Assess
+    expect(record?.serviceDesk).toEqual({ status: 'shipped', version: 2, updatedAt: at.toISOString(), caseIds: ['7'], verified: false });
   });
 
   it('lets exactly one of many concurrent writers of the same version win', async () => {

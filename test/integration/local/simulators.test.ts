@@ -129,21 +129,29 @@ describe('simulator fault controls over HTTP (what an ops engineer drives with c
     }
   });
 
-  it('makes the service desk lose updates and lists what it holds', async () => {
+  it.each([
+    ['in-answer', 'a'],
+    ['after-answer', 'b'],
+  ])('makes the service desk lose updates (%s: the answer shows %s) and lists what it holds', async (when, answered) => {
     // Prepare
     const desk = await startServiceDeskSimulator();
-    const created = (await (await fetch(`${desk.url}/api/v2/tickets.json`, { method: 'POST', body: JSON.stringify({ ticket: { subject: 'x', custom_fields: [{ id: 1, value: 'a' }] } }) })).json()) as { ticket: { id: number } };
+    const created = (await (await fetch(`${desk.url}/api/v2/tickets.json`, { method: 'POST', body: JSON.stringify({ ticket: { subject: 'x', custom_fields: [{ id: 1, value: 'a' }] } }) })).json()) as { ticket: { id: number; updated_at: string } };
     try {
       // Act
-      await fetch(`${desk.url}/_sim/lose-updates`, { method: 'POST', body: JSON.stringify({ count: 1 }) });
+      await fetch(`${desk.url}/_sim/lose-updates`, { method: 'POST', body: JSON.stringify({ count: 1, when }) });
       const update = await fetch(`${desk.url}/api/v2/tickets/${created.ticket.id}.json`, { method: 'PUT', body: JSON.stringify({ ticket: { custom_fields: [{ id: 1, value: 'b' }] } }) });
+      const answer = (await update.json()) as { ticket: { custom_fields: Array<{ id: number; value: unknown }>; updated_at: string } };
       const listed = (await (await fetch(`${desk.url}/_sim/tickets`)).json()) as { tickets: Array<{ id: number; custom_fields: Array<{ value: unknown }> }> };
+      const read = (await (await fetch(`${desk.url}/api/v2/tickets/${created.ticket.id}.json`)).json()) as { ticket: { updated_at: string } };
 
-      // Assess: the update answered 200, but the ticket kept its value.
+      // Assess: the update answered 200, but the ticket kept its value, under a newer stamp (it was changed and changed back).
       expect(update.status).toBe(200);
+      expect(answer.ticket.custom_fields).toEqual([{ id: 1, value: answered }]);
       expect(listed.tickets).toEqual([expect.objectContaining({ id: created.ticket.id, custom_fields: [{ id: 1, value: 'a' }] })]);
+      expect(read.ticket.updated_at > created.ticket.updated_at).toBe(true);
     } finally {
       await desk.close();
     }
   });
+
 });

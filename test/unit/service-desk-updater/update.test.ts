@@ -14,10 +14,14 @@ const event = (version: number, status = 'shipped'): OrderStatusChangedDetail =>
   data: { orderId: 'SO-1', status: status as never, version, occurredAt: '2026-11-27T10:00:00Z' },
 });
 
-/** A desk double holding cases in memory, with an optimistic lock like Zendesk's safe_update. */
+/**
+ * A desk double holding cases in memory, with an optimistic lock like Zendesk's safe_update; it answers an
+ * update with the case as it now holds it. A lost update answers with the case as it was.
+ */
 const deskDouble = (cases: Record<string, Omit<CaseOrderView, 'caseId'>>, links: string[] = Object.keys(cases)) => {
   const writes: Array<{ caseId: string; version: number }> = [];
   let conflictsToInject = 0;
+  let updatesToLose = 0;
   const desk: ServiceDeskPort = {
     findCasesForOrder: async () => links,
     getCase: async (caseId) => ({ caseId, ...cases[caseId]! }),
@@ -28,11 +32,17 @@ const deskDouble = (cases: Record<string, Omit<CaseOrderView, 'caseId'>>, links:
         throw new TransientError('409', { conflict: true });
       }
       if (cases[caseId]!.revision !== revision) throw new TransientError('409', { conflict: true });
-      cases[caseId] = { orderStatus: snapshot.status, orderVersion: snapshot.version, revision: revision + '+1' };
       writes.push({ caseId, version: snapshot.version });
+      if (updatesToLose > 0) {
+        updatesToLose--;
+        cases[caseId] = { ...cases[caseId]!, revision: revision + '+1' };
+      } else {
+        cases[caseId] = { orderStatus: snapshot.status, orderVersion: snapshot.version, revision: revision + '+1' };
+      }
+      return { caseId, ...cases[caseId]! };
     },
   };
-  return { desk, writes, injectConflicts: (count: number) => (conflictsToInject = count) };
+  return { desk, writes, injectConflicts: (count: number) => (conflictsToInject = count), loseUpdates: (count: number) => (updatesToLose = count) };
 };
 
 const storeDouble = () => {
@@ -59,8 +69,33 @@ describe('service desk updater', () => {
     const result = await makeServiceDeskUpdater({ desk, store, clock })(event(2));
     // Assess
     expect(writes).toEqual([{ caseId: '7', version: 2 }, { caseId: '8', version: 2 }]);
-    expect(recorded).toEqual([{ orderId: 'SO-1', status: 'shipped', version: 2, caseIds: ['7', '8'] }]);
-    expect(result.recorded).toBe('applied');
+    expect(recorded).toEqual([{ orderId: 'SO-1', status: 'shipped', version: 2, caseIds: ['7', '8'], verified: true }]);
+    expect(result).toMatchObject({ recorded: 'applied', unverifiedCaseIds: [] });
+  });
+
+  it('records the write as unverified when a case the desk returns does not show it', async () => {
+    // Prepare
+    const deskState = deskDouble({ '7': { revision: 'a' }, '8': { orderVersion: 1, orderStatus: 'confirmed', revision: 'b' } });
+    deskState.loseUpdates(1);
+    const { store, recorded } = storeDouble();
+    // Act
+    const result = await makeServiceDeskUpdater({ desk: deskState.desk, store, clock })(event(2));
+    // Assess: the write is recorded (reconciliation compares against it), but not as verified; no retry now.
+    expect(deskState.writes).toEqual([{ caseId: '7', version: 2 }, { caseId: '8', version: 2 }]);
+    expect(recorded).toEqual([{ orderId: 'SO-1', status: 'shipped', version: 2, caseIds: ['7', '8'], verified: false }]);
+    expect(result.unverifiedCaseIds).toEqual(['7']);
+  });
+
+  it('records the write as unverified when the desk answers an update without the case', async () => {
+    // Prepare
+    const deskState = deskDouble({ '7': { revision: 'a' } });
+    const desk: ServiceDeskPort = { ...deskState.desk, setOrderStatus: async (...args) => void (await deskState.desk.setOrderStatus(...args)) };
+    const { store, recorded } = storeDouble();
+    // Act
+    const result = await makeServiceDeskUpdater({ desk, store, clock })(event(2));
+    // Assess
+    expect(recorded).toEqual([expect.objectContaining({ version: 2, verified: false })]);
+    expect(result.unverifiedCaseIds).toEqual(['7']);
   });
 
   it('never moves a case back to an older version', async () => {
@@ -75,7 +110,7 @@ describe('service desk updater', () => {
     expect(result.decisions).toEqual({ '7': 'case-has-newer' });
   });
 
-  it('writes nothing again on a redelivery but still records the desk state', async () => {
+  it('writes nothing again on a redelivery but records the desk state, verified by the read that found it current', async () => {
     // Prepare
     const { desk, writes } = deskDouble({ '7': { orderVersion: 2, orderStatus: 'shipped', revision: 'a' } });
     const { store, recorded } = storeDouble();
@@ -83,7 +118,7 @@ describe('service desk updater', () => {
     await makeServiceDeskUpdater({ desk, store, clock })(event(2));
     // Assess
     expect(writes).toEqual([]);
-    expect(recorded).toHaveLength(1);
+    expect(recorded).toEqual([expect.objectContaining({ version: 2, verified: true })]);
   });
 
   it('re-reads and retries when someone changed the case meanwhile', async () => {

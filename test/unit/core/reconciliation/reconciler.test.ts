@@ -23,6 +23,7 @@ interface World {
 const reconcilerIn = (world: World) => {
   const published: CanonicalEvent[] = [];
   const listed: Array<string | undefined> = [];
+  const deskRecorded: Array<{ orderId: string; status: string; version: number; caseIds: string[]; verified: boolean; at: string }> = [];
   const reconcile = makeReconciler({
     erp: {
       listOrdersChanged: async (_window, cursor) => {
@@ -48,12 +49,18 @@ const reconcilerIn = (world: World) => {
           : { caseId, revision: 'r', orderVersion: shown.version, orderStatus: shown.status };
       },
     },
-    syncState: { getOrder: async (orderId) => world.records?.[orderId] },
+    syncState: {
+      getOrder: async (orderId) => world.records?.[orderId],
+      recordServiceDeskStatus: async (orderId, shown, at) => {
+        deskRecorded.push({ orderId, status: shown.status, version: shown.version, caseIds: shown.caseIds, verified: shown.verified, at: at.toISOString() });
+        return 'applied';
+      },
+    },
     publisher: { publish: async (events) => void published.push(...events) },
     now: world.now ?? (() => NOW),
     limits: { graceSeconds: 300, maxOrdersPerInvocation: 100, maxSliceSeconds: 240, maxRepairsPerRun: 100, ...world.limits },
   });
-  return { reconcile, published, listed };
+  return { reconcile, published, listed, deskRecorded };
 };
 
 describe('reconciliation run', () => {
@@ -83,6 +90,34 @@ describe('reconciliation run', () => {
     expect(published.map((event) => event.detailType)).toEqual(['sync.drift.detected', 'order.status.changed']);
     for (const event of published) expect(CanonicalEvents[event.detailType].safeParse(event.detail).success).toBe(true);
     expect(published[1]!.detail.data).toEqual(order('SO-1', 3, 45));
+  });
+
+  it('records the desk side as verified, now, when every linked case was read showing the ERP state', async () => {
+    // Prepare
+    const { reconcile, deskRecorded } = reconcilerIn({
+      pages: [{ orders: [order('SO-1', 3), order('SO-2', 4)], unreadable: [] }],
+      records: { 'SO-1': synced('SO-1', 3, 3, { verified: false }), 'SO-2': synced('SO-2', 4) },
+      cases: { 'SO-1': { '11': 3, '12': 3 } },
+    });
+    // Act
+    const report = await reconcile(request());
+    // Assess: SO-2 has no case, so nothing on the desk to verify.
+    expect(report).toMatchObject({ inSync: 2, drifts: [] });
+    expect(deskRecorded).toEqual([{ orderId: 'SO-1', status: 'shipped', version: 3, caseIds: ['11', '12'], verified: true, at: NOW.toISOString() }]);
+  });
+
+  it('records a verified desk side as no longer verified when a case was read without it', async () => {
+    // Prepare
+    const { reconcile, deskRecorded } = reconcilerIn({
+      pages: [{ orders: [order('SO-1', 3), order('SO-2', 3)], unreadable: [] }],
+      records: { 'SO-1': synced('SO-1', 3, 3), 'SO-2': synced('SO-2', 3, 3, { verified: false }) },
+      cases: { 'SO-1': { '11': 2 }, 'SO-2': { '21': 2 } },
+    });
+    // Act
+    const report = await reconcile(request());
+    // Assess: both are repaired; only the one believed verified needed a correction.
+    expect(report.repaired).toBe(2);
+    expect(deskRecorded).toEqual([{ orderId: 'SO-1', status: 'shipped', version: 3, caseIds: ['1'], verified: false, at: NOW.toISOString() }]);
   });
 
   it('leaves changes younger than the grace period to the normal path', async () => {

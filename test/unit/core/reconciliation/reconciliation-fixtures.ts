@@ -9,10 +9,13 @@ export const order = (orderId: string, version: number, minutesAgo = 10, status:
   version,
   occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
 });
-export const synced = (orderId: string, erpVersion: number, deskVersion?: number): OrderSyncRecord => ({
+/** A sync state; the desk side, when given, was verified unless `{ verified: false }`. */
+export const synced = (orderId: string, erpVersion: number, deskVersion?: number, { verified = true } = {}): OrderSyncRecord => ({
   orderId,
   erp: { status: 'shipped', version: erpVersion, occurredAt: NOW.toISOString(), updatedAt: NOW.toISOString(), eventId: 'e' },
-  ...(deskVersion !== undefined ? { serviceDesk: { status: 'shipped', version: deskVersion, updatedAt: NOW.toISOString(), caseIds: ['1'] } } : {}),
+  ...(deskVersion !== undefined
+    ? { serviceDesk: { status: 'shipped', version: deskVersion, updatedAt: NOW.toISOString(), caseIds: ['1'], verified, ...(verified ? { verifiedAt: NOW.toISOString() } : {}) } }
+    : {}),
 });
 export const request = (overrides: Partial<ReconcileRequest> = {}): ReconcileRequest => ({
   runId: 'run-1',
