@@ -27,7 +27,7 @@ export interface BusinessCentralOptions {
   statusMap?: BusinessCentralStatusMap;
 }
 
-const Document = z.object({ id: z.string(), number: z.string().optional() });
+const Document = z.object({ id: z.string(), number: z.string().optional(), '@odata.etag': z.string().optional() });
 export const Collection = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
 /** API v2.0 `salesOrder`, the fields that say where the order stands (api-reference/v2.0/resources/dynamics_salesorder). */
 export const SalesOrder = z.object({
@@ -137,7 +137,14 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
   const cancelReturn = async (command: ErpCommand): Promise<ErpReceipt> => {
     const { reference, document } = await returnOrderOf(command);
     if (!document) return { erpReference: reference, replayed: true };
-    await callJson({ method: 'DELETE', url: `${base}/salesReturnOrders(${document.id})`, timeoutMs: options.timeoutMs, headers: { 'x-correlation-id': command.correlationId }, auth: options.auth });
+    // If-Match: a return order a person changed since it was read (received, posted) is not deleted; Business Central answers 412.
+    await callJson({
+      method: 'DELETE',
+      url: `${base}/salesReturnOrders(${document.id})`,
+      timeoutMs: options.timeoutMs,
+      headers: { 'x-correlation-id': command.correlationId, 'if-match': document['@odata.etag'] ?? '*' },
+      auth: options.auth,
+    });
     return { erpReference: reference, replayed: false };
   };
 

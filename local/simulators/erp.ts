@@ -439,7 +439,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
           const external = filterValue(request, 'externalDocumentNumber');
           if (external !== undefined) {
             const found = effects.filter((effect) => effect.entitySet === request.params.entitySet && effect.externalDocumentNumber === external && effect.deletedAt === undefined);
-            return { status: 200, body: { value: found.map(({ id, number, externalDocumentNumber }) => ({ id, number, externalDocumentNumber })) } };
+            return { status: 200, body: { value: found.map(({ id, number, externalDocumentNumber, at }) => ({ '@odata.etag': etagOf(at), id, number, externalDocumentNumber })) } };
           }
           const orderNumber = filterValue(request, 'orderNumber');
           if (orderNumber !== undefined) return { status: 200, body: { value: documentsOf(request, request.params.entitySet!, orderNumber) } };
@@ -456,6 +456,11 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
           // Business Central deletes an open (unposted) sales return order; a second delete finds nothing.
           const effect = effects.find((candidate) => candidate.entitySet === 'salesReturnOrders' && candidate.id === request.params.id && candidate.deletedAt === undefined);
           if (!effect) return { status: 404, body: { error: { code: 'BadRequest_NotFound', message: `The salesReturnOrder ${request.params.id} does not exist.` } } };
+          // Compare-and-set, as Business Central does with If-Match: a document changed since it was read stays.
+          const ifMatch = request.headers['if-match'];
+          if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(effect.at)) {
+            return { status: 412, body: { error: { code: 'Request_EntityChanged', message: 'Another user has already changed the record.' } } };
+          }
           effect.deletedAt = Date.now();
           return { status: 204 };
         }),

@@ -97,4 +97,40 @@ describe('Business Central adapter: contract with the published salesOrder shape
     if (allowed) await expect(read).resolves.toMatchObject({ orderId: '101005', status: 'confirmed' });
     else await expect(read).rejects.toThrow(/not a sales order of this ERP/);
   });
+
+  it('deletes a return order only as it was read (If-Match with its etag), and reports one changed meanwhile as permanent', async () => {
+    // Prepare
+    const deletes: Array<string | undefined> = [];
+    let changed = false;
+    server = await serveJson([
+      ['GET', /^\/salesReturnOrders$/, () => ({ status: 200, body: { value: [{ '@odata.etag': 'W/"JzE5OzE7Jw=="', id: 'b6f4017a-0000-0000-0000-000000000001', number: '1002', externalDocumentNumber: 'rr-1.return-authorization' }] } })],
+      [
+        'DELETE',
+        /^\/salesReturnOrders\([^)]+\)$/,
+        (request) => {
+          deletes.push(request.headers['if-match'] as string | undefined);
+          return changed ? { status: 412, body: { error: { code: 'Request_EntityChanged', message: 'Another user has already changed the record.' } } } : { status: 204 };
+        },
+      ],
+    ]);
+    const erp = makeBusinessCentralErp({ baseUrl: server.url });
+    const cancel = {
+      commandId: 'rr-1.return-authorization-cancel',
+      type: 'return-authorization.cancel' as const,
+      orderId: 'SO-1',
+      correlationId: 'c-1',
+      requestedAt: '2026-11-29T10:00:00Z',
+      payload: { returnCommandId: 'rr-1.return-authorization', returnReference: '1002' },
+    };
+
+    // Act
+    const cancelled = await erp.create(cancel);
+    changed = true;
+    const refused = await erp.create(cancel).catch((error: unknown) => error);
+
+    // Assess
+    expect(cancelled).toEqual({ erpReference: '1002', replayed: false });
+    expect(deletes).toEqual(['W/"JzE5OzE7Jw=="', 'W/"JzE5OzE7Jw=="']);
+    expect(refused).toBeInstanceOf(PermanentError);
+  });
 });
