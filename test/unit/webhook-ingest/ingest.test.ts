@@ -3,9 +3,10 @@ import { DeliveryConflictError, TransientError } from '../../../functions/core/e
 import type { DeliveryLedger } from '../../../functions/core/ports/delivery-ledger';
 import type { EventPublisher } from '../../../functions/core/ports/event-publisher';
 import { makeIngest, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/webhook-ingest/ingest';
-import { signStandardWebhook } from '../../../local/sign';
+import { signShopifyWebhook, signStandardWebhook } from '../../../local/sign';
 
 const SECRET = 'whsec_' + Buffer.from('unit-test-secret').toString('base64');
+const SECRETS: Record<string, string[]> = { erp: [SECRET], shopify: ['shopify-unit-test-secret'], zendesk: ['zendesk-unit-test-secret'] };
 const now = new Date();
 
 /** A ledger double with the port's contract; the real one (DynamoDB) is tested against the emulator. */
@@ -28,7 +29,7 @@ const ledgerDouble = (): DeliveryLedger => {
 const setup = (publisher?: EventPublisher) => {
   const published: CanonicalEvent[] = [];
   const ingest = makeIngest({
-    secrets: { forSource: async (source) => (source === 'erp' ? [SECRET] : []) },
+    secrets: { forSource: async (source) => SECRETS[source] ?? [] },
     publisher: publisher ?? { publish: async (events) => void published.push(...events) },
     ledger: ledgerDouble(),
     clock: { now: () => now },
@@ -165,5 +166,37 @@ describe('webhook ingest', () => {
     expect(result.response.statusCode).toBe(202);
     expect(JSON.parse(result.response.body)).toMatchObject({ duplicate: false, mapped: false });
     expect(published[0]!.detailType).toBe('webhook.unmapped');
+  });
+
+  describe('Shopify (only the body is signed)', () => {
+    const order = (extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ admin_graphql_api_id: 'gid://shopify/Order/820982911946154508', name: '#9999', email: 'jon@example.com', currency: 'USD', created_at: now.toISOString(), updated_at: now.toISOString(), cancelled_at: null, line_items: [], ...extra });
+    const shopify = (rawBody: string, topic: string, id?: string) => request(rawBody, signShopifyWebhook(SECRETS.shopify![0]!, rawBody, { topic, id, timestamp: now }), 'shopify');
+
+    it('answers a captured body replayed under a new X-Shopify-Webhook-Id as a duplicate and publishes nothing more', async () => {
+      // Prepare
+      const { ingest, published } = setup();
+      const raw = order();
+      // Act
+      const first = await ingest(shopify(raw, 'orders/updated', 'webhook-1'));
+      const replay = await ingest(shopify(raw, 'orders/updated', 'webhook-2'));
+      // Assess
+      expect(first.response.statusCode).toBe(202);
+      expect(JSON.parse(replay.response.body)).toEqual({ eventId: JSON.parse(first.response.body).eventId, duplicate: true });
+      expect(published).toHaveLength(1);
+    });
+
+    it('refuses with 400 an open order replayed as orders/cancelled, publishing nothing', async () => {
+      // Prepare
+      const { ingest, published } = setup();
+      const raw = order();
+      await ingest(shopify(raw, 'orders/updated'));
+      // Act
+      const forged = await ingest(shopify(raw, 'orders/cancelled'));
+      // Assess
+      expect(forged.response.statusCode).toBe(400);
+      expect(JSON.parse(forged.response.body).errors).toEqual([{ path: 'cancelled_at', message: 'a cancelled order has cancelled_at' }]);
+      expect(published.map((event) => event.detailType)).toEqual(['order.updated']);
+    });
   });
 });
