@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CanonicalEvent } from '../core/canonical/events';
+import { CanonicalEvents, type CanonicalEvent } from '../core/canonical/events';
+import { validated } from '../core/canonical/parse';
 import type { Connector } from '../core/connectors/connector';
 import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
 import { DomainError, PayloadTooLargeError } from '../core/errors';
@@ -53,6 +54,16 @@ const ordersOf = (events: CanonicalEvent[]) => [
   ...new Set(events.map((event) => (event.detail.data as { orderId?: unknown } | undefined)?.orderId).filter((orderId): orderId is string => typeof orderId === 'string')),
 ];
 
+/**
+ * Every event must match its schema in the catalogue before it is accepted: consumers parse with the same
+ * schemas, so an event they would refuse is the sender's mistake, answered 400 here, never a DLQ message.
+ */
+const refuseInvalidEvents = (events: CanonicalEvent[]) => {
+  for (const event of events) {
+    validated(CanonicalEvents[event.detailType], event.detail, { problem: `The delivery maps to a ${event.detailType} event that is not valid` });
+  }
+};
+
 /** EventBridge takes 256 KB per entry; the canonical envelope needs a little room beside the body. */
 export const MAX_WEBHOOK_BODY_BYTES = 240 * 1024;
 
@@ -89,6 +100,7 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
       const verified = connector.verify({ headers: request.headers, rawBody: request.rawBody, receivedAt }, await secrets.forSource(request.source));
       deliveryId = verified.deliveryId;
       const events = connector.map(verified, receivedAt);
+      refuseInvalidEvents(events);
 
       const fingerprint = createHash('sha256').update(request.rawBody).digest('hex');
       const { result, duplicate } = await ledger.acceptOnce(`${request.source}#${verified.deliveryId}`, fingerprint, async () => {

@@ -48,7 +48,8 @@ const orderMapping =
       throw new ValidationError('The body of an orders/cancelled delivery is not a cancelled order: cancelled_at is empty', [{ path: 'cancelled_at', message: 'a cancelled order has cancelled_at' }]);
     }
     const orderId = idFromGid(order.admin_graphql_api_id);
-    const email = order.email ?? order.customer?.email ?? undefined;
+    // Shopify sends "" for an order without an email (and a line without a SKU): absent, not invalid.
+    const email = order.email || order.customer?.email || undefined;
     const name = [order.customer?.first_name, order.customer?.last_name].filter(Boolean).join(' ') || undefined;
     const occurredAt = (detailType === 'order.cancelled' ? order.cancelled_at : detailType === 'order.updated' ? order.updated_at : order.created_at) ?? order.created_at;
     return [
@@ -62,7 +63,7 @@ const orderMapping =
         total: money(order.total_price, order.currency),
         lines: order.line_items.map((line) => ({
           lineId: idFromGid(line.admin_graphql_api_id),
-          sku: line.sku ?? undefined,
+          sku: line.sku || undefined,
           title: line.title ?? undefined,
           quantity: line.quantity,
           unitPrice: money(line.price, order.currency),
@@ -136,7 +137,7 @@ const fulfillmentMapping: Mapping = (verified, receivedAt) => {
       carrier: fulfillment.tracking_company ?? undefined,
       trackingNumber: fulfillment.tracking_number ?? undefined,
       exception: outcome.status === 'exception' ? (fulfillment.shipment_status ?? undefined) : undefined,
-      lines: fulfillment.line_items.map((line) => ({ sku: line.sku ?? undefined, quantity: line.quantity })),
+      lines: fulfillment.line_items.map((line) => ({ sku: line.sku || undefined, quantity: line.quantity })),
     }),
   ];
 };

@@ -3,7 +3,7 @@ import { DeliveryConflictError, TransientError } from '../../../functions/core/e
 import type { DeliveryLedger } from '../../../functions/core/ports/delivery-ledger';
 import type { EventPublisher } from '../../../functions/core/ports/event-publisher';
 import { makeIngest, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/webhook-ingest/ingest';
-import { signShopifyWebhook, signStandardWebhook } from '../../../local/sign';
+import { signShopifyWebhook, signStandardWebhook, signZendeskWebhook } from '../../../local/sign';
 
 const SECRET = 'whsec_' + Buffer.from('unit-test-secret').toString('base64');
 const SECRETS: Record<string, string[]> = { erp: [SECRET], shopify: ['shopify-unit-test-secret'], zendesk: ['zendesk-unit-test-secret'] };
@@ -197,6 +197,62 @@ describe('webhook ingest', () => {
       expect(forged.response.statusCode).toBe(400);
       expect(JSON.parse(forged.response.body).errors).toEqual([{ path: 'cancelled_at', message: 'a cancelled order has cancelled_at' }]);
       expect(published.map((event) => event.detailType)).toEqual(['order.updated']);
+    });
+  });
+
+  describe('canonical validation: what a consumer would refuse is a 400 at the edge', () => {
+    const shopifyOrder = (line: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        admin_graphql_api_id: 'gid://shopify/Order/820982911946154508', name: '#9999', email: 'jon@example.com', currency: 'USD', created_at: now.toISOString(),
+        line_items: [{ admin_graphql_api_id: 'gid://shopify/LineItem/866550311766439020', sku: 'MUG-BLUE', quantity: 1, price: '9.00', ...line }],
+        ...extra,
+      });
+    const shopify = (rawBody: string) => request(rawBody, signShopifyWebhook(SECRETS.shopify![0]!, rawBody, { topic: 'orders/create', timestamp: now }), 'shopify');
+    const zendeskTicket = (ticketId: string) => {
+      const rawBody = JSON.stringify({ id: 'zd-event-1', type: 'zen:event-type:ticket.created', time: now.toISOString(), detail: { id: ticketId, status: 'NEW', tags: [] }, event: {} });
+      return request(rawBody, signZendeskWebhook(SECRETS.zendesk![0]!, rawBody, { timestamp: now }), 'zendesk');
+    };
+
+    it.each([
+      ['a Shopify order with an invalid email', () => shopify(shopifyOrder({}, { email: 'not-an-email' })), 'data.customer.email'],
+      ['a Shopify line whose gid has no id', () => shopify(shopifyOrder({ admin_graphql_api_id: 'gid://shopify/LineItem/' })), 'data.lines.0.lineId'],
+      ['a Shopify line with a negative quantity', () => shopify(shopifyOrder({ quantity: -1 })), 'data.lines.0.quantity'],
+      ['a Shopify SKU with a control character', () => shopify(shopifyOrder({ sku: 'MUG\u0007' })), 'data.lines.0.sku'],
+      ['a Zendesk ticket with an empty id', () => zendeskTicket(''), 'data.caseId'],
+      ['an ERP order id with a lone surrogate', () => request(body({ orderId: 'SO-\ud800' })), 'data.orderId'],
+      ['an ERP order id with a control character', () => request(body({ orderId: 'SO-1\n' })), 'data.orderId'],
+      ['an ERP order id longer than 256 characters', () => request(body({ orderId: 'S'.repeat(257) })), 'data.orderId'],
+    ])('refuses %s with 400 naming the field, and publishes nothing', async (_label, build, field) => {
+      // Prepare
+      const { ingest, published } = setup();
+      // Act
+      const result = await ingest(build());
+      // Assess
+      expect(result.response.statusCode).toBe(400);
+      expect(JSON.parse(result.response.body).errors).toContainEqual(expect.objectContaining({ path: field }));
+      expect(published).toHaveLength(0);
+    });
+
+    it('accepts a Shopify order without an email or SKU ("" is how Shopify says none)', async () => {
+      // Prepare
+      const { ingest, published } = setup();
+      // Act
+      const result = await ingest(shopify(shopifyOrder({ sku: '' }, { email: '' })));
+      // Assess
+      expect(result.response.statusCode).toBe(202);
+      expect(published[0]!.detail.data).toMatchObject({ lines: [{ lineId: '866550311766439020' }] });
+      expect((published[0]!.detail.data as { lines: Array<{ sku?: string }> }).lines[0]!.sku).toBeUndefined();
+    });
+
+    it('accepts an id of 256 characters, any script and emoji', async () => {
+      // Prepare
+      const { ingest } = setup();
+      // Act
+      const longest = await ingest(request(body({ orderId: 'S'.repeat(256) })));
+      const unicode = await ingest(request(body({ orderId: 'Bestellung-Größe-注文-📦' })));
+      // Assess
+      expect(longest.response.statusCode).toBe(202);
+      expect(unicode.response.statusCode).toBe(202);
     });
   });
 });
