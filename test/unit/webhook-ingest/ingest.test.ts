@@ -2,7 +2,7 @@ import type { CanonicalEvent } from '../../../functions/core/canonical/events';
 import { DeliveryConflictError, TransientError } from '../../../functions/core/errors';
 import type { DeliveryLedger } from '../../../functions/core/ports/delivery-ledger';
 import type { EventPublisher } from '../../../functions/core/ports/event-publisher';
-import { makeIngest, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/webhook-ingest/ingest';
+import { makeIngest, MAX_BODY_DEPTH, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/webhook-ingest/ingest';
 import { signShopifyWebhook, signStandardWebhook, signZendeskWebhook } from '../../../local/sign';
 
 const SECRET = 'whsec_' + Buffer.from('unit-test-secret').toString('base64');
@@ -253,6 +253,49 @@ describe('webhook ingest', () => {
       // Assess
       expect(longest.response.statusCode).toBe(202);
       expect(unicode.response.statusCode).toBe(202);
+    });
+  });
+
+  describe('bounds on what is forwarded', () => {
+    const unmapped = (data: string) => `{"type":"payment.captured","timestamp":"${now.toISOString()}","data":${data}}`;
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+    it.each([
+      ['nested 1,000 deep', 1_000],
+      ['nested 100,000 deep (deeper than a recursive walk survives)', 100_000],
+    ])('refuses a signed body %s with 400 and publishes nothing', async (_label, depth) => {
+      // Prepare
+      const { ingest, published } = setup();
+      const raw = unmapped(nested(depth));
+      // Act
+      const result = await ingest(request(raw));
+      // Assess
+      expect(result.response.statusCode).toBe(400);
+      expect(JSON.parse(result.response.body).detail).toBe(`The body is nested more than ${MAX_BODY_DEPTH} levels deep; at most ${MAX_BODY_DEPTH} are accepted.`);
+      expect(published).toHaveLength(0);
+    });
+
+    it(`accepts a body nested ${MAX_BODY_DEPTH} deep`, async () => {
+      // Prepare: the envelope is one level, its data the rest.
+      const { ingest, published } = setup();
+      // Act
+      const result = await ingest(request(unmapped(nested(MAX_BODY_DEPTH - 1))));
+      // Assess
+      expect(result.response.statusCode).toBe(202);
+      expect(published).toHaveLength(1);
+    });
+
+    it('refuses with 400 a body under the size limit whose event would outgrow what EventBridge carries', async () => {
+      // Prepare: "1e9" is 3 bytes in the body and 10 once parsed and serialized again.
+      const { ingest, published } = setup();
+      const raw = unmapped(`[${Array.from({ length: 55_000 }, () => '1e9').join(',')}]`);
+      // Act
+      const result = await ingest(request(raw));
+      // Assess
+      expect(Buffer.byteLength(raw)).toBeLessThan(MAX_WEBHOOK_BODY_BYTES);
+      expect(result.response.statusCode).toBe(400);
+      expect(JSON.parse(result.response.body).detail).toMatch(/^The delivery's webhook.unmapped event would take \d+ bytes on the bus; EventBridge carries at most 262144\.$/);
+      expect(published).toHaveLength(0);
     });
   });
 });
