@@ -13,7 +13,8 @@ import type { SigningSecrets } from '../core/ports/signing-secrets';
 export interface WebhookRequest {
   source: string;
   headers: Record<string, string | undefined>;
-  rawBody: string;
+  /** The body's bytes (a base64-encoded gateway body, decoded), or its text when the gateway passed text. */
+  rawBody: Uint8Array | string;
   /** Query string parameters (a sender's URL check carries its token there). */
   query?: Readonly<Record<string, string | undefined>>;
   /** Path of the request, used as the problem's `instance`. */
@@ -128,7 +129,7 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
       const connector = connectorIn(connectors, request.source);
       const handshake = connector.handshake?.(request.query ?? {});
       if (handshake) return { response: handshake, outcome: 'handshake' };
-      const size = Buffer.byteLength(request.rawBody, 'utf8');
+      const size = typeof request.rawBody === 'string' ? Buffer.byteLength(request.rawBody, 'utf8') : request.rawBody.byteLength;
       if (size > MAX_WEBHOOK_BODY_BYTES) {
         throw new PayloadTooLargeError(
           `The body is ${size} bytes; this endpoint accepts at most ${MAX_WEBHOOK_BODY_BYTES} bytes per delivery.`,

@@ -4,7 +4,7 @@ import type { CanonicalEvent } from '../canonical/events';
 import type { Refund, Shipment } from '../canonical/model';
 import { SignatureInvalidError, ValidationError } from '../errors';
 import { DELIVERY_RETENTION_SECONDS } from '../ports/delivery-ledger';
-import { parseJson, validated } from '../canonical/parse';
+import { decodeUtf8, parseJson, validated } from '../canonical/parse';
 import type { Connector, VerifiedDelivery } from './connector';
 import { canonicalEvent, lenientInstant, unmappedEvent, type Mapping } from './events';
 import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
@@ -233,7 +233,8 @@ export const shopifyConnector: Connector = {
     // The webhook id is not signed: the signed body (with its topic) is what identifies a delivery, so a
     // replay under a new id is a duplicate. Shopify's retries keep both body and topic, so they still are.
     const deliveryId = `shopify_${createHash('sha256').update(`${topic}\u0000`).update(delivery.rawBody).digest('hex').slice(0, 40)}`;
-    return { deliveryId, body: parseJson(delivery.rawBody), headers, rawBody: delivery.rawBody };
+    const text = decodeUtf8(delivery.rawBody);
+    return { deliveryId, body: parseJson(text), headers, rawBody: text };
   },
   map(verified, receivedAt): CanonicalEvent[] {
     const topic = topicOf(verified);
