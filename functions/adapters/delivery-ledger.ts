@@ -10,10 +10,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DeliveryConflictError, DeliveryInProgressError } from '../core/errors';
-import type { DeliveryLedger, DeliveryLedgerReader, DeliveryRecord } from '../core/ports/delivery-ledger';
-
-/** Senders retry for days (Standard Webhooks up to ~3 days, Shopify 4 hours): remember deliveries for longer. */
-const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;
+import { DELIVERY_RETENTION_SECONDS, type DeliveryLedger, type DeliveryLedgerReader, type DeliveryRecord } from '../core/ports/delivery-ledger';
 
 /** How a delivery key becomes the record's key, shared by the ledger and its reader. */
 const KEYING = { eventKeyJmesPath: 'key', expiresAfterSeconds: DELIVERY_RETENTION_SECONDS };

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { CanonicalEvent } from '../core/canonical/events';
+import { CanonicalEvents, type CanonicalEvent } from '../core/canonical/events';
+import { validated } from '../core/canonical/parse';
 import type { Connector } from '../core/connectors/connector';
 import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
-import { DomainError, PayloadTooLargeError } from '../core/errors';
+import { DomainError, PayloadTooLargeError, ValidationError } from '../core/errors';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
 import type { Clock } from '../core/ports/clock';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger';
@@ -12,7 +13,8 @@ import type { SigningSecrets } from '../core/ports/signing-secrets';
 export interface WebhookRequest {
   source: string;
   headers: Record<string, string | undefined>;
-  rawBody: string;
+  /** The body's bytes (a base64-encoded gateway body, decoded), or its text when the gateway passed text. */
+  rawBody: Uint8Array | string;
   /** Query string parameters (a sender's URL check carries its token there). */
   query?: Readonly<Record<string, string | undefined>>;
   /** Path of the request, used as the problem's `instance`. */
@@ -53,8 +55,56 @@ const ordersOf = (events: CanonicalEvent[]) => [
   ...new Set(events.map((event) => (event.detail.data as { orderId?: unknown } | undefined)?.orderId).filter((orderId): orderId is string => typeof orderId === 'string')),
 ];
 
+/**
+ * Every event must match its schema in the catalogue before it is accepted: consumers parse with the same
+ * schemas, so an event they would refuse is the sender's mistake, answered 400 here, never a DLQ message.
+ */
+const refuseInvalidEvents = (events: CanonicalEvent[]) => {
+  for (const event of events) {
+    validated(CanonicalEvents[event.detailType], event.detail, { problem: `The delivery maps to a ${event.detailType} event that is not valid` });
+  }
+};
+
 /** EventBridge takes 256 KB per entry; the canonical envelope needs a little room beside the body. */
 export const MAX_WEBHOOK_BODY_BYTES = 240 * 1024;
+
+/**
+ * Deepest nesting of a body ingest accepts: far beyond any sender's payload, far short of what breaks
+ * serializers on the way to and from the bus (a deep unmapped body failed every retry with a 500).
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/** EventBridge's limit for one entry: detail, detail-type, source and time together. */
+const MAX_EVENT_ENTRY_BYTES = 256 * 1024;
+
+/** How deep `value` nests objects and arrays, counted without recursion and only up to `limit + 1`. */
+const depthBeyond = (value: unknown, limit: number): boolean => {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [next, depth] = pending.pop()!;
+    if (next === null || typeof next !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(next)) pending.push([child, depth + 1]);
+  }
+  return false;
+};
+
+const refuseDeepBody = (body: unknown) => {
+  if (depthBeyond(body, MAX_BODY_DEPTH)) {
+    throw new ValidationError(`The body is nested more than ${MAX_BODY_DEPTH} levels deep; at most ${MAX_BODY_DEPTH} are accepted.`);
+  }
+};
+
+/** A body under the size limit can still grow when parsed and serialized again (`1e9` becomes `1000000000`). */
+const refuseOversizedEvents = (events: CanonicalEvent[]) => {
+  for (const event of events) {
+    // PutEvents counts an entry's time as 14 bytes.
+    const bytes = Buffer.byteLength(JSON.stringify(event.detail)) + Buffer.byteLength(event.detailType) + Buffer.byteLength(event.source) + 14;
+    if (bytes > MAX_EVENT_ENTRY_BYTES) {
+      throw new ValidationError(`The delivery's ${event.detailType} event would take ${bytes} bytes on the bus; EventBridge carries at most ${MAX_EVENT_ENTRY_BYTES}.`);
+    }
+  }
+};
 
 /**
  * Verifies, validates and normalises one webhook delivery, then publishes its canonical events at
@@ -79,7 +129,7 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
       const connector = connectorIn(connectors, request.source);
       const handshake = connector.handshake?.(request.query ?? {});
       if (handshake) return { response: handshake, outcome: 'handshake' };
-      const size = Buffer.byteLength(request.rawBody, 'utf8');
+      const size = typeof request.rawBody === 'string' ? Buffer.byteLength(request.rawBody, 'utf8') : request.rawBody.byteLength;
       if (size > MAX_WEBHOOK_BODY_BYTES) {
         throw new PayloadTooLargeError(
           `The body is ${size} bytes; this endpoint accepts at most ${MAX_WEBHOOK_BODY_BYTES} bytes per delivery.`,
@@ -88,7 +138,10 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
       const receivedAt = clock.now();
       const verified = connector.verify({ headers: request.headers, rawBody: request.rawBody, receivedAt }, await secrets.forSource(request.source));
       deliveryId = verified.deliveryId;
+      refuseDeepBody(verified.body);
       const events = connector.map(verified, receivedAt);
+      refuseInvalidEvents(events);
+      refuseOversizedEvents(events);
 
       const fingerprint = createHash('sha256').update(request.rawBody).digest('hex');
       const { result, duplicate } = await ledger.acceptOnce(`${request.source}#${verified.deliveryId}`, fingerprint, async () => {

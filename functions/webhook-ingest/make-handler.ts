@@ -27,7 +27,8 @@ export const makeHandler = ({ observability, ...dependencies }: WebhookIngestHan
   const receiveWebhook = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     dependencies.ledger.registerLambdaContext(context);
     const source = event.pathParameters?.source ?? '';
-    const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+    // Bytes, not text: signatures are over the bytes, and a connector decodes them strictly after verifying.
+    const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : (event.body ?? '');
     const result = await ingest({ source, headers: event.headers ?? {}, rawBody, query: event.queryStringParameters ?? {}, path: event.path });
 
     // One webhook per invocation, so these dimensions describe every metric of this invocation. Only a

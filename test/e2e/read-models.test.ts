@@ -39,7 +39,7 @@ describe('connectors and agent read models on the local stack', () => {
   const shopify = (fixtureName: string) => {
     const fixture = loadFixture('shopify', fixtureName);
     const signature = createHmac('sha256', SECRETS.shopify).update(fixture.rawBody).digest('base64');
-    return post('shopify', fixture.rawBody, { ...fixture.headers, 'X-Shopify-Hmac-Sha256': signature });
+    return post('shopify', fixture.rawBody, { ...fixture.headers, 'X-Shopify-Triggered-At': new Date().toISOString(), 'X-Shopify-Hmac-Sha256': signature });
   };
   const zendesk = (rawBody: string) => {
     const timestamp = new Date().toISOString();
@@ -132,7 +132,8 @@ describe('connectors and agent read models on the local stack', () => {
     // Prepare
     await observer.drain();
     const fixture = loadFixture('shopify', 'orders__create');
-    const headers = { ...fixture.headers, 'X-Shopify-Topic': 'carts/update', 'X-Shopify-Webhook-Id': 'unmapped-delivery-1' };
+    // Delivered now: the fixture's trigger time is older than the ledger remembers, so it would be refused as a replay.
+    const headers = { ...fixture.headers, 'X-Shopify-Topic': 'carts/update', 'X-Shopify-Webhook-Id': 'unmapped-delivery-1', 'X-Shopify-Triggered-At': new Date().toISOString() };
 
     // Act
     const response = await post('shopify', fixture.rawBody, { ...headers, 'X-Shopify-Hmac-Sha256': createHmac('sha256', SECRETS.shopify).update(fixture.rawBody).digest('base64') });

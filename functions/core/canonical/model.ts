@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EntityId } from './id';
 import { EntityVersion, OrderStatus } from './order';
 
 /**
@@ -9,7 +10,7 @@ import { EntityVersion, OrderStatus } from './order';
 export const SourceSystem = z.enum(['erp', 'service-desk', 'storefront', '3pl']);
 
 const IsoInstant = z.iso.datetime({ offset: true });
-const Id = z.string().min(1).max(256);
+const Id = EntityId;
 
 export const SourceRef = z.object({ system: SourceSystem, id: Id });
 
@@ -28,7 +29,7 @@ const Tracking = {
   correlationIds: z.array(z.string()).default([]),
 };
 
-export const OrderLine = z.object({ lineId: Id, sku: z.string().min(1).optional(), title: z.string().optional(), quantity: z.number().int().nonnegative(), unitPrice: Money.optional() });
+export const OrderLine = z.object({ lineId: Id, sku: Id.optional(), title: z.string().optional(), quantity: z.number().int().nonnegative(), unitPrice: Money.optional() });
 
 export const Order = z.object({
   ...Tracking,
@@ -47,7 +48,7 @@ export const Shipment = z.object({
   carrier: z.string().optional(),
   trackingNumber: z.string().optional(),
   exception: z.string().optional(),
-  lines: z.array(z.object({ sku: z.string().optional(), quantity: z.number().int().nonnegative() })).default([]),
+  lines: z.array(z.object({ sku: Id.optional(), quantity: z.number().int().nonnegative() })).default([]),
 });
 
 export const ReturnAuthorization = z.object({
@@ -57,7 +58,7 @@ export const ReturnAuthorization = z.object({
   status: z.enum(['requested', 'authorized', 'declined', 'received', 'closed']),
   reason: z.string().optional(),
   customer: CustomerRef.optional(),
-  lines: z.array(z.object({ sku: z.string().optional(), quantity: z.number().int().positive(), reason: z.string().optional() })).default([]),
+  lines: z.array(z.object({ sku: Id.optional(), quantity: z.number().int().positive(), reason: z.string().optional() })).default([]),
 });
 
 export const Refund = z.object({
@@ -113,7 +114,7 @@ export const ResolutionRequested = z.object({
  * reads the resource through the ERP gate and publishes what it finds.
  */
 export const ErpResourceChange = z.object({
-  subscriptionId: z.string().min(1).max(256),
+  subscriptionId: Id,
   /** The changed entity (`api/v2.0/companies(<id>)/salesOrders(<id>)`), or for `collection` a filtered entity set to read. */
   resource: z.string().min(1).max(2048),
   changeType: z.enum(['created', 'updated', 'deleted', 'collection']),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EntityId } from './id';
 
 /** Lifecycle states of an order as the ERP (system of record) reports them. */
 export const OrderStatus = z.enum([
@@ -19,7 +20,7 @@ const IsoInstant = z.iso.datetime({ offset: true });
 
 /** The canonical status of one order at one version. */
 export const OrderStatusSnapshot = z.object({
-  orderId: z.string().min(1).max(128),
+  orderId: EntityId,
   status: OrderStatus,
   version: EntityVersion,
   occurredAt: IsoInstant,

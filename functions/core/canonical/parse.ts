@@ -2,6 +2,22 @@ import type { z } from 'zod';
 import { describeIssues, ValidationError } from '../errors';
 import { eventBridgeEnvelope } from './events';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a body's bytes as UTF-8, refusing (400) bytes that are not: a lenient decode would replace them
+ * and so change the text after its signature was checked. Text (a body the gateway passed as text) is
+ * returned as it is.
+ */
+export const decodeUtf8 = (body: Uint8Array | string, what = 'The body'): string => {
+  if (typeof body === 'string') return body;
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    throw new ValidationError(`${what} is not valid UTF-8.`);
+  }
+};
+
 /** Parses text as JSON; `what` names the text in the `ValidationError` ("The ERP command is not valid JSON: …"). */
 export const parseJson = (text: string, what = 'The body'): unknown => {
   try {

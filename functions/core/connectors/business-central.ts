@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseJson, validated } from '../canonical/parse';
+import { decodeUtf8, parseJson, validated } from '../canonical/parse';
 import { SignatureInvalidError, ValidationError } from '../errors';
 import type { Connector, VerifiedDelivery } from './connector';
 import { canonicalEvent, lenientInstant } from './events';
@@ -51,7 +51,7 @@ export const businessCentralConnector: Connector = {
   },
 
   verify({ rawBody }, secrets): VerifiedDelivery {
-    const body = validated(Notifications, parseJson(rawBody), { problem: 'The body is not Business Central change notifications' });
+    const body = validated(Notifications, parseJson(decodeUtf8(rawBody)), { problem: 'The body is not Business Central change notifications' });
     for (const notification of body.value) {
       const claimed = notification.clientState ?? '';
       if (!secrets.some((secret) => signatureMatches(claimed, clientStateFor(secret, notification.resource)))) {

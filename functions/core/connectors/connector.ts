@@ -5,7 +5,8 @@ import type { HttpResponse } from '../problem';
 /** One webhook delivery as it reached us, before anything is trusted. */
 export interface WebhookDelivery {
   headers: Record<string, string | undefined>;
-  rawBody: string;
+  /** The body's bytes as they were signed (or text, when the gateway passed it as text): verify these, then decode. */
+  rawBody: Uint8Array | string;
   receivedAt: Date;
 }
 
@@ -15,7 +16,7 @@ export interface VerifiedDelivery {
   body: unknown;
   /** Request headers, lower-cased (some senders put the event type in a header). */
   headers?: Record<string, string | undefined>;
-  /** The body as received, for fields JSON numbers cannot hold exactly. */
+  /** The body's text (decoded strictly after verification), for fields JSON numbers cannot hold exactly. */
   rawBody?: string;
 }
 
@@ -29,7 +30,11 @@ export interface VerifiedDelivery {
  */
 export interface Connector {
   readonly system: OriginSystem;
-  /** Throws `SignatureInvalidError` (401) or `ValidationError` (400); never returns an unverified delivery. */
+  /**
+   * Checks the signature over the body's bytes, then decodes them strictly and parses them. Throws
+   * `SignatureInvalidError` (401) for what is not proven to be the sender's, `ValidationError` (400) for a
+   * signed body that is not UTF-8, JSON or what the sender promised; never returns an unverified delivery.
+   */
   verify(delivery: WebhookDelivery, secrets: readonly string[]): VerifiedDelivery;
   /**
    * For senders that check the URL before they post to it (Business Central's `validationToken`): the

@@ -1,7 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** base64(HMAC-SHA256(key, message)), compared in constant time against a claimed signature. */
-export const hmacBase64 = (key: string | Buffer, message: string) => createHmac('sha256', key).update(message, 'utf8').digest('base64');
+/** base64(HMAC-SHA256(key, message)) over the message's parts in order (text as UTF-8, bytes as they are). */
+export const hmacBase64 = (key: string | Buffer, ...message: Array<string | Uint8Array>) => {
+  const hmac = createHmac('sha256', key);
+  for (const part of message) hmac.update(part);
+  return hmac.digest('base64');
+};
 
 export const signatureMatches = (claimed: string, expected: string): boolean => {
   const a = Buffer.from(claimed);

@@ -1,26 +1,33 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CanonicalEvent } from '../canonical/events';
 import type { Refund, Shipment } from '../canonical/model';
-import { SignatureInvalidError } from '../errors';
-import { parseJson, validated } from '../canonical/parse';
+import { SignatureInvalidError, ValidationError } from '../errors';
+import { DELIVERY_RETENTION_SECONDS } from '../ports/delivery-ledger';
+import { decodeUtf8, parseJson, validated } from '../canonical/parse';
 import type { Connector, VerifiedDelivery } from './connector';
 import { canonicalEvent, lenientInstant, unmappedEvent, type Mapping } from './events';
 import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
 
 /**
  * Shopify (storefront). Signature: `X-Shopify-Hmac-Sha256` = base64 HMAC-SHA256 of the raw body with
- * the app's client secret; no timestamp is signed, so replays are absorbed by deduplication on
- * `X-Shopify-Webhook-Id`. Routing on `X-Shopify-Topic`.
+ * the app's client secret. Only the body is signed: the headers (webhook id, topic, trigger time) can be
+ * changed on a captured body. So the delivery id is derived from the topic and the body's hash (a replay
+ * under a new `X-Shopify-Webhook-Id` is a duplicate), each mapped topic checks that the body is what the
+ * topic says (`bodyFitsTopic`), and an `X-Shopify-Triggered-At` older than the ledger remembers is
+ * refused. Routing on `X-Shopify-Topic`.
  *
  * Shopify ids exceed 2^53, so ids are read from `admin_graphql_api_id` (a string), never from the
  * numeric `id`, which JSON.parse rounds.
  */
 const idFromGid = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
-const GidOf = z.object({ admin_graphql_api_id: z.string() });
+/** A resource's `admin_graphql_api_id` names its type: a body of one resource cannot pass for another's topic. */
+const GidOf = (resource: 'Order' | 'Refund' | 'Fulfillment' | 'Return') =>
+  z.object({ admin_graphql_api_id: z.string().regex(new RegExp(`^gid://shopify/${resource}/\\d+$`), `a gid://shopify/${resource}/<id>: this topic carries a ${resource}`) });
 const Instant = lenientInstant;
 const money = (amount: unknown, currency: string) => (amount === undefined || amount === null ? undefined : { amount: String(amount), currency });
 
-const ShopifyOrder = GidOf.extend({
+const ShopifyOrder = GidOf('Order').extend({
   name: z.string(),
   email: z.string().nullish(),
   currency: z.string().length(3),
@@ -36,8 +43,13 @@ const orderMapping =
   (detailType: 'order.created' | 'order.updated' | 'order.cancelled'): Mapping =>
   (verified, receivedAt) => {
     const order = validated(ShopifyOrder, verified.body);
+    // Shopify sends orders/cancelled only for a cancelled order: without cancelled_at the topic was swapped.
+    if (detailType === 'order.cancelled' && !order.cancelled_at) {
+      throw new ValidationError('The body of an orders/cancelled delivery is not a cancelled order: cancelled_at is empty', [{ path: 'cancelled_at', message: 'a cancelled order has cancelled_at' }]);
+    }
     const orderId = idFromGid(order.admin_graphql_api_id);
-    const email = order.email ?? order.customer?.email ?? undefined;
+    // Shopify sends "" for an order without an email (and a line without a SKU): absent, not invalid.
+    const email = order.email || order.customer?.email || undefined;
     const name = [order.customer?.first_name, order.customer?.last_name].filter(Boolean).join(' ') || undefined;
     const occurredAt = (detailType === 'order.cancelled' ? order.cancelled_at : detailType === 'order.updated' ? order.updated_at : order.created_at) ?? order.created_at;
     return [
@@ -51,7 +63,7 @@ const orderMapping =
         total: money(order.total_price, order.currency),
         lines: order.line_items.map((line) => ({
           lineId: idFromGid(line.admin_graphql_api_id),
-          sku: line.sku ?? undefined,
+          sku: line.sku || undefined,
           title: line.title ?? undefined,
           quantity: line.quantity,
           unitPrice: money(line.price, order.currency),
@@ -60,7 +72,7 @@ const orderMapping =
     ];
   };
 
-const ShopifyRefund = GidOf.extend({
+const ShopifyRefund = GidOf('Refund').extend({
   order_id: z.union([z.number(), z.string()]),
   created_at: Instant,
   note: z.string().nullish(),
@@ -89,7 +101,7 @@ const refundMapping: Mapping = (verified, receivedAt) => {
   return [canonicalEvent('storefront', data.status === 'failed' ? 'refund.failed' : 'refund.issued', verified.deliveryId, topicOf(verified), receivedAt, 0, data)];
 };
 
-const ShopifyFulfillment = GidOf.extend({
+const ShopifyFulfillment = GidOf('Fulfillment').extend({
   order_id: z.union([z.number(), z.string()]),
   status: z.string().nullish(),
   shipment_status: z.string().nullish(),
@@ -125,22 +137,26 @@ const fulfillmentMapping: Mapping = (verified, receivedAt) => {
       carrier: fulfillment.tracking_company ?? undefined,
       trackingNumber: fulfillment.tracking_number ?? undefined,
       exception: outcome.status === 'exception' ? (fulfillment.shipment_status ?? undefined) : undefined,
-      lines: fulfillment.line_items.map((line) => ({ sku: line.sku ?? undefined, quantity: line.quantity })),
+      lines: fulfillment.line_items.map((line) => ({ sku: line.sku || undefined, quantity: line.quantity })),
     }),
   ];
 };
 
-const ShopifyReturn = GidOf.extend({
+const ShopifyReturn = GidOf('Return').extend({
   status: z.string(),
-  order: GidOf.nullish(),
+  order: GidOf('Order').nullish(),
   order_id: z.union([z.number(), z.string()]).nullish(),
   return_line_items: z.array(z.object({ quantity: z.number().int().positive().optional(), return_reason: z.string().nullish() })).default([]),
 });
 
 const returnMapping =
-  (detailType: 'return.requested' | 'return.authorized' | 'return.received', status: 'requested' | 'authorized' | 'closed'): Mapping =>
+  (detailType: 'return.requested' | 'return.authorized' | 'return.received', status: 'requested' | 'authorized' | 'closed', shopifyStatus: 'requested' | 'open' | 'closed'): Mapping =>
   (verified, receivedAt) => {
     const shopifyReturn = validated(ShopifyReturn, verified.body);
+    // Each returns topic is sent with the return in one status: another status means the topic was swapped.
+    if (shopifyReturn.status.toLowerCase() !== shopifyStatus) {
+      throw new ValidationError(`The body of a ${topicOf(verified)} delivery is a return in status "${shopifyReturn.status}"`, [{ path: 'status', message: `${shopifyStatus} for ${topicOf(verified)}` }]);
+    }
     const orderId = shopifyReturn.order ? idFromGid(shopifyReturn.order.admin_graphql_api_id) : (rawNumericField(verified, 'order_id') ?? String(shopifyReturn.order_id ?? ''));
     const returnId = idFromGid(shopifyReturn.admin_graphql_api_id);
     return [
@@ -164,9 +180,9 @@ const mappings: Record<string, Mapping> = {
   'refunds/create': refundMapping,
   'fulfillments/create': fulfillmentMapping,
   'fulfillments/update': fulfillmentMapping,
-  'returns/request': returnMapping('return.requested', 'requested'),
-  'returns/approve': returnMapping('return.authorized', 'authorized'),
-  'returns/close': returnMapping('return.received', 'closed'),
+  'returns/request': returnMapping('return.requested', 'requested', 'requested'),
+  'returns/approve': returnMapping('return.authorized', 'authorized', 'open'),
+  'returns/close': returnMapping('return.received', 'closed', 'closed'),
 };
 
 function topicOf(verified: VerifiedDelivery) {
@@ -177,6 +193,19 @@ function triggeredAt(verified: VerifiedDelivery, receivedAt: Date) {
   const header = verified.headers?.['x-shopify-triggered-at'];
   const parsed = header ? new Date(header) : receivedAt;
   return (Number.isNaN(parsed.getTime()) ? receivedAt : parsed).toISOString();
+}
+
+/**
+ * Past the ledger's retention a replayed body would be taken as new: refuse a delivery triggered before
+ * then. The header is not signed, so this stops only a replay that keeps it (README, "Senders").
+ */
+function refuseStaleTrigger(header: string | undefined, receivedAt: Date) {
+  if (header === undefined) return;
+  const triggeredAt = Date.parse(header);
+  if (Number.isNaN(triggeredAt)) throw new SignatureInvalidError('X-Shopify-Triggered-At must be an ISO-8601 time.');
+  if (receivedAt.getTime() - triggeredAt > DELIVERY_RETENTION_SECONDS * 1000) {
+    throw new SignatureInvalidError(`X-Shopify-Triggered-At is more than ${DELIVERY_RETENTION_SECONDS / 86_400} days old: a delivery that old is refused as a replay.`);
+  }
 }
 
 /** Reads a top-level numeric field from the raw body text, keeping all its digits. */
@@ -191,15 +220,21 @@ export const shopifyConnector: Connector = {
   verify(delivery, secrets) {
     const headers = lowerCaseKeys(delivery.headers);
     const signature = headers['x-shopify-hmac-sha256'];
-    const deliveryId = headers['x-shopify-webhook-id'];
-    const missing = [!signature && 'X-Shopify-Hmac-Sha256', !deliveryId && 'X-Shopify-Webhook-Id', !headers['x-shopify-topic'] && 'X-Shopify-Topic'].filter(Boolean);
+    const webhookId = headers['x-shopify-webhook-id'];
+    const topic = headers['x-shopify-topic'];
+    const missing = [!signature && 'X-Shopify-Hmac-Sha256', !webhookId && 'X-Shopify-Webhook-Id', !topic && 'X-Shopify-Topic'].filter(Boolean);
     if (missing.length > 0) throw new SignatureInvalidError(`Missing Shopify webhook header(s): ${missing.join(', ')}.`);
     if (secrets.length === 0) throw new SignatureInvalidError('No signing secret is configured for this source; the delivery cannot be verified.');
     // After a secret rotation Shopify may sign with the old secret for up to an hour: try every active one.
     if (!secrets.some((secret) => signatureMatches(signature!, hmacBase64(secret, delivery.rawBody)))) {
       throw new SignatureInvalidError('X-Shopify-Hmac-Sha256 does not match any active app secret; it must be base64(HMAC-SHA256(secret, raw body)).');
     }
-    return { deliveryId: deliveryId!, body: parseJson(delivery.rawBody), headers, rawBody: delivery.rawBody };
+    refuseStaleTrigger(headers['x-shopify-triggered-at'], delivery.receivedAt);
+    // The webhook id is not signed: the signed body (with its topic) is what identifies a delivery, so a
+    // replay under a new id is a duplicate. Shopify's retries keep both body and topic, so they still are.
+    const deliveryId = `shopify_${createHash('sha256').update(`${topic}\u0000`).update(delivery.rawBody).digest('hex').slice(0, 40)}`;
+    const text = decodeUtf8(delivery.rawBody);
+    return { deliveryId, body: parseJson(text), headers, rawBody: text };
   },
   map(verified, receivedAt): CanonicalEvent[] {
     const topic = topicOf(verified);

@@ -3,7 +3,7 @@ import type { CanonicalEvent } from '../canonical/events';
 import { CaseStatus, type ServiceCase } from '../canonical/model';
 import { SignatureInvalidError, ValidationError } from '../errors';
 import { ResolutionRequestBody } from '../workflows/refund-or-replacement';
-import { parseJson, validated } from '../canonical/parse';
+import { decodeUtf8, parseJson, validated } from '../canonical/parse';
 import type { Connector, VerifiedDelivery } from './connector';
 import { canonicalEvent, lenientInstant, unmappedEvent, type Mapping } from './events';
 import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
@@ -184,13 +184,15 @@ export const makeZendeskConnector = (options: ZendeskConnectorOptions = DEFAULT_
         throw new SignatureInvalidError(`X-Zendesk-Webhook-Signature-Timestamp is more than ${options.toleranceSeconds / 60} minutes away from our clock.`);
       }
       if (secrets.length === 0) throw new SignatureInvalidError('No signing secret is configured for this source; the delivery cannot be verified.');
-      if (!secrets.some((secret) => signatureMatches(signature!, hmacBase64(secret, timestamp! + delivery.rawBody)))) {
+      if (!secrets.some((secret) => signatureMatches(signature!, hmacBase64(secret, timestamp!, delivery.rawBody)))) {
         throw new SignatureInvalidError('X-Zendesk-Webhook-Signature does not match any active secret; it must be base64(HMAC-SHA256(secret, timestamp + raw body)).');
       }
-      const body = parseJson(delivery.rawBody);
+      const text = decodeUtf8(delivery.rawBody);
+      const body = parseJson(text);
       const id = (body as { id?: unknown })?.id;
-      if (typeof id !== 'string' || !id) throw new SignatureInvalidError('The Zendesk event has no "id" to deduplicate on.');
-      return { deliveryId: id, body, headers, rawBody: delivery.rawBody } satisfies VerifiedDelivery;
+      // Signed, so Zendesk's (or the trigger author's) mistake, not a forgery: 400.
+      if (typeof id !== 'string' || !id) throw new ValidationError('The Zendesk event has no "id" to deduplicate on.', [{ path: 'id', message: 'a non-empty string' }]);
+      return { deliveryId: id, body, headers, rawBody: text } satisfies VerifiedDelivery;
     },
     map(verified, receivedAt): CanonicalEvent[] {
       const type = String((verified.body as { type?: unknown })?.type ?? '');

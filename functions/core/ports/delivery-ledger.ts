@@ -1,3 +1,9 @@
+/**
+ * How long the ledger remembers a delivery. Senders retry for days (Standard Webhooks up to ~3 days,
+ * Shopify 4 hours), so this is longer; connectors whose scheme signs no time refuse older deliveries.
+ */
+export const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;
+
 export interface DeliveryLedger {
   /**
    * Runs `accept` once per delivery key. A later call with the same key returns the first result

@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { shopifyConnector } from '../../../../functions/core/connectors/shopify';
-import { SignatureInvalidError } from '../../../../functions/core/errors';
+import { SignatureInvalidError, ValidationError } from '../../../../functions/core/errors';
 import { loadFixture } from '../../../support/fixtures';
 
 const SECRET = 'shopify-app-secret-current';
 const PREVIOUS = 'shopify-app-secret-previous';
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64');
-const receivedAt = new Date('2026-11-27T10:00:00Z');
+// Shortly after the fixtures' X-Shopify-Triggered-At, as a live delivery arrives.
+const receivedAt = new Date('2025-07-10T16:15:49Z');
 
 const deliver = (name: string, secret = SECRET, tamper = (body: string) => body) => {
   const fixture = loadFixture('shopify', name);
@@ -23,12 +24,12 @@ const deliverRaw = (headers: Record<string, string>, rawBody: string) => {
 
 describe('Shopify connector', () => {
   describe('signature', () => {
-    it('accepts a delivery signed with the current app secret and dedups on X-Shopify-Webhook-Id', () => {
+    it('accepts a delivery signed with the current app secret and derives its delivery id from the topic and body', () => {
       // Act
-      const { fixture, verified } = deliver('orders__create');
+      const { verified } = deliver('orders__create');
 
       // Assess
-      expect(verified.deliveryId).toBe(fixture.headers['X-Shopify-Webhook-Id']);
+      expect(verified.deliveryId).toMatch(/^shopify_[0-9a-f]{40}$/);
     });
 
     it('accepts a delivery still signed with the previous secret after a rotation', () => {
@@ -69,15 +70,98 @@ describe('Shopify connector', () => {
       expect(verify).toThrow('Missing Shopify webhook header(s): X-Shopify-Hmac-Sha256, X-Shopify-Webhook-Id, X-Shopify-Topic.');
     });
 
-    it('verifies a stale (replayed) delivery but keeps its delivery id, so the ledger absorbs it', () => {
-      // Prepare: Shopify signs no timestamp; replays are stopped by deduplication on X-Shopify-Webhook-Id.
-      const first = deliver('orders__create').verified.deliveryId;
+    it('gives a captured body replayed under a new X-Shopify-Webhook-Id the same delivery id, so the ledger absorbs it', () => {
+      // Prepare: Shopify signs only the body; the webhook id is the attacker's to choose.
+      const fixture = loadFixture('shopify', 'orders__create');
+      const verify = (webhookId: string) =>
+        shopifyConnector.verify({ headers: { ...fixture.headers, 'X-Shopify-Webhook-Id': webhookId, 'X-Shopify-Hmac-Sha256': sign(SECRET, fixture.rawBody) }, rawBody: fixture.rawBody, receivedAt }, [SECRET]);
 
       // Act
-      const replayed = deliver('orders__create').verified.deliveryId;
+      const first = verify(fixture.headers['X-Shopify-Webhook-Id']!).deliveryId;
+      const replayed = verify('a-new-webhook-id').deliveryId;
 
       // Assess
       expect(replayed).toBe(first);
+    });
+
+    it('gives the same body under another topic another delivery id (Shopify sends orders/updated and orders/cancelled alike)', () => {
+      // Prepare
+      const fixture = loadFixture('shopify', 'orders__cancelled');
+      const verify = (topic: string) =>
+        shopifyConnector.verify({ headers: { ...fixture.headers, 'X-Shopify-Topic': topic, 'X-Shopify-Hmac-Sha256': sign(SECRET, fixture.rawBody) }, rawBody: fixture.rawBody, receivedAt }, [SECRET]);
+
+      // Act
+      const cancelled = verify('orders/cancelled').deliveryId;
+      const updated = verify('orders/updated').deliveryId;
+
+      // Assess
+      expect(updated).not.toBe(cancelled);
+    });
+
+    it('refuses a delivery whose X-Shopify-Triggered-At is older than the ledger remembers deliveries', () => {
+      // Prepare
+      const fixture = loadFixture('shopify', 'orders__create');
+      const headers = { ...fixture.headers, 'X-Shopify-Hmac-Sha256': sign(SECRET, fixture.rawBody) };
+      const eightDaysLater = new Date(receivedAt.getTime() + 8 * 86_400_000);
+
+      // Act
+      const verify = () => shopifyConnector.verify({ headers, rawBody: fixture.rawBody, receivedAt: eightDaysLater }, [SECRET]);
+
+      // Assess
+      expect(verify).toThrow(new SignatureInvalidError('X-Shopify-Triggered-At is more than 7 days old: a delivery that old is refused as a replay.'));
+    });
+
+    it('accepts a delivery triggered within the retention, or without X-Shopify-Triggered-At', () => {
+      // Prepare
+      const fixture = loadFixture('shopify', 'orders__create');
+      const { 'X-Shopify-Triggered-At': _triggeredAt, ...withoutTrigger } = fixture.headers;
+      const sixDaysLater = new Date(receivedAt.getTime() + 6 * 86_400_000);
+      const verify = (headers: Record<string, string>) => () =>
+        shopifyConnector.verify({ headers: { ...headers, 'X-Shopify-Hmac-Sha256': sign(SECRET, fixture.rawBody) }, rawBody: fixture.rawBody, receivedAt: sixDaysLater }, [SECRET]);
+
+      // Act
+      const triggered = verify(fixture.headers);
+      const untriggered = verify(withoutTrigger);
+
+      // Assess
+      expect(triggered).not.toThrow();
+      expect(untriggered).not.toThrow();
+    });
+  });
+
+  describe('a body that contradicts its topic (headers are not signed)', () => {
+    it('refuses orders/cancelled for an order that has no cancelled_at', () => {
+      // Prepare: an orders/updated body of an open order, replayed as a cancellation.
+      const fixture = loadFixture('shopify', 'orders__updated');
+      const openOrder = fixture.rawBody.replace('"cancelled_at": "2021-12-31T19:00:00-05:00"', '"cancelled_at": null');
+      const headers = { ...fixture.headers, 'X-Shopify-Topic': 'orders/cancelled' };
+
+      // Act
+      const forge = () => deliverRaw(headers, openOrder);
+
+      // Assess
+      expect(openOrder).not.toBe(fixture.rawBody);
+      expect(forge).toThrow(ValidationError);
+      expect(forge).toThrow(/cancelled_at/);
+    });
+
+    it.each([
+      ['a refund as orders/cancelled', 'refunds__create', 'orders/cancelled', /gid:\/\/shopify\/Order/],
+      ['an order as refunds/create', 'orders__create', 'refunds/create', /gid:\/\/shopify\/Refund/],
+      ['an order as fulfillments/update', 'orders__create', 'fulfillments/update', /gid:\/\/shopify\/Fulfillment/],
+      ['a fulfillment as returns/request', 'fulfillments__create', 'returns/request', /gid:\/\/shopify\/Return/],
+      ['a requested return as returns/close', 'returns__request', 'returns/close', /status/],
+      ['a closed return as returns/approve', 'returns__close', 'returns/approve', /status/],
+    ])('refuses %s', (_label, name, topic, why) => {
+      // Prepare
+      const fixture = loadFixture('shopify', name);
+
+      // Act
+      const forge = () => deliverRaw({ ...fixture.headers, 'X-Shopify-Topic': topic }, fixture.rawBody);
+
+      // Assess
+      expect(forge).toThrow(ValidationError);
+      expect(forge).toThrow(why);
     });
   });
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { verifyStandardWebhook } from '../../../../functions/core/connectors/standard-webhooks';
 import { SignatureInvalidError, ValidationError } from '../../../../functions/core/errors';
 import { signStandardWebhook } from '../../../../local/sign';
@@ -12,7 +13,7 @@ const VECTOR = {
 };
 const OTHER_SECRET = 'whsec_' + Buffer.from('another-secret-of-the-sender').toString('base64');
 
-const delivery = (headers: Record<string, string | undefined>, rawBody = VECTOR.body) => ({ headers, rawBody, receivedAt: new Date() });
+const delivery = (headers: Record<string, string | undefined>, rawBody: string | Uint8Array = VECTOR.body) => ({ headers, rawBody, receivedAt: new Date() });
 const atVectorTime = (offsetSeconds = 0) => jest.useFakeTimers({ now: (Number(VECTOR.timestamp) + offsetSeconds) * 1000 });
 const vectorHeaders = () => ({ 'webhook-id': VECTOR.id, 'webhook-timestamp': VECTOR.timestamp, 'webhook-signature': VECTOR.signature });
 
@@ -140,5 +141,30 @@ describe('verifyStandardWebhook', () => {
 
     // Assess
     expect(verify).toThrow(ValidationError);
+  });
+
+  it('verifies the published test vector given as bytes', () => {
+    // Prepare
+    atVectorTime();
+
+    // Act
+    const verified = verifyStandardWebhook(delivery(vectorHeaders(), Buffer.from(VECTOR.body)), [VECTOR.secret]);
+
+    // Assess
+    expect(verified.body).toEqual({ test: 2432232314 });
+  });
+
+  it('reports a body signed over bytes that are not UTF-8 as a validation error, not a signature error', () => {
+    // Prepare: the vector's body with one byte that no UTF-8 text contains, signed over the bytes.
+    atVectorTime();
+    const bytes = Buffer.concat([Buffer.from('{"test": "'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const key = Buffer.from(VECTOR.secret.slice('whsec_'.length), 'base64');
+    const signature = createHmac('sha256', key).update(`${VECTOR.id}.${VECTOR.timestamp}.`).update(bytes).digest('base64');
+
+    // Act
+    const verify = () => verifyStandardWebhook({ headers: { ...vectorHeaders(), 'webhook-signature': `v1,${signature}` }, rawBody: bytes, receivedAt: new Date() }, [VECTOR.secret]);
+
+    // Assess
+    expect(verify).toThrow(new ValidationError('The body is not valid UTF-8.'));
   });
 });

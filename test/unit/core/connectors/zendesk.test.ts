@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { makeZendeskConnector } from '../../../../functions/core/connectors/zendesk';
-import { SignatureInvalidError } from '../../../../functions/core/errors';
+import { SignatureInvalidError, ValidationError } from '../../../../functions/core/errors';
 import { loadFixture } from '../../../support/fixtures';
 
 const SECRET = 'zendesk-webhook-secret';
@@ -84,6 +84,26 @@ describe('Zendesk connector', () => {
 
       // Assess
       expect(verify).toThrow(SignatureInvalidError);
+    });
+  });
+
+  describe('a validly signed body that is not a Zendesk event', () => {
+    it.each([
+      ['has no event id', (body: string) => body.replace(/"id":\s*"cbe4028c[^"]*"/, '"id": ""')],
+      ['is not JSON', () => '{"id":'],
+    ])('is refused as a validation error (400), not a signature error, when it %s', (_label, change) => {
+      // Prepare
+      const fixture = loadFixture('zendesk', 'ticket.created');
+      const rawBody = change(fixture.rawBody);
+      const timestamp = now.toISOString();
+      const headers = { ...fixture.headers, 'X-Zendesk-Webhook-Signature': sign(SECRET, timestamp, rawBody), 'X-Zendesk-Webhook-Signature-Timestamp': timestamp };
+
+      // Act
+      const verify = () => connector.verify({ headers, rawBody, receivedAt: now }, [SECRET]);
+
+      // Assess
+      expect(rawBody).not.toBe(fixture.rawBody);
+      expect(verify).toThrow(ValidationError);
     });
   });
 
