@@ -196,17 +196,20 @@ export interface RouteSpec {
   /** API Gateway resource path; `{name}` segments become path parameters. */
   path: string;
   function: FunctionName;
-  /** Webhooks authenticate by signature inside the handler; read APIs require IAM (SigV4); the health check is open. */
-  authorization: 'signature' | 'iam' | 'none';
+  /**
+   * Webhooks authenticate by signature inside the handler; read and process routes need a known caller
+   * (in AWS IAM SigV4 or an API key, per stage: `readApiAuth`; locally an `x-api-key` of `API_KEYS`); the health check is open.
+   */
+  authorization: 'signature' | 'caller' | 'none';
 }
 
 export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/webhooks/{source}', function: 'webhookIngest', authorization: 'signature' },
-  { method: 'GET', path: '/v1/orders/{orderId}/sync', function: 'orderSyncQuery', authorization: 'iam' },
-  { method: 'GET', path: '/v1/customers/{customerId}/timeline', function: 'readApi', authorization: 'iam' },
-  { method: 'GET', path: '/v1/inventory/{sku}', function: 'readApi', authorization: 'iam' },
-  { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'iam' },
-  { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'iam' },
+  { method: 'GET', path: '/v1/orders/{orderId}/sync', function: 'orderSyncQuery', authorization: 'caller' },
+  { method: 'GET', path: '/v1/customers/{customerId}/timeline', function: 'readApi', authorization: 'caller' },
+  { method: 'GET', path: '/v1/inventory/{sku}', function: 'readApi', authorization: 'caller' },
+  { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'caller' },
+  { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'caller' },
   { method: 'GET', path: '/v1/health', function: 'health', authorization: 'none' },
 ];
 
