@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { dropImpliedRoleDependency, LOG_GROUP_WITHOUT_CMK, skipCheckov } from './checkov';
 import { ENV } from '../functions/shared/environment';
 import { reconcileSettingsOf, serviceDeskFieldIdsOf, type StageConfig } from './config';
 import type { ConsumerQueues } from './consumer-queues';
@@ -111,6 +112,7 @@ export class HandlerFunctions extends Construct {
         retention: config.logRetentionDays as RetentionDays,
         removalPolicy: props.removalPolicy,
       });
+      skipCheckov(logGroup, LOG_GROUP_WITHOUT_CMK);
       const queueSpec = consumedQueue(name);
       const consumed = queueSpec ? queues.byName.get(queueSpec.name)! : undefined;
       const environment = environmentFor(
@@ -144,6 +146,23 @@ export class HandlerFunctions extends Construct {
           externalModules: ['@aws-sdk/*'],
         },
       });
+
+      skipCheckov(
+        fn,
+        {
+          id: 'CKV_AWS_116',
+          comment: queueSpec
+            ? 'Invoked by an SQS event source mapping: failed messages go to the queue\'s own DLQ; a Lambda DLQ serves asynchronous invocations only.'
+            : 'Invoked synchronously (API Gateway): the caller gets the error; there is no asynchronous event to dead-letter.',
+        },
+        { id: 'CKV_AWS_117', comment: 'Calls SaaS APIs (Business Central, Zendesk) and AWS service endpoints only: no private resource a VPC would reach.' },
+        {
+          id: 'CKV_AWS_115',
+          comment: 'Bounded by its event source mapping (MaximumConcurrency) or API throttling; reserved concurrency would take from the account pool of other workloads.',
+        },
+        { id: 'CKV_AWS_173', comment: 'Environment holds names, URLs and settings only, no secrets (read from Secrets Manager); Lambda encrypts it at rest with its AWS managed key.' },
+      );
+      dropImpliedRoleDependency(fn.node.defaultChild as CfnResource, fn.role!.node.findChild('DefaultPolicy'));
 
       for (const need of spec.needs) {
         const tableAccess = TABLE_ACCESS[need];
