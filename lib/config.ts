@@ -43,6 +43,11 @@ export const StageConfig = z.object({
   archiveRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
   logRetentionDays: z.coerce.number().int().positive().default(30),
   /**
+   * How callers of the read and process routes authenticate: `iam` (SigV4, `execute-api:Invoke`) or
+   * `apiKey` (an API Gateway key of the stage's usage plan, in `x-api-key`), for tools that cannot sign.
+   */
+  readApiAuth: z.enum(['iam', 'apiKey']).default('iam'),
+  /**
    * SNS topic (ARN) every alarm notifies. Unset: the stack creates `retail-sync-<stage>-alarms`. An existing topic
    * must let cloudwatch.amazonaws.com publish (and, if encrypted, use a customer managed key that allows it).
    */

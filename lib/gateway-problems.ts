@@ -18,6 +18,9 @@ export const GATEWAY_PROBLEM_BASE = 'https://retail-sync.dev/problems/';
 export const UNKNOWN_ROUTE_DETAIL =
   'No route matches this method and path. (In AWS a read route called without a SigV4 signature answers the same: API Gateway cannot tell the two apart.)';
 
+/** The detail of a read or process route called without a valid API key (stages with `readApiAuth: apiKey`, and locally). */
+export const API_KEY_DETAIL = 'This route needs an API key of this stage in the x-api-key header.';
+
 /**
  * One entry per gateway response type, each with the status it is sent with. A REST API answers an
  * unmatched method or path with MISSING_AUTHENTICATION_TOKEN (403 by default): it is answered 404 here,
@@ -29,7 +32,8 @@ export const GATEWAY_PROBLEMS: Record<string, GatewayProblem> = {
   ACCESS_DENIED: { status: 403, title: 'Access denied' },
   EXPIRED_TOKEN: { status: 403, title: 'Expired token' },
   INVALID_SIGNATURE: { status: 403, title: 'Invalid signature' },
-  INVALID_API_KEY: { status: 403, title: 'Invalid API key' },
+  // A missing or unknown key is a caller not authenticated: 401, as the local gateway answers it.
+  INVALID_API_KEY: { status: 401, title: 'Unauthorized', detail: API_KEY_DETAIL, kind: 'unauthorized' },
   WAF_FILTERED: { status: 403, title: 'Refused by the web application firewall' },
   UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
   BAD_REQUEST_BODY: { status: 400, title: 'Invalid request' },

@@ -64,6 +64,7 @@ export class RetailSyncStack extends Stack {
       functions: this.functions.byName,
       logRetentionDays: config.logRetentionDays,
       removalPolicy,
+      readApiAuth: config.readApiAuth,
     });
     new OperationsDashboard(this, 'Operations', {
       names,

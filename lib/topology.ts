@@ -4,6 +4,7 @@
  * No CDK import here: the local runtime loads it without the CDK.
  */
 import { EVENT_SOURCE_PREFIX } from '../functions/core/canonical/events';
+import { makeConnectorRegistry } from '../functions/core/connectors/registry';
 import { TIMELINE_TYPES } from '../functions/core/read-models';
 import { ENV } from '../functions/shared/environment';
 import { WORKFLOWS, type WorkflowName } from './workflows';
@@ -59,7 +60,15 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
   needs: ResourceNeed[];
+  /**
+   * With `eventBus:put`: the event sources it publishes as; its `events:PutEvents` allows these alone
+   * (condition `events:source`), so a function cannot pass its events off as another system's.
+   */
+  publishesAs?: string[];
 }
+
+/** Ingest publishes each delivery as `retail-sync.<system>` of its connector. */
+const INGEST_EVENT_SOURCES = [...new Set(Object.values(makeConnectorRegistry()).map((connector) => EVENT_SOURCE_PREFIX + connector.system))].sort();
 
 /**
  * Every Lambda function of the product: its folder and service name, sizing, and the shared resources
@@ -77,6 +86,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 512,
     timeoutSeconds: 10,
     needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read', 'zendeskSettings:read'],
+    publishesAs: INGEST_EVENT_SOURCES,
   },
   orderSyncQuery: {
     serviceName: 'order-sync-query',
@@ -139,6 +149,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'eventBus:put',
       'reconcileSettings:read',
     ],
+    // Repairs re-emit the ERP's state as the ERP (reconciliation-events.ts); drift is its own.
+    publishesAs: [`${EVENT_SOURCE_PREFIX}erp`, `${EVENT_SOURCE_PREFIX}reconciler`],
   },
   workflowSteps: {
     serviceName: 'workflow-steps',
@@ -160,6 +172,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'eventBus:put',
       'resolutionPolicies:read',
     ],
+    // Milestones and SLA breaches (workflow-steps.ts).
+    publishesAs: [`${EVENT_SOURCE_PREFIX}workflows`],
   },
   workflowApi: {
     serviceName: 'workflow-api',
@@ -175,6 +189,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     // A collection notification reads up to 50 pages of changed orders.
     timeoutSeconds: 120,
     needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'coordinationTable:readWrite', 'idempotencyTable:readWrite', 'eventBus:put', 'erpSubscriptions:keep'],
+    // The order read after a notification, as the ERP (change-notifications.ts).
+    publishesAs: [`${EVENT_SOURCE_PREFIX}erp`],
   },
   health: {
     serviceName: 'health',
@@ -196,17 +212,20 @@ export interface RouteSpec {
   /** API Gateway resource path; `{name}` segments become path parameters. */
   path: string;
   function: FunctionName;
-  /** Webhooks authenticate by signature inside the handler; read APIs require IAM (SigV4); the health check is open. */
-  authorization: 'signature' | 'iam' | 'none';
+  /**
+   * Webhooks authenticate by signature inside the handler; read and process routes need a known caller
+   * (in AWS IAM SigV4 or an API key, per stage: `readApiAuth`; locally an `x-api-key` of `API_KEYS`); the health check is open.
+   */
+  authorization: 'signature' | 'caller' | 'none';
 }
 
 export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/webhooks/{source}', function: 'webhookIngest', authorization: 'signature' },
-  { method: 'GET', path: '/v1/orders/{orderId}/sync', function: 'orderSyncQuery', authorization: 'iam' },
-  { method: 'GET', path: '/v1/customers/{customerId}/timeline', function: 'readApi', authorization: 'iam' },
-  { method: 'GET', path: '/v1/inventory/{sku}', function: 'readApi', authorization: 'iam' },
-  { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'iam' },
-  { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'iam' },
+  { method: 'GET', path: '/v1/orders/{orderId}/sync', function: 'orderSyncQuery', authorization: 'caller' },
+  { method: 'GET', path: '/v1/customers/{customerId}/timeline', function: 'readApi', authorization: 'caller' },
+  { method: 'GET', path: '/v1/inventory/{sku}', function: 'readApi', authorization: 'caller' },
+  { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'caller' },
+  { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'caller' },
   { method: 'GET', path: '/v1/health', function: 'health', authorization: 'none' },
 ];
 

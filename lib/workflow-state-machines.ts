@@ -1,8 +1,9 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { dropImpliedRoleDependency, LOG_GROUP_WITHOUT_CMK, skipCheckov } from './checkov';
 import type { ResourceNames } from './topology';
 import { readDefinition, WORKFLOWS, type WorkflowName, type WorkflowSubstitutions } from './workflows';
 
@@ -37,6 +38,7 @@ export class WorkflowStateMachines extends Construct {
         retention: props.logRetentionDays,
         removalPolicy: props.removalPolicy,
       });
+      skipCheckov(logGroup, LOG_GROUP_WITHOUT_CMK);
       const machine = new StateMachine(this, name, {
         stateMachineName: props.names.stateMachine(name),
         stateMachineType: StateMachineType.STANDARD,
@@ -49,6 +51,7 @@ export class WorkflowStateMachines extends Construct {
         removalPolicy: props.removalPolicy,
       });
       props.stepsQueue.grantSendMessages(machine);
+      dropImpliedRoleDependency(machine.node.defaultChild as CfnResource, machine.role.node.findChild('DefaultPolicy'));
       props.erpCommandQueue.grantSendMessages(machine);
       // Log delivery and X-Ray's actions (what CDK adds for `logs` and `tracingEnabled`) support no resource scoping.
       Validations.of(machine.role.node.findChild('DefaultPolicy')).acknowledge({

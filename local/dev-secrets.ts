@@ -22,3 +22,12 @@ export const signingSecretsFromEnvironment = (environment: NodeJS.ProcessEnv = p
       return [source, secrets as string[]];
     }),
   );
+
+/** The API key the local stack accepts when `API_KEYS` is not set. Public on purpose, like the secrets above. */
+export const DEVELOPMENT_API_KEY = 'local-dev-key';
+
+/** Reads `API_KEYS` (comma-separated): the keys the local stack accepts on the read and process routes. */
+export const apiKeysFromEnvironment = (environment: NodeJS.ProcessEnv = process.env): string[] => {
+  const configured = (environment.API_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  return configured.length > 0 ? configured : [DEVELOPMENT_API_KEY];
+};

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -26,6 +27,7 @@ import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resol
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeLambdaContext } from './lambda-context';
+import { DEVELOPMENT_API_KEY } from './dev-secrets';
 import { LOCAL_ERP_CLIENT, LOCAL_SERVICE_DESK_AUTHORIZATION, LOCAL_SERVICE_DESK_CREDENTIALS, localErpCredentials } from './dev-credentials';
 import { provisionLocalResources, type LocalResources } from './provision';
 import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './simulators/erp';
@@ -47,6 +49,8 @@ export interface LocalStackOptions {
   erp?: ErpSimulatorOptions;
   /** Call this ERP instead of the in-process simulator (e.g. the simulator in its own process). */
   externalErpUrl?: string;
+  /** API keys the read and process routes accept in `x-api-key` (default: the development key). */
+  apiKeys?: string[];
   /** Active signing secrets per webhook source, newest first. */
   signingSecrets: Record<string, string[]>;
   /** Overrides every local queue's visibility timeout (seconds), for tests that crash consumers; default: the topology's. */
@@ -110,6 +114,13 @@ const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
 
 const routeMatcher = (template: string) =>
   new RegExp('^' + template.replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`) + '/?$');
+
+/** Compares digests, so the time taken says nothing about how much of a key matched. */
+const digest = (key: string) => createHash('sha256').update(key).digest();
+const apiKeyCheck = (keys: string[]) => {
+  const known = keys.map(digest);
+  return (presented: string | undefined) => presented !== undefined && known.some((key) => timingSafeEqual(key, digest(presented)));
+};
 
 const readBody = (request: http.IncomingMessage): Promise<Buffer | undefined> =>
   new Promise((resolve, reject) => {
@@ -182,6 +193,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     handlers.get(name)!(event, makeLambdaContext(names.function(name), FUNCTIONS[name].timeoutSeconds, FUNCTIONS[name].memoryMb));
 
   const routes = ROUTES.map((route) => ({ route, pattern: routeMatcher(route.path) }));
+  const isKnownApiKey = apiKeyCheck(options.apiKeys ?? [DEVELOPMENT_API_KEY]);
   const server = http.createServer(async (request, response) => {
     const send = (result: APIGatewayProxyResult) => {
       response.writeHead(result.statusCode, result.headers as http.OutgoingHttpHeaders);
@@ -194,6 +206,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         .find(({ route, match }) => match && route.method === request.method);
       // API Gateway answers an unmatched method or path alike (MISSING_AUTHENTICATION_TOKEN, mapped to 404).
       if (!found) return send(problemResponse(gatewayProblem('MISSING_AUTHENTICATION_TOKEN')));
+      // As API Gateway does for a stage with readApiAuth "apiKey": before the function runs.
+      if (found.route.authorization === 'caller' && !isKnownApiKey(request.headers['x-api-key'] as string | undefined)) {
+        return send(problemResponse(gatewayProblem('INVALID_API_KEY')));
+      }
       const body = await readBody(request);
       if (body === undefined) {
         return send(problemResponse(gatewayProblem('REQUEST_TOO_LARGE', 'The body exceeds 10 MB.')));

@@ -1,4 +1,4 @@
-import { signingSecretsFromEnvironment } from './dev-secrets';
+import { apiKeysFromEnvironment, DEVELOPMENT_API_KEY, signingSecretsFromEnvironment } from './dev-secrets';
 import { startLocalStack } from './runtime';
 import { LOCAL_STACK_FILE, removeLocalStackFile, writeLocalStackFile } from './stack-file';
 
@@ -22,6 +22,7 @@ const main = async () => {
     serviceDeskPort: numberFromEnv('SERVICE_DESK_PORT', 3002),
     erp: { port: numberFromEnv('ERP_PORT', 3001), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
     signingSecrets: signingSecretsFromEnvironment(),
+    apiKeys: apiKeysFromEnvironment(),
     visibilityTimeoutSeconds: numberFromEnv('VISIBILITY_TIMEOUT_SECONDS'),
     // Reconciliation every RECONCILE_EVERY_SECONDS (default 900, 0: off), like the stage's schedule.
     scheduleEveryMs: (numberFromEnv('RECONCILE_EVERY_SECONDS', 900) ?? 0) * 1000 || undefined,
@@ -32,7 +33,7 @@ const main = async () => {
   console.log(`service desk simulator: ${stack.serviceDesk.url}`);
   console.log(`ERP simulator: ${stack.erp.url}`);
   console.log(`Send a signed test webhook: npm run send -- order.status.changed '{"orderId":"SO-1001","status":"confirmed","version":1}'`);
-  console.log(`Then read the order's sync state: curl ${stack.url}/v1/orders/SO-1001/sync`);
+  console.log(`Then read the order's sync state: curl -H 'x-api-key: <a key of API_KEYS, default ${DEVELOPMENT_API_KEY}>' ${stack.url}/v1/orders/SO-1001/sync`);
   // The ops CLI reads this file, so `npx retail-sync ops dlq list` needs no flags while the stack runs.
   writeLocalStackFile({ endpoint: stack.emulatorEndpoint, stage, region: process.env.AWS_REGION ?? 'us-east-1', apiUrl: stack.url });
   console.log(`Inspect the DLQs: npx retail-sync ops dlq list (reads ${LOCAL_STACK_FILE})`);

@@ -5,6 +5,7 @@ import { SIM_COMPANY_ID } from '../../local/simulators/erp';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
 import { caseShows as caseShowsIn, linkCase as linkCaseIn } from '../support/service-desk-cases';
+import { callerHeaders } from '../support/caller';
 
 const CLIENT_STATE_KEY = 'e2e-businesscentral-client-state-key';
 const SALES_ORDERS = `api/v2.0/companies(${SIM_COMPANY_ID})/salesOrders`;
@@ -52,7 +53,7 @@ describe('Business Central change notifications on the local stack', () => {
     expect(subscription).toMatchObject({ notificationUrl: `${stack.url}/v1/webhooks/businesscentral`, resource: SALES_ORDERS, clientState: clientStateFor(CLIENT_STATE_KEY, SALES_ORDERS) });
     await eventually(async () => caseShows(caseId), (shown) => shown === `shipped v${shipped}`, 10_000);
     // The sync state is another consumer of the same event: it may come a moment after the case.
-    const sync = await eventually(async () => (await (await fetch(`${stack.url}/v1/orders/SO-BC1/sync`)).json()) as { erp: { status: string; version: number } | null }, (view) => view.erp?.version === shipped, 10_000);
+    const sync = await eventually(async () => (await (await fetch(`${stack.url}/v1/orders/SO-BC1/sync`, { headers: callerHeaders })).json()) as { erp: { status: string; version: number } | null }, (view) => view.erp?.version === shipped, 10_000);
     expect(sync.erp).toMatchObject({ status: 'shipped', version: shipped });
     expect(stack.erp.notifications.map((notification) => notification.status)).toEqual([202, 202]);
 

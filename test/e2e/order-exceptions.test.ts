@@ -7,6 +7,7 @@ import type { LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
+import { callerHeaders } from '../support/caller';
 
 /**
  * Resolutions the product starts without the API: a delivery exception from the 3PL opens the order's
@@ -39,7 +40,7 @@ describe('order exceptions and resolutions started from the service desk', () =>
     stack.erp.setInventory('LAMP-RED', [{ locationCode: 'MAIN', inventory: 3 }]);
   };
   const workflow = async (workflowId: string) => {
-    const response = await fetch(`${stack.url}/v1/workflows/${workflowId}`);
+    const response = await fetch(`${stack.url}/v1/workflows/${workflowId}`, { headers: callerHeaders });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   const settled = (workflowId: string) =>

@@ -9,6 +9,7 @@ import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
 import { linkCase as linkCaseIn } from '../support/service-desk-cases';
+import { callerHeaders } from '../support/caller';
 
 const CURRENT_SECRET = 'whsec_' + Buffer.from('e2e-current-erp-secret').toString('base64');
 const PREVIOUS_SECRET = 'whsec_' + Buffer.from('e2e-previous-erp-secret').toString('base64');
@@ -57,7 +58,7 @@ describe('order status sync on the local stack', () => {
 
   const caseField = (caseId: number, field: number) => stack.serviceDesk.tickets.get(caseId)!.custom_fields.find((entry) => entry.id === field)?.value;
   const sync = async (orderId: string) => {
-    const response = await fetch(`${stack.url}/v1/orders/${orderId}/sync`);
+    const response = await fetch(`${stack.url}/v1/orders/${orderId}/sync`, { headers: callerHeaders });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

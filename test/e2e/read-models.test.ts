@@ -6,6 +6,7 @@ import { consumerBacklog } from '../support/consumer-backlog';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
 import { loadFixture } from '../support/fixtures';
+import { callerHeaders } from '../support/caller';
 
 const SECRETS = {
   erp: 'whsec_' + Buffer.from('e2e-erp').toString('base64'),
@@ -47,7 +48,7 @@ describe('connectors and agent read models on the local stack', () => {
     return post('zendesk', rawBody, { 'content-type': 'application/json', 'X-Zendesk-Webhook-Signature': signature, 'X-Zendesk-Webhook-Signature-Timestamp': timestamp });
   };
   const getJson = async (path: string) => {
-    const response = await fetch(`${stack.url}${path}`);
+    const response = await fetch(`${stack.url}${path}`, { headers: callerHeaders });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 

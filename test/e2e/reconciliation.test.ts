@@ -10,6 +10,7 @@ import { observeBus } from '../support/bus-observer';
 import { consumerBacklog } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
 import { caseShows as caseShowsIn, linkCase as linkCaseIn } from '../support/service-desk-cases';
+import { callerHeaders } from '../support/caller';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-reconcile-erp-secret').toString('base64');
 
@@ -63,7 +64,7 @@ describe('reconciliation on the local stack', () => {
   const linkCase = (orderId: string) => linkCaseIn(stack, orderId);
   const caseShows = (caseId: number) => caseShowsIn(stack, caseId);
   const syncView = async (orderId: string) =>
-    (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`)).json()) as { inSync?: boolean; serviceDesk?: { status: string; version: number; verified: boolean; verifiedAt: string | null } };
+    (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`, { headers: callerHeaders })).json()) as { inSync?: boolean; serviceDesk?: { status: string; version: number; verified: boolean; verifiedAt: string | null } };
   const cli = async (...args: string[]) => {
     let stdout = '';
     let stderr = '';

@@ -8,6 +8,7 @@ import type { TaskCallbacks } from '../../functions/core/ports/workflow-tasks';
 import type { ErpResolutionReads } from '../../functions/core/ports/workflow-tasks';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
+import { callerHeaders } from '../support/caller';
 
 /**
  * The central scenario on the local stack: an agent asks for a refund or a replacement on a case, the
@@ -95,12 +96,12 @@ describe('refund or replacement on the local stack', () => {
   };
 
   const requestResolution = async (caseId: string, body: Record<string, unknown>) => {
-    const response = await fetch(`${stack.url}/v1/cases/${caseId}/resolutions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${stack.url}/v1/cases/${caseId}/resolutions`, { method: 'POST', headers: { 'content-type': 'application/json', ...callerHeaders }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as { workflowId: string; statusUrl: string; started: boolean } };
   };
 
   const workflow = async (workflowId: string) => {
-    const response = await fetch(`${stack.url}/v1/workflows/${workflowId}`);
+    const response = await fetch(`${stack.url}/v1/workflows/${workflowId}`, { headers: callerHeaders });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 

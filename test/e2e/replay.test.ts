@@ -8,6 +8,7 @@ import { observeBus } from '../support/bus-observer';
 import { run } from '../../ops/cli';
 import { consumerBacklog as backlogOf } from '../support/consumer-backlog';
 import { eventually, uniqueStage, useEmulator } from '../support/emulator';
+import { callerHeaders } from '../support/caller';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-replay').toString('base64');
 
@@ -29,7 +30,7 @@ describe('replaying the archive on the local stack', () => {
     const rawBody = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
     return fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody });
   };
-  const getJson = async (path: string) => (await fetch(`${stack.url}${path}`)).json() as Promise<Record<string, any>>;
+  const getJson = async (path: string) => (await fetch(`${stack.url}${path}`, { headers: callerHeaders })).json() as Promise<Record<string, any>>;
   const consumerBacklog = () => backlogOf(sqs, stack.resources.queues.values());
 
   it('changes nothing when consumers see every archived event again', async () => {

@@ -7,6 +7,7 @@ import { run, STUCK_MARKER } from '../../ops/cli';
 import type { Trace } from '../../ops/trace';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
+import { callerHeaders } from '../support/caller';
 
 const SECRET = 'whsec_' + Buffer.from('e2e-trace-erp-secret').toString('base64');
 
@@ -55,7 +56,7 @@ describe('ops trace on the local stack', () => {
     expect(response.status).toBe(202);
 
     await eventually(updaterDlqDepth, (depth) => depth === 1, 15_000);
-    await eventually(async () => (await fetch(`${stack.url}/v1/orders/${orderId}/sync`)).status, (status) => status === 200, 10_000);
+    await eventually(async () => (await fetch(`${stack.url}/v1/orders/${orderId}/sync`, { headers: callerHeaders })).status, (status) => status === 200, 10_000);
   }, 60_000);
   afterAll(async () => {
     await e2e?.stop();

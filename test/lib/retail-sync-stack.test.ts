@@ -279,7 +279,7 @@ describe('RetailSyncStack', () => {
     }
   });
 
-  it.each(ROUTES.map((route) => [route.method, route.path, route] as const))('serves %s %s, webhooks by signature and reads by IAM', (_method, _path, route) => {
+  it.each(ROUTES.map((route) => [route.method, route.path, route] as const))('serves %s %s, webhooks by signature and reads by IAM (the default)', (_method, _path, route) => {
     // Act
     const last = route.path.split('/').filter(Boolean).at(-1)!;
     const resourceIds = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: last } }));
@@ -288,12 +288,32 @@ describe('RetailSyncStack', () => {
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: route.method,
       ResourceId: { Ref: resourceIds[0] },
-      AuthorizationType: route.authorization === 'iam' ? 'AWS_IAM' : 'NONE',
+      AuthorizationType: route.authorization === 'caller' ? 'AWS_IAM' : 'NONE',
+      ApiKeyRequired: false,
       Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
     });
+    expect(template.findResources('AWS::ApiGateway::UsagePlan')).toEqual({});
   });
 
-  it('leaves only the webhooks (signed) and the health check open; every other route needs IAM', () => {
+  it('requires an API key of the stage\'s usage plan on the read and process routes when the stage says apiKey', () => {
+    // Act
+    const { template: keyed } = synth({ readApiAuth: 'apiKey' });
+    const methods = Object.values(keyed.findResources('AWS::ApiGateway::Method')).map((method) => method.Properties);
+    const plan = Object.values(keyed.findResources('AWS::ApiGateway::UsagePlan'));
+    const keys = Object.values(keyed.findResources('AWS::ApiGateway::ApiKey'));
+
+    // Assess: every caller route wants a key and no signature; webhooks and health want neither.
+    expect(methods.filter((method) => method.ApiKeyRequired).length).toBe(ROUTES.filter((route) => route.authorization === 'caller').length);
+    for (const method of methods) expect(method.AuthorizationType).toBe('NONE');
+    expect(plan).toHaveLength(1);
+    expect(plan[0]!.Properties).toMatchObject({ UsagePlanName: `${prefix}-readers`, ApiStages: [expect.objectContaining({ Stage: expect.anything() })] });
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.Properties).toMatchObject({ Name: `${prefix}-support-tools`, Enabled: true });
+    expect(keys[0]!.Properties.Value).toBeUndefined();
+    keyed.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+  });
+
+  it('leaves only the webhooks (signed) and the health check open; every other route needs a known caller', () => {
     // Assess
     expect(ROUTES.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /v1/health']);
     expect(ROUTES.filter((route) => route.authorization === 'signature').map((route) => route.path)).toEqual(['/v1/webhooks/{source}']);
@@ -363,6 +383,26 @@ describe('RetailSyncStack', () => {
         ]),
       },
     });
+  });
+});
+
+describe('checkov suppressions and template hygiene', () => {
+  const resources = Object.entries(synth().template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[]; Metadata?: { checkov?: { skip: Array<{ id: string; comment: string }> } } }>);
+
+  it('gives every checkov skip a check id and a reason', () => {
+    // Act
+    const skips = resources.flatMap(([, resource]) => resource.Metadata?.checkov?.skip ?? []);
+
+    // Assess
+    expect(skips.length).toBeGreaterThan(0);
+    for (const skip of skips) expect(skip).toEqual({ id: expect.stringMatching(/^CKV_AWS_\d+$/), comment: expect.stringMatching(/\w{3,}.*\.$/) });
+  });
+
+  it('leaves no DependsOn on a role that the resource already reads the ARN of (cfn-lint W3005)', () => {
+    // Assess
+    for (const [, resource] of resources.filter(([, r]) => ['AWS::Lambda::Function', 'AWS::StepFunctions::StateMachine'].includes(r.Type))) {
+      expect(resource.DependsOn).toEqual([expect.stringMatching(/DefaultPolicy/)]);
+    }
   });
 });
 
@@ -505,6 +545,16 @@ describe('cdk-nag AwsSolutions', () => {
 
     // Act / Assess: synthesis throws ValidationFailed, listing the findings, when any is not acknowledged.
     expect(synthesize).not.toThrow();
+  });
+
+  it('reports no unacknowledged finding for a stage whose readers use API keys', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    new RetailSyncStack(app, 'NagKeys', { config: config({ readApiAuth: 'apiKey' }), env: { account: '123456789012', region: 'eu-west-1' } });
+
+    // Act / Assess
+    expect(() => app.synth()).not.toThrow();
   });
 
   it('still reports a wildcard permission added anywhere else', () => {
