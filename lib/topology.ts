@@ -387,6 +387,7 @@ export const resourceNames = (stage: string) => {
     function: (fn: FunctionName) => `${prefix}-${fn}`,
     stateMachine: (workflow: WorkflowName) => `${prefix}-${WORKFLOWS[workflow].slug}`,
     api: `${prefix}-api`,
+    webAcl: `${prefix}-api-acl`,
     dashboard: prefix,
     alarmTopic: `${prefix}-alarms`,
     alarm: (name: string) => `${prefix}-${name}`,

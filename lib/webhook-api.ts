@@ -86,7 +86,6 @@ export class WebhookApi extends Construct {
       reason: 'Webhook bodies are validated by zod in the function after the signature check, which needs the raw body.',
     });
     Validations.of(this.api.deploymentStage).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-APIG3', reason: 'WAF is left to the deploying account; webhooks are authenticated by signature, reads by IAM.' },
       { id: 'AwsSolutions::AwsSolutions-APIG6', reason: 'Execution logging is off on purpose (it logs bodies); access logs are on.' },
     );
   }

@@ -21,7 +21,7 @@ import * as syncStateProjector from '../functions/sync-state-projector/make-hand
 import * as webhookIngest from '../functions/webhook-ingest/make-handler';
 import * as workflowApi from '../functions/workflow-api/make-handler';
 import * as workflowSteps from '../functions/workflow-steps/make-handler';
-import { gatewayProblem } from '../lib/gateway-problems';
+import { exceedsInvokeLimit, FIREWALL_PROBLEMS, gatewayProblem } from '../lib/gateway-problems';
 import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resolution-policies';
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
@@ -212,6 +212,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       const url = parseRequestUrl(request.url);
       if (!url) return send(problemResponse(gatewayProblem('BAD_REQUEST_PARAMETERS', 'The request target is not a valid URL.')));
       const pathParameters = (groups: Record<string, string>) => Object.fromEntries(Object.entries(groups).map(([name, value]) => [name, decodeURIComponent(value)]));
+      // The web ACL in front of API Gateway refuses these before any route is matched, with its own body.
+      if (exceedsInvokeLimit(request.headers['content-length'])) {
+        const problem = FIREWALL_PROBLEMS.bodyTooLarge;
+        return send({ statusCode: problem.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(problem) });
+      }
       const found = routes
         .map(({ route, pattern }) => ({ route, match: pattern.exec(url.pathname) }))
         .find(({ route, match }) => match && route.method === request.method);

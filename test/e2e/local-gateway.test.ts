@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { signingSecretsFromEnvironment } from '../../local/dev-secrets';
+import { FIREWALL_PROBLEMS } from '../../lib/gateway-problems';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 
 /** Sends bytes as they are on a raw socket (no client library tidies them up) and reads the whole answer. */
@@ -73,5 +74,25 @@ describe('the local gateway answers like API Gateway and never dies', () => {
     // Assess
     expect(answer).toMatchObject({ status: 400, contentType: 'application/problem+json', problem: { type: expect.stringContaining('/problems/'), status: 400, detail: expect.any(String) } });
     await healthy();
+  });
+
+  it("refuses a body of 1,000,000 bytes or more with the web ACL's 413, before any route or function", async () => {
+    // Act
+    const refused = await fetch(`${e2e.stack.url}/v1/webhooks/erp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(7 * 1024 * 1024, 0x20) });
+
+    // Assess
+    expect(refused.status).toBe(413);
+    expect(refused.headers.get('content-type')).toBe('application/json');
+    expect(await refused.json()).toEqual(FIREWALL_PROBLEMS.bodyTooLarge);
+  });
+
+  it('leaves a body just under 1,000,000 bytes to the function, which refuses it over 240 KB as problem+json', async () => {
+    // Act
+    const refused = await fetch(`${e2e.stack.url}/v1/webhooks/erp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(999_999, 0x20) });
+
+    // Assess
+    expect(refused.status).toBe(413);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(await refused.json()).toMatchObject({ status: 413, detail: expect.stringContaining('999999 bytes') });
   });
 });

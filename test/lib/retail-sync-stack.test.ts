@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readStageConfig, StageConfigError, type StageConfig } from '../../lib/config';
-import { gatewayProblem } from '../../lib/gateway-problems';
+import { FIREWALL_PROBLEMS, gatewayProblem } from '../../lib/gateway-problems';
 import { RetailSyncStack } from '../../lib/retail-sync-stack';
 import { FUNCTIONS, QUEUES, resourceNames, ROUTES, visibilityTimeoutSeconds } from '../../lib/topology';
 import cdkJson from '../../cdk.json';
@@ -362,6 +362,35 @@ describe('RetailSyncStack', () => {
           Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
         ]),
       },
+    });
+  });
+
+  describe('web ACL', () => {
+    const webAcl = () => Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]!.Properties;
+    const rule = (name: string) => (webAcl().Rules as Array<{ Name: string; Statement: Record<string, unknown>; Action: unknown }>).find((candidate) => candidate.Name === name);
+
+    it('protects the API stage', () => {
+      // Assess
+      expect(webAcl()).toMatchObject({ Name: `${prefix}-api-acl`, Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+      const association = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation'));
+      expect(association).toHaveLength(1);
+      expect(JSON.stringify(association[0]!.Properties.ResourceArn)).toMatch(/restapis\/.*\/stages\/.*HttpApiDeploymentStage/);
+    });
+
+    it('refuses a Content-Length of 1,000,000 bytes or more with the 413 problem, before the 6 MB Lambda invoke limit', () => {
+      // Prepare
+      const sizeRule = rule('body-over-invoke-limit')!;
+
+      // Act
+      const body = JSON.parse(webAcl().CustomResponseBodies.bodyTooLarge.Content);
+
+      // Assess
+      expect(sizeRule.Statement).toEqual({
+        SizeConstraintStatement: { FieldToMatch: { SingleHeader: { Name: 'content-length' } }, ComparisonOperator: 'GT', Size: 6, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+      });
+      expect(sizeRule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'bodyTooLarge' } } });
+      expect(webAcl().CustomResponseBodies.bodyTooLarge.ContentType).toBe('APPLICATION_JSON');
+      expect(body).toEqual(FIREWALL_PROBLEMS.bodyTooLarge);
     });
   });
 });
