@@ -3,6 +3,7 @@ import type { CanonicalEvent } from '../core/canonical/events';
 import type { Connector } from '../core/connectors/connector';
 import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
 import { DomainError, PayloadTooLargeError } from '../core/errors';
+import { requireJsonBody } from '../core/media-type';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
 import type { Clock } from '../core/ports/clock';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger';
@@ -28,6 +29,7 @@ export type IngestOutcome =
   | 'signature-invalid'
   | 'validation'
   | 'payload-too-large'
+  | 'unsupported-media-type'
   | 'delivery-conflict'
   | 'delivery-in-progress'
   | 'error';
@@ -79,6 +81,7 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
       const connector = connectorIn(connectors, request.source);
       const handshake = connector.handshake?.(request.query ?? {});
       if (handshake) return { response: handshake, outcome: 'handshake' };
+      requireJsonBody(request.headers, request.rawBody);
       const size = Buffer.byteLength(request.rawBody, 'utf8');
       if (size > MAX_WEBHOOK_BODY_BYTES) {
         throw new PayloadTooLargeError(

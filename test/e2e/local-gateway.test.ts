@@ -95,4 +95,23 @@ describe('the local gateway answers like API Gateway and never dies', () => {
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
     expect(await refused.json()).toMatchObject({ status: 413, detail: expect.stringContaining('999999 bytes') });
   });
+
+  it('refuses a webhook body that is not application/json with a 415 problem', async () => {
+    // Act
+    const refused = await fetch(`${e2e.stack.url}/v1/webhooks/erp`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+
+    // Assess
+    expect(refused.status).toBe(415);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(await refused.json()).toMatchObject({ title: 'Unsupported media type', status: 415 });
+  });
+
+  it("still answers Business Central's handshake, a POST with no body and no JSON content type", async () => {
+    // Act
+    const handshake = await fetch(`${e2e.stack.url}/v1/webhooks/businesscentral?validationToken=tok-1`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
+
+    // Assess
+    expect(handshake.status).toBe(200);
+    expect(await handshake.text()).toBe('tok-1');
+  });
 });
