@@ -7,6 +7,8 @@ export interface ApiFirewallProps {
   names: ResourceNames;
   /** ARN of the API's stage the web ACL protects. */
   stageArn: string;
+  /** Requests per source IP per window on the webhook route before a 429; none: no rate rule. */
+  webhookRateLimit?: { limit: number; windowSeconds: number };
 }
 
 const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
@@ -43,6 +45,26 @@ export class ApiFirewall extends Construct {
         visibilityConfig: visibility('body-over-invoke-limit'),
       },
     ];
+    if (props.webhookRateLimit) {
+      rules.push({
+        // Per IP: one sender's loop or a flood from one address is cut off, the other senders go on.
+        name: 'webhook-rate-per-ip',
+        priority: 1,
+        statement: {
+          rateBasedStatement: {
+            limit: props.webhookRateLimit.limit,
+            evaluationWindowSec: props.webhookRateLimit.windowSeconds,
+            aggregateKeyType: 'IP',
+            // CONTAINS: the path WAF sees starts with the stage (`/prod/v1/webhooks/…`) unless a custom domain maps it.
+            scopeDownStatement: {
+              byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'CONTAINS', searchString: '/v1/webhooks/', textTransformations: [{ priority: 0, type: 'NONE' }] },
+            },
+          },
+        },
+        action: blockWith('rateLimited'),
+        visibilityConfig: visibility('webhook-rate-per-ip'),
+      });
+    }
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: props.names.webAcl,
       scope: 'REGIONAL',

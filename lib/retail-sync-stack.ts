@@ -4,7 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiFirewall } from './api-firewall';
 import { CanonicalEventBus } from './canonical-event-bus';
-import { isProduction, type StageConfig } from './config';
+import { isProduction, webhookRateLimitOf, type StageConfig } from './config';
 import { ConsumerQueues } from './consumer-queues';
 import { HandlerFunctions } from './handler-functions';
 import { OperationsDashboard } from './operations-dashboard';
@@ -66,8 +66,12 @@ export class RetailSyncStack extends Stack {
       functions: this.functions.byName,
       logRetentionDays: config.logRetentionDays,
       removalPolicy,
+      throttling: {
+        webhooks: { rateLimit: config.webhookThrottleRatePerSecond, burstLimit: config.webhookThrottleBurst },
+        reads: { rateLimit: config.readThrottleRatePerSecond, burstLimit: config.readThrottleBurst },
+      },
     });
-    this.firewall = new ApiFirewall(this, 'Firewall', { names, stageArn: this.api.api.deploymentStage.stageArn });
+    this.firewall = new ApiFirewall(this, 'Firewall', { names, stageArn: this.api.api.deploymentStage.stageArn, webhookRateLimit: webhookRateLimitOf(config) });
     new OperationsDashboard(this, 'Operations', {
       names,
       queues: this.queues,

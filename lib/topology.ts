@@ -59,6 +59,8 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
   needs: ResourceNeed[];
+  /** The stage setting that reserves (and caps) this function's concurrency; unset: none reserved. */
+  reservedConcurrency?: 'ingestReservedConcurrency';
 }
 
 /**
@@ -77,6 +79,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 512,
     timeoutSeconds: 10,
     needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read', 'zendeskSettings:read'],
+    // A webhook flood then takes at most this much of the account's concurrency; the ERP path keeps the rest.
+    reservedConcurrency: 'ingestReservedConcurrency',
   },
   orderSyncQuery: {
     serviceName: 'order-sync-query',

@@ -22,6 +22,8 @@ export interface WebhookApiProps {
   functions: ReadonlyMap<FunctionName, IFunction>;
   logRetentionDays: number;
   removalPolicy: RemovalPolicy;
+  /** Steady rate (requests/s) and burst of the webhook route, and of every other route. */
+  throttling: Record<'webhooks' | 'reads', { rateLimit: number; burstLimit: number }>;
 }
 
 
@@ -46,8 +48,16 @@ export class WebhookApi extends Construct {
         loggingLevel: MethodLoggingLevel.OFF,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
-        throttlingRateLimit: 1000,
-        throttlingBurstLimit: 2000,
+        // The stage's limits apply to the read and process routes; the webhook route has its own, so
+        // neither side's burst throttles the other.
+        throttlingRateLimit: props.throttling.reads.rateLimit,
+        throttlingBurstLimit: props.throttling.reads.burstLimit,
+        methodOptions: Object.fromEntries(
+          ROUTES.filter((route) => route.authorization === 'signature').map((route) => [
+            `${route.path}/${route.method}`,
+            { throttlingRateLimit: props.throttling.webhooks.rateLimit, throttlingBurstLimit: props.throttling.webhooks.burstLimit },
+          ]),
+        ),
       },
     });
     // Gateway errors (unknown route, throttling, oversize body) answer in the same problem+json as the
