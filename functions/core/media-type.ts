@@ -10,7 +10,7 @@ import { UnsupportedMediaTypeError } from './errors';
  * requireJsonBody({ 'Content-Type': 'application/json; charset=utf-8' }, '{}'); // passes
  * requireJsonBody({ 'content-type': 'text/plain' }, '{}'); // throws UnsupportedMediaTypeError (415)
  */
-export const requireJsonBody = (headers: Readonly<Record<string, string | undefined>>, rawBody: string): void => {
+export const requireJsonBody = (headers: Readonly<Record<string, string | undefined>>, rawBody: string | Uint8Array): void => {
   if (rawBody.length === 0) return;
   // API Gateway passes header names as the client spelled them.
   const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
