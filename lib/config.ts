@@ -74,6 +74,30 @@ export const StageConfig = z.object({
    * of their three-day expiry); only when the `businesscentral` source has a secret in `webhookSecretNames`.
    */
   erpSubscriptionCheckEveryMinutes: z.coerce.number().int().min(1).max(1440).default(60),
+  /**
+   * API Gateway throttling of the webhook route, apart from the read and process routes, so a sender's
+   * burst cannot take the agents' reads down with it (and the reverse). Requests per second and burst.
+   */
+  webhookThrottleRatePerSecond: z.coerce.number().int().min(1).max(10000).default(500),
+  webhookThrottleBurst: z.coerce.number().int().min(1).max(5000).default(1000),
+  readThrottleRatePerSecond: z.coerce.number().int().min(1).max(10000).default(100),
+  readThrottleBurst: z.coerce.number().int().min(1).max(5000).default(200),
+  /**
+   * WAF rate-based rule on the webhook route: requests per source IP per window before it answers 429.
+   * Unset: 3000 in prod, off elsewhere; 0: off. WAF takes at least 10.
+   */
+  webhookRateLimitPerIp: z.coerce
+    .number()
+    .int()
+    .max(2_000_000_000)
+    .refine((limit) => limit === 0 || limit >= 10, 'at least 10 (WAF\'s minimum), or 0 for off')
+    .optional(),
+  webhookRateLimitWindowSeconds: z.coerce
+    .number()
+    .refine((seconds) => [60, 120, 300, 600].includes(seconds), 'one of 60, 120, 300, 600 (WAF\'s evaluation windows)')
+    .default(300),
+  /** Reserved concurrency of the ingest function: caps a webhook flood below the account's limit so the ERP path keeps capacity. */
+  ingestReservedConcurrency: z.coerce.number().int().min(1).max(1000).default(50),
 });
 export type StageConfig = z.infer<typeof StageConfig>;
 
@@ -175,3 +199,9 @@ export const serviceDeskFieldIdsOf = (config: StageConfig): ServiceDeskFieldIds 
 });
 
 export const isProduction = (config: StageConfig) => config.stage === 'prod';
+
+/** The webhook route's WAF rate limit per source IP, or undefined when off (default: on in prod only). */
+export const webhookRateLimitOf = (config: StageConfig): { limit: number; windowSeconds: number } | undefined => {
+  const limit = config.webhookRateLimitPerIp ?? (isProduction(config) ? 3000 : 0);
+  return limit === 0 ? undefined : { limit, windowSeconds: config.webhookRateLimitWindowSeconds };
+};

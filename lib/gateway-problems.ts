@@ -65,3 +65,34 @@ export const gatewayProblem = (responseType: keyof typeof GATEWAY_PROBLEMS, deta
   const problem = GATEWAY_PROBLEMS[responseType]!;
   return { type: GATEWAY_PROBLEM_BASE + (problem.kind ?? 'gateway'), title: problem.title, status: problem.status, detail: problem.detail ?? detail ?? problem.title };
 };
+
+/**
+ * A Content-Length with more digits than this (1,000,000 bytes or more) is refused by the web ACL
+ * before API Gateway: the gateway takes 10 MB but a synchronous Lambda invoke at most 6 MB, so bodies in
+ * between would fail at the integration as a 5xx no gateway response can tell apart. Far above the
+ * largest body a function accepts (240 KB), so nothing a function would take is refused.
+ */
+export const FIREWALL_MAX_CONTENT_LENGTH_DIGITS = 6;
+
+/**
+ * What the web ACL answers when a rule blocks, shared by the CDK web ACL and the local gateway. A WAF
+ * custom response cannot set `content-type` beyond its body types, so these go out as `application/json`.
+ */
+export const FIREWALL_PROBLEMS = {
+  bodyTooLarge: {
+    type: `${GATEWAY_PROBLEM_BASE}payload-too-large`,
+    title: 'Payload too large',
+    status: 413,
+    detail: 'The body is 1,000,000 bytes or more (Content-Length); it is refused before any function runs. A webhook may be at most 240 KB.',
+  },
+  rateLimited: {
+    type: `${GATEWAY_PROBLEM_BASE}rate-limited`,
+    title: 'Too many requests',
+    status: 429,
+    detail: 'Too many webhook requests from this address in the last minutes; retry later with backoff.',
+  },
+} as const;
+export type FirewallProblem = keyof typeof FIREWALL_PROBLEMS;
+
+/** Whether the web ACL refuses a request with this Content-Length as too large for a Lambda invoke. */
+export const exceedsInvokeLimit = (contentLength: string | undefined) => (contentLength ?? '').trim().length > FIREWALL_MAX_CONTENT_LENGTH_DIGITS;

@@ -133,6 +133,7 @@ export class HandlerFunctions extends Construct {
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
         memorySize: spec.memoryMb,
+        reservedConcurrentExecutions: spec.reservedConcurrency ? config[spec.reservedConcurrency] : undefined,
         timeout: Duration.seconds(spec.timeoutSeconds),
         tracing: Tracing.ACTIVE,
         logGroup,

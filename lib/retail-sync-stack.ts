@@ -2,8 +2,9 @@ import { CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-
 import { Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ApiFirewall } from './api-firewall';
 import { CanonicalEventBus } from './canonical-event-bus';
-import { isProduction, type StageConfig } from './config';
+import { isProduction, webhookRateLimitOf, type StageConfig } from './config';
 import { ConsumerQueues } from './consumer-queues';
 import { HandlerFunctions } from './handler-functions';
 import { OperationsDashboard } from './operations-dashboard';
@@ -24,6 +25,7 @@ export class RetailSyncStack extends Stack {
   readonly workflows: WorkflowStateMachines;
   readonly functions: HandlerFunctions;
   readonly api: WebhookApi;
+  readonly firewall: ApiFirewall;
 
   constructor(scope: Construct, id: string, props: RetailSyncStackProps) {
     super(scope, id, props);
@@ -65,7 +67,12 @@ export class RetailSyncStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       removalPolicy,
       readApiAuth: config.readApiAuth,
+      throttling: {
+        webhooks: { rateLimit: config.webhookThrottleRatePerSecond, burstLimit: config.webhookThrottleBurst },
+        reads: { rateLimit: config.readThrottleRatePerSecond, burstLimit: config.readThrottleBurst },
+      },
     });
+    this.firewall = new ApiFirewall(this, 'Firewall', { names, stageArn: this.api.api.deploymentStage.stageArn, webhookRateLimit: webhookRateLimitOf(config) });
     new OperationsDashboard(this, 'Operations', {
       names,
       queues: this.queues,

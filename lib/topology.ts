@@ -65,6 +65,8 @@ export interface FunctionSpec {
    * (condition `events:source`), so a function cannot pass its events off as another system's.
    */
   publishesAs?: string[];
+  /** The stage setting that reserves (and caps) this function's concurrency; unset: none reserved. */
+  reservedConcurrency?: 'ingestReservedConcurrency';
 }
 
 /** Ingest publishes each delivery as `retail-sync.<system>` of its connector. */
@@ -87,6 +89,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 10,
     needs: ['eventBus:put', 'idempotencyTable:readWrite', 'webhookSecrets:read', 'zendeskSettings:read'],
     publishesAs: INGEST_EVENT_SOURCES,
+    // A webhook flood then takes at most this much of the account's concurrency; the ERP path keeps the rest.
+    reservedConcurrency: 'ingestReservedConcurrency',
   },
   orderSyncQuery: {
     serviceName: 'order-sync-query',
@@ -406,6 +410,7 @@ export const resourceNames = (stage: string) => {
     function: (fn: FunctionName) => `${prefix}-${fn}`,
     stateMachine: (workflow: WorkflowName) => `${prefix}-${WORKFLOWS[workflow].slug}`,
     api: `${prefix}-api`,
+    webAcl: `${prefix}-api-acl`,
     dashboard: prefix,
     alarmTopic: `${prefix}-alarms`,
     alarm: (name: string) => `${prefix}-${name}`,

@@ -22,7 +22,7 @@ import * as syncStateProjector from '../functions/sync-state-projector/make-hand
 import * as webhookIngest from '../functions/webhook-ingest/make-handler';
 import * as workflowApi from '../functions/workflow-api/make-handler';
 import * as workflowSteps from '../functions/workflow-steps/make-handler';
-import { gatewayProblem } from '../lib/gateway-problems';
+import { exceedsInvokeLimit, FIREWALL_PROBLEMS, gatewayProblem } from '../lib/gateway-problems';
 import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resolution-policies';
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
@@ -134,6 +134,24 @@ const readBody = (request: http.IncomingMessage): Promise<Buffer | undefined> =>
     request.on('error', reject);
   });
 
+/** The request target as a URL (origin or absolute form), or undefined when it is not one. */
+const parseRequestUrl = (target: string | undefined): URL | undefined => {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+};
+
+/** A whole HTTP/1.1 response carrying a problem, for a socket the HTTP server has given up on. */
+const rawProblemResponse = (problem: ReturnType<typeof gatewayProblem>) => {
+  const body = JSON.stringify(problem);
+  return (
+    `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? 'Bad Request'}\r\n` +
+    `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
+};
+
 /**
  * Runs the product on this machine: the same handlers, with the real AWS SDK, against moto, behind an
  * HTTP server shaped like API Gateway and pollers shaped like Lambda's SQS event source mappings,
@@ -196,11 +214,21 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const isKnownApiKey = apiKeyCheck(options.apiKeys ?? [DEVELOPMENT_API_KEY]);
   const server = http.createServer(async (request, response) => {
     const send = (result: APIGatewayProxyResult) => {
+      // A handler that failed after answering must not throw here: nothing may stop the local stack.
+      if (response.headersSent) return void response.end();
       response.writeHead(result.statusCode, result.headers as http.OutgoingHttpHeaders);
       response.end(result.body);
     };
-    const url = new URL(request.url ?? '/', 'http://localhost');
     try {
+      // Inside the try: a request line such as `GET http://[::1 HTTP/1.1` passes Node's parser but not URL.
+      const url = parseRequestUrl(request.url);
+      if (!url) return send(problemResponse(gatewayProblem('BAD_REQUEST_PARAMETERS', 'The request target is not a valid URL.')));
+      const pathParameters = (groups: Record<string, string>) => Object.fromEntries(Object.entries(groups).map(([name, value]) => [name, decodeURIComponent(value)]));
+      // The web ACL in front of API Gateway refuses these before any route is matched, with its own body.
+      if (exceedsInvokeLimit(request.headers['content-length'])) {
+        const problem = FIREWALL_PROBLEMS.bodyTooLarge;
+        return send({ statusCode: problem.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(problem) });
+      }
       const found = routes
         .map(({ route, pattern }) => ({ route, match: pattern.exec(url.pathname) }))
         .find(({ route, match }) => match && route.method === request.method);
@@ -209,6 +237,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       // As API Gateway does for a stage with readApiAuth "apiKey": before the function runs.
       if (found.route.authorization === 'caller' && !isKnownApiKey(request.headers['x-api-key'] as string | undefined)) {
         return send(problemResponse(gatewayProblem('INVALID_API_KEY')));
+      }
+      let parameters: Record<string, string>;
+      try {
+        parameters = pathParameters(found.match!.groups ?? {});
+      } catch {
+        return send(problemResponse(gatewayProblem('BAD_REQUEST_PARAMETERS', 'The path is not valid percent-encoding (RFC 3986: %XX of UTF-8 bytes).')));
       }
       const body = await readBody(request);
       if (body === undefined) {
@@ -223,7 +257,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
         queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
         multiValueQueryStringParameters: null,
-        pathParameters: Object.fromEntries(Object.entries(found.match!.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)])),
+        pathParameters: parameters,
         stageVariables: null,
         requestContext: { requestId: crypto.randomUUID(), stage, httpMethod: request.method!, path: url.pathname } as APIGatewayProxyEvent['requestContext'],
         body: body.toString('utf8'),
@@ -234,6 +268,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       log(`handler error: ${(error as Error).stack ?? String(error)}`);
       send(problemResponse({ type: 'https://retail-sync.dev/problems/internal', title: 'Internal error', status: 500, detail: 'The handler failed; see the local stack log.' }));
     }
+  });
+  // Requests Node's parser refuses (control characters, oversized headers, a malformed request line) never
+  // reach the listener: answer them as problem+json too, on the raw socket, and close it.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    log(`refused a request Node's HTTP parser could not read: ${error.code ?? error.message}`);
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    socket.end(rawProblemResponse(gatewayProblem('DEFAULT_4XX', 'The request is not valid HTTP/1.1 (malformed request line, control characters or headers over 16 KB).')));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -26,6 +26,9 @@ export class ValidationError extends DomainError {
 
 export class PayloadTooLargeError extends DomainError { readonly kind = 'payload-too-large'; }
 
+/** A body in a media type the route does not take (every POST route takes `application/json`). */
+export class UnsupportedMediaTypeError extends DomainError { readonly kind = 'unsupported-media-type'; }
+
 export class NotFoundError extends DomainError { readonly kind = 'not-found'; }
 
 /** A decision (retry, abandon) for a workflow that is not parked waiting for one. */

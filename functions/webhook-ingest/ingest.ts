@@ -4,6 +4,7 @@ import { validated } from '../core/canonical/parse';
 import type { Connector } from '../core/connectors/connector';
 import { connectorIn, makeConnectorRegistry } from '../core/connectors/registry';
 import { DomainError, PayloadTooLargeError, ValidationError } from '../core/errors';
+import { requireJsonBody } from '../core/media-type';
 import { errorResponse, jsonResponse, type HttpResponse } from '../core/problem';
 import type { Clock } from '../core/ports/clock';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger';
@@ -30,6 +31,7 @@ export type IngestOutcome =
   | 'signature-invalid'
   | 'validation'
   | 'payload-too-large'
+  | 'unsupported-media-type'
   | 'delivery-conflict'
   | 'delivery-in-progress'
   | 'error';
@@ -129,6 +131,7 @@ export const makeIngest = ({ secrets, publisher, ledger, clock, connectors = mak
       const connector = connectorIn(connectors, request.source);
       const handshake = connector.handshake?.(request.query ?? {});
       if (handshake) return { response: handshake, outcome: 'handshake' };
+      requireJsonBody(request.headers, request.rawBody);
       const size = typeof request.rawBody === 'string' ? Buffer.byteLength(request.rawBody, 'utf8') : request.rawBody.byteLength;
       if (size > MAX_WEBHOOK_BODY_BYTES) {
         throw new PayloadTooLargeError(

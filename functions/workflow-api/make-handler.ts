@@ -2,6 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { makeStepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
 import { makeDynamoDbWorkflowStore } from '../adapters/workflow-store';
+import { requireJsonBody } from '../core/media-type';
+import { errorResponse } from '../core/problem';
 import { systemClock, type Clock } from '../core/ports/clock';
 import type { WorkflowStarter, WorkflowStore } from '../core/ports/workflow-tasks';
 import { makeStartResolution } from '../core/workflows/start-resolution';
@@ -22,10 +24,15 @@ export const makeHandler = ({ observability, starter, store, clock }: WorkflowAp
   const startResolution = makeStartResolution({ starter, clock });
   const status = makeWorkflowStatus({ store });
   return withObservability(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const response =
-      event.httpMethod === 'POST'
-        ? await startResolution({ caseId: event.pathParameters?.caseId, rawBody: event.body ?? '', correlationId: event.requestContext.requestId, path: event.path })
-        : await status(event.pathParameters?.workflowId, event.path);
+    const post = async () => {
+      try {
+        requireJsonBody(event.headers ?? {}, event.body ?? '');
+      } catch (error) {
+        return errorResponse(error, event.path);
+      }
+      return startResolution({ caseId: event.pathParameters?.caseId, rawBody: event.body ?? '', correlationId: event.requestContext.requestId, path: event.path });
+    };
+    const response = event.httpMethod === 'POST' ? await post() : await status(event.pathParameters?.workflowId, event.path);
     observability.metrics.addDimensions({ resource: event.resource ?? 'unknown', status: String(response.statusCode) });
     observability.metrics.addMetric('WorkflowApiRequest', MetricUnit.Count, 1);
     return response;

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readStageConfig, StageConfigError, type StageConfig } from '../../lib/config';
-import { gatewayProblem } from '../../lib/gateway-problems';
+import { FIREWALL_PROBLEMS, gatewayProblem } from '../../lib/gateway-problems';
 import { RetailSyncStack } from '../../lib/retail-sync-stack';
 import { FUNCTIONS, QUEUES, resourceNames, ROUTES, visibilityTimeoutSeconds } from '../../lib/topology';
 import cdkJson from '../../cdk.json';
@@ -384,6 +384,114 @@ describe('RetailSyncStack', () => {
       },
     });
   });
+
+  describe('web ACL', () => {
+    const webAcl = () => Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]!.Properties;
+    const rule = (name: string) => (webAcl().Rules as Array<{ Name: string; Statement: Record<string, unknown>; Action: unknown }>).find((candidate) => candidate.Name === name);
+
+    it('protects the API stage', () => {
+      // Assess
+      expect(webAcl()).toMatchObject({ Name: `${prefix}-api-acl`, Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+      const association = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation'));
+      expect(association).toHaveLength(1);
+      expect(JSON.stringify(association[0]!.Properties.ResourceArn)).toMatch(/restapis\/.*\/stages\/.*HttpApiDeploymentStage/);
+    });
+
+    it('refuses a Content-Length of 1,000,000 bytes or more with the 413 problem, before the 6 MB Lambda invoke limit', () => {
+      // Prepare
+      const sizeRule = rule('body-over-invoke-limit')!;
+
+      // Act
+      const body = JSON.parse(webAcl().CustomResponseBodies.bodyTooLarge.Content);
+
+      // Assess
+      expect(sizeRule.Statement).toEqual({
+        SizeConstraintStatement: { FieldToMatch: { SingleHeader: { Name: 'content-length' } }, ComparisonOperator: 'GT', Size: 6, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+      });
+      expect(sizeRule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'bodyTooLarge' } } });
+      expect(webAcl().CustomResponseBodies.bodyTooLarge.ContentType).toBe('APPLICATION_JSON');
+      expect(body).toEqual(FIREWALL_PROBLEMS.bodyTooLarge);
+    });
+  });
+
+  describe('limits', () => {
+    const stageSettings = (stageTemplate: Template) => Object.values(stageTemplate.findResources('AWS::ApiGateway::Stage'))[0]!.Properties.MethodSettings as Array<Record<string, unknown>>;
+    const rateRule = (stageTemplate: Template) =>
+      (Object.values(stageTemplate.findResources('AWS::WAFv2::WebACL'))[0]!.Properties.Rules as Array<{ Name: string; Statement: { RateBasedStatement: Record<string, unknown> }; Action: unknown }>).find(
+        (rule) => rule.Name === 'webhook-rate-per-ip',
+      );
+
+    it('throttles the webhook route apart from the read routes, with the defaults', () => {
+      // Act
+      const settings = stageSettings(template);
+
+      // Assess
+      expect(settings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+          expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1v1~1webhooks~1{source}', ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 }),
+        ]),
+      );
+    });
+
+    it('takes each throttling limit from the stage settings', () => {
+      // Act
+      const settings = stageSettings(synth({ webhookThrottleRatePerSecond: 40, webhookThrottleBurst: 80, readThrottleRatePerSecond: 7, readThrottleBurst: 9 }).template);
+
+      // Assess
+      expect(settings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ResourcePath: '/*', ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 }),
+          expect.objectContaining({ ResourcePath: '/~1v1~1webhooks~1{source}', ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 }),
+        ]),
+      );
+    });
+
+    it('has no WAF rate rule in dev by default', () => {
+      // Assess
+      expect(rateRule(template)).toBeUndefined();
+    });
+
+    it('limits webhook requests per source IP in prod by default, answering the 429 problem', () => {
+      // Act
+      const { template: prodTemplate } = synth({ stage: 'prod' });
+      const rule = rateRule(prodTemplate)!;
+      const acl = Object.values(prodTemplate.findResources('AWS::WAFv2::WebACL'))[0]!.Properties;
+
+      // Assess
+      expect(rule.Statement.RateBasedStatement).toEqual({
+        Limit: 3000,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'IP',
+        ScopeDownStatement: { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'CONTAINS', SearchString: '/v1/webhooks/', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
+      });
+      expect(rule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rateLimited' } } });
+      expect(JSON.parse(acl.CustomResponseBodies.rateLimited.Content)).toEqual(FIREWALL_PROBLEMS.rateLimited);
+    });
+
+    it.each([
+      ['turned on in dev', { webhookRateLimitPerIp: 200, webhookRateLimitWindowSeconds: 60 }, { Limit: 200, EvaluationWindowSec: 60 }],
+      ['turned off in prod', { stage: 'prod', webhookRateLimitPerIp: 0 }, undefined],
+    ])('follows the rate limit setting when %s', (_case, overrides, expected) => {
+      // Act
+      const rule = rateRule(synth(overrides as Partial<StageConfig>).template);
+
+      // Assess
+      expect(rule?.Statement.RateBasedStatement).toEqual(expected ? expect.objectContaining(expected) : undefined);
+    });
+
+    it('reserves concurrency for the ingest function alone, from the stage setting', () => {
+      // Prepare
+      const reserved = (stageTemplate: Template) =>
+        Object.values(stageTemplate.findResources('AWS::Lambda::Function'))
+          .filter((fn) => fn.Properties.ReservedConcurrentExecutions !== undefined)
+          .map((fn) => [fn.Properties.FunctionName, fn.Properties.ReservedConcurrentExecutions]);
+
+      // Act / Assess
+      expect(reserved(template)).toEqual([[`${prefix}-webhookIngest`, 50]]);
+      expect(reserved(synth({ ingestReservedConcurrency: 12 }).template)).toEqual([[`${prefix}-webhookIngest`, 12]]);
+    });
+  });
 });
 
 describe('checkov suppressions and template hygiene', () => {
@@ -418,6 +526,17 @@ describe('stage configuration', () => {
     ['shorter than the schedule period', { reconcileEveryMinutes: 60, reconcileLookbackMinutes: 30 }, /reconcileLookbackMinutes.*must cover reconcileEveryMinutes/],
     ['that leaves no room for the grace period', { reconcileEveryMinutes: 60, reconcileLookbackMinutes: 62, reconcileGraceSeconds: 300 }, /plus reconcileGraceSeconds/],
   ])('refuses a reconciliation lookback %s', (_, settings, expected) => {
+    // Act
+    const read = () => readStageConfig({ ...cdkJson.context, ...settings });
+    // Assess
+    expect(read).toThrow(expected);
+  });
+
+  it.each([
+    ['a WAF rate limit under 10', { webhookRateLimitPerIp: 5 }, /webhookRateLimitPerIp": at least 10/],
+    ['a WAF window WAF does not have', { webhookRateLimitWindowSeconds: 90 }, /webhookRateLimitWindowSeconds": one of 60, 120, 300, 600/],
+    ['no reserved concurrency', { ingestReservedConcurrency: 0 }, /ingestReservedConcurrency/],
+  ])('refuses %s', (_, settings, expected) => {
     // Act
     const read = () => readStageConfig({ ...cdkJson.context, ...settings });
     // Assess

@@ -87,6 +87,34 @@ describe('webhook ingest', () => {
     expect(published).toHaveLength(0);
   });
 
+  it.each([
+    ['declared text/plain', { 'content-type': 'text/plain' }],
+    ['sent without a Content-Type', {}],
+  ])('refuses a body %s with 415 before checking its signature, publishing nothing', async (_case, contentType: Record<string, string>) => {
+    // Prepare
+    const { ingest, published } = setup();
+    const raw = body();
+    const { 'content-type': _json, ...signed } = signStandardWebhook(SECRET, raw);
+    // Act
+    const result = await ingest(request(raw, { ...signed, ...contentType }));
+    // Assess
+    expect(result.response.statusCode).toBe(415);
+    expect(JSON.parse(result.response.body)).toMatchObject({ type: 'https://retail-sync.dev/problems/unsupported-media-type', status: 415, detail: expect.stringContaining('application/json') });
+    expect(result.outcome).toBe('unsupported-media-type');
+    expect(published).toEqual([]);
+  });
+
+  it('takes application/json with a charset, whatever the header name\'s case', async () => {
+    // Prepare
+    const { ingest } = setup();
+    const raw = body();
+    const { 'content-type': _json, ...signed } = signStandardWebhook(SECRET, raw);
+    // Act
+    const result = await ingest(request(raw, { ...signed, 'Content-Type': 'Application/JSON; charset=utf-8' }));
+    // Assess
+    expect(result.response.statusCode).toBe(202);
+  });
+
   it('refuses a body EventBridge could not carry with 413', async () => {
     // Prepare
     const { ingest } = setup();

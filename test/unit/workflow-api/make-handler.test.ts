@@ -74,6 +74,18 @@ describe('workflow API handler', () => {
     expect(read).toEqual([]);
   });
 
+  it('refuses a resolution request not declared application/json with 415 and starts nothing', async () => {
+    // Prepare
+    const { invoke, started } = api();
+    const event = { ...apiEvent('POST', '/v1/cases/{caseId}/resolutions', '/v1/cases/4711/resolutions', { caseId: '4711' }, JSON.stringify(body)), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
+    // Act
+    const response = await invoke(event);
+    // Assess
+    expect(response.statusCode).toBe(415);
+    expect(JSON.parse(response.body)).toMatchObject({ status: 415, instance: '/v1/cases/4711/resolutions' });
+    expect(started).toEqual([]);
+  });
+
   it('answers the status of a workflow for a GET', async () => {
     // Prepare
     const { invoke, started, read, counted } = api();
