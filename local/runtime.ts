@@ -109,7 +109,7 @@ const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
 };
 
 const routeMatcher = (template: string) =>
-  new RegExp('^' + template.replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`) + '/?$');
+  new RegExp('^' + template.replace(/[.+*?^$()[\]|\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`) + '/?$');
 
 const readBody = (request: http.IncomingMessage): Promise<Buffer | undefined> =>
   new Promise((resolve, reject) => {
@@ -216,7 +216,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       send((await invoke(found.route.function, event)) as APIGatewayProxyResult);
     } catch (error) {
       log(`handler error: ${(error as Error).stack ?? String(error)}`);
-      send(problemResponse({ type: 'https://retail-sync.dev/problems/internal', title: 'Internal error', status: 500, detail: 'The handler failed; see the local stack log.' }));
+      send(problemResponse(gatewayProblem('DEFAULT_5XX', 'The handler failed; see the local stack log.')));
     }
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', resolve));
