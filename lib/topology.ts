@@ -178,7 +178,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   health: {
     serviceName: 'health',
-    description: 'Answers GET /v1/health: the API is up, with its stage and version (no dependency is called, nothing secret is read)',
+    description: 'Answers GET /v1/health (the API is up, with its stage and version) and GET /v1/openapi.json; no dependency is called, nothing secret is read',
     memoryMb: 128,
     timeoutSeconds: 3,
     needs: [],
@@ -196,7 +196,7 @@ export interface RouteSpec {
   /** API Gateway resource path; `{name}` segments become path parameters. */
   path: string;
   function: FunctionName;
-  /** Webhooks authenticate by signature inside the handler; read APIs require IAM (SigV4); the health check is open. */
+  /** Webhooks authenticate by signature inside the handler; read APIs require IAM (SigV4); the health check and the OpenAPI document are open. */
   authorization: 'signature' | 'iam' | 'none';
 }
 
@@ -208,6 +208,8 @@ export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'iam' },
   { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'iam' },
   { method: 'GET', path: '/v1/health', function: 'health', authorization: 'none' },
+  // The API's OpenAPI document, embedded in the health function at build time: nothing to read, nothing secret.
+  { method: 'GET', path: '/v1/openapi.json', function: 'health', authorization: 'none' },
 ];
 
 /** Names a stage-level setting that sets the period of a queue's schedule. */

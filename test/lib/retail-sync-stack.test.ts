@@ -293,9 +293,9 @@ describe('RetailSyncStack', () => {
     });
   });
 
-  it('leaves only the webhooks (signed) and the health check open; every other route needs IAM', () => {
+  it('leaves only the webhooks (signed), the health check and the OpenAPI document open; every other route needs IAM', () => {
     // Assess
-    expect(ROUTES.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /v1/health']);
+    expect(ROUTES.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /v1/health', 'GET /v1/openapi.json']);
     expect(ROUTES.filter((route) => route.authorization === 'signature').map((route) => route.path)).toEqual(['/v1/webhooks/{source}']);
     const health = template.toJSON().Resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-health` })];
     expect(Object.keys(health.Properties.Environment.Variables).sort()).toEqual(['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'RETAIL_SYNC_VERSION', 'STAGE']);
