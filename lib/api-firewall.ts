@@ -65,6 +65,15 @@ export class ApiFirewall extends Construct {
         visibilityConfig: visibility('webhook-rate-per-ip'),
       });
     }
+    rules.push({
+      // AWS's managed rules for request patterns known to be malicious (Log4j lookups, Java deserialization,
+      // exploitable paths): bodies here are JSON from known senders, so nothing legitimate matches them.
+      name: 'known-bad-inputs',
+      priority: 2,
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+      overrideAction: { none: {} },
+      visibilityConfig: visibility('known-bad-inputs'),
+    });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: props.names.webAcl,
       scope: 'REGIONAL',

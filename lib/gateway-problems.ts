@@ -1,3 +1,5 @@
+import { problemType, type ProblemKind } from '../functions/core/problem-catalogue';
+
 /**
  * What API Gateway itself answers (before any function runs), as the same problem+json the functions
  * answer: `type`, `title`, a numeric `status` and a `detail`. Shared by the CDK API and the local
@@ -8,11 +10,9 @@ export interface GatewayProblem {
   title: string;
   /** Fixed text; when absent the gateway's own message (`$context.error.messageString`) is used. */
   detail?: string;
-  /** The problem `type` suffix (default `gateway`). */
-  kind?: string;
+  /** The problem's `type` in the catalogue (`functions/core/problem-catalogue.ts`). */
+  kind: ProblemKind;
 }
-
-export const GATEWAY_PROBLEM_BASE = 'https://retail-sync.dev/problems/';
 
 /** The detail of an unknown route, in AWS and locally. */
 export const UNKNOWN_ROUTE_DETAIL =
@@ -29,20 +29,20 @@ export const API_KEY_DETAIL = 'This route needs an API key of this stage in the 
 export const GATEWAY_PROBLEMS: Record<string, GatewayProblem> = {
   MISSING_AUTHENTICATION_TOKEN: { status: 404, title: 'Not found', detail: UNKNOWN_ROUTE_DETAIL, kind: 'not-found' },
   RESOURCE_NOT_FOUND: { status: 404, title: 'Not found', kind: 'not-found' },
-  ACCESS_DENIED: { status: 403, title: 'Access denied' },
-  EXPIRED_TOKEN: { status: 403, title: 'Expired token' },
-  INVALID_SIGNATURE: { status: 403, title: 'Invalid signature' },
+  ACCESS_DENIED: { status: 403, title: 'Access denied', kind: 'access-denied' },
+  EXPIRED_TOKEN: { status: 403, title: 'Expired token', kind: 'access-denied' },
+  INVALID_SIGNATURE: { status: 403, title: 'Invalid signature', kind: 'access-denied' },
   // A missing or unknown key is a caller not authenticated: 401, as the local gateway answers it.
   INVALID_API_KEY: { status: 401, title: 'Unauthorized', detail: API_KEY_DETAIL, kind: 'unauthorized' },
-  WAF_FILTERED: { status: 403, title: 'Refused by the web application firewall' },
-  UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
-  BAD_REQUEST_BODY: { status: 400, title: 'Invalid request' },
-  BAD_REQUEST_PARAMETERS: { status: 400, title: 'Invalid request' },
+  WAF_FILTERED: { status: 403, title: 'Refused by the web application firewall', kind: 'access-denied' },
+  UNAUTHORIZED: { status: 401, title: 'Unauthorized', kind: 'unauthorized' },
+  BAD_REQUEST_BODY: { status: 400, title: 'Invalid request', kind: 'validation' },
+  BAD_REQUEST_PARAMETERS: { status: 400, title: 'Invalid request', kind: 'validation' },
   REQUEST_TOO_LARGE: { status: 413, title: 'Payload too large', kind: 'payload-too-large' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
-  THROTTLED: { status: 429, title: 'Too many requests' },
-  QUOTA_EXCEEDED: { status: 429, title: 'Quota exceeded' },
-  DEFAULT_4XX: { status: 400, title: 'Bad request' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', kind: 'unsupported-media-type' },
+  THROTTLED: { status: 429, title: 'Too many requests', kind: 'too-many-requests' },
+  QUOTA_EXCEEDED: { status: 429, title: 'Quota exceeded', kind: 'too-many-requests' },
+  DEFAULT_4XX: { status: 400, title: 'Bad request', kind: 'bad-request' },
   API_CONFIGURATION_ERROR: { status: 500, title: 'Internal error', kind: 'internal' },
   AUTHORIZER_CONFIGURATION_ERROR: { status: 500, title: 'Internal error', kind: 'internal' },
   AUTHORIZER_FAILURE: { status: 500, title: 'Internal error', kind: 'internal' },
@@ -57,13 +57,13 @@ export const GATEWAY_PROBLEMS: Record<string, GatewayProblem> = {
  * written without quotes; the status is a literal number.
  */
 export const gatewayProblemTemplate = (problem: GatewayProblem): string =>
-  `{"type":${JSON.stringify(GATEWAY_PROBLEM_BASE + (problem.kind ?? 'gateway'))},"title":${JSON.stringify(problem.title)},"status":${problem.status},` +
+  `{"type":${JSON.stringify(problemType(problem.kind))},"title":${JSON.stringify(problem.title)},"status":${problem.status},` +
   `"detail":${problem.detail === undefined ? '$context.error.messageString' : JSON.stringify(problem.detail)}}`;
 
 /** The same problem as a document, for the local gateway. */
 export const gatewayProblem = (responseType: keyof typeof GATEWAY_PROBLEMS, detail?: string) => {
   const problem = GATEWAY_PROBLEMS[responseType]!;
-  return { type: GATEWAY_PROBLEM_BASE + (problem.kind ?? 'gateway'), title: problem.title, status: problem.status, detail: problem.detail ?? detail ?? problem.title };
+  return { type: problemType(problem.kind), title: problem.title, status: problem.status, detail: problem.detail ?? detail ?? problem.title };
 };
 
 /**
@@ -80,13 +80,13 @@ export const FIREWALL_MAX_CONTENT_LENGTH_DIGITS = 6;
  */
 export const FIREWALL_PROBLEMS = {
   bodyTooLarge: {
-    type: `${GATEWAY_PROBLEM_BASE}payload-too-large`,
+    type: problemType('payload-too-large'),
     title: 'Payload too large',
     status: 413,
     detail: 'The body is 1,000,000 bytes or more (Content-Length); it is refused before any function runs. A webhook may be at most 240 KB.',
   },
   rateLimited: {
-    type: `${GATEWAY_PROBLEM_BASE}rate-limited`,
+    type: problemType('too-many-requests'),
     title: 'Too many requests',
     status: 429,
     detail: 'Too many webhook requests from this address in the last minutes; retry later with backoff.',

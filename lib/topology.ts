@@ -198,7 +198,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   health: {
     serviceName: 'health',
-    description: 'Answers GET /v1/health: the API is up, with its stage and version (no dependency is called, nothing secret is read)',
+    description: 'Answers GET /v1/health (the API is up, with its stage and version) and GET /v1/openapi.json; no dependency is called, nothing secret is read',
     memoryMb: 128,
     timeoutSeconds: 3,
     needs: [],
@@ -218,7 +218,8 @@ export interface RouteSpec {
   function: FunctionName;
   /**
    * Webhooks authenticate by signature inside the handler; read and process routes need a known caller
-   * (in AWS IAM SigV4 or an API key, per stage: `readApiAuth`; locally an `x-api-key` of `API_KEYS`); the health check is open.
+   * (in AWS IAM SigV4 or an API key, per stage: `readApiAuth`; locally an `x-api-key` of `API_KEYS`); the
+   * health check and the OpenAPI document are open.
    */
   authorization: 'signature' | 'caller' | 'none';
 }
@@ -231,6 +232,8 @@ export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/cases/{caseId}/resolutions', function: 'workflowApi', authorization: 'caller' },
   { method: 'GET', path: '/v1/workflows/{workflowId}', function: 'workflowApi', authorization: 'caller' },
   { method: 'GET', path: '/v1/health', function: 'health', authorization: 'none' },
+  // The API's OpenAPI document, embedded in the health function at build time: nothing to read, nothing secret.
+  { method: 'GET', path: '/v1/openapi.json', function: 'health', authorization: 'none' },
 ];
 
 /** Names a stage-level setting that sets the period of a queue's schedule. */

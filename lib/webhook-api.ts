@@ -97,7 +97,7 @@ export class WebhookApi extends Construct {
             ? 'The stage authenticates readers by an API key of its usage plan (readApiAuth: apiKey), for tools that cannot sign SigV4.'
             : route.authorization === 'signature'
               ? 'A webhook route authenticates the sender by its HMAC signature, checked in the function.'
-              : 'The health check is open on purpose (load balancers, uptime monitors) and says only that the API is up, its stage and version.',
+              : 'Open on purpose: the health check (load balancers, uptime monitors) says only that the API is up, its stage and version; the OpenAPI document is public contract.',
         });
       }
     }

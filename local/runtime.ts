@@ -113,7 +113,7 @@ const HANDLER_FACTORIES: Record<FunctionName, ReturnType<typeof built>> = {
 };
 
 const routeMatcher = (template: string) =>
-  new RegExp('^' + template.replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`) + '/?$');
+  new RegExp('^' + template.replace(/[.+*?^$()[\]|\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`) + '/?$');
 
 /** Compares digests, so the time taken says nothing about how much of a key matched. */
 const digest = (key: string) => createHash('sha256').update(key).digest();
@@ -266,7 +266,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       send((await invoke(found.route.function, event)) as APIGatewayProxyResult);
     } catch (error) {
       log(`handler error: ${(error as Error).stack ?? String(error)}`);
-      send(problemResponse({ type: 'https://retail-sync.dev/problems/internal', title: 'Internal error', status: 500, detail: 'The handler failed; see the local stack log.' }));
+      send(problemResponse(gatewayProblem('DEFAULT_5XX', 'The handler failed; see the local stack log.')));
     }
   });
   // Requests Node's parser refuses (control characters, oversized headers, a malformed request line) never

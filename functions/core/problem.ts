@@ -10,6 +10,7 @@ import {
   ValidationError,
   WorkflowNotParkedError,
 } from './errors';
+import { PROBLEM_BASE, problemType } from './problem-catalogue';
 
 /** An RFC 9457 problem details document. */
 export interface Problem {
@@ -20,10 +21,11 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const PROBLEM_BASE = 'https://retail-sync.dev/problems/';
-
-/** The one table from error meaning to HTTP status. */
-const STATUS_BY_ERROR: Array<[new (...args: never[]) => DomainError, number, string]> = [
+/**
+ * The one table from error meaning to HTTP status. Each error's `kind` is its problem `type` under
+ * `PROBLEM_BASE`, an entry of the problem catalogue (checked by a test).
+ */
+export const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => DomainError, number, string]> = [
   [UnknownSourceError, 404, 'Unknown webhook source'],
   [NotFoundError, 404, 'Not found'],
   [SignatureInvalidError, 401, 'Signature verification failed'],
@@ -61,7 +63,7 @@ const toProblem = (error: unknown, instance?: string): Problem => {
     }
   }
   return {
-    type: PROBLEM_BASE + 'internal',
+    type: problemType('internal'),
     title: 'Internal error',
     status: 500,
     detail: 'The request could not be processed now; it was not accepted. Retry later.',

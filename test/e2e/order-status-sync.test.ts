@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { enqueueErpCommands } from '../../functions/adapters/erp-command-queue';
 import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
@@ -193,6 +195,16 @@ describe('order status sync on the local stack', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', service: 'retail-sync', stage: expect.stringMatching(/^e2e/), version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it('serves the OpenAPI document without credentials, the one committed in docs/openapi.json', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/v1/openapi.json`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual(JSON.parse(readFileSync(path.join(__dirname, '../../docs/openapi.json'), 'utf8')));
   });
 
   it.each([

@@ -313,9 +313,9 @@ describe('RetailSyncStack', () => {
     keyed.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
   });
 
-  it('leaves only the webhooks (signed) and the health check open; every other route needs a known caller', () => {
+  it('leaves only the webhooks (signed), the health check and the OpenAPI document open; every other route needs a known caller', () => {
     // Assess
-    expect(ROUTES.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /v1/health']);
+    expect(ROUTES.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /v1/health', 'GET /v1/openapi.json']);
     expect(ROUTES.filter((route) => route.authorization === 'signature').map((route) => route.path)).toEqual(['/v1/webhooks/{source}']);
     const health = template.toJSON().Resources[ref(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}-health` })];
     expect(Object.keys(health.Properties.Environment.Variables).sort()).toEqual(['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'RETAIL_SYNC_VERSION', 'STAGE']);
@@ -411,6 +411,14 @@ describe('RetailSyncStack', () => {
       expect(sizeRule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'bodyTooLarge' } } });
       expect(webAcl().CustomResponseBodies.bodyTooLarge.ContentType).toBe('APPLICATION_JSON');
       expect(body).toEqual(FIREWALL_PROBLEMS.bodyTooLarge);
+    });
+
+    it("blocks AWS's known bad inputs (Log4j lookups and the like) with its managed rule group", () => {
+      // Assess
+      expect(rule('known-bad-inputs')).toMatchObject({
+        Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+        OverrideAction: { None: {} },
+      });
     });
   });
 

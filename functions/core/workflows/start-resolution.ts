@@ -14,7 +14,7 @@ export interface ResolutionApiRequest {
   path: string;
 }
 
-const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, dot, colon, underscore or dash');
+export const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, dot, colon, underscore or dash');
 
 /**
  * `POST /v1/cases/{caseId}/resolutions`: validates the request and starts its refund-or-replacement

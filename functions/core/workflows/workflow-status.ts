@@ -5,7 +5,7 @@ import { errorResponse, jsonResponse, type HttpResponse } from '../problem';
 import type { WorkflowStore } from '../ports/workflow-tasks';
 
 // Execution names: letters, digits, dashes and underscores, at most 80 characters.
-const WorkflowId = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, dashes and underscores');
+export const WorkflowId = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, dashes and underscores');
 
 /**
  * `GET /v1/workflows/{workflowId}`: where a workflow stands (state, current milestone), its audit trail
