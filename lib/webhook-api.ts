@@ -45,6 +45,9 @@ export class WebhookApi extends Construct {
       restApiName: props.names.api,
       description: 'Retail sync backbone: webhooks in, authoritative status out',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // Every body reaches the functions base64-encoded, byte for byte: a webhook's signature is checked
+      // on the bytes the sender signed, and text that is not UTF-8 is refused (400) instead of mangled.
+      binaryMediaTypes: ['*/*'],
       cloudWatchRole: false,
       deployOptions: {
         stageName: props.stage,

@@ -260,8 +260,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         pathParameters: parameters,
         stageVariables: null,
         requestContext: { requestId: crypto.randomUUID(), stage, httpMethod: request.method!, path: url.pathname } as APIGatewayProxyEvent['requestContext'],
-        body: body.toString('utf8'),
-        isBase64Encoded: false,
+        // As API Gateway passes bodies of an API whose binary media types are `*/*`: base64, byte for byte.
+        body: body.length > 0 ? body.toString('base64') : null,
+        isBase64Encoded: body.length > 0,
       };
       send((await invoke(found.route.function, event)) as APIGatewayProxyResult);
     } catch (error) {

@@ -8,6 +8,7 @@ import { systemClock } from '../core/ports/clock';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, jsonEnv, requiredEnv, type Environment } from '../shared/environment';
+import { requestBodyOf } from '../shared/request-body';
 import { withObservability, type Observability } from '../shared/lambda';
 import { makeIngest, type IngestDependencies } from './ingest';
 
@@ -28,7 +29,7 @@ export const makeHandler = ({ observability, ...dependencies }: WebhookIngestHan
     dependencies.ledger.registerLambdaContext(context);
     const source = event.pathParameters?.source ?? '';
     // Bytes, not text: signatures are over the bytes, and a connector decodes them strictly after verifying.
-    const rawBody = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : (event.body ?? '');
+    const rawBody = requestBodyOf(event);
     const result = await ingest({ source, headers: event.headers ?? {}, rawBody, query: event.queryStringParameters ?? {}, path: event.path });
 
     // One webhook per invocation, so these dimensions describe every metric of this invocation. Only a

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { makeStepFunctionsWorkflowStarter } from '../adapters/workflow-starter';
 import { makeDynamoDbWorkflowStore } from '../adapters/workflow-store';
 import { requireJsonBody } from '../core/media-type';
+import { decodeUtf8 } from '../core/canonical/parse';
 import { errorResponse } from '../core/problem';
 import { systemClock, type Clock } from '../core/ports/clock';
 import type { WorkflowStarter, WorkflowStore } from '../core/ports/workflow-tasks';
@@ -11,6 +12,7 @@ import { makeWorkflowStatus } from '../core/workflows/workflow-status';
 import { makeAwsClients } from '../shared/aws-clients';
 import { ENV, requiredEnv, stateMachineArnsFrom, type Environment } from '../shared/environment';
 import { withObservability, type Observability } from '../shared/lambda';
+import { requestBodyOf } from '../shared/request-body';
 
 export interface WorkflowApiHandlerDependencies {
   observability: Observability;
@@ -25,12 +27,15 @@ export const makeHandler = ({ observability, starter, store, clock }: WorkflowAp
   const status = makeWorkflowStatus({ store });
   return withObservability(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const post = async () => {
+      let rawBody: string;
       try {
-        requireJsonBody(event.headers ?? {}, event.body ?? '');
+        const body = requestBodyOf(event);
+        requireJsonBody(event.headers ?? {}, body);
+        rawBody = decodeUtf8(body);
       } catch (error) {
         return errorResponse(error, event.path);
       }
-      return startResolution({ caseId: event.pathParameters?.caseId, rawBody: event.body ?? '', correlationId: event.requestContext.requestId, path: event.path });
+      return startResolution({ caseId: event.pathParameters?.caseId, rawBody, correlationId: event.requestContext.requestId, path: event.path });
     };
     const response = event.httpMethod === 'POST' ? await post() : await status(event.pathParameters?.workflowId, event.path);
     observability.metrics.addDimensions({ resource: event.resource ?? 'unknown', status: String(response.statusCode) });

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { createHmac, randomUUID } from 'node:crypto';
 import { signingSecretsFromEnvironment } from '../../local/dev-secrets';
 import { FIREWALL_PROBLEMS } from '../../lib/gateway-problems';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
@@ -14,6 +15,15 @@ const rawExchange = (url: string, request: string): Promise<string> =>
     socket.on('error', reject);
     socket.setTimeout(5_000, () => socket.destroy(new Error(`no complete answer; got: ${Buffer.concat(chunks).toString('utf8')}`)));
   });
+
+/** Standard Webhooks headers for a body given as bytes (the library signs strings). */
+const signedBytes = (secret: string, body: Buffer) => {
+  const id = `msg_${randomUUID().replace(/-/g, '')}`;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signature = createHmac('sha256', key).update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body])).digest('base64');
+  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+};
 
 /** A chunked body's data. */
 const dechunked = (body: string) => {
@@ -113,5 +123,24 @@ describe('the local gateway answers like API Gateway and never dies', () => {
     // Assess
     expect(handshake.status).toBe(200);
     expect(await handshake.text()).toBe('tok-1');
+  });
+
+  it('passes the bytes a sender signed: a validly signed body that is not UTF-8 is a 400, a valid one is accepted', async () => {
+    // Prepare: the signature covers the raw bytes, an invalid UTF-8 sequence (0xC3 0x28) included.
+    const secret = signingSecretsFromEnvironment({}).erp![0]!;
+    const envelope = (note: string) => `{"type":"order.status.changed","timestamp":"${new Date().toISOString()}","data":{"orderId":"SO-UTF8","status":"shipped","version":1,"occurredAt":"${new Date().toISOString()}","note":"${note}"}}`;
+    const [before, after] = envelope('MARK').split('MARK');
+    const invalid = Buffer.concat([Buffer.from(before!), Buffer.from([0xc3, 0x28]), Buffer.from(after!)]);
+    const valid = Buffer.from(envelope('crème brûlée'));
+    const send = (body: Buffer) =>
+      fetch(`${e2e.stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signedBytes(secret, body), body });
+
+    // Act
+    const [refused, accepted] = [await send(invalid), await send(valid)];
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ status: 400, detail: expect.stringContaining('UTF-8') });
+    expect(accepted.status).toBe(202);
   });
 });

@@ -389,6 +389,11 @@ describe('RetailSyncStack', () => {
     const webAcl = () => Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]!.Properties;
     const rule = (name: string) => (webAcl().Rules as Array<{ Name: string; Statement: Record<string, unknown>; Action: unknown }>).find((candidate) => candidate.Name === name);
 
+    it('hands every body to the functions as the bytes sent (binary media types */*), so signatures are checked on them', () => {
+      // Assess
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
+    });
+
     it('protects the API stage', () => {
       // Assess
       expect(webAcl()).toMatchObject({ Name: `${prefix}-api-acl`, Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
