@@ -30,6 +30,7 @@ import { makeLambdaContext } from './lambda-context';
 import { DEVELOPMENT_API_KEY } from './dev-secrets';
 import { LOCAL_ERP_CLIENT, LOCAL_SERVICE_DESK_AUTHORIZATION, LOCAL_SERVICE_DESK_CREDENTIALS, localErpCredentials } from './dev-credentials';
 import { provisionLocalResources, type LocalResources } from './provision';
+import { answerOnRawSocket } from './raw-answers';
 import { startErpSimulator, type ErpSimulator, type ErpSimulatorOptions } from './simulators/erp';
 import { startServiceDeskSimulator, type ServiceDeskSimulator } from './simulators/service-desk';
 import { startPoller } from './sqs-poller';
@@ -141,15 +142,6 @@ const parseRequestUrl = (target: string | undefined): URL | undefined => {
   } catch {
     return undefined;
   }
-};
-
-/** A whole HTTP/1.1 response carrying a problem, for a socket the HTTP server has given up on. */
-const rawProblemResponse = (problem: ReturnType<typeof gatewayProblem>) => {
-  const body = JSON.stringify(problem);
-  return (
-    `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? 'Bad Request'}\r\n` +
-    `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
-  );
 };
 
 /**
@@ -270,13 +262,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       send(problemResponse(gatewayProblem('DEFAULT_5XX', 'The handler failed; see the local stack log.')));
     }
   });
-  // Requests Node's parser refuses (control characters, oversized headers, a malformed request line) never
-  // reach the listener: answer them as problem+json too, on the raw socket, and close it.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    log(`refused a request Node's HTTP parser could not read: ${error.code ?? error.message}`);
-    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    socket.end(rawProblemResponse(gatewayProblem('DEFAULT_4XX', 'The request is not valid HTTP/1.1 (malformed request line, control characters or headers over 16 KB).')));
-  });
+  // What never reaches the listener (requests Node's parser refuses, CONNECT): answered as problem+json on the socket.
+  answerOnRawSocket(server, log);
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
