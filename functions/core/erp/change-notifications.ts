@@ -1,4 +1,5 @@
 import type { ErpResourceChange } from '../canonical/model';
+import { ValidationError } from '../errors';
 import type { OrderStatusSnapshot } from '../canonical/order';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent } from '../canonical/events';
 import { subscribedResourceOf } from '../connectors/business-central';
@@ -53,7 +54,8 @@ const collectionSince = (change: ErpResourceChange) => {
 /**
  * Reads what an ERP change notification names and publishes it, once per resource and change time: a
  * retried notification (Business Central retries for 36 hours) or one the queue redelivers reads nothing
- * again. A `deleted` order (cancelled, or shipped and invoiced in full) can no longer be read by its id:
+ * again. A resource that is not a sales order of this ERP's company is left alone (a notification only
+ * the secret's holder could make, so never a DLQ message). A `deleted` order (cancelled, or shipped and invoiced in full) can no longer be read by its id:
  * it is left to reconciliation, which reads orders by number. A `collection` (over 1,000 changes at once)
  * reads the changed orders a page at a time.
  *
@@ -81,7 +83,12 @@ export const makeErpChangeReader = ({ erp, ledger, publisher, clock, maxCollecti
         }
         return { outcome: 'collection-read' as ChangeOutcome, published };
       }
-      const order = await erp.getOrderByResource(change.resource);
+      const order = await erp.getOrderByResource(change.resource).catch((error: unknown) => {
+        // A sales order of another company (the adapter reads only its own): nothing of ours changed.
+        if (error instanceof ValidationError) return null;
+        throw error;
+      });
+      if (order === null) return { outcome: 'not-an-order' as ChangeOutcome, published: 0 };
       if (!order) return { outcome: 'gone' as ChangeOutcome, published: 0 };
       await publisher.publish([notifiedOrderEvent(order, correlationId, clock.now())]);
       return { outcome: 'published' as ChangeOutcome, published: 1 };

@@ -2,6 +2,7 @@ import type { ErpResourceChange } from '../../../../functions/core/canonical/mod
 import type { OrderStatusSnapshot } from '../../../../functions/core/canonical/order';
 import type { CanonicalEvent } from '../../../../functions/core/canonical/events';
 import { makeErpChangeReader, makeSubscriptionKeeper } from '../../../../functions/core/erp/change-notifications';
+import { ValidationError } from '../../../../functions/core/errors';
 import type { DeliveryLedger } from '../../../../functions/core/ports/delivery-ledger';
 import type { ErpSubscription } from '../../../../functions/core/ports/erp-subscriptions';
 
@@ -85,6 +86,22 @@ describe('reading what a change notification names', () => {
     // Assess
     expect([deleted.outcome, customer.outcome]).toEqual(['gone', 'not-an-order']);
     expect(reads).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
+  it("leaves a sales order of another company alone, without failing (the adapter refuses to read it)", async () => {
+    // Prepare
+    const { read, published } = setUp({
+      getOrderByResource: async () => {
+        throw new ValidationError('The changed resource is not a sales order of this ERP', []);
+      },
+    });
+
+    // Act
+    const outcome = await read(change({ resource: 'api/v2.0/companies(00000000-0000-0000-0000-000000000001)/salesOrders(b6f4017a-b749-ee11-ad0b-a1422c0f7f1f)' }), 'bc_1');
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'not-an-order', published: 0 });
     expect(published).toEqual([]);
   });
 
