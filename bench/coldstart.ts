@@ -15,11 +15,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildSync } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { entryOf, FUNCTIONS, type FunctionName } from '../lib/topology';
 
 const ROOT = path.resolve(__dirname, '..');
-const CDK_OUT = path.join(ROOT, 'cdk.out');
+let CDK_OUT = path.join(ROOT, 'cdk.out');
 const RATIO_TARGET = 1.25;
 const SIZE_TARGET_BYTES = 500_000;
 
@@ -27,13 +27,15 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     only: { type: 'string' },
+    'cdk-out': { type: 'string' },
+    baseline: { type: 'string' },
     analyse: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1) {
-  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--analyse] [--json]');
+  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--json]');
   process.exit(2);
 }
 const say = (line: string) => {
@@ -53,6 +55,12 @@ const newestMtime = (paths: string[]): number => {
 };
 
 const ensureSynth = (): string | undefined => {
+  if (values['cdk-out']) {
+    // A copy kept aside (e.g. the bundles before a change), measured as it is: inside the project, so the
+    // bundles find @aws-sdk/* in its node_modules as they find it in the Lambda runtime.
+    CDK_OUT = path.resolve(values['cdk-out']);
+    return undefined;
+  }
   const template = fs.existsSync(CDK_OUT) ? fs.readdirSync(CDK_OUT).find((f) => f.endsWith('.template.json')) : undefined;
   const reason = !template
     ? 'cdk.out is missing'
@@ -81,21 +89,24 @@ const dummy = (value: unknown): string => {
 
 interface Subject {
   name: string;
+  /** The cdk.out it was synthesized into (the measured one, or `--baseline`). */
+  tree: string;
   assetDir: string;
   environment: Record<string, string>;
 }
 
-const subjectsOf = (): Subject[] => {
-  const templateFile = fs.readdirSync(CDK_OUT).find((f) => f.endsWith('.template.json'))!;
-  const template = JSON.parse(fs.readFileSync(path.join(CDK_OUT, templateFile), 'utf8')) as Template;
+const subjectsOf = (cdkOut: string): Subject[] => {
+  const templateFile = fs.readdirSync(cdkOut).find((f) => f.endsWith('.template.json'))!;
+  const template = JSON.parse(fs.readFileSync(path.join(cdkOut, templateFile), 'utf8')) as Template;
   return Object.entries(template.Resources)
     .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:asset:path'])
     .map(([logicalId, r]) => {
       const functionName = typeof r.Properties.FunctionName === 'string' ? r.Properties.FunctionName : logicalId;
       const variables = Object.fromEntries(Object.entries(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, dummy(v)]));
       return {
+        tree: cdkOut,
         name: (Object.keys(FUNCTIONS) as FunctionName[]).find((fn) => functionName.endsWith(`-${fn}`)) ?? functionName,
-        assetDir: path.join(CDK_OUT, r.Metadata!['aws:asset:path']),
+        assetDir: path.join(cdkOut, r.Metadata!['aws:asset:path']),
         environment: {
           // What the Lambda runtime sets; dummies, so nothing could reach AWS (and module init does not try).
           AWS_REGION: 'us-east-1',
@@ -120,16 +131,16 @@ const BUILD_OPTIONS = {
   bundle: true,
   minify: true,
   sourcemap: true,
-  format: 'cjs',
-  platform: 'node',
+  format: 'cjs' as const,
+  platform: 'node' as const,
   target: 'node22',
   external: ['@aws-sdk/*'],
-  logLevel: 'silent',
-} as const;
+  logLevel: 'silent' as const,
+} satisfies BuildOptions;
 
 /** The floor: a bundle of the `@aws-sdk/*` packages the function's bundle requires, and no logic. */
 const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
-  const dir = path.join(CDK_OUT, 'bench-coldstart', subject.name);
+  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
   fs.mkdirSync(dir, { recursive: true });
   const entry = path.join(dir, 'entry.js');
   fs.writeFileSync(entry, sdkPackages.map((p) => `require(${JSON.stringify(p)});\n`).join('') + 'exports.handler = async () => undefined;\n');
@@ -142,19 +153,21 @@ const started = process.hrtime.bigint();
 const loaded = require(process.argv[1]);
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 if (typeof loaded.handler !== 'function') throw new Error('no handler export');
-process.stdout.write(JSON.stringify({ ms }));
+const sdkPackages = [...new Set(Object.keys(require.cache).map((f) => /node_modules[\\/](@aws-sdk[\\/][^\\/]+)/.exec(f)?.[1]).filter(Boolean))];
+process.stdout.write(JSON.stringify({ ms, sdkPackages }));
 `;
 
-/** Loads a bundle in a fresh Node.js process; returns the milliseconds `require` took. */
-const loadOnce = (file: string, environment: Record<string, string>): number => {
+/** Loads a bundle in a fresh Node.js process: the milliseconds `require` took, and every @aws-sdk package it loaded. */
+const load = (file: string, environment: Record<string, string>): { ms: number; sdkPackages: string[] } => {
   const run = spawnSync(process.execPath, ['-e', LOADER, file], {
     cwd: path.dirname(file),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...environment },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`loading ${file} failed:\n${run.stderr}`);
-  return (JSON.parse(run.stdout) as { ms: number }).ms;
+  return JSON.parse(run.stdout) as { ms: number; sdkPackages: string[] };
 };
+const loadOnce = (file: string, environment: Record<string, string>) => load(file, environment).ms;
 
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -178,17 +191,21 @@ const analyse = (name: string) => {
 
 const main = () => {
   const synthesized = ensureSynth();
-  const subjects = subjectsOf();
+  // With --baseline, both trees are measured in the same interleaved runs, so a busy machine slows both alike.
+  const baseline = values.baseline ? path.resolve(values.baseline) : undefined;
+  const subjects = [...(baseline ? subjectsOf(baseline) : []), ...subjectsOf(CDK_OUT)];
+  // One discarded warm-up each (file cache), which also tells which @aws-sdk packages the bundle loads at
+  // init: the floor requires those of them the bundle requires itself (a client it requires only when
+  // first used, and does not load at init, is not part of its module load).
   const measured = subjects.map((subject) => {
     const file = path.join(subject.assetDir, 'index.js');
-    const sdkPackages = [...new Set([...fs.readFileSync(file, 'utf8').matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1]))].sort();
-    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile: buildFloor(subject, sdkPackages), loads: [] as number[], floorLoads: [] as number[] };
+    const required = new Set([...fs.readFileSync(file, 'utf8').matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1]));
+    const sdkPackages = load(file, subject.environment).sdkPackages.filter((p) => required.has(p)).sort();
+    const floorFile = buildFloor(subject, sdkPackages);
+    loadOnce(floorFile, subject.environment);
+    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, loads: [] as number[], floorLoads: [] as number[] };
   });
-  // One discarded warm-up each (file cache), then the runs interleaved so drift in the machine's load hits all alike.
-  for (const m of measured) {
-    loadOnce(m.file, m.subject.environment);
-    loadOnce(m.floorFile, m.subject.environment);
-  }
+  // The runs interleaved, so drift in the machine's load hits all alike.
   for (let run = 0; run < RUNS; run++) {
     for (const m of measured) {
       m.loads.push(loadOnce(m.file, m.subject.environment));
@@ -201,6 +218,7 @@ const main = () => {
     const ratio = loadMs / floorMs;
     return {
       function: m.subject.name,
+      tree: path.relative(ROOT, m.subject.tree),
       bundleBytes: m.bytes,
       loadMsMedian: round(loadMs),
       floorMsMedian: round(floorMs),
@@ -218,7 +236,8 @@ const main = () => {
     runs: RUNS,
     synthesized: synthesized ?? 'cdk.out was current',
     targets: { ratio: RATIO_TARGET, bundleBytes: SIZE_TARGET_BYTES },
-    functions: rows,
+    functions: rows.filter((r) => r.tree === path.relative(ROOT, CDK_OUT)),
+    ...(baseline ? { baseline: rows.filter((r) => r.tree === path.relative(ROOT, baseline)) } : {}),
   };
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
@@ -226,18 +245,19 @@ const main = () => {
   }
   say(`Module load of each bundle in cdk.out, median of ${RUNS} fresh Node.js ${process.version} processes (${os.cpus().length} cores); floor = the same @aws-sdk/* packages alone.`);
   say('');
-  say('| function | bundle | load (median) | floor | ratio | ratio ≤ 1.25 | ≤ 500 kB | @aws-sdk packages |');
-  say('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) {
+  say('| function | tree | bundle | load (median) | floor | ratio | ratio ≤ 1.25 | ≤ 500 kB | @aws-sdk packages |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of [...rows].sort((a, b) => a.function.localeCompare(b.function) || (a.tree === path.relative(ROOT, CDK_OUT) ? 1 : -1))) {
     say(
-      `| ${r.function} | ${round(r.bundleBytes / 1000)} kB | ${r.loadMsMedian} ms | ${r.floorMsMedian} ms | ${r.ratio.toFixed(2)} | ${r.meetsRatio ? 'yes' : 'no'} | ${r.meetsSize ? 'yes' : 'no'} | ${r.sdkPackages.map((p) => p.replace('@aws-sdk/', '')).join(', ') || '—'} |`,
+      `| ${r.function} | ${r.tree} | ${round(r.bundleBytes / 1000)} kB | ${r.loadMsMedian} ms | ${r.floorMsMedian} ms | ${r.ratio.toFixed(2)} | ${r.meetsRatio ? 'yes' : 'no'} | ${r.meetsSize ? 'yes' : 'no'} | ${r.sdkPackages.map((p) => p.replace('@aws-sdk/', '')).join(', ') || '—'} |`,
     );
   }
-  const misses = rows.filter((r) => !r.meetsRatio || !r.meetsSize).length;
+  const current = result.functions;
+  const misses = current.filter((r) => !r.meetsRatio || !r.meetsSize).length;
   say('');
-  say(`${rows.length - misses} of ${rows.length} functions meet both targets.`);
+  say(`${current.length - misses} of ${current.length} functions of ${path.relative(ROOT, CDK_OUT)} meet both targets.`);
   if (values.analyse) {
-    for (const r of rows) say(`${r.function}: ${r.largest!.map((l) => `${l.group} ${round(l.bytes / 1000)} kB`).join(', ')}`);
+    for (const r of current) say(`${r.function}: ${r.largest!.map((l) => `${l.group} ${round(l.bytes / 1000)} kB`).join(', ')}`);
   }
 };
 
