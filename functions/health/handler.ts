@@ -1,4 +1,4 @@
-import { makeObservability } from '../shared/lambda';
+import { makeUntracedObservability } from '../shared/untraced-lambda';
 import { dependenciesFrom, makeHandler } from './make-handler';
 
-export const handler = makeHandler(dependenciesFrom(process.env, makeObservability()));
+export const handler = makeHandler(dependenciesFrom(process.env, makeUntracedObservability()));

@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:coldstart`: the module-load cost of every function as `cdk synth` bundles it. For each
+ * Lambda function of the synthesized template (resources with `aws:asset:path`), it loads the bundle's
+ * `index.js` in fresh Node.js processes (one discarded warm-up, then `--runs`, default 7) with the
+ * function's environment from the template (tokens replaced by dummies, plus the variables the Lambda
+ * runtime sets) and times the `require`. The floor is a bundle built here, with the same esbuild
+ * options as the stack, from a generated entry that imports exactly the `@aws-sdk/*` packages the
+ * function's bundle requires and nothing else, loaded the same way. It prints bundle size, median load,
+ * floor, ratio and whether each function meets the targets (ratio ≤ 1.25, bundle ≤ 500 kB); it never
+ * fails on them. `--analyse` adds the largest packages of each bundle (esbuild metafile of the same
+ * entry and options). `--json` prints one JSON object instead. Nothing calls AWS: module init only.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { entryOf, FUNCTIONS, type FunctionName } from '../lib/topology';
+
+const ROOT = path.resolve(__dirname, '..');
+let CDK_OUT = path.join(ROOT, 'cdk.out');
+const RATIO_TARGET = 1.25;
+const SIZE_TARGET_BYTES = 500_000;
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    only: { type: 'string' },
+    'cdk-out': { type: 'string' },
+    baseline: { type: 'string' },
+    analyse: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(values.runs);
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--json]');
+  process.exit(2);
+}
+const say = (line: string) => {
+  if (!values.json) console.log(line);
+};
+
+/** The newest modification time under the given paths (files the bundles are built from). */
+const newestMtime = (paths: string[]): number => {
+  let newest = 0;
+  const visit = (p: string) => {
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) fs.readdirSync(p).forEach((child) => visit(path.join(p, child)));
+    else newest = Math.max(newest, stat.mtimeMs);
+  };
+  paths.forEach((p) => fs.existsSync(p) && visit(path.join(ROOT, p)));
+  return newest;
+};
+
+const ensureSynth = (): string | undefined => {
+  if (values['cdk-out']) {
+    // A copy kept aside (e.g. the bundles before a change), measured as it is: inside the project, so the
+    // bundles find @aws-sdk/* in its node_modules as they find it in the Lambda runtime.
+    CDK_OUT = path.resolve(values['cdk-out']);
+    return undefined;
+  }
+  const template = fs.existsSync(CDK_OUT) ? fs.readdirSync(CDK_OUT).find((f) => f.endsWith('.template.json')) : undefined;
+  const reason = !template
+    ? 'cdk.out is missing'
+    : fs.statSync(path.join(CDK_OUT, template)).mtimeMs < newestMtime(['functions', 'lib', 'bin', 'package-lock.json', 'cdk.json'])
+      ? 'cdk.out is older than the sources'
+      : undefined;
+  if (!reason) return undefined;
+  say(`${reason}: running npx cdk synth --quiet …`);
+  const synth = spawnSync('npx', ['cdk', 'synth', '--quiet'], { cwd: ROOT, stdio: values.json ? 'ignore' : 'inherit' });
+  if (synth.status !== 0) throw new Error('cdk synth failed');
+  return reason;
+};
+
+type Template = { Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: Record<string, any> }> };
+
+/** Resolves CloudFormation values to strings: references become dummies, joins are joined. */
+const dummy = (value: unknown): string => {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  const object = value as Record<string, any>;
+  if (object?.Ref) return object.Ref.startsWith('AWS::') ? 'us-east-1' : `https://sqs.us-east-1.amazonaws.com/123456789012/dummy-${object.Ref}`;
+  if (object?.['Fn::GetAtt']) return `arn:aws:states:us-east-1:123456789012:stateMachine:dummy-${[object['Fn::GetAtt']].flat()[0]}`;
+  if (object?.['Fn::Join']) return (object['Fn::Join'][1] as unknown[]).map(dummy).join(object['Fn::Join'][0]);
+  if (object?.['Fn::Select']) return 'dummy';
+  return 'dummy';
+};
+
+interface Subject {
+  name: string;
+  /** The cdk.out it was synthesized into (the measured one, or `--baseline`). */
+  tree: string;
+  assetDir: string;
+  environment: Record<string, string>;
+}
+
+const subjectsOf = (cdkOut: string): Subject[] => {
+  const templateFile = fs.readdirSync(cdkOut).find((f) => f.endsWith('.template.json'))!;
+  const template = JSON.parse(fs.readFileSync(path.join(cdkOut, templateFile), 'utf8')) as Template;
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:asset:path'])
+    .map(([logicalId, r]) => {
+      const functionName = typeof r.Properties.FunctionName === 'string' ? r.Properties.FunctionName : logicalId;
+      const variables = Object.fromEntries(Object.entries(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, dummy(v)]));
+      return {
+        tree: cdkOut,
+        name: (Object.keys(FUNCTIONS) as FunctionName[]).find((fn) => functionName.endsWith(`-${fn}`)) ?? functionName,
+        assetDir: path.join(cdkOut, r.Metadata!['aws:asset:path']),
+        environment: {
+          // What the Lambda runtime sets; dummies, so nothing could reach AWS (and module init does not try).
+          AWS_REGION: 'us-east-1',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDUMMY',
+          AWS_SECRET_ACCESS_KEY: 'dummy',
+          AWS_SESSION_TOKEN: 'dummy',
+          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+          AWS_LAMBDA_FUNCTION_NAME: functionName,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(r.Properties.MemorySize ?? 128),
+          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+          ...variables,
+        },
+      };
+    })
+    .filter((s) => !values.only || s.name === values.only)
+    .sort((a, b) => a.name.localeCompare(b.name));
+};
+
+/** The same esbuild options `lib/handler-functions.ts` gives NodejsFunction. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'cjs' as const,
+  platform: 'node' as const,
+  target: 'node22',
+  external: ['@aws-sdk/*'],
+  logLevel: 'silent' as const,
+} satisfies BuildOptions;
+
+/** The floor: a bundle of the `@aws-sdk/*` packages the function's bundle requires, and no logic. */
+const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
+  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, 'entry.js');
+  fs.writeFileSync(entry, sdkPackages.map((p) => `require(${JSON.stringify(p)});\n`).join('') + 'exports.handler = async () => undefined;\n');
+  buildSync({ ...BUILD_OPTIONS, entryPoints: [entry], outfile: path.join(dir, 'index.js') });
+  return path.join(dir, 'index.js');
+};
+
+const LOADER = `
+const started = process.hrtime.bigint();
+const loaded = require(process.argv[1]);
+const ms = Number(process.hrtime.bigint() - started) / 1e6;
+if (typeof loaded.handler !== 'function') throw new Error('no handler export');
+const sdkPackages = [...new Set(Object.keys(require.cache).map((f) => /node_modules[\\/](@aws-sdk[\\/][^\\/]+)/.exec(f)?.[1]).filter(Boolean))];
+process.stdout.write(JSON.stringify({ ms, sdkPackages }));
+`;
+
+/** Loads a bundle in a fresh Node.js process: the milliseconds `require` took, and every @aws-sdk package it loaded. */
+const load = (file: string, environment: Record<string, string>): { ms: number; sdkPackages: string[] } => {
+  const run = spawnSync(process.execPath, ['-e', LOADER, file], {
+    cwd: path.dirname(file),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...environment },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`loading ${file} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout) as { ms: number; sdkPackages: string[] };
+};
+const loadOnce = (file: string, environment: Record<string, string>) => load(file, environment).ms;
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The largest packages (or project folders) in the function's bundle, from an esbuild metafile. */
+const analyse = (name: string) => {
+  const { metafile } = buildSync({ ...BUILD_OPTIONS, entryPoints: [path.join(ROOT, entryOf(name as FunctionName))], write: false, outdir: os.tmpdir(), metafile: true });
+  const output = Object.values(metafile!.outputs).find((o) => o.entryPoint)!;
+  const byGroup = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const group = match ? match[1] : input.split('/').slice(0, 2).join('/');
+    byGroup.set(group, (byGroup.get(group) ?? 0) + bytesInOutput);
+  }
+  return [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([group, bytes]) => ({ group, bytes }));
+};
+
+const main = () => {
+  const synthesized = ensureSynth();
+  // With --baseline, both trees are measured in the same interleaved runs, so a busy machine slows both alike.
+  const baseline = values.baseline ? path.resolve(values.baseline) : undefined;
+  const subjects = [...(baseline ? subjectsOf(baseline) : []), ...subjectsOf(CDK_OUT)];
+  // One discarded warm-up each (file cache), which also tells which @aws-sdk packages the bundle loads at
+  // init: the floor requires those of them the bundle requires itself (a client it requires only when
+  // first used, and does not load at init, is not part of its module load).
+  const measured = subjects.map((subject) => {
+    const file = path.join(subject.assetDir, 'index.js');
+    const required = new Set([...fs.readFileSync(file, 'utf8').matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1]));
+    const sdkPackages = load(file, subject.environment).sdkPackages.filter((p) => required.has(p)).sort();
+    const floorFile = buildFloor(subject, sdkPackages);
+    loadOnce(floorFile, subject.environment);
+    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, loads: [] as number[], floorLoads: [] as number[] };
+  });
+  // The runs interleaved, so drift in the machine's load hits all alike.
+  for (let run = 0; run < RUNS; run++) {
+    for (const m of measured) {
+      m.loads.push(loadOnce(m.file, m.subject.environment));
+      m.floorLoads.push(loadOnce(m.floorFile, m.subject.environment));
+    }
+  }
+  const rows = measured.map((m) => {
+    const loadMs = median(m.loads);
+    const floorMs = median(m.floorLoads);
+    const ratio = loadMs / floorMs;
+    return {
+      function: m.subject.name,
+      tree: path.relative(ROOT, m.subject.tree),
+      bundleBytes: m.bytes,
+      loadMsMedian: round(loadMs),
+      floorMsMedian: round(floorMs),
+      ratio: round(ratio, 2),
+      meetsRatio: ratio <= RATIO_TARGET,
+      meetsSize: m.bytes <= SIZE_TARGET_BYTES,
+      sdkPackages: m.sdkPackages,
+      loadsMs: m.loads.map((x) => round(x)),
+      floorLoadsMs: m.floorLoads.map((x) => round(x)),
+      ...(values.analyse ? { largest: analyse(m.subject.name) } : {}),
+    };
+  });
+  const result = {
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    runs: RUNS,
+    synthesized: synthesized ?? 'cdk.out was current',
+    targets: { ratio: RATIO_TARGET, bundleBytes: SIZE_TARGET_BYTES },
+    functions: rows.filter((r) => r.tree === path.relative(ROOT, CDK_OUT)),
+    ...(baseline ? { baseline: rows.filter((r) => r.tree === path.relative(ROOT, baseline)) } : {}),
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  say(`Module load of each bundle in cdk.out, median of ${RUNS} fresh Node.js ${process.version} processes (${os.cpus().length} cores); floor = the same @aws-sdk/* packages alone.`);
+  say('');
+  say('| function | tree | bundle | load (median) | floor | ratio | ratio ≤ 1.25 | ≤ 500 kB | @aws-sdk packages |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of [...rows].sort((a, b) => a.function.localeCompare(b.function) || (a.tree === path.relative(ROOT, CDK_OUT) ? 1 : -1))) {
+    say(
+      `| ${r.function} | ${r.tree} | ${round(r.bundleBytes / 1000)} kB | ${r.loadMsMedian} ms | ${r.floorMsMedian} ms | ${r.ratio.toFixed(2)} | ${r.meetsRatio ? 'yes' : 'no'} | ${r.meetsSize ? 'yes' : 'no'} | ${r.sdkPackages.map((p) => p.replace('@aws-sdk/', '')).join(', ') || '—'} |`,
+    );
+  }
+  const current = result.functions;
+  const misses = current.filter((r) => !r.meetsRatio || !r.meetsSize).length;
+  say('');
+  say(`${current.length - misses} of ${current.length} functions of ${path.relative(ROOT, CDK_OUT)} meet both targets.`);
+  if (values.analyse) {
+    for (const r of current) say(`${r.function}: ${r.largest!.map((l) => `${l.group} ${round(l.bytes / 1000)} kB`).join(', ')}`);
+  }
+};
+
+main();
