@@ -178,8 +178,10 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
     async getOrder(orderId) {
       const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}&$select=${SALES_ORDER_FIELDS}`, Collection(SalesOrder));
       const order = found.value[0];
-      return order ? readable(order) : invoicedOrder(orderId);
+      return order ? readable(order) : undefined;
     },
+
+    getInvoicedOrder: invoicedOrder,
 
     async getOrderByResource(resource) {
       const url = resourceUrlOf(base, resource);

@@ -30,7 +30,7 @@ export interface ReconcilerHandlerDependencies {
   queue: ConsumedQueue;
   settings: ReconcileSettings;
   /** The ERP's reads, called through the ERP gate. */
-  erp: Pick<ErpPort, 'listOrdersChanged' | 'getOrder'>;
+  erp: Pick<ErpPort, 'listOrdersChanged' | 'getOrder' | 'getInvoicedOrder'>;
   /** True when an order page cursor points at this ERP (a cursor from a request must not send the adapter elsewhere). */
   ownsOrderPageCursor: (cursor: string) => boolean;
   coordination: ErpCoordination;
@@ -57,6 +57,7 @@ export const makeHandler = ({ observability, queue, settings, erp, ownsOrderPage
           return erpGate(() => erp.listOrdersChanged(window, cursor));
         },
         getOrder: (orderId) => erpGate(() => erp.getOrder(orderId)),
+        getInvoicedOrder: (orderId) => erpGate(() => erp.getInvoicedOrder(orderId)),
       },
       desk: paced({ findCasesForOrder: desk.findCasesForOrder, getCase: desk.getCase }, makePacer({ perSecond: settings.serviceDeskReadsPerSecond })),
       syncState,

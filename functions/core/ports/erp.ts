@@ -32,7 +32,10 @@ export interface ErpPort {
   findEffect(command: ErpCommand): Promise<ErpReceipt | undefined>;
   /** Creates the effect (return authorization, credit memo, replacement order…). */
   create(command: ErpCommand): Promise<ErpReceipt>;
+  /** The order while it is open in the ERP (one request); undefined once it has left the open orders. */
   getOrder(orderId: string): Promise<OrderStatusSnapshot | undefined>;
+  /** An order that has left the open orders, shipped and invoiced in full, read from its invoice (one request). */
+  getInvoicedOrder(orderId: string): Promise<OrderStatusSnapshot | undefined>;
   /** The order a change notification names by its resource path; undefined when it no longer exists. */
   getOrderByResource(resource: string): Promise<OrderStatusSnapshot | undefined>;
   getInventory(sku: string): Promise<ErpInventoryLevel[]>;

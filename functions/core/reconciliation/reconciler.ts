@@ -13,7 +13,7 @@ import { emptyReport, sliceKey, type ReconcilePageReport, type RunProgress } fro
 
 export interface ReconcileDependencies {
   /** The ERP's listing and order reads, already behind the ERP gate (breaker and rate budget). */
-  erp: Pick<ErpPort, 'listOrdersChanged' | 'getOrder'>;
+  erp: Pick<ErpPort, 'listOrdersChanged' | 'getOrder' | 'getInvoicedOrder'>;
   desk: Pick<ServiceDeskPort, 'findCasesForOrder' | 'getCase'>;
   /** Read to compare; written only to record what the desk was just read to show (verified or not). */
   syncState: Pick<SyncStateStore, 'getOrder' | 'recordServiceDeskStatus'>;
@@ -93,7 +93,8 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
       let kinds = driftKinds(authoritative, record, cases);
       if (kinds.includes('service-desk-ahead')) {
         // The listing may be minutes old: a case "ahead" of it may just show a newer change. Ask the ERP again.
-        const fresh = await erp.getOrder(authoritative.orderId);
+        // Each read is one ERP request (one slot of the rate budget): the invoice only when the order has left the open orders.
+        const fresh = (await erp.getOrder(authoritative.orderId)) ?? (await erp.getInvoicedOrder(authoritative.orderId));
         if (fresh && fresh.version > authoritative.version) {
           authoritative = fresh;
           if (ageSeconds() < limits.graceSeconds) {

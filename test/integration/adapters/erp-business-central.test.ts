@@ -97,17 +97,22 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
     expect(version).toBe(Date.parse('2026-11-27T10:00:00.250Z'));
   });
 
-  it('reads an order shipped and invoiced in full, gone from the open sales orders, from its invoice', async () => {
+  it('reads an order shipped and invoiced in full, gone from the open sales orders, from its invoice (each a request of its own)', async () => {
     // Prepare
     simulator.setOrder('SO-10', 'shipped');
     const invoicedAt = simulator.invoiceOrder('SO-10');
     const erp = makeBusinessCentralErp({ baseUrl: simulator.apiUrl });
 
+    const callsBefore = simulator.stats.calls;
+
     // Act
-    const order = await erp.getOrder('SO-10');
+    const open = await erp.getOrder('SO-10');
+    const order = await erp.getInvoicedOrder('SO-10');
 
     // Assess
+    expect(open).toBeUndefined();
     expect(order).toEqual({ orderId: 'SO-10', status: 'shipped', version: invoicedAt, occurredAt: new Date(invoicedAt).toISOString() });
+    expect(simulator.stats.calls - callsBefore).toBe(2);
   });
 
   it('reads a changed sales order by the resource a notification names, and nothing once it is deleted', async () => {

@@ -72,6 +72,7 @@ const erpDouble = (behaviour: Partial<ErpPort> = {}) => {
     },
     getOrder: async () => undefined,
     getOrderByResource: async () => undefined,
+    getInvoicedOrder: async () => undefined,
     getInventory: async () => [],
     listOrdersChanged: async () => ({ orders: [], unreadable: [] }),
     ...behaviour,

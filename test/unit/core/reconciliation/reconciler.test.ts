@@ -15,6 +15,8 @@ interface World {
   deskFailure?: (orderId: string) => Error | undefined;
   /** What a fresh read of the ERP says (default: nothing newer than the listing). */
   erpNow?: Record<string, OrderStatusSnapshot>;
+  /** What the invoice of an order that left the open orders says. */
+  erpInvoiced?: Record<string, OrderStatusSnapshot>;
   listingFailure?: (cursor: string | undefined) => Error | undefined;
   limits?: Partial<Parameters<typeof makeReconciler>[0]['limits']>;
   now?: () => Date;
@@ -33,6 +35,7 @@ const reconcilerIn = (world: World) => {
         return world.pages[cursor === undefined ? 0 : Number(cursor)]!;
       },
       getOrder: async (orderId) => world.erpNow?.[orderId],
+      getInvoicedOrder: async (orderId) => world.erpInvoiced?.[orderId],
     },
     desk: {
       findCasesForOrder: async (orderId) => {
@@ -144,6 +147,16 @@ describe('reconciliation run', () => {
     // Prepare
     const newer = { ...order('SO-1', 4), occurredAt: new Date(NOW.getTime() - 20 * 60_000).toISOString() };
     const { reconcile } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpNow: { 'SO-1': newer } });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(report).toMatchObject({ inSync: 1, drifts: [] });
+  });
+
+  it('asks the invoice when the order has since left the open orders (shipped and invoiced in full)', async () => {
+    // Prepare
+    const invoiced = { ...order('SO-1', 4), occurredAt: new Date(NOW.getTime() - 20 * 60_000).toISOString() };
+    const { reconcile } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': synced('SO-1', 4, 4) }, cases: { 'SO-1': { '11': 4 } }, erpInvoiced: { 'SO-1': invoiced } });
     // Act
     const report = await reconcile(request());
     // Assess
