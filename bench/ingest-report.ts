@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { wholeNumberOption } from './figures';
 import { BENCH_SOURCES, type BenchSource } from './webhook-deliveries';
 
-export const INGEST_USAGE = `Usage: npm run bench:ingest -- [--requests 2000] [--concurrency 1] [--warmup 300] [--rounds 4] [--sources erp,shopify,zendesk] [--json]
+export const INGEST_USAGE = `Usage: npm run bench:ingest -- [--requests 2000] [--concurrency 1] [--warmup 300] [--rounds 20] [--sources erp,shopify,zendesk] [--json]
 
 Runs the webhook ingest handler in-process against a local stub of the AWS APIs it calls, beside a floor
 handler that only verifies, parses and makes the same SDK calls, in interleaved rounds; prints throughput,
@@ -10,7 +10,7 @@ p50/p99 per handler, their ratio and whether it meets the target (ingest >= 0.5 
   --requests     timed requests per handler (split over the rounds)
   --concurrency  invocations in flight at once (1: one at a time, as one Lambda instance serves them)
   --warmup       untimed requests per handler before the first round
-  --rounds       rounds, each timing both handlers, in alternating order
+  --rounds       rounds, each timing both handlers back to back, in alternating order
   --sources      webhook sources, sent in turn (${BENCH_SOURCES.join(', ')})
   --json         one JSON object (bench/results/ingest.json is one)`;
 
@@ -31,7 +31,7 @@ export const parseIngestOptions = (args: string[]): IngestOptions => {
       requests: { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '1' },
       warmup: { type: 'string', default: '300' },
-      rounds: { type: 'string', default: '4' },
+      rounds: { type: 'string', default: '20' },
       sources: { type: 'string', default: BENCH_SOURCES.join(',') },
       json: { type: 'boolean', default: false },
     },
@@ -61,6 +61,8 @@ export interface HandlerFigures {
   p99Ms: number;
   meanMs: number;
   maxMs: number;
+  /** CPU time (user + system) of the bench process per request while this handler was timed. */
+  cpuMsPerRequest: number;
   /** Requests the AWS stub received while this handler was timed, by operation. */
   awsRequests: Record<string, number>;
   /** Bytes the handler wrote to stdout (Powertools logs and metrics), discarded, as CloudWatch would take them. */
@@ -78,6 +80,10 @@ export interface IngestReport {
   handlers: { webhookIngest: HandlerFigures; floor: HandlerFigures };
   /** webhookIngest's requests/s over the floor's. */
   ratio: number;
+  /** The same ratio round by round (each round times both handlers back to back): its spread shows the machine's noise. */
+  roundRatios: { min: number; median: number; max: number };
+  /** The floor's CPU time per request over webhookIngest's: the ratio with waiting on the stub left out. */
+  cpuRatio: number;
   target: { minRatio: number; met: boolean };
   /** What the stub received over the whole run (warm-up included), by operation. */
   awsStub: { requests: Record<string, number>; total: number; eventsPut: number; conditionalCheckFailures: number };
@@ -87,7 +93,7 @@ export interface IngestReport {
 
 const count = (value: number) => value.toLocaleString('en-US');
 const line = (name: string, figures: HandlerFigures) =>
-  `${name.padEnd(14)} ${count(figures.requests)} requests in ${figures.seconds.toFixed(2)} s: ${figures.requestsPerSecond.toFixed(1)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, mean ${figures.meanMs} ms, max ${figures.maxMs} ms; ` +
+  `${name.padEnd(14)} ${count(figures.requests)} requests in ${figures.seconds.toFixed(2)} s: ${figures.requestsPerSecond.toFixed(1)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, mean ${figures.meanMs} ms, max ${figures.maxMs} ms, CPU ${figures.cpuMsPerRequest} ms/request; ` +
   `statuses ${Object.entries(figures.statuses).map(([status, n]) => `${status}: ${count(n)}`).join(', ')}; AWS requests ${Object.entries(figures.awsRequests).map(([operation, n]) => `${operation} ${count(n)}`).join(', ')}`;
 
 /** The report as a reader wants it on a terminal. */
@@ -97,7 +103,7 @@ export const formatIngestReport = (report: IngestReport) =>
     `${count(report.options.requests)} requests per handler in ${report.options.rounds} interleaved rounds, ${report.options.concurrency} in flight, after ${count(report.options.warmup)} warm-up each; sources ${report.options.sources.join(', ')}`,
     line('webhookIngest', report.handlers.webhookIngest),
     line('floor', report.handlers.floor),
-    `ratio ${report.ratio.toFixed(3)} of the floor's throughput: target >= ${report.target.minRatio} ${report.target.met ? 'met' : 'NOT met'}`,
+    `ratio ${report.ratio.toFixed(3)} of the floor's throughput: target >= ${report.target.minRatio} ${report.target.met ? 'met' : 'NOT met'} (round by round: min ${report.roundRatios.min}, median ${report.roundRatios.median}, max ${report.roundRatios.max}; CPU per request, floor over ingest: ${report.cpuRatio})`,
     `webhookIngest memory: heap ${(report.handlers.webhookIngest.memory.heapUsedDeltaBytes / 1024).toFixed(0)} KiB retained, RSS ${(report.handlers.webhookIngest.memory.rssDeltaBytes / 1024).toFixed(0)} KiB over its timed rounds${report.handlers.webhookIngest.memory.gcForced ? ' (GC forced before and after each)' : ' (no --expose-gc: deltas include garbage)'}; logs ${count(report.handlers.webhookIngest.logBytes)} bytes`,
     `AWS stub received ${count(report.awsStub.total)} requests in all (warm-up included): ${Object.entries(report.awsStub.requests).map(([operation, n]) => `${operation} ${count(n)}`).join(', ')}; ${count(report.awsStub.conditionalCheckFailures)} conditional check failures`,
     ...(report.problems.length > 0 ? ['PROBLEMS:', ...report.problems.map((problem) => `  ${problem}`)] : []),

@@ -19,7 +19,7 @@ import { emulatorEnvironment } from '../local/emulator';
 import { gatewayEvent } from '../local/gateway-event';
 import { makeLambdaContext } from '../local/lambda-context';
 import { startAwsStub, type AwsStubStats } from './aws-stub';
-import { durationFigures, measuredOn, round } from './figures';
+import { durationFigures, measuredOn, percentile, round } from './figures';
 import { makeFloorHandler } from './ingest-floor';
 import { formatIngestReport, INGEST_USAGE, parseIngestOptions, type HandlerFigures, type IngestOptions, type IngestReport } from './ingest-report';
 import { makeDeliveryFactory, type BenchSource } from './webhook-deliveries';
@@ -124,7 +124,7 @@ const main = async (options: IngestOptions) => {
     }
 
     const totals = Object.fromEntries(
-      (['webhookIngest', 'floor'] as const).map((name) => [name, { durations: [] as number[], statuses: {} as Record<string, number>, duplicates: 0, seconds: 0, logBytes: 0, aws: {} as Record<string, number>, heap: 0, rss: 0 }]),
+      (['webhookIngest', 'floor'] as const).map((name) => [name, { durations: [] as number[], statuses: {} as Record<string, number>, duplicates: 0, seconds: 0, cpuMicros: 0, roundRates: [] as number[], logBytes: 0, aws: {} as Record<string, number>, heap: 0, rss: 0 }]),
     );
     const perRound = Math.floor(options.requests / options.rounds);
     try {
@@ -135,7 +135,9 @@ const main = async (options: IngestOptions) => {
           const events = eventsFor(count);
           gc?.();
           const before = { stats: await stub.stats(), memory: process.memoryUsage(), logBytes: output.bytes() };
+          const cpu = process.cpuUsage();
           const result = await invokeAll(handlers[name], events);
+          const { user, system } = process.cpuUsage(cpu);
           const rssAfter = process.memoryUsage().rss;
           gc?.();
           const after = { stats: await stub.stats(), memory: process.memoryUsage(), logBytes: output.bytes() };
@@ -144,6 +146,8 @@ const main = async (options: IngestOptions) => {
           for (const [status, n] of Object.entries(result.statuses)) total.statuses[status] = (total.statuses[status] ?? 0) + n;
           total.duplicates += result.duplicates;
           total.seconds += result.seconds;
+          total.cpuMicros += user + system;
+          total.roundRates.push(result.durations.length / result.seconds);
           total.logBytes += after.logBytes - before.logBytes;
           for (const [operation, n] of Object.entries(difference(after.stats, before.stats))) total.aws[operation] = (total.aws[operation] ?? 0) + (n as number);
           total.heap += after.memory.heapUsed - before.memory.heapUsed;
@@ -162,6 +166,7 @@ const main = async (options: IngestOptions) => {
         seconds: round(total.seconds, 3),
         requestsPerSecond: round(total.durations.length / total.seconds, 1),
         ...durationFigures(total.durations),
+        cpuMsPerRequest: round(total.cpuMicros / 1000 / total.durations.length, 3),
         awsRequests: total.aws,
         logBytes: total.logBytes,
         memory: { heapUsedDeltaBytes: total.heap, rssDeltaBytes: total.rss, gcForced: gc !== undefined },
@@ -170,6 +175,8 @@ const main = async (options: IngestOptions) => {
     const webhookIngest = figures('webhookIngest');
     const floorFigures = figures('floor');
     const ratio = round(webhookIngest.requestsPerSecond / floorFigures.requestsPerSecond, 3);
+    // Each round times both handlers back to back, so a round's ratio compares them under the same load.
+    const roundRatios = totals.webhookIngest!.roundRates.map((rate, index) => rate / totals.floor!.roundRates[index]!).sort((a, b) => a - b);
     const stats = await stub.stats();
 
     // What the run claims, checked against what happened.
@@ -192,6 +199,8 @@ const main = async (options: IngestOptions) => {
       options: { requests: options.requests, concurrency: options.concurrency, warmup: options.warmup, rounds: options.rounds, sources: options.sources },
       handlers: { webhookIngest, floor: floorFigures },
       ratio,
+      roundRatios: { min: round(roundRatios[0]!, 3), median: round(percentile(roundRatios, 50), 3), max: round(roundRatios.at(-1)!, 3) },
+      cpuRatio: round(floorFigures.cpuMsPerRequest / webhookIngest.cpuMsPerRequest, 3),
       target: { minRatio: TARGET_RATIO, met: ratio >= TARGET_RATIO },
       awsStub: {
         requests: stats.requests,

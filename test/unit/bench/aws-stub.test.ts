@@ -9,7 +9,7 @@ import { serveAwsStub, type AwsStubStats } from '../../../bench/aws-stub';
 describe('the AWS stub of bench:ingest', () => {
   let server: Server;
   let stats: AwsStubStats;
-  let clientConfig: ConstructorParameters<typeof DynamoDBClient>[0];
+  let clientConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 
   beforeAll(async () => {
     const stub = await serveAwsStub({ secrets: {} });

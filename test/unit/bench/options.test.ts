@@ -10,6 +10,7 @@ const figures = (requestsPerSecond: number): HandlerFigures => ({
   p99Ms: 2,
   meanMs: 1.1,
   maxMs: 3,
+  cpuMsPerRequest: 0.5,
   awsRequests: { 'DynamoDB.PutItem': 100 },
   logBytes: 10,
   memory: { heapUsedDeltaBytes: 0, rssDeltaBytes: 0, gcForced: true },
@@ -17,7 +18,7 @@ const figures = (requestsPerSecond: number): HandlerFigures => ({
 
 describe('the bench scripts’ options and report', () => {
   it('reads bench:ingest’s defaults and options', () => {
-    expect(parseIngestOptions([])).toEqual({ requests: 2000, concurrency: 1, warmup: 300, rounds: 4, sources: ['erp', 'shopify', 'zendesk'], json: false });
+    expect(parseIngestOptions([])).toEqual({ requests: 2000, concurrency: 1, warmup: 300, rounds: 20, sources: ['erp', 'shopify', 'zendesk'], json: false });
     expect(parseIngestOptions(['--requests', '10', '--concurrency', '4', '--warmup', '0', '--rounds', '2', '--sources', 'erp', '--json'])).toEqual({
       requests: 10,
       concurrency: 4,
@@ -54,6 +55,8 @@ describe('the bench scripts’ options and report', () => {
       options: { requests: 100, concurrency: 1, warmup: 0, rounds: 1, sources: ['erp'] },
       handlers: { webhookIngest: figures(50 * ratio), floor: figures(50) },
       ratio,
+      roundRatios: { min: ratio, median: ratio, max: ratio },
+      cpuRatio: ratio,
       target: { minRatio: 0.5, met: ratio >= 0.5 },
       awsStub: { requests: {}, total: 0, eventsPut: 0, conditionalCheckFailures: 0 },
       problems: [],
