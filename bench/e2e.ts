@@ -12,7 +12,7 @@ import { DEVELOPMENT_SECRETS } from '../local/dev-secrets';
 import { startLocalStack } from '../local/runtime';
 import { signDelivery } from '../local/sign';
 import { linkCase } from '../test/support/service-desk-cases';
-import { durationFigures, measuredOn, round } from './figures';
+import { durationFigures, measuredOn, round, runBench } from './figures';
 import { E2E_USAGE, formatE2eReport, MOTO_NOTE, parseE2eOptions, type E2eOptions, type E2eReport } from './e2e-report';
 
 // The figures are what this prints; the handlers' warnings (none expected) would only interleave.
@@ -123,16 +123,4 @@ const main = async (options: E2eOptions) => {
   }
 };
 
-let options: E2eOptions;
-try {
-  options = parseE2eOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${E2E_USAGE}`);
-  process.exit(2);
-}
-main(options)
-  .then((ok) => process.exit(ok ? 0 : 1))
-  .catch((error: Error) => {
-    console.error(`bench:e2e failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  });
+runBench('bench:e2e', E2E_USAGE, parseE2eOptions, main);

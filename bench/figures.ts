@@ -44,3 +44,23 @@ export const wholeNumberOption = (name: string, value: string | undefined, min =
   if (value === undefined || !Number.isInteger(number) || number < min) throw new Error(`--${name} must be a whole number of at least ${min}; got ${JSON.stringify(value)}.`);
   return number;
 };
+
+/**
+ * Runs a bench from the command line: options from `parse` (a bad one prints its message and the usage,
+ * exit 2), then `main`, exit 0 when it found no problem, 1 when it did or failed.
+ */
+export const runBench = <O>(name: string, usage: string, parse: (args: string[]) => O, main: (options: O) => Promise<boolean>) => {
+  let options: O;
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+  main(options)
+    .then((ok) => process.exit(ok ? 0 : 1))
+    .catch((error: Error) => {
+      console.error(`${name} failed: ${error.stack ?? error.message}`);
+      process.exit(1);
+    });
+};

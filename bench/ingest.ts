@@ -19,7 +19,7 @@ import { emulatorEnvironment } from '../local/emulator';
 import { gatewayEvent } from '../local/gateway-event';
 import { makeLambdaContext } from '../local/lambda-context';
 import { startAwsStub, type AwsStubStats } from './aws-stub';
-import { durationFigures, measuredOn, percentile, round } from './figures';
+import { durationFigures, measuredOn, percentile, round, runBench } from './figures';
 import { makeFloorHandler } from './ingest-floor';
 import { formatIngestReport, INGEST_USAGE, parseIngestOptions, type HandlerFigures, type IngestOptions, type IngestReport } from './ingest-report';
 import { makeDeliveryFactory, type BenchSource } from './webhook-deliveries';
@@ -217,16 +217,4 @@ const main = async (options: IngestOptions) => {
   }
 };
 
-let options: IngestOptions;
-try {
-  options = parseIngestOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${INGEST_USAGE}`);
-  process.exit(2);
-}
-main(options)
-  .then((ok) => process.exit(ok ? 0 : 1))
-  .catch((error: Error) => {
-    console.error(`bench:ingest failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  });
+runBench('bench:ingest', INGEST_USAGE, parseIngestOptions, main);
