@@ -49,6 +49,8 @@ export interface E2eReport {
   post: { p50Ms: number; p99Ms: number; meanMs: number; maxMs: number };
   /** POST → the simulator applied the case update, every updated case. */
   endToEnd: { p50Ms: number; p99Ms: number; meanMs: number; maxMs: number };
+  /** The 202 → the simulator applied the case update (negative when the update came first: ingest publishes before it answers). */
+  answerToUpdate: { p50Ms: number; p99Ms: number; meanMs: number; maxMs: number };
   /** Case updates per second from the first POST to the last update; webhooks answered per second over the sending. */
   throughput: { caseUpdatesPerSecond: number; webhooksPerSecond: number; sendSeconds: number; lastUpdateSeconds: number };
   /** Calls the service-desk simulator answered during the run (searches, reads, updates). */
@@ -66,6 +68,7 @@ export const formatE2eReport = (report: E2eReport) =>
     `${report.options.webhooks} ERP webhooks, ${report.options.concurrency} in flight: sent ${report.counts.sent}, accepted ${report.counts.accepted}, refused ${report.counts.refused}, errors ${report.counts.errors}, case updated ${report.counts.updated}, lost ${report.counts.lost}`,
     `POST → 202:           p50 ${report.post.p50Ms} ms, p99 ${report.post.p99Ms} ms, mean ${report.post.meanMs} ms; ${report.throughput.webhooksPerSecond} webhooks/s over ${report.throughput.sendSeconds} s`,
     `POST → case updated:  p50 ${report.endToEnd.p50Ms} ms, p99 ${report.endToEnd.p99Ms} ms, mean ${report.endToEnd.meanMs} ms, max ${report.endToEnd.maxMs} ms`,
+    `202 → case updated:   p50 ${report.answerToUpdate.p50Ms} ms, p99 ${report.answerToUpdate.p99Ms} ms, mean ${report.answerToUpdate.meanMs} ms`,
     `throughput: ${report.throughput.caseUpdatesPerSecond} case updates/s (last update ${report.throughput.lastUpdateSeconds} s after the first POST); ${report.serviceDeskCalls} service-desk calls`,
     report.note,
     ...(report.problems.length > 0 ? ['PROBLEMS:', ...report.problems.map((problem) => `  ${problem}`)] : []),

@@ -106,6 +106,7 @@ const main = async (options: E2eOptions) => {
       counts,
       post: durationFigures(answered.map((answer) => answer.ms)),
       endToEnd: durationFigures(updated.map((order) => updatedAt.get(order)! - postedAt.get(order)!)),
+      answerToUpdate: durationFigures(updated.filter((order) => answers.get(order)?.status === 202).map((order) => updatedAt.get(order)! - postedAt.get(order)! - answers.get(order)!.ms)),
       throughput: {
         caseUpdatesPerSecond: updated.length > 0 ? round(updated.length / ((lastUpdate - firstPost) / 1000), 1) : 0,
         webhooksPerSecond: round(orders.length / sendSeconds, 1),
