@@ -73,8 +73,13 @@ const run = (model: ModelInputs, rate: number, seconds: number, drainLimitSecond
   return simulate({
     queues: simulatedQueues(model, usage),
     offeredRate: () => rate,
-    acceptRate: model.stage.webhookThrottleRatePerSecond,
-    acceptBurst: model.stage.webhookThrottleBurst,
+    acceptRate: Math.min(model.stage.webhookThrottleRatePerSecond, book.quotas.apiGatewayAccountRequestsPerSecond.value),
+    acceptBurst: Math.min(model.stage.webhookThrottleBurst, book.quotas.apiGatewayAccountBurst.value),
+    acceptLimit: model.stage.webhookThrottleRatePerSecond < book.quotas.apiGatewayAccountRequestsPerSecond.value ? 'API stage throttle' : 'API Gateway account throttle',
+    putEventsPerSecond: book.quotas.eventBridgePutEventsPerSecond.value,
+    putEventsCallsPerWebhook: usage.putEventsCalls,
+    accountConcurrency: book.quotas.lambdaAccountConcurrency.value,
+    ingestSecondsPerWebhook: ingestSeconds,
     ingestCapacity: model.stage.ingestReservedConcurrency / ingestSeconds,
     erpCallsPerSecond: model.stage.erpRequestsPerSecond * model.stage.erpUtilisation,
     durationSeconds: seconds,
@@ -109,6 +114,9 @@ const drainTable = options.erpRates.map((erpRequestsPerSecond) => {
 });
 const burstSeconds = options.burstMinutes * 60;
 const burst = run(inputs, options.burstRate, burstSeconds, 14 * 24 * 3600);
+// The same burst with the stage's own limits at their maximums: which AWS quota or consumer meets it next.
+const raisedStage = { ...inputs.stage, webhookThrottleRatePerSecond: 10000, webhookThrottleBurst: 5000, ingestReservedConcurrency: 1000 };
+const burstRaised = run({ ...inputs, stage: raisedStage }, options.burstRate, burstSeconds, 14 * 24 * 3600);
 const commit = (() => {
   try {
     return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -140,6 +148,7 @@ const report = {
   hotKeys: keys,
   peakDay: { normalRate: options.rate, peakRate, hours: options.peakHours, ...peak, costRest: peakCost('rest'), costHttp: peakCost('http'), drainByErpRate: drainTable },
   burst: { rate: options.burstRate, minutes: options.burstMinutes, ...burst },
+  burstWithStageLimitsRaised: { stage: raisedStage, ...burstRaised },
 };
 
 const money = (value: number) => (value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`);
@@ -206,6 +215,14 @@ const markdown = () => {
   lines.push('| Queue | Messages | Deepest | At (s) | Drained (s after start) |');
   lines.push('|---|---:|---:|---:|---:|');
   for (const [name, queue] of Object.entries(burst.queues)) lines.push(`| ${name} | ${whole(queue.arrived)} | ${whole(queue.maxDepth)} | ${queue.maxDepthAt} | ${queue.drainedAt ?? '—'} |`);
+  lines.push('');
+  lines.push(
+    `With the stage's limits at their maximums (webhookThrottleRatePerSecond 10,000, burst 5,000, ingestReservedConcurrency 1,000): accepted ${whole(burstRaised.accepted)}, answered 429 or 5xx ${whole(burstRaised.throttled)} (${((100 * burstRaised.throttled) / burstRaised.offered).toFixed(1)}%); first limit met: ${burstRaised.firstLimit ? `${burstRaised.firstLimit.what} at ${burstRaised.firstLimit.at} s` : 'none'}; drained ${duration(burstRaised.drainSeconds)} after the burst.`,
+  );
+  lines.push('');
+  lines.push('| Queue | Messages | Deepest | At (s) | Drained (s after start) |');
+  lines.push('|---|---:|---:|---:|---:|');
+  for (const [name, queue] of Object.entries(burstRaised.queues)) lines.push(`| ${name} | ${whole(queue.arrived)} | ${whole(queue.maxDepth)} | ${queue.maxDepthAt} | ${queue.drainedAt ?? '—'} |`);
   return lines.join('\n');
 };
 

@@ -27,6 +27,7 @@ export interface PriceBook {
   >;
   quotas: Record<
     | 'apiGatewayAccountRequestsPerSecond'
+    | 'apiGatewayAccountBurst'
     | 'eventBridgePutEventsPerSecond'
     | 'eventBridgeInvocationsPerSecond'
     | 'lambdaAccountConcurrency'
@@ -426,9 +427,16 @@ export interface SimulationInput {
   queues: SimulatedQueue[];
   /** Webhooks offered per second at time t (s). */
   offeredRate: (t: number) => number;
-  /** Webhooks the API accepts per second (stage throttle), and its burst bucket. */
+  /** Webhooks the API accepts per second (the lower of the stage throttle and the account's), its burst bucket, and which limit that is. */
   acceptRate: number;
   acceptBurst: number;
+  acceptLimit?: string;
+  /** PutEvents calls per second (regional quota) and per accepted webhook (ingest's and the consumers'). */
+  putEventsPerSecond?: number;
+  putEventsCallsPerWebhook?: number;
+  /** Account concurrency, and the seconds ingest is busy per webhook: a limit is reported when ingest and the consumers together would pass it. */
+  accountConcurrency?: number;
+  ingestSecondsPerWebhook?: number;
   /** Webhooks per second the ingest function can take (concurrency over duration). */
   ingestCapacity: number;
   /** ERP calls per second (R × utilisation), shared by every ERP-bound queue in proportion to its backlog. */
@@ -470,14 +478,17 @@ export const simulate = (input: SimulationInput): SimulationResult => {
     const loading = t < input.durationSeconds;
     const offered = loading ? input.offeredRate(t) * dt : 0;
     result.offered += offered;
-    tokens = Math.min(input.acceptBurst, tokens + input.acceptRate * dt);
-    const admitted = Math.min(offered, tokens);
-    tokens -= admitted;
-    if (offered - admitted > 1e-9) limit(t, 'API stage throttle (429s)');
+    // Token bucket: what the step refills plus what the bucket held; the bucket keeps at most the burst.
+    const available = tokens + input.acceptRate * dt;
+    const admitted = Math.min(offered, available);
+    tokens = Math.min(input.acceptBurst, available - admitted);
+    if (offered - admitted > 1e-9) limit(t, `${input.acceptLimit ?? 'API stage throttle'} (429s)`);
     result.throttled += offered - admitted;
     // Requests ingest cannot run at once are answered 429 by Lambda through API Gateway (reserved concurrency).
-    const ingestable = Math.min(admitted, input.ingestCapacity * dt);
-    if (admitted - ingestable > 1e-9) limit(t, 'ingest reserved concurrency (429s)');
+    const byConcurrency = Math.min(admitted, input.ingestCapacity * dt);
+    if (admitted - byConcurrency > 1e-9) limit(t, 'ingest reserved concurrency (429s)');
+    const ingestable = input.putEventsPerSecond && input.putEventsCallsPerWebhook ? Math.min(byConcurrency, (input.putEventsPerSecond / input.putEventsCallsPerWebhook) * dt) : byConcurrency;
+    if (byConcurrency - ingestable > 1e-9) limit(t, 'EventBridge PutEvents quota (ingest answers 5xx, senders retry)');
     result.throttled += admitted - ingestable;
     result.accepted += ingestable;
 
@@ -509,6 +520,10 @@ export const simulate = (input: SimulationInput): SimulationResult => {
       }
       if (entry.depth < 0.5 && entry.drainedAt === undefined && !loading) entry.drainedAt = t + dt;
       if (entry.depth >= 0.5) entry.drainedAt = undefined;
+    }
+    if (input.accountConcurrency && input.ingestSecondsPerWebhook) {
+      const inUse = (ingestable / dt) * input.ingestSecondsPerWebhook + state.reduce((sum, entry) => sum + (entry.depth > 1e-9 ? entry.concurrency : 0), 0);
+      if (inUse > input.accountConcurrency) limit(t, 'Lambda account concurrency');
     }
     if (!loading && state.every((entry) => entry.depth < 0.5)) {
       result.drainSeconds = t + dt - input.durationSeconds;

@@ -121,12 +121,12 @@ describe('capacity model: time-stepped simulation', () => {
   });
 
   it('answers what the stage throttle does not admit with 429 and shares the ERP budget', () => {
-    // Prepare: 4 offered a second, 3 admitted; each message needs one ERP call and the ERP takes 1 a second.
+    // Prepare: 4 offered a second, 3 admitted (no burst); each message needs one ERP call and the ERP takes 1 a second.
     const result = simulate({
       queues: [{ name: 'erp', arrivalsPerWebhook: 1, messagesPerSecondPerBatch: 100, maxConcurrency: 1, erpCallsPerMessage: 1, initialConcurrency: 1, scalingPerSecond: 0 }],
       offeredRate: () => 4,
       acceptRate: 3,
-      acceptBurst: 3,
+      acceptBurst: 0,
       ingestCapacity: 100,
       erpCallsPerSecond: 1,
       durationSeconds: 10,
