@@ -88,21 +88,9 @@ const shopifyWebhook = (): APIGatewayProxyEvent => {
     'x-shopify-triggered-at': new Date().toISOString(),
   });
 };
-const apiEvent = (source: string, body: Buffer, headers: Record<string, string>): APIGatewayProxyEvent =>
-  ({
-    resource: '/v1/webhooks/{source}',
-    path: `/v1/webhooks/${source}`,
-    httpMethod: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { source },
-    stageVariables: null,
-    requestContext: { requestId: `req-${sequence}`, stage: 'capacity', httpMethod: 'POST', path: `/v1/webhooks/${source}` } as APIGatewayProxyEvent['requestContext'],
-    body: body.toString('utf8'),
-    isBase64Encoded: false,
-  }) as APIGatewayProxyEvent;
+/** The parts of API Gateway's proxy event the ingest handler reads. */
+const apiEvent = (source: string, body: Buffer, headers: Record<string, string>) =>
+  ({ path: `/v1/webhooks/${source}`, pathParameters: { source }, headers: { 'content-type': 'application/json', ...headers }, queryStringParameters: null, body: body.toString('utf8'), isBase64Encoded: false }) as unknown as APIGatewayProxyEvent;
 
 /** The SQS batch EventBridge would deliver: each published entry in EventBridge's envelope. */
 const sqsBatch = (entries: PutEventsRequestEntry[]): SQSEvent => ({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workflowShape } from '../../../scripts/capacity/inputs';
-import { costPerMillion, simulate, usagePerWebhook, type MessageWork, type ModelInputs, type PriceBook } from '../../../scripts/capacity/model';
+import { costPerMillion, simulate, usagePerWebhook, type MessageWork, type ModelInputs, type PriceBook, type SimulationInput } from '../../../scripts/capacity/model';
 
 const book = JSON.parse(readFileSync(join(__dirname, '../../../scripts/capacity/prices.json'), 'utf8')) as PriceBook;
 const work = (overrides: Partial<MessageWork>): MessageWork => ({
@@ -95,20 +95,24 @@ describe('capacity model: cost per million webhooks', () => {
   });
 });
 
+/** A simulation of one queue, `offered` webhooks a second for 10 s, with generous limits unless overridden. */
+const oneQueue = (queue: Partial<SimulationInput['queues'][number]>, overrides: Partial<SimulationInput>): SimulationInput => ({
+  queues: [{ name: 'projections', arrivalsPerWebhook: 1, messagesPerSecondPerBatch: 2, maxConcurrency: 1, erpCallsPerMessage: 0, initialConcurrency: 1, scalingPerSecond: 0, ...queue }],
+  offeredRate: () => 4,
+  acceptRate: 100,
+  acceptBurst: 100,
+  ingestCapacity: 100,
+  erpCallsPerSecond: 0,
+  durationSeconds: 10,
+  drainLimitSeconds: 100,
+  stepSeconds: 1,
+  ...overrides,
+});
+
 describe('capacity model: time-stepped simulation', () => {
   it('builds a backlog where arrivals outrun the consumer and drains it after the load ends', () => {
     // Prepare: 4 webhooks/s for 10 s, one message each, the consumer takes 2/s.
-    const input = {
-      queues: [{ name: 'projections', arrivalsPerWebhook: 1, messagesPerSecondPerBatch: 2, maxConcurrency: 1, erpCallsPerMessage: 0, initialConcurrency: 1, scalingPerSecond: 0 }],
-      offeredRate: () => 4,
-      acceptRate: 100,
-      acceptBurst: 100,
-      ingestCapacity: 100,
-      erpCallsPerSecond: 0,
-      durationSeconds: 10,
-      drainLimitSeconds: 100,
-      stepSeconds: 1,
-    };
+    const input = oneQueue({}, {});
 
     // Act
     const result = simulate(input);
@@ -122,17 +126,7 @@ describe('capacity model: time-stepped simulation', () => {
 
   it('answers what the stage throttle does not admit with 429 and shares the ERP budget', () => {
     // Prepare: 4 offered a second, 3 admitted (no burst); each message needs one ERP call and the ERP takes 1 a second.
-    const result = simulate({
-      queues: [{ name: 'erp', arrivalsPerWebhook: 1, messagesPerSecondPerBatch: 100, maxConcurrency: 1, erpCallsPerMessage: 1, initialConcurrency: 1, scalingPerSecond: 0 }],
-      offeredRate: () => 4,
-      acceptRate: 3,
-      acceptBurst: 0,
-      ingestCapacity: 100,
-      erpCallsPerSecond: 1,
-      durationSeconds: 10,
-      drainLimitSeconds: 100,
-      stepSeconds: 1,
-    });
+    const result = simulate(oneQueue({ name: 'erp', messagesPerSecondPerBatch: 100, erpCallsPerMessage: 1 }, { acceptRate: 3, acceptBurst: 0, erpCallsPerSecond: 1 }));
 
     // Assess
     expect(result.throttled).toBe(10);
