@@ -8,7 +8,10 @@
  * function's bundle requires and nothing else, loaded the same way. It prints bundle size, median load,
  * floor, ratio and whether each function meets the targets (ratio ≤ 1.25, bundle ≤ 500 kB); it never
  * fails on them. `--analyse` adds the largest packages of each bundle (esbuild metafile of the same
- * entry and options). `--json` prints one JSON object instead. Nothing calls AWS: module init only.
+ * entry and options). `--without-tracer` also builds each function from the current sources with the
+ * Powertools tracer (and so the X-Ray SDK) replaced by a no-op, and loads it in the same runs: what the
+ * tracer costs, measured, not shipped. `--json` prints one JSON object instead. Nothing calls AWS:
+ * module init only.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -30,12 +33,13 @@ const { values } = parseArgs({
     'cdk-out': { type: 'string' },
     baseline: { type: 'string' },
     analyse: { type: 'boolean', default: false },
+    'without-tracer': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1) {
-  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--json]');
+  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--json]');
   process.exit(2);
 }
 const say = (line: string) => {
@@ -148,6 +152,27 @@ const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
   return path.join(dir, 'index.js');
 };
 
+/** A stand-in for @aws-lambda-powertools/tracer (and its middleware) that loads nothing and records nothing. */
+const NO_OP_TRACER = `exports.Tracer = class { captureAWSv3Client(client) { return client; } };
+exports.captureLambdaHandler = () => ({ before() {} });
+`;
+
+/** The function built from the current sources as the stack builds it, but with the no-op tracer. */
+const buildUntraced = (subject: Subject): string => {
+  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const stub = path.join(dir, 'no-op-tracer.js');
+  fs.writeFileSync(stub, NO_OP_TRACER);
+  const outfile = path.join(dir, 'untraced.js');
+  buildSync({
+    ...BUILD_OPTIONS,
+    entryPoints: [path.join(ROOT, entryOf(subject.name as FunctionName))],
+    outfile,
+    alias: { '@aws-lambda-powertools/tracer/middleware': stub, '@aws-lambda-powertools/tracer': stub },
+  });
+  return outfile;
+};
+
 const LOADER = `
 const started = process.hrtime.bigint();
 const loaded = require(process.argv[1]);
@@ -203,13 +228,16 @@ const main = () => {
     const sdkPackages = load(file, subject.environment).sdkPackages.filter((p) => required.has(p)).sort();
     const floorFile = buildFloor(subject, sdkPackages);
     loadOnce(floorFile, subject.environment);
-    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, loads: [] as number[], floorLoads: [] as number[] };
+    const untracedFile = values['without-tracer'] && subject.tree === CDK_OUT ? buildUntraced(subject) : undefined;
+    if (untracedFile) loadOnce(untracedFile, subject.environment);
+    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, untracedFile, loads: [] as number[], floorLoads: [] as number[], untracedLoads: [] as number[] };
   });
   // The runs interleaved, so drift in the machine's load hits all alike.
   for (let run = 0; run < RUNS; run++) {
     for (const m of measured) {
       m.loads.push(loadOnce(m.file, m.subject.environment));
       m.floorLoads.push(loadOnce(m.floorFile, m.subject.environment));
+      if (m.untracedFile) m.untracedLoads.push(loadOnce(m.untracedFile, m.subject.environment));
     }
   }
   const rows = measured.map((m) => {
@@ -228,6 +256,16 @@ const main = () => {
       sdkPackages: m.sdkPackages,
       loadsMs: m.loads.map((x) => round(x)),
       floorLoadsMs: m.floorLoads.map((x) => round(x)),
+      ...(m.untracedFile
+        ? {
+            withoutTracer: {
+              bundleBytes: fs.statSync(m.untracedFile).size,
+              loadMsMedian: round(median(m.untracedLoads)),
+              ratio: round(median(m.untracedLoads) / floorMs, 2),
+              loadsMs: m.untracedLoads.map((x) => round(x)),
+            },
+          }
+        : {}),
       ...(values.analyse ? { largest: analyse(m.subject.name) } : {}),
     };
   });
@@ -256,6 +294,13 @@ const main = () => {
   const misses = current.filter((r) => !r.meetsRatio || !r.meetsSize).length;
   say('');
   say(`${current.length - misses} of ${current.length} functions of ${path.relative(ROOT, CDK_OUT)} meet both targets.`);
+  if (values['without-tracer']) {
+    say('');
+    say('Without the Powertools tracer (a no-op in its place, built from the current sources; measured in the same runs, not shipped):');
+    for (const r of current) {
+      if (r.withoutTracer) say(`${r.function}: ${round(r.withoutTracer.bundleBytes / 1000)} kB, ${r.withoutTracer.loadMsMedian} ms, ratio ${r.withoutTracer.ratio.toFixed(2)}`);
+    }
+  }
   if (values.analyse) {
     for (const r of current) say(`${r.function}: ${r.largest!.map((l) => `${l.group} ${round(l.bytes / 1000)} kB`).join(', ')}`);
   }
