@@ -18,7 +18,7 @@ export const StageConfig = z.object({
    * How Business Central's sales order `status` (and `<status>+fullyShipped`, `invoiced`) reads as a
    * canonical order status; unset: the documented values (`functions/core/erp/business-central-orders.ts`).
    */
-  erpOrderStatusMap: BusinessCentralStatusMap.optional(),
+  erpOrderStatusMap: z.optional(BusinessCentralStatusMap),
   erpMaxConcurrency: z.coerce.number().int().min(2).max(1000),
   serviceDeskBaseUrl: z.url(),
   serviceDeskMaxConcurrency: z.coerce.number().int().min(2).max(1000),

@@ -7,6 +7,7 @@ import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeSecretsManagerSigningSecrets } from '../adapters/signing-secrets';
 import { ErpResourceChange } from '../core/canonical/model';
 import { eventBridgeEnvelope, EventMetadata } from '../core/canonical/events';
+import { extend } from '../core/zod';
 import { parseJsonAs } from '../core/canonical/parse';
 import { clientStateFor } from '../core/connectors/business-central';
 import { makeErpChangeReader, makeSubscriptionKeeper } from '../core/erp/change-notifications';
@@ -43,7 +44,7 @@ export interface ErpNotificationsHandlerDependencies {
   settings: { notificationUrl: string; clientStateSecretId?: string; resources: string[] };
 }
 
-const ChangeNotified = eventBridgeEnvelope(EventMetadata.extend({ data: ErpResourceChange }));
+const ChangeNotified = eventBridgeEnvelope(extend(EventMetadata, { data: ErpResourceChange }));
 
 /** The erp-notifications queue's Lambda handler: change notifications to read, and the subscription check's tick. */
 export const makeHandler = ({ observability, queue, erp, subscriptions, coordination, ledger, publisher, secrets, clock, settings }: ErpNotificationsHandlerDependencies) => {
