@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
@@ -27,6 +26,7 @@ import { exceedsInvokeLimit, FIREWALL_PROBLEMS, gatewayProblem } from '../lib/ga
 import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resolution-policies';
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
+import { makeCloudWatchClient } from '../ops/connection';
 import { makeLambdaContext } from './lambda-context';
 import { makeMetricsForwarder } from './metrics-forwarder';
 import { DEVELOPMENT_API_KEY } from './dev-secrets';
@@ -277,7 +277,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   // Each handler is built from its own environment and names, so none reads or changes process.env.
   const handlers = new Map<FunctionName, LambdaHandler>();
   // What Lambda's log pipeline does with EMF lines in AWS: the emulator's CloudWatch gets every metric.
-  const cloudwatch = new CloudWatchClient({});
+  const cloudwatch = makeCloudWatchClient({ endpoint: emulatorEndpoint });
   const metricsForwarder = makeMetricsForwarder(cloudwatch, { echo: process.env.POWERTOOLS_METRICS_DISABLED === 'false', log });
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     const queueSpec = consumedQueue(name);

@@ -24,10 +24,9 @@ import {
   type DlqSummary,
   type ScanOptions,
 } from './dlq';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { STSClient } from '@aws-sdk/client-sts';
 import { auditorFor, type Auditor } from './audit';
-import { clientSettings, type ConnectionOptions, type OpsConnection } from './connection';
+import { clientSettings, makeCloudWatchClient, type ConnectionOptions, type OpsConnection } from './connection';
 import { DELAYED_KINDS, listDelayed, parseKind, type DelayedEntity, type DelayedKind } from './delayed';
 import { readOverview, type Overview } from './overview';
 import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
@@ -251,7 +250,7 @@ export const buildProgram = (io: CliIo) => {
       dynamodb: io.makeDynamoClient ? io.makeDynamoClient({ ...options, endpoint: endpointOf('DYNAMODB') }) : new DynamoDBClient(settingsFor(options, 'DYNAMODB')),
       sfn: io.makeSfnClient ? io.makeSfnClient({ ...options, endpoint: endpointOf('SFN') }) : new SFNClient(settingsFor(options, 'SFN')),
       events: io.makeEventsClient ? io.makeEventsClient({ ...options, endpoint: endpointOf('EVENTBRIDGE') }) : new EventBridgeClient(settingsFor(options, 'EVENTBRIDGE')),
-      cloudwatch: new CloudWatchClient(settingsFor(options, 'CLOUDWATCH')),
+      cloudwatch: makeCloudWatchClient(settingsFor(options, 'CLOUDWATCH')),
       sts: new STSClient(settingsFor(options, 'STS')),
       scan: scanOptionsFor(Boolean(endpoint)) as OpsConnection['scan'],
     };
