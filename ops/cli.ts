@@ -260,7 +260,13 @@ export const buildProgram = (io: CliIo) => {
   const auditorOf = async (options: ConnectionOptions): Promise<{ audit: Auditor; close: () => void }> => {
     const conn = openOps(options);
     try {
-      return { audit: await auditorFor(conn, io.who), close: () => closeOps(conn) };
+      const audit = await auditorFor(conn, io.who);
+      const close = () => {
+        // The action happened either way: a line that could not be written is a warning, not a failed command.
+        for (const problem of new Set(audit.problems)) io.stderr(`warning: not recorded in the audit trail: ${problem}\n`);
+        closeOps(conn);
+      };
+      return { audit, close };
     } catch (error) {
       closeOps(conn);
       throw error;
