@@ -55,6 +55,8 @@ export interface CliIo {
   makeSfnClient?: (config: ConnectionOptions) => SFNClient;
   /** Who acts, for the audit lines of state-changing commands (default: the STS caller, or local:<os user> against the local stack). */
   who?: string;
+  /** Builds the auditor of a state-changing command; tests may inject one (default: the stage's audit table, as `who`). */
+  makeAuditor?: (config: ConnectionOptions) => Promise<Auditor>;
   env?: NodeJS.ProcessEnv;
   /** The file a running local stack leaves (default: .local/local-stack.json); tests point it elsewhere. */
   localStackFile?: string;
@@ -258,6 +260,10 @@ export const buildProgram = (io: CliIo) => {
   const closeOps = (conn: OpsConnection) => [conn.sqs, conn.dynamodb, conn.sfn, conn.events, conn.cloudwatch, conn.sts].forEach((client) => client.destroy());
   /** The auditor of a state-changing command: who acts, writing to the stage's audit table with the same credentials. */
   const auditorOf = async (options: ConnectionOptions): Promise<{ audit: Auditor; close: () => void }> => {
+    if (io.makeAuditor) {
+      const audit = await io.makeAuditor(options);
+      return { audit, close: () => undefined };
+    }
     const conn = openOps(options);
     try {
       const audit = await auditorFor(conn, io.who);
