@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { makeDynamoDbCommandLedger } from '../../../functions/adapters/erp-coordination-store';
 import { makeDynamoDbReconcileRunStore } from '../../../functions/adapters/reconcile-run-store';
 import { makeSqsMessageControl } from '../../../functions/adapters/sqs-message-control';
 import { makeDynamoDbSyncStateStore } from '../../../functions/adapters/sync-state-store';
@@ -93,6 +94,10 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       correlationId: 'corr-dlq',
     });
 
+    // The late refund's ERP command, started 20 minutes ago and not done; one started a minute ago.
+    await makeDynamoDbCommandLedger(dynamodb, names.table('coordination'), () => ago(1200).getTime()).start(`${lateRefund}.refund`);
+    await makeDynamoDbCommandLedger(dynamodb, names.table('coordination'), () => ago(60).getTime()).start('rr-9-SO-NEW-0003.refund');
+
     // A reconciliation run and an open ERP breaker.
     await makeDynamoDbReconcileRunStore(dynamodb, names.table('coordination')).requested(
       { runId: 'run-1', since: ago(7200).toISOString(), until: now.toISOString(), requestedBy: 'ops-cli', repair: true },
@@ -147,11 +152,13 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       // Assess
       expect(delayed.map((entity) => [entity.kind, entity.id, entity.traceId])).toEqual([
         ['refund', lateRefund, 'SO-LATE'],
+        ['erp-command', `${lateRefund}.refund`, 'SO-LATE'],
         ['order', 'SO-DRIFT', 'SO-DRIFT'],
         ['workflow', exceptionWorkflow, 'SO-WF'],
       ]);
-      expect(delayed[1]).toMatchObject({ bound: 'sync within 5 min', step: 'service-desk update', ageSeconds: 600, caseId: '5' });
-      expect(delayed[2]).toMatchObject({ step: 'Create return authorization', caseId: '7', reason: 'parked: Erp.Permanent: the ERP answered 422' });
+      expect(delayed[1]).toMatchObject({ bound: 'ERP command done within 15 min', ageSeconds: 1200, caseId: '8', reason: 'started, not done; 0 failed attempt(s)' });
+      expect(delayed[2]).toMatchObject({ bound: 'sync within 5 min', step: 'service-desk update', ageSeconds: 600, caseId: '5' });
+      expect(delayed[3]).toMatchObject({ step: 'Create return authorization', caseId: '7', reason: 'parked: Erp.Permanent: the ERP answered 422' });
       expect(delayed[0]).toMatchObject({ bound: `refund within 120 h (SLA, due ${ago(86400).toISOString()})` });
     });
 
