@@ -14,8 +14,12 @@ import {
   returnIsDelayed,
   secondsSince,
 } from '../functions/core/delays';
+import { makeDynamoDbWorkflowStore } from '../functions/adapters/workflow-store';
+import { resourceNames } from '../lib/topology';
 import type { OpsConnection } from './connection';
+import { explainAwsError } from './errors';
 import { UsageError } from './errors';
+import type { WorkflowSummary } from '../functions/core/ports/workflow-tasks';
 import { listOpenWorkflows, scanOrderSyncRecords, scanWaitingCommands, type OpenWorkflow } from './stage-stores';
 
 export type DelayedKind = 'order' | 'refund' | 'return' | 'workflow' | 'erp-command';
@@ -142,10 +146,19 @@ export async function listDelayed(conn: OpsConnection, filter: DelayedFilter = {
   }
 
   if (wants('erp-command')) {
+    const store = makeDynamoDbWorkflowStore(conn.dynamodb, resourceNames(conn.stage).table('workflows'));
     for (const { commandId, command } of await scanWaitingCommands(conn)) {
       if (!commandIsDelayed(command, now)) continue;
-      // A workflow's commands are named `<workflowId>.<step>`.
-      const owner = workflows.find(({ summary }) => commandId.startsWith(`${summary.workflowId}.`))?.summary;
+      // A workflow's commands are named `<workflowId>.<step>`; its workflow may have ended since.
+      const workflowId = commandId.slice(0, Math.max(0, commandId.lastIndexOf('.')));
+      let owner: WorkflowSummary | undefined = workflows.find(({ summary }) => summary.workflowId === workflowId)?.summary;
+      if (!owner && workflowId) {
+        try {
+          owner = (await store.get(workflowId))?.summary;
+        } catch (error) {
+          throw explainAwsError(error, `read workflow ${workflowId}`);
+        }
+      }
       found.push({
         kind: 'erp-command',
         id: commandId,

@@ -97,6 +97,9 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
     // The late refund's ERP command, started 20 minutes ago and not done; one started a minute ago.
     await makeDynamoDbCommandLedger(dynamodb, names.table('coordination'), () => ago(1200).getTime()).start(`${lateRefund}.refund`);
     await makeDynamoDbCommandLedger(dynamodb, names.table('coordination'), () => ago(60).getTime()).start('rr-9-SO-NEW-0003.refund');
+    // A command of a workflow that has ended since, still not done after 30 minutes.
+    await workflows.recordTransition(transition({ workflowId: 'rr-10-SO-DONE-0004', orderId: 'SO-DONE', caseId: '10', milestone: 'resolved', state: 'resolved', actor: 'system', cause: 'Resolved.' }), ago(7200).toISOString());
+    await makeDynamoDbCommandLedger(dynamodb, names.table('coordination'), () => ago(1800).getTime()).start('rr-10-SO-DONE-0004.credit-memo');
 
     // A reconciliation run and an open ERP breaker.
     await makeDynamoDbReconcileRunStore(dynamodb, names.table('coordination')).requested(
@@ -122,7 +125,7 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       expect(overview.sync.oldest).toEqual({ orderId: 'SO-DRIFT', since: ago(600).toISOString(), ageSeconds: 600 });
       expect(overview.dlqs.find((dlq) => dlq.name === resourceNames(stage).deadLetterQueue(updater.spec))).toMatchObject({ depth: 1 });
       expect(overview.dlqs.filter((dlq) => dlq.depth > 0)).toHaveLength(1);
-      expect(overview.workflows.byState).toEqual({ exception: 1, running: 1 });
+      expect(overview.workflows.byState).toEqual({ exception: 1, running: 1, resolved: 1 });
       expect(overview.sla).toEqual({ refundsPastSla: 1, replacementsPastSla: 0, returnsAwaitingReceipt: 0 });
       expect(overview.exceptions.open).toBe(1);
       expect(overview.reconciliation.runs).toEqual([{ runId: 'run-1', startedAt: ago(60).toISOString(), status: 'requested', checked: 0, driftFound: 0, repaired: 0 }]);
@@ -152,13 +155,14 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       // Assess
       expect(delayed.map((entity) => [entity.kind, entity.id, entity.traceId])).toEqual([
         ['refund', lateRefund, 'SO-LATE'],
+        ['erp-command', 'rr-10-SO-DONE-0004.credit-memo', 'SO-DONE'],
         ['erp-command', `${lateRefund}.refund`, 'SO-LATE'],
         ['order', 'SO-DRIFT', 'SO-DRIFT'],
         ['workflow', exceptionWorkflow, 'SO-WF'],
       ]);
-      expect(delayed[1]).toMatchObject({ bound: 'ERP command done within 15 min', ageSeconds: 1200, caseId: '8', reason: 'started, not done; 0 failed attempt(s)' });
-      expect(delayed[2]).toMatchObject({ bound: 'sync within 5 min', step: 'service-desk update', ageSeconds: 600, caseId: '5' });
-      expect(delayed[3]).toMatchObject({ step: 'Create return authorization', caseId: '7', reason: 'parked: Erp.Permanent: the ERP answered 422' });
+      expect(delayed[2]).toMatchObject({ bound: 'ERP command done within 15 min', ageSeconds: 1200, caseId: '8', reason: 'started, not done; 0 failed attempt(s)' });
+      expect(delayed[3]).toMatchObject({ bound: 'sync within 5 min', step: 'service-desk update', ageSeconds: 600, caseId: '5' });
+      expect(delayed[4]).toMatchObject({ step: 'Create return authorization', caseId: '7', reason: 'parked: Erp.Permanent: the ERP answered 422' });
       expect(delayed[0]).toMatchObject({ bound: `refund within 120 h (SLA, due ${ago(86400).toISOString()})` });
     });
 
