@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
@@ -27,6 +27,7 @@ import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resol
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
 import { makeCloudWatchClient } from '../ops/connection';
+import { gatewayEvent } from './gateway-event';
 import { makeLambdaContext } from './lambda-context';
 import { makeMetricsForwarder } from './metrics-forwarder';
 import { DEVELOPMENT_API_KEY } from './dev-secrets';
@@ -243,21 +244,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         return send(problemResponse(gatewayProblem('REQUEST_TOO_LARGE', 'The body exceeds 10 MB.')));
       }
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
-      const event: APIGatewayProxyEvent = {
-        resource: found.route.path,
-        path: url.pathname,
-        httpMethod: request.method!,
-        headers,
-        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-        queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
-        multiValueQueryStringParameters: null,
-        pathParameters: parameters,
-        stageVariables: null,
-        requestContext: { requestId: crypto.randomUUID(), stage, httpMethod: request.method!, path: url.pathname } as APIGatewayProxyEvent['requestContext'],
-        // As API Gateway passes bodies of an API whose binary media types are `*/*`: base64, byte for byte.
-        body: body.length > 0 ? body.toString('base64') : null,
-        isBase64Encoded: body.length > 0,
-      };
+      // As API Gateway passes bodies of an API whose binary media types are `*/*`: base64, byte for byte.
+      const event = gatewayEvent({ resource: found.route.path, path: url.pathname, method: request.method!, headers, pathParameters: parameters, query: url.searchParams, body, stage });
       send((await invoke(found.route.function, event)) as APIGatewayProxyResult);
     } catch (error) {
       log(`handler error: ${(error as Error).stack ?? String(error)}`);

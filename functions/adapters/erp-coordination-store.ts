@@ -18,7 +18,7 @@ const COMMAND_RETENTION_SECONDS = 15 * 24 * 3600;
 const MAX_CONFLICTS = 20;
 
 /** How long an instance trusts a closed breaker it read, before reading it again. */
-const CLOSED_BREAKER_CACHE_MS = 1000;
+export const CLOSED_BREAKER_CACHE_MS = 1000;
 
 export interface CoordinationOptions {
   tableName: string;
