@@ -1,0 +1,22 @@
+/** The API's shapes: the ops library's own types (type-only imports: nothing of the server is bundled). */
+export type { Overview, DelayedEntity, DelayedKind, MetricsHistory, AuditLine } from '../../ops/console/business-view';
+export type { Trace, TraceStep } from '../../ops/trace';
+export type { DlqMessage, DlqSummary, RedriveProgress, RedriveResult, PurgeResult } from '../../ops/dlq';
+export type { WorkflowDetail } from '../../ops/workflows';
+export type { WorkflowSummary } from '../../functions/core/ports/workflow-tasks';
+export type { ReconcileRun } from '../../functions/core/reconciliation/reconcile-run';
+export type { ReconcileOutcome } from '../../ops/reconcile';
+
+export const DELAYED_KINDS = ['order', 'refund', 'return', 'workflow', 'erp-command'] as const;
+
+export interface Job<P, R> {
+  id: string;
+  kind: string;
+  target: string;
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  progress?: P;
+  result?: R;
+  error?: string;
+}
