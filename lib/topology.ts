@@ -334,7 +334,7 @@ export const QUEUES: QueueSpec[] = [
 ];
 
 /** The state tables every stage has, for the CDK stack and the local stack alike. */
-export type TableName = 'idempotency' | 'syncState' | 'coordination' | 'readModels' | 'workflows';
+export type TableName = 'idempotency' | 'syncState' | 'coordination' | 'readModels' | 'workflows' | 'audit';
 
 export interface TableSpec {
   /** Appended to the stage prefix: `retail-sync-<stage>-<suffix>`. */
@@ -359,6 +359,9 @@ export const TABLES: Record<TableName, TableSpec> = {
   readModels: { suffix: 'read-models', partitionKey: 'pk', sortKey: 'sk' },
   // Per workflow its summary, its audit trail and the tokens it waits on; listed by state for ops.
   workflows: { suffix: 'workflows', partitionKey: 'pk', sortKey: 'sk', indexes: [{ name: 'by-state', partitionKey: 'stateKey', sortKey: 'updatedAt' }] },
+  // What operators did (redrive, purge, retry, abandon, reconcile, replay), per target (`order:<id>`, `workflow:<id>`…),
+  // written and read by the ops CLI and console with the operator's own credentials; no function uses it.
+  audit: { suffix: 'audit', partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: 'expiresAt' },
 };
 
 /** The archive keeps every canonical event (for replay); its retention is a stage setting. */

@@ -4,6 +4,12 @@
  * file a running local stack leaves): nothing else is needed, the emulator's region and dummy
  * credentials are implied.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { readLocalStackFile } from '../local/stack-file';
 
 export interface ConnectionOptions {
@@ -13,7 +19,7 @@ export interface ConnectionOptions {
   endpoint?: string;
 }
 
-export type AwsService = 'SQS' | 'DYNAMODB' | 'EVENTBRIDGE' | 'SFN';
+export type AwsService = 'SQS' | 'DYNAMODB' | 'EVENTBRIDGE' | 'SFN' | 'CLOUDWATCH' | 'STS';
 
 /** The region the local stack provisions in (local/emulator.ts). */
 export const EMULATOR_REGION = 'us-east-1';
@@ -44,4 +50,48 @@ export const clientSettings = (options: ConnectionOptions, service: AwsService, 
     ...(options.profile ? { profile: options.profile } : {}),
     ...(hasCredentials ? {} : { credentials: EMULATOR_CREDENTIALS }),
   };
+};
+
+/**
+ * Everything an ops function needs to reach one stage: its name, whether it is an emulator (the local
+ * stack), and one SDK client per service, built with the same settings as the CLI's. The CLI and the
+ * console open one per command or server and `closeConnection` it at the end.
+ */
+export interface OpsConnection {
+  stage: string;
+  /** The emulator endpoint when the stage is the local stack (or any endpoint given); undefined in AWS. */
+  endpoint?: string;
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+  sfn: SFNClient;
+  events: EventBridgeClient;
+  cloudwatch: CloudWatchClient;
+  sts: STSClient;
+  /** Long-poll wait per DLQ receive: 0 against the emulator, 1 in AWS. */
+  scan: { waitTimeSeconds: number };
+}
+
+/**
+ * @example
+ * const conn = openConnection({ stage: 'prod', region: 'eu-west-1' });
+ * try { console.log(await readOverview(conn)); } finally { closeConnection(conn); }
+ */
+export const openConnection = (options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env, localStackFile?: string): OpsConnection => {
+  const settings = (service: AwsService) => clientSettings(options, service, env, localStackFile);
+  const endpoint = settings('SQS').endpoint;
+  return {
+    stage: options.stage,
+    ...(endpoint ? { endpoint } : {}),
+    sqs: new SQSClient(settings('SQS')),
+    dynamodb: new DynamoDBClient(settings('DYNAMODB')),
+    sfn: new SFNClient(settings('SFN')),
+    events: new EventBridgeClient(settings('EVENTBRIDGE')),
+    cloudwatch: new CloudWatchClient(settings('CLOUDWATCH')),
+    sts: new STSClient(settings('STS')),
+    scan: { waitTimeSeconds: endpoint ? 0 : 1 },
+  };
+};
+
+export const closeConnection = (conn: OpsConnection) => {
+  for (const client of [conn.sqs, conn.dynamodb, conn.sfn, conn.events, conn.cloudwatch, conn.sts]) client.destroy();
 };

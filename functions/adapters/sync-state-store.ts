@@ -66,29 +66,33 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
 
     async getOrder(orderId) {
       const { Item: item } = await documents.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
-      if (!item) return undefined;
-      const record: OrderSyncRecord = { orderId };
-      if (item.erpVersion !== undefined) {
-        record.erp = {
-          status: item.erpStatus,
-          version: item.erpVersion,
-          occurredAt: item.erpOccurredAt,
-          updatedAt: item.erpUpdatedAt,
-          eventId: item.erpEventId,
-        };
-      }
-      if (item.deskVersion !== undefined) {
-        // An item written before verification was recorded was never verified.
-        record.serviceDesk = {
-          status: item.deskStatus,
-          version: item.deskVersion,
-          updatedAt: item.deskUpdatedAt,
-          caseIds: item.deskCaseIds ?? [],
-          verified: item.deskVerified === true,
-          ...(item.deskVerifiedAt !== undefined ? { verifiedAt: item.deskVerifiedAt } : {}),
-        };
-      }
-      return record;
+      return item ? orderSyncRecordOf(item) : undefined;
     },
   };
+};
+
+/** The sync state of one order from its item (`ORDER#<id>`), as `getOrder` and the ops scans read it. */
+export const orderSyncRecordOf = (item: Record<string, any>): OrderSyncRecord => {
+  const record: OrderSyncRecord = { orderId: item.orderId ?? String(item.pk).slice('ORDER#'.length) };
+  if (item.erpVersion !== undefined) {
+    record.erp = {
+      status: item.erpStatus,
+      version: item.erpVersion,
+      occurredAt: item.erpOccurredAt,
+      updatedAt: item.erpUpdatedAt,
+      eventId: item.erpEventId,
+    };
+  }
+  if (item.deskVersion !== undefined) {
+    // An item written before verification was recorded was never verified.
+    record.serviceDesk = {
+      status: item.deskStatus,
+      version: item.deskVersion,
+      updatedAt: item.deskUpdatedAt,
+      caseIds: item.deskCaseIds ?? [],
+      verified: item.deskVerified === true,
+      ...(item.deskVerifiedAt !== undefined ? { verifiedAt: item.deskVerifiedAt } : {}),
+    };
+  }
+  return record;
 };
