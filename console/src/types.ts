@@ -1,5 +1,8 @@
 /** The API's shapes: the ops library's own types (type-only imports: nothing of the server is bundled). */
-export type { Overview, DelayedEntity, DelayedKind, MetricsHistory, AuditLine } from '../../ops/console/business-view';
+export type { Overview } from '../../ops/overview';
+export type { DelayedEntity, DelayedKind } from '../../ops/delayed';
+export type { AuditLine } from '../../ops/audit';
+export type { MetricsHistory } from '../../ops/console/console-ops';
 export type { Trace, TraceStep } from '../../ops/trace';
 export type { DlqMessage, DlqSummary, RedriveProgress, RedriveResult, PurgeResult } from '../../ops/dlq';
 export type { WorkflowDetail } from '../../ops/workflows';

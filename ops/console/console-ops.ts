@@ -5,15 +5,16 @@
  * `ConsoleOps`, so its tests can pass a fake.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkflowState } from '../../functions/core/canonical/workflow';
 import type { WorkflowSummary } from '../../functions/core/ports/workflow-tasks';
 import type { ReconcileRun } from '../../functions/core/reconciliation/reconcile-run';
-import { clientSettings, type ConnectionOptions } from '../connection';
+import { whoAmI } from '../audit';
+import { closeConnection, openConnection, type ConnectionOptions } from '../connection';
+import { listDelayed, type DelayedEntity, type DelayedFilter } from '../delayed';
+import { readMetricsHistory } from '../metrics-history';
+import { readOverview, type Overview } from '../overview';
 import {
   exportDlq,
   listDlqs,
@@ -31,7 +32,8 @@ import {
 import { requestReconciliation, reconciliationRun, type ReconcileOutcome } from '../reconcile';
 import { traceJourney, type Trace } from '../trace';
 import { decideWorkflow, listWorkflows, showWorkflow, type WorkflowDetail } from '../workflows';
-import { listDelayed, readMetricsHistory, readOverview, type DelayedEntity, type DelayedFilter, type MetricsHistory, type Overview } from './business-view';
+
+export type MetricsHistory = Awaited<ReturnType<typeof readMetricsHistory>>;
 
 export interface DlqSelection {
   /** `key=value` filters, as `--filter` takes them. */
@@ -71,23 +73,17 @@ export class ConfirmationMismatchError extends Error {
  * const ops = makeConsoleOps({ stage: 'local' }, process.env); // the running local stack, as the CLI finds it
  */
 export const makeConsoleOps = (options: ConnectionOptions, env: NodeJS.ProcessEnv, localStackFile?: string): ConsoleOps => {
-  const settings = (service: Parameters<typeof clientSettings>[1]) => clientSettings(options, service, env, localStackFile);
-  const sqsSettings = settings('SQS');
-  const emulator = Boolean(sqsSettings.endpoint);
-  const sqs = new SQSClient(sqsSettings);
-  const dynamodb = new DynamoDBClient(settings('DYNAMODB'));
-  const sfn = new SFNClient(settings('SFN'));
-  const scan = { waitTimeSeconds: emulator ? 0 : 1 };
-  const { stage } = options;
+  const conn = openConnection(options, env, localStackFile);
+  const { sqs, dynamodb, sfn, scan, stage } = conn;
+  const emulator = Boolean(conn.endpoint);
   const target = (queue: string) => resolveDlq(sqs, stage, queue);
 
   return {
     stage,
-    // The ops library's whoAmI (STS caller ARN) comes with branch "delayed"; until then, the local user.
-    whoAmI: async () => `local:${userInfo().username}`,
-    readOverview: () => readOverview(),
-    listDelayed: () => listDelayed(),
-    readMetricsHistory: () => readMetricsHistory(),
+    whoAmI: () => whoAmI(conn),
+    readOverview: () => readOverview(conn),
+    listDelayed: (filter) => listDelayed(conn, filter),
+    readMetricsHistory: (hours) => readMetricsHistory(conn, hours),
     traceJourney: (id) => traceJourney({ dynamodb, sqs }, id, { ...scan, stage }),
     listDlqs: () => listDlqs(sqs, stage, scan),
     async peekDlq(queue, selection) {
@@ -127,10 +123,6 @@ export const makeConsoleOps = (options: ConnectionOptions, env: NodeJS.ProcessEn
     },
     requestReconciliation: (window, _who) => requestReconciliation({ sqs, dynamodb }, { stage, ...window, waitSeconds: 0 }),
     reconciliationRun: (runId) => reconciliationRun(dynamodb, stage, runId),
-    close() {
-      sqs.destroy();
-      dynamodb.destroy();
-      sfn.destroy();
-    },
+    close: () => closeConnection(conn),
   };
 };

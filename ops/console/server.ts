@@ -12,7 +12,7 @@ import type { Problem } from '../../functions/core/problem';
 import { OpsError, UsageError } from '../errors';
 import { parseSince } from '../reconcile';
 import { UnknownTraceIdError } from '../trace';
-import { DELAYED_KINDS, NotAvailableError, type DelayedKind } from './business-view';
+import { DELAYED_KINDS, type DelayedKind } from '../delayed';
 import { ConfirmationMismatchError, type ConsoleOps } from './console-ops';
 import { refusal, TOKEN_HEADER } from './guard';
 import { makeJobs } from './jobs';
@@ -54,7 +54,6 @@ const toProblem = (error: unknown): Problem => {
   if (error instanceof UnknownTraceIdError) return problem(404, 'not-found', 'Not found', error.message);
   if (error instanceof ConfirmationMismatchError) return problem(400, 'console-confirmation', 'Confirmation does not match', error.message);
   if (error instanceof UsageError) return problem(400, 'validation', 'Invalid request', error.message);
-  if (error instanceof NotAvailableError) return problem(501, 'console-not-available', 'Not available yet', error.message);
   if (error instanceof OpsError) return problem(502, 'console-ops-failed', 'The operation failed', error.message);
   return problem(500, 'console-internal', 'Console error', `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
 };
