@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { WorkflowState } from '../../functions/core/canonical/workflow';
 import type { WorkflowSummary } from '../../functions/core/ports/workflow-tasks';
 import type { ReconcileRun } from '../../functions/core/reconciliation/reconcile-run';
-import { whoAmI } from '../audit';
+import { auditorFor, whoAmI } from '../audit';
 import { closeConnection, openConnection, type ConnectionOptions } from '../connection';
 import { listDelayed, type DelayedEntity, type DelayedFilter } from '../delayed';
 import { readMetricsHistory } from '../metrics-history';
@@ -102,26 +102,26 @@ export const makeConsoleOps = (options: ConnectionOptions, env: NodeJS.ProcessEn
         await rm(dir, { recursive: true, force: true });
       }
     },
-    async redriveDlq(queue, selection, _who, onProgress, signal) {
+    async redriveDlq(queue, selection, who, onProgress, signal) {
       const filters = parseFilters(selection.filters);
       const dlq = await target(queue);
-      const result = await redriveDlq(sqs, dlq, { ...scan, filters, max: selection.max, maxPerSecond: selection.maxPerSecond, dryRun: selection.dryRun, emulator, onProgress, signal });
+      const result = await redriveDlq(sqs, dlq, { ...scan, filters, max: selection.max, maxPerSecond: selection.maxPerSecond, dryRun: selection.dryRun, emulator, onProgress, signal, audit: await auditorFor(conn, who) });
       return { ...result, queue: dlq.name, sourceQueue: dlq.sourceName };
     },
-    async purgeDlq(queue, selection, confirmation, _who) {
+    async purgeDlq(queue, selection, confirmation, who) {
       const filters = parseFilters(selection.filters);
       const dlq = await target(queue);
       if (confirmation.trim() !== dlq.name) throw new ConfirmationMismatchError(`Type the queue's name, ${dlq.name}, to purge it; got "${confirmation}"`);
-      const result = await purgeDlq(sqs, dlq, { ...scan, filters, yes: true, exportTo: selection.exportTo, confirm: async () => true });
+      const result = await purgeDlq(sqs, dlq, { ...scan, filters, yes: true, exportTo: selection.exportTo, confirm: async () => true, audit: await auditorFor(conn, who) });
       return { ...result, queue: dlq.name };
     },
     listWorkflows: (states, limit) => listWorkflows(dynamodb, stage, states, limit),
     showWorkflow: (workflowId) => showWorkflow(dynamodb, stage, workflowId),
-    async decideWorkflow(workflowId, action, _who) {
-      const taken = await decideWorkflow({ dynamodb, sfn }, stage, workflowId, action);
+    async decideWorkflow(workflowId, action, who) {
+      const taken = await decideWorkflow({ dynamodb, sfn }, stage, workflowId, action, await auditorFor(conn, who));
       return { workflowId, action, step: taken.exception.step, error: taken.exception.error };
     },
-    requestReconciliation: (window, _who) => requestReconciliation({ sqs, dynamodb }, { stage, ...window, waitSeconds: 0 }),
+    requestReconciliation: async (window, who) => requestReconciliation({ sqs, dynamodb }, { stage, ...window, waitSeconds: 0, audit: await auditorFor(conn, who) }),
     reconciliationRun: (runId) => reconciliationRun(dynamodb, stage, runId),
     close: () => closeConnection(conn),
   };

@@ -117,16 +117,15 @@ describe('the ops console in a browser', () => {
     // Act
     await openPage('#/');
     await page.locator('[data-testid="out-of-sync"], [role="alert"]').first().waitFor();
+    await page.getByText('Last 6 hours').waitFor();
     await screenshot('overview');
 
     // Assess
-    await expect(page.getByRole('alert').allTextContents()).resolves.toEqual([]);
+    await expect(page.locator('.grid [role="alert"]').allTextContents()).resolves.toEqual([]);
     await expect(page.getByTestId('out-of-sync').textContent()).resolves.toBe('1');
     await page.getByRole('link', { name: orderId }).waitFor();
     const dlqRow = page.getByTestId('overview-dlqs').getByRole('row').filter({ hasText: updaterDlq });
     await expect(dlqRow.getByRole('cell').nth(1).textContent()).resolves.toBe('1');
-    await page.getByText('Sync lag', { exact: true }).waitFor();
-    await screenshot('overview');
   });
 
   it('lists the parked workflow among the delayed, and its trace highlights the failed step and offers retry or abandon', async () => {
@@ -168,6 +167,10 @@ describe('the ops console in a browser', () => {
     expect(await dlqDepth()).toBe(0);
     await screenshot('dlqs');
     await eventually(async () => ((await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`, { headers: callerHeaders })).json()) as { inSync?: boolean }).inSync, (inSync) => inSync === true, 15_000);
+
+    // The order's trace shows who redrove it.
+    await openPage(`#/trace/${orderId}`);
+    await page.getByRole('region', { name: 'Audit' }).getByText(/local:\S+ dlq\.redrive/).waitFor();
   });
 
   it('reaches every action of every page with the keyboard alone, and starts a reconciliation with Tab and Enter', async () => {
