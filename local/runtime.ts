@@ -26,7 +26,9 @@ import { exceedsInvokeLimit, FIREWALL_PROBLEMS, gatewayProblem } from '../lib/ga
 import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resolution-policies';
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
+import { makeCloudWatchClient } from '../ops/connection';
 import { makeLambdaContext } from './lambda-context';
+import { makeMetricsForwarder } from './metrics-forwarder';
 import { DEVELOPMENT_API_KEY } from './dev-secrets';
 import { LOCAL_ERP_CLIENT, LOCAL_SERVICE_DESK_AUTHORIZATION, LOCAL_SERVICE_DESK_CREDENTIALS, localErpCredentials } from './dev-credentials';
 import { provisionLocalResources, type LocalResources } from './provision';
@@ -274,6 +276,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   });
   // Each handler is built from its own environment and names, so none reads or changes process.env.
   const handlers = new Map<FunctionName, LambdaHandler>();
+  // What Lambda's log pipeline does with EMF lines in AWS: the emulator's CloudWatch gets every metric.
+  const cloudwatch = makeCloudWatchClient({ endpoint: emulatorEndpoint });
+  const metricsForwarder = makeMetricsForwarder(cloudwatch, { echo: process.env.POWERTOOLS_METRICS_DISABLED === 'false', log });
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     const queueSpec = consumedQueue(name);
     const queue = queueSpec ? resources.queues.get(queueSpec.name) : undefined;
@@ -285,6 +290,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ...options.environment,
     });
     const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
+    metricsForwarder.attach(observability.metrics);
     handlers.set(name, HANDLER_FACTORIES[name](name, environment, observability, options.interceptDependencies));
   }
 
@@ -327,6 +333,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       await Promise.all(pollers.map((poller) => poller.stop()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsForwarder.flush();
+      cloudwatch.destroy();
       await Promise.all([serviceDesk.close(), erp.close()]);
       await ownEmulator?.stop();
       sqs.destroy();

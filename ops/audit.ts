@@ -36,12 +36,18 @@ export const auditTarget = {
   replay: (name: string) => `replay:${name}`,
 };
 
-/** Who acts, with what the CLI and console pass to the state-changing ops functions. */
+/**
+ * Who acts, with what the CLI and console pass to the state-changing ops functions. Recording never
+ * throws: the action it records has already happened, so a line that could not be written is kept in
+ * `problems` for the caller to report (the CLI warns on stderr) rather than turned into a failed action.
+ */
 export interface Auditor {
   who: string;
   record(line: Omit<AuditLine, 'at' | 'who'>): Promise<void>;
   /** Several lines at once (a redrive's per-order lines), in batches of 25. */
   recordMany(lines: Array<Omit<AuditLine, 'at' | 'who'>>): Promise<void>;
+  /** Why lines could not be written, one entry per failed write. */
+  readonly problems: string[];
 }
 
 const auditTableOf = (stage: string) => resourceNames(stage).table('audit');
@@ -119,10 +125,13 @@ const localUser = () => {
 export const auditorFor = async (conn: OpsConnection, who?: string): Promise<Auditor> => {
   const actor = who ?? (await whoAmI(conn));
   const stamp = (line: Omit<AuditLine, 'at' | 'who'>): AuditLine => ({ at: new Date().toISOString(), who: actor, ...line });
+  const problems: string[] = [];
+  const write = (lines: AuditLine[]) => writeLines(conn, lines).catch((error: unknown) => void problems.push((error as Error).message));
   return {
     who: actor,
-    record: (line) => writeLines(conn, [stamp(line)]),
-    recordMany: (lines) => writeLines(conn, lines.map(stamp)),
+    record: (line) => write([stamp(line)]),
+    recordMany: (lines) => write(lines.map(stamp)),
+    problems,
   };
 };
 

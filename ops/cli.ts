@@ -24,10 +24,9 @@ import {
   type DlqSummary,
   type ScanOptions,
 } from './dlq';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { STSClient } from '@aws-sdk/client-sts';
 import { auditorFor, type Auditor } from './audit';
-import { clientSettings, type ConnectionOptions, type OpsConnection } from './connection';
+import { clientSettings, makeCloudWatchClient, type ConnectionOptions, type OpsConnection } from './connection';
 import { DELAYED_KINDS, listDelayed, parseKind, type DelayedEntity, type DelayedKind } from './delayed';
 import { readOverview, type Overview } from './overview';
 import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
@@ -256,7 +255,7 @@ export const buildProgram = (io: CliIo) => {
       dynamodb: io.makeDynamoClient ? io.makeDynamoClient({ ...options, endpoint: endpointOf('DYNAMODB') }) : new DynamoDBClient(settingsFor(options, 'DYNAMODB')),
       sfn: io.makeSfnClient ? io.makeSfnClient({ ...options, endpoint: endpointOf('SFN') }) : new SFNClient(settingsFor(options, 'SFN')),
       events: io.makeEventsClient ? io.makeEventsClient({ ...options, endpoint: endpointOf('EVENTBRIDGE') }) : new EventBridgeClient(settingsFor(options, 'EVENTBRIDGE')),
-      cloudwatch: new CloudWatchClient(settingsFor(options, 'CLOUDWATCH')),
+      cloudwatch: makeCloudWatchClient(settingsFor(options, 'CLOUDWATCH')),
       sts: new STSClient(settingsFor(options, 'STS')),
       scan: scanOptionsFor(Boolean(endpoint)) as OpsConnection['scan'],
     };
@@ -266,7 +265,13 @@ export const buildProgram = (io: CliIo) => {
   const auditorOf = async (options: ConnectionOptions): Promise<{ audit: Auditor; close: () => void }> => {
     const conn = openOps(options);
     try {
-      return { audit: await auditorFor(conn, io.who), close: () => closeOps(conn) };
+      const audit = await auditorFor(conn, io.who);
+      const close = () => {
+        // The action happened either way: a line that could not be written is a warning, not a failed command.
+        for (const problem of new Set(audit.problems)) io.stderr(`warning: not recorded in the audit trail: ${problem}\n`);
+        closeOps(conn);
+      };
+      return { audit, close };
     } catch (error) {
       closeOps(conn);
       throw error;

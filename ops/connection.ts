@@ -5,6 +5,7 @@
  * credentials are implied.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { AwsQueryProtocol } from '@aws-sdk/core/protocols';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -53,6 +54,14 @@ export const clientSettings = (options: ConnectionOptions, service: AwsService, 
 };
 
 /**
+ * A CloudWatch client. The emulator (moto, whose botocore predates CloudWatch's JSON protocol) answers
+ * only the query protocol, which AWS still takes: against an endpoint the client speaks that. Same calls,
+ * same answers.
+ */
+export const makeCloudWatchClient = (settings: ClientSettings) =>
+  new CloudWatchClient({ ...settings, ...(settings.endpoint ? { protocol: AwsQueryProtocol as unknown as NonNullable<ConstructorParameters<typeof CloudWatchClient>[0]>['protocol'] } : {}) });
+
+/**
  * Everything an ops function needs to reach one stage: its name, whether it is an emulator (the local
  * stack), and one SDK client per service, built with the same settings as the CLI's. The CLI and the
  * console open one per command or server and `closeConnection` it at the end.
@@ -86,7 +95,7 @@ export const openConnection = (options: ConnectionOptions, env: NodeJS.ProcessEn
     dynamodb: new DynamoDBClient(settings('DYNAMODB')),
     sfn: new SFNClient(settings('SFN')),
     events: new EventBridgeClient(settings('EVENTBRIDGE')),
-    cloudwatch: new CloudWatchClient(settings('CLOUDWATCH')),
+    cloudwatch: makeCloudWatchClient(settings('CLOUDWATCH')),
     sts: new STSClient(settings('STS')),
     scan: { waitTimeSeconds: endpoint ? 0 : 1 },
   };

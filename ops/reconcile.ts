@@ -62,7 +62,7 @@ export const requestReconciliation = async (clients: { sqs: SQSClient; dynamodb:
   try {
     await send(clients, options, queue, request.data, now);
   } catch (error) {
-    await options.audit?.record({ action: 'reconcile.request', target: auditTarget.run(runId), detail: { ...detail, error: (error as Error).message }, outcome: 'failed' }).catch(() => undefined);
+    await options.audit?.record({ action: 'reconcile.request', target: auditTarget.run(runId), detail: { ...detail, error: (error as Error).message }, outcome: 'failed' });
     throw error;
   }
   await options.audit?.record({ action: 'reconcile.request', target: auditTarget.run(runId), detail, outcome: 'ok' });

@@ -84,7 +84,7 @@ export const replayArchive = async (events: EventBridgeClient, request: ReplayRe
         }),
       )
       .catch(async (error: unknown) => {
-        await request.audit?.record({ action: 'replay.start', target: auditTarget.replay(name), detail: { ...detail, error: (error as Error).message }, outcome: 'failed' }).catch(() => undefined);
+        await request.audit?.record({ action: 'replay.start', target: auditTarget.replay(name), detail: { ...detail, error: (error as Error).message }, outcome: 'failed' });
         throw error;
       });
     await request.audit?.record({ action: 'replay.start', target: auditTarget.replay(name), detail, outcome: 'ok' });

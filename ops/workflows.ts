@@ -106,7 +106,7 @@ export const decideWorkflow = async (
     await audit?.record({ action: `workflow.${action}`, target: auditTarget.workflow(workflowId), detail: { step: taken.exception.step, error: taken.exception.error }, outcome: 'ok' });
     return taken;
   } catch (error) {
-    await audit?.record({ action: `workflow.${action}`, target: auditTarget.workflow(workflowId), detail: { error: (error as Error).message }, outcome: 'failed' }).catch(() => undefined);
+    await audit?.record({ action: `workflow.${action}`, target: auditTarget.workflow(workflowId), detail: { error: (error as Error).message }, outcome: 'failed' });
     throw error;
   }
 };

@@ -76,7 +76,7 @@ export const purgeDlq = async (sqs: SQSClient, target: DlqTarget, options: Purge
       }
     }
   } catch (error) {
-    await audited(error).catch(() => undefined);
+    await audited(error);
     throw error;
   } finally {
     await scanner.release();

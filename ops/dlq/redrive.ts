@@ -99,7 +99,7 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
     await audited(result);
     return result;
   } catch (error) {
-    await audited(undefined, error).catch(() => undefined);
+    await audited(undefined, error);
     throw error;
   }
 };
