@@ -30,8 +30,8 @@ export const ErrorNote = ({ error }: { error?: Error }) =>
 
 export const Loading = ({ loading }: { loading: boolean }) => (loading ? <p class="muted" aria-live="polite">Loading…</p> : null);
 
-export const Section = ({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) => (
-  <section class="card" aria-labelledby={id ?? slug(title)}>
+export const Section = ({ title, children, id, wide }: { title: string; children: ComponentChildren; id?: string; wide?: boolean }) => (
+  <section class={wide ? 'card wide' : 'card'} aria-labelledby={id ?? slug(title)}>
     <h2 id={id ?? slug(title)}>{title}</h2>
     {children}
   </section>
@@ -102,7 +102,7 @@ export interface ChartSeries {
 }
 
 /** A time-series chart (uPlot), with the figures also as a table for screen readers. */
-export const TimeChart = ({ title, unit, series }: { title: string; unit: string; series: ChartSeries[] }) => {
+export const TimeChart = ({ title, unit, series, hours }: { title: string; unit: string; series: ChartSeries[]; hours: number }) => {
   const ref = useRef<HTMLDivElement>(null);
   const times = [...new Set(series.flatMap((one) => one.points.map((point) => point.t)))].sort();
   useEffect(() => {
@@ -118,6 +118,8 @@ export const TimeChart = ({ title, unit, series }: { title: string; unit: string
       {
         width: Math.max(280, ref.current.clientWidth),
         height: 180,
+        // The whole period, even when only its last minutes have points.
+        scales: { x: { time: true, range: (): uPlot.Range.MinMax => [Date.now() / 1000 - hours * 3600, Date.now() / 1000] } },
         series: [{}, ...series.map((one) => ({ label: one.label, stroke: one.color, width: 2, points: { show: true } }))],
         axes: [{}, { label: unit }],
       },

@@ -26,7 +26,8 @@ const FOCUSED_TEXT = "document.activeElement?.textContent ?? ''";
 
 /**
  * The ops console in a real headless browser against the local stack: an order whose service-desk update
- * was dead-lettered (its case is closed: the desk answers 422), and a refund-or-replacement workflow
+ * was dead-lettered (its case is closed: the desk answers 422), an order that drifted (the desk lost its
+ * update), and a refund-or-replacement workflow
  * parked as an exception (the ERP refused its call with 400). The overview, delayed list, trace, DLQ and
  * reconciliation pages show them; a redrive from the DLQ page moves the message; the keyboard reaches
  * every action.
@@ -43,12 +44,25 @@ describe('the ops console in a browser', () => {
   let workflowId: string;
   const orderId = 'SO-CONSOLE-1';
   const workflowOrderId = 'SO-CONSOLE-WF';
+  const driftedOrderId = 'SO-CONSOLE-DRIFT';
 
   const dlqDepth = async () =>
     Number((await e2e.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.resources.queues.get('service-desk-updater')!.deadLetterUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages ?? 0);
   const openPage = async (hash: string) => {
     await page.goto(`${server.url}${hash}`);
     await page.locator('main h1').first().waitFor();
+  };
+  const linkedCase = async (order: string) => {
+    const created = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
+      body: JSON.stringify({ ticket: { subject: `About ${order}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: order }] } }),
+    });
+    return ((await created.json()) as { ticket: { id: number } }).ticket.id;
+  };
+  const sendErpStatus = async (order: string) => {
+    const rawBody = JSON.stringify({ type: 'order.status.changed', timestamp: new Date().toISOString(), data: { orderId: order, status: 'shipped', version: 2, occurredAt: new Date().toISOString() } });
+    expect((await fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody })).status).toBe(202);
   };
   const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -89,16 +103,20 @@ describe('the ops console in a browser', () => {
     stack.erp.failNext(0);
 
     // An order whose case is closed: the desk refuses the update (422) and the updater dead-letters it.
-    const created = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
-      body: JSON.stringify({ ticket: { subject: `About ${orderId}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: orderId }] } }),
-    });
-    ticketId = ((await created.json()) as { ticket: { id: number } }).ticket.id;
+    ticketId = await linkedCase(orderId);
     stack.serviceDesk.tickets.get(ticketId)!.status = 'closed';
-    const rawBody = JSON.stringify({ type: 'order.status.changed', timestamp: new Date().toISOString(), data: { orderId, status: 'shipped', version: 2, occurredAt: new Date().toISOString() } });
-    expect((await fetch(`${stack.url}/v1/webhooks/erp`, { method: 'POST', headers: signStandardWebhook(SECRET, rawBody), body: rawBody })).status).toBe(202);
+    await sendErpStatus(orderId);
     await eventually(dlqDepth, (depth) => depth === 1, 20_000);
+
+    // A drifted order: the desk answers the update without applying it (a lost update), so the order is out of sync.
+    await linkedCase(driftedOrderId);
+    stack.serviceDesk.loseNextUpdates(1);
+    await sendErpStatus(driftedOrderId);
+    await eventually(
+      async () => (await (await fetch(`${stack.url}/v1/orders/${driftedOrderId}/sync`, { headers: callerHeaders })).json()) as { serviceDesk?: { version: number } | null; inSync?: boolean },
+      (view) => view.serviceDesk?.version === 2 && view.inSync === false,
+      20_000,
+    );
 
     ops = makeConsoleOps({ stage, endpoint: stack.emulatorEndpoint }, process.env);
     server = await startConsoleServer({ ops, assets: await bundleConsole() });
@@ -113,7 +131,7 @@ describe('the ops console in a browser', () => {
     await e2e?.stop();
   });
 
-  it('shows the out-of-sync order and the injected DLQ message on the overview', async () => {
+  it('shows the drifted order and the injected DLQ message on the overview', async () => {
     // Act
     await openPage('#/');
     await page.locator('[data-testid="out-of-sync"], [role="alert"]').first().waitFor();
@@ -123,7 +141,7 @@ describe('the ops console in a browser', () => {
     // Assess
     await expect(page.locator('.grid [role="alert"]').allTextContents()).resolves.toEqual([]);
     await expect(page.getByTestId('out-of-sync').textContent()).resolves.toBe('1');
-    await page.getByRole('link', { name: orderId }).waitFor();
+    await page.getByRole('link', { name: driftedOrderId }).waitFor();
     const dlqRow = page.getByTestId('overview-dlqs').getByRole('row').filter({ hasText: updaterDlq });
     await expect(dlqRow.getByRole('cell').nth(1).textContent()).resolves.toBe('1');
   });

@@ -103,7 +103,7 @@ export const OverviewPage = () => {
             </Section>
           </>
         ) : null}
-        <Section title="Dead-letter queues">
+        <Section title="Dead-letter queues" wide>
           <ErrorNote error={dlqs.error} />
           {dlqs.value ? (
             <table data-testid="overview-dlqs">
@@ -135,8 +135,9 @@ export const OverviewPage = () => {
         <ErrorNote error={metrics.error} />
         {metrics.value ? (
           <div class="charts">
-            <TimeChart title="Sync lag" unit="seconds" series={[{ label: 'sync lag (s)', points: metrics.value.syncLagSeconds.points, color: '#1d4ed8' }]} />
+            <TimeChart hours={6} title="Sync lag" unit="seconds" series={[{ label: 'sync lag (s)', points: metrics.value.syncLagSeconds.points, color: '#1d4ed8' }]} />
             <TimeChart
+              hours={6}
               title="Webhooks accepted and refused"
               unit="webhooks"
               series={[
