@@ -10,16 +10,7 @@ export type { WorkflowSummary } from '../../functions/core/ports/workflow-tasks'
 export type { ReconcileRun } from '../../functions/core/reconciliation/reconcile-run';
 export type { ReconcileOutcome } from '../../ops/reconcile';
 
+export type { Job } from '../../ops/console/jobs';
+
 export const DELAYED_KINDS = ['order', 'refund', 'return', 'workflow', 'erp-command'] as const;
 
-export interface Job<P, R> {
-  id: string;
-  kind: string;
-  target: string;
-  state: 'running' | 'done' | 'failed';
-  startedAt: string;
-  finishedAt?: string;
-  progress?: P;
-  result?: R;
-  error?: string;
-}

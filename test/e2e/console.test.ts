@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DEFAULT_FIELD_IDS } from '../../functions/adapters/service-desk-zendesk';
 import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import type { LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
@@ -12,6 +11,7 @@ import { startConsoleServer, type ConsoleServer } from '../../ops/console/server
 import { callerHeaders } from '../support/caller';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
+import { linkCase } from '../support/service-desk-cases';
 
 /** Where the tests leave a screenshot of each page (a CI artifact; README.md, "Console"). */
 export const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-artifacts', 'console');
@@ -51,14 +51,6 @@ describe('the ops console in a browser', () => {
   const openPage = async (hash: string) => {
     await page.goto(`${server.url}${hash}`);
     await page.locator('main h1').first().waitFor();
-  };
-  const linkedCase = async (order: string) => {
-    const created = await fetch(`${stack.serviceDesk.url}/api/v2/tickets.json`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: LOCAL_SERVICE_DESK_AUTHORIZATION },
-      body: JSON.stringify({ ticket: { subject: `About ${order}`, custom_fields: [{ id: DEFAULT_FIELD_IDS.orderId, value: order }] } }),
-    });
-    return ((await created.json()) as { ticket: { id: number } }).ticket.id;
   };
   const sendErpStatus = async (order: string) => {
     const rawBody = JSON.stringify({ type: 'order.status.changed', timestamp: new Date().toISOString(), data: { orderId: order, status: 'shipped', version: 2, occurredAt: new Date().toISOString() } });
@@ -103,13 +95,13 @@ describe('the ops console in a browser', () => {
     stack.erp.failNext(0);
 
     // An order whose case is closed: the desk refuses the update (422) and the updater dead-letters it.
-    ticketId = await linkedCase(orderId);
+    ticketId = await linkCase(stack, orderId);
     stack.serviceDesk.tickets.get(ticketId)!.status = 'closed';
     await sendErpStatus(orderId);
     await eventually(dlqDepth, (depth) => depth === 1, 20_000);
 
     // A drifted order: the desk answers the update without applying it (a lost update), so the order is out of sync.
-    await linkedCase(driftedOrderId);
+    await linkCase(stack, driftedOrderId);
     stack.serviceDesk.loseNextUpdates(1);
     await sendErpStatus(driftedOrderId);
     await eventually(

@@ -1,6 +1,7 @@
 import { get } from '../api';
 import { ErrorNote, Loading, Section, TimeChart, useResource } from '../components';
 import { formatAge, formatTime, traceHref } from '../format';
+import { RunsTable } from './runs-table';
 import type { DlqSummary, MetricsHistory, Overview } from '../types';
 
 /** Integration health beside the business KPIs, and the last hours' sync lag and webhooks. */
@@ -70,36 +71,7 @@ export const OverviewPage = () => {
               </dl>
             </Section>
             <Section title="Reconciliation: last runs">
-              {value.reconciliation.runs.length === 0 ? (
-                <p class="muted">No run yet.</p>
-              ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Run</th>
-                      <th scope="col">Started</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" class="num">Checked</th>
-                      <th scope="col" class="num">Drift found</th>
-                      <th scope="col" class="num">Repaired</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {value.reconciliation.runs.map((run) => (
-                      <tr>
-                        <td>
-                          <a href={`#/reconciliation/${encodeURIComponent(run.runId)}`}>{run.runId}</a>
-                        </td>
-                        <td>{formatTime(run.startedAt)}</td>
-                        <td>{run.status}</td>
-                        <td class="num">{run.checked}</td>
-                        <td class="num">{run.driftFound}</td>
-                        <td class="num">{run.repaired}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <RunsTable runs={value.reconciliation.runs} />
             </Section>
           </>
         ) : null}

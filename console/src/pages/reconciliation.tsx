@@ -3,6 +3,7 @@ import { get, post } from '../api';
 import { ConfirmDialog, ErrorNote, Loading, Section, useResource } from '../components';
 import { formatAge, formatTime, traceHref } from '../format';
 import type { Overview, ReconcileOutcome, ReconcileRun } from '../types';
+import { RunsTable } from './runs-table';
 
 /** Reconciliation runs with their counts and drifts; start a run. */
 export const ReconciliationPage = ({ runId }: { runId?: string }) => {
@@ -49,36 +50,7 @@ export const ReconciliationPage = ({ runId }: { runId?: string }) => {
       <Section title="Last runs">
         <ErrorNote error={overview.error} />
         <Loading loading={overview.loading} />
-        {overview.value ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Started</th>
-                <th scope="col">Finished</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="num">Checked</th>
-                <th scope="col" class="num">Drift found</th>
-                <th scope="col" class="num">Repaired</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.value.reconciliation.runs.map((run) => (
-                <tr>
-                  <td>
-                    <a href={`#/reconciliation/${encodeURIComponent(run.runId)}`}>{run.runId}</a>
-                  </td>
-                  <td>{formatTime(run.startedAt)}</td>
-                  <td>{formatTime(run.finishedAt)}</td>
-                  <td>{run.status}</td>
-                  <td class="num">{run.checked}</td>
-                  <td class="num">{run.driftFound}</td>
-                  <td class="num">{run.repaired}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        {overview.value ? <RunsTable runs={overview.value.reconciliation.runs} withFinished /> : null}
       </Section>
       <ConfirmDialog open={confirming} title="Start a reconciliation?" confirmLabel="Start" onConfirm={() => void start()} onCancel={() => setConfirming(false)}>
         <p>
