@@ -24,9 +24,8 @@ import {
   type DlqSummary,
   type ScanOptions,
 } from './dlq';
-import { STSClient } from '@aws-sdk/client-sts';
 import { auditorFor, type Auditor } from './audit';
-import { clientSettings, makeCloudWatchClient, type ConnectionOptions, type OpsConnection } from './connection';
+import { clientSettings, closeConnection, openConnection, type ConnectionOptions, type OpsConnection } from './connection';
 import { DELAYED_KINDS, listDelayed, parseKind, type DelayedEntity, type DelayedKind } from './delayed';
 import { readOverview, type Overview } from './overview';
 import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
@@ -58,6 +57,8 @@ export interface CliIo {
   makeSfnClient?: (config: ConnectionOptions) => SFNClient;
   /** Who acts, for the audit lines of state-changing commands (default: the STS caller, or local:<os user> against the local stack). */
   who?: string;
+  /** Builds the auditor of a state-changing command; tests may inject one (default: the stage's audit table, as `who`). */
+  makeAuditor?: (config: ConnectionOptions) => Promise<Auditor>;
   env?: NodeJS.ProcessEnv;
   /** The file a running local stack leaves (default: .local/local-stack.json); tests point it elsewhere. */
   localStackFile?: string;
@@ -245,35 +246,25 @@ export const buildProgram = (io: CliIo) => {
   };
 
   /** Every client of the stage in one connection (the ops library's functions take it); tests' injected clients are used. */
-  const openOps = (options: ConnectionOptions): OpsConnection => {
-    const endpointOf = (service: Parameters<typeof clientSettings>[1]) => settingsFor(options, service).endpoint;
-    const endpoint = endpointOf('SQS');
-    return {
-      stage: options.stage,
-      ...(endpoint ? { endpoint } : {}),
-      sqs: io.makeClient ? io.makeClient({ ...options, endpoint }) : new SQSClient(settingsFor(options, 'SQS')),
-      dynamodb: io.makeDynamoClient ? io.makeDynamoClient({ ...options, endpoint: endpointOf('DYNAMODB') }) : new DynamoDBClient(settingsFor(options, 'DYNAMODB')),
-      sfn: io.makeSfnClient ? io.makeSfnClient({ ...options, endpoint: endpointOf('SFN') }) : new SFNClient(settingsFor(options, 'SFN')),
-      events: io.makeEventsClient ? io.makeEventsClient({ ...options, endpoint: endpointOf('EVENTBRIDGE') }) : new EventBridgeClient(settingsFor(options, 'EVENTBRIDGE')),
-      cloudwatch: makeCloudWatchClient(settingsFor(options, 'CLOUDWATCH')),
-      sts: new STSClient(settingsFor(options, 'STS')),
-      scan: scanOptionsFor(Boolean(endpoint)) as OpsConnection['scan'],
-    };
-  };
-  const closeOps = (conn: OpsConnection) => [conn.sqs, conn.dynamodb, conn.sfn, conn.events, conn.cloudwatch, conn.sts].forEach((client) => client.destroy());
+  const openOps = (options: ConnectionOptions): OpsConnection =>
+    openConnection(options, env, io.localStackFile, { sqs: io.makeClient, dynamodb: io.makeDynamoClient, sfn: io.makeSfnClient, events: io.makeEventsClient });
   /** The auditor of a state-changing command: who acts, writing to the stage's audit table with the same credentials. */
   const auditorOf = async (options: ConnectionOptions): Promise<{ audit: Auditor; close: () => void }> => {
+    if (io.makeAuditor) {
+      const audit = await io.makeAuditor(options);
+      return { audit, close: () => undefined };
+    }
     const conn = openOps(options);
     try {
       const audit = await auditorFor(conn, io.who);
       const close = () => {
         // The action happened either way: a line that could not be written is a warning, not a failed command.
         for (const problem of new Set(audit.problems)) io.stderr(`warning: not recorded in the audit trail: ${problem}\n`);
-        closeOps(conn);
+        closeConnection(conn);
       };
       return { audit, close };
     } catch (error) {
-      closeOps(conn);
+      closeConnection(conn);
       throw error;
     }
   };
@@ -453,7 +444,7 @@ export const buildProgram = (io: CliIo) => {
         const overview = await readOverview(conn, new Date(), { ...(options.erpRequestsPerSecond ? { erpRequestsPerSecond: options.erpRequestsPerSecond } : {}) });
         io.stdout(options.json ? JSON.stringify(overview, null, 2) + '\n' : formatOverview(overview));
       } finally {
-        closeOps(conn);
+        closeConnection(conn);
       }
     });
 
@@ -476,7 +467,7 @@ export const buildProgram = (io: CliIo) => {
         const found = await listDelayed(conn, filter);
         io.stdout(options.json ? JSON.stringify(found, null, 2) + '\n' : found.length ? formatDelayed(found) : `Nothing delayed in stage "${options.stage}"${Object.keys(filter).length ? ' that matches' : ''}\n`);
       } finally {
-        closeOps(conn);
+        closeConnection(conn);
       }
     });
 

@@ -85,16 +85,25 @@ export interface OpsConnection {
  * const conn = openConnection({ stage: 'prod', region: 'eu-west-1' });
  * try { console.log(await readOverview(conn)); } finally { closeConnection(conn); }
  */
-export const openConnection = (options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env, localStackFile?: string): OpsConnection => {
+/** Builders of the clients a caller brings itself (tests inject theirs); each gets the options with its service's endpoint. */
+export interface ClientFactories {
+  sqs?: (config: ConnectionOptions) => SQSClient;
+  dynamodb?: (config: ConnectionOptions) => DynamoDBClient;
+  sfn?: (config: ConnectionOptions) => SFNClient;
+  events?: (config: ConnectionOptions) => EventBridgeClient;
+}
+
+export const openConnection = (options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env, localStackFile?: string, make: ClientFactories = {}): OpsConnection => {
   const settings = (service: AwsService) => clientSettings(options, service, env, localStackFile);
+  const withEndpoint = (service: AwsService) => ({ ...options, endpoint: settings(service).endpoint });
   const endpoint = settings('SQS').endpoint;
   return {
     stage: options.stage,
     ...(endpoint ? { endpoint } : {}),
-    sqs: new SQSClient(settings('SQS')),
-    dynamodb: new DynamoDBClient(settings('DYNAMODB')),
-    sfn: new SFNClient(settings('SFN')),
-    events: new EventBridgeClient(settings('EVENTBRIDGE')),
+    sqs: make.sqs?.(withEndpoint('SQS')) ?? new SQSClient(settings('SQS')),
+    dynamodb: make.dynamodb?.(withEndpoint('DYNAMODB')) ?? new DynamoDBClient(settings('DYNAMODB')),
+    sfn: make.sfn?.(withEndpoint('SFN')) ?? new SFNClient(settings('SFN')),
+    events: make.events?.(withEndpoint('EVENTBRIDGE')) ?? new EventBridgeClient(settings('EVENTBRIDGE')),
     cloudwatch: makeCloudWatchClient(settings('CLOUDWATCH')),
     sts: new STSClient(settings('STS')),
     scan: { waitTimeSeconds: endpoint ? 0 : 1 },
