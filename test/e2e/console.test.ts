@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { LOCAL_SERVICE_DESK_AUTHORIZATION } from '../../local/dev-credentials';
 import type { LocalStack } from '../../local/runtime';
@@ -181,6 +181,30 @@ describe('the ops console in a browser', () => {
     // The order's trace shows who redrove it.
     await openPage(`#/trace/${orderId}`);
     await page.getByRole('region', { name: 'Audit' }).getByText(/local:\S+ dlq\.redrive/).waitFor();
+  });
+
+  it('purges a DLQ only once its name is typed in the confirmation', async () => {
+    // Prepare: a message in the reconciler's DLQ.
+    const reconcilerDlq = `${stack.resources.names.prefix}-reconciler-dlq`;
+    await e2e.sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.queues.get('reconciler')!.deadLetterUrl, MessageBody: '{"runId":"run-purge-me"}' }));
+    await openPage(`#/dlqs/${reconcilerDlq}`);
+    await page.getByTestId('dlq-messages').getByRole('row').nth(1).waitFor();
+
+    // Act
+    await page.getByRole('button', { name: 'Purge…' }).click();
+    const dialog = page.getByRole('dialog');
+    const confirm = dialog.getByRole('button', { name: 'Delete messages' });
+    const disabledUntilTyped = [await confirm.isDisabled()];
+    await dialog.getByLabel(/Type .* to confirm/).fill('reconciler-dlq');
+    disabledUntilTyped.push(await confirm.isDisabled());
+    await dialog.getByLabel(/Type .* to confirm/).fill(reconcilerDlq);
+    disabledUntilTyped.push(await confirm.isDisabled());
+    await confirm.click();
+
+    // Assess
+    expect(disabledUntilTyped).toEqual([true, true, false]);
+    await page.getByText(`Deleted 1 message(s) from ${reconcilerDlq}.`).waitFor();
+    await page.getByTestId('no-messages').waitFor();
   });
 
   it('reaches every action of every page with the keyboard alone, and starts a reconciliation with Tab and Enter', async () => {
