@@ -1,6 +1,6 @@
 /**
  * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`,
- * `ops workflows list|show|retry|abandon`, `ops trace <id>`, `ops overview`, `ops delayed`.
+ * `ops workflows list|show|retry|abandon`, `ops trace <id>`, `ops overview`, `ops delayed`, and `retail-sync console` (the same operations in the browser).
  * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error, 130 interrupted (Ctrl-C).
  */
 import './sdk-warnings';
@@ -34,6 +34,9 @@ import { parseSince, reconciliationRun, requestReconciliation } from './reconcil
 import { parseTime, replayArchive } from './replay';
 import { traceJourney, type Trace } from './trace';
 import { decideWorkflow, listWorkflows, OPEN_STATES, parseState, showWorkflow, type WorkflowDetail } from './workflows';
+import { bundleConsole } from './console/bundle';
+import { makeConsoleOps } from './console/console-ops';
+import { startConsoleServer, type ConsoleServer } from './console/server';
 import type { WorkflowSummary } from '../functions/core/ports/workflow-tasks';
 import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
 
@@ -59,6 +62,8 @@ export interface CliIo {
   env?: NodeJS.ProcessEnv;
   /** The file a running local stack leaves (default: .local/local-stack.json); tests point it elsewhere. */
   localStackFile?: string;
+  /** Called with the console's server once it listens (tests stop it); by default it runs until Ctrl-C. */
+  onConsole?: (server: ConsoleServer) => Promise<void>;
 }
 
 export type { ConnectionOptions } from './connection';
@@ -569,6 +574,28 @@ export const buildProgram = (io: CliIo) => {
       } finally {
         auditor?.close();
         sqs.destroy();
+      }
+    });
+
+  withConnection(program.command('console').description('the ops console in the browser: a web server on 127.0.0.1 over the same ops library, with your AWS credentials'))
+    .option('--port <port>', 'port to listen on (default: a free one)', (value: string) => {
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number (0-65535).');
+      return parsed;
+    })
+    .action(async (options: ConnectionOptions & { port?: number }) => {
+      const ops = makeConsoleOps(options, env, io.localStackFile);
+      let server: ConsoleServer | undefined;
+      try {
+        server = await startConsoleServer({ ops, assets: await bundleConsole(), port: options.port ?? 0 }).catch((error: NodeJS.ErrnoException) => {
+          throw error.code === 'EADDRINUSE' ? new OpsError(`Port ${options.port} is in use: choose another with --port, or leave it out for a free one`) : error;
+        });
+        io.stdout(`retail-sync console for stage "${options.stage}": ${server.url}\n(Ctrl-C to stop)\n`);
+        if (io.onConsole) await io.onConsole(server);
+        else await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      } finally {
+        await server?.close();
+        ops.close();
       }
     });
 

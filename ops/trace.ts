@@ -36,6 +36,8 @@ export interface TraceStep {
   status: StepStatus;
   detail: string;
   orderId?: string;
+  /** On a dead-lettered step: the DLQ message's id (a redrive of just that message filters on it). */
+  messageId?: string;
 }
 
 export interface TracedDelivery {
@@ -258,6 +260,7 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
         status: 'failed',
         detail: `${message.summary}${message.errorMessage ? `: ${message.errorMessage}` : ''} (attempts ${message.attempts ?? '-'}; retail-sync ops dlq peek ${spec.name})`,
         orderId,
+        messageId: message.messageId,
       });
     }
 
@@ -299,7 +302,7 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
     for (const { spec, message, orderIds: named, eventIds } of deadLettered) {
       if (named.size > 0 || (message.correlationId !== id && !eventIds.has(id))) continue;
       foundAnything = true;
-      steps.push({ at: message.lastFailureAt ?? message.sentAt, step: 'dead-lettered', system: `${spec.name}-dlq`, outcome: message.errorClass, status: 'failed', detail: `${message.summary}${message.errorMessage ? `: ${message.errorMessage}` : ''}` });
+      steps.push({ at: message.lastFailureAt ?? message.sentAt, step: 'dead-lettered', system: `${spec.name}-dlq`, outcome: message.errorClass, status: 'failed', detail: `${message.summary}${message.errorMessage ? `: ${message.errorMessage}` : ''}`, messageId: message.messageId });
       verdicts.unshift(`dead-lettered in ${spec.name}-dlq: ${message.errorMessage ?? message.errorClass}`);
     }
   }
