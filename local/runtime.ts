@@ -61,6 +61,8 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** The ERP rate budget the dispatchers share (default 20 requests/s). */
   erpRequestsPerSecond?: number;
+  /** Send the handlers' metrics to the emulator's CloudWatch (default true; one PutMetricData per invocation that emits any). */
+  forwardMetrics?: boolean;
   /** Inventory older than this is flagged stale (default 900 s). */
   inventoryStaleAfterSeconds?: number;
   /** Extra environment for the handlers (e.g. breaker settings). */
@@ -278,7 +280,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ...options.environment,
     });
     const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
-    metricsForwarder.attach(observability.metrics);
+    if (options.forwardMetrics ?? true) metricsForwarder.attach(observability.metrics);
     handlers.set(name, HANDLER_FACTORIES[name](name, environment, observability, options.interceptDependencies));
   }
 
