@@ -37,7 +37,7 @@ export interface DelayedEntity {
   /** Where it waits. */
   step: string;
   reason: string;
-  /** Set only where a store records them (none does today: see docs/operations.md). */
+  /** Set where a store records them: a workflow once its eligibility was decided (see docs/operations.md). */
   region?: string;
   brand?: string;
   /** The id to pass to `traceJourney` (`ops trace`). */
@@ -60,7 +60,14 @@ const hoursBetween = (from: string, to: string) => Math.round((Date.parse(to) - 
 
 /** The delayed entity a workflow is, if any: a parked exception first, else past its SLA, else a return not received. */
 export const delayedWorkflow = ({ summary, parked }: OpenWorkflow, now: Date): DelayedEntity | undefined => {
-  const common = { id: summary.workflowId, orderId: summary.orderId, caseId: summary.caseId, traceId: summary.orderId };
+  const common = {
+    id: summary.workflowId,
+    orderId: summary.orderId,
+    caseId: summary.caseId,
+    traceId: summary.orderId,
+    ...(summary.region ? { region: summary.region } : {}),
+    ...(summary.brand ? { brand: summary.brand } : {}),
+  };
   const late = pastSla(summary, now);
   const slaNote = late ? `; past its ${summary.resolution ?? ''} SLA since ${summary.slaDueAt}` : '';
   if (summary.state === 'exception') {

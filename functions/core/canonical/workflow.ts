@@ -49,5 +49,8 @@ export const WorkflowTransition = z.object({
   exception: z.optional(z.object({ step: z.string(), error: z.string(), cause: z.optional(z.string()) })),
   /** When the resolution must be done by, under its policy's SLA (set once eligibility is decided). */
   slaDueAt: z.optional(z.iso.datetime({ offset: true })),
+  /** The order's region and brand, as the ERP gave them when eligibility was decided (what chose the policy). */
+  region: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  brand: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type WorkflowTransition = z.infer<typeof WorkflowTransition>;

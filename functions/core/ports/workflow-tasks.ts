@@ -63,6 +63,9 @@ export interface WorkflowSummary {
   slaDueAt?: string;
   /** When the SLA check first found it overdue (set once). */
   slaBreachedAt?: string;
+  /** The order's region and brand, recorded when eligibility was decided (absent before, or if the ERP has none). */
+  region?: string;
+  brand?: string;
 }
 
 export interface WorkflowHistoryEntry {

@@ -113,7 +113,13 @@ export const recordMilestone = (milestone: Milestone, state: RefundOrReplacement
           ? `Eligible: ${decided.resolution === 'replacement' ? 'a replacement' : `a ${decided.refundMethod === 'credit-memo' ? 'credit memo' : 'refund'} of ${money(decided.refundAmount)}`} under policy ${decided.policy}; return shipping paid by the ${decided.shippingPaidBy}.`
           : 'Eligible.',
         // The SLA runs from the request, under the policy that decided it.
-        decided ? { slaDueAt: new Date(Date.parse(state.request.requestedAt) + decided.slaSeconds * 1000).toISOString() } : {},
+        decided
+          ? {
+              slaDueAt: new Date(Date.parse(state.request.requestedAt) + decided.slaSeconds * 1000).toISOString(),
+              ...(decided.region ? { region: decided.region } : {}),
+              ...(decided.brand ? { brand: decided.brand } : {}),
+            }
+          : {},
       );
     case 'rejected': {
       const reasons = eligibility && !eligibility.eligible ? eligibility.reasons : [];

@@ -118,6 +118,9 @@ export type EligibilityDecision =
       returnArrivalSeconds: number;
       slaSeconds: number;
       policy: string;
+      /** The order's region and brand as the ERP gave them (what chose the policy), for filtering workflows by them. */
+      region?: string;
+      brand?: string;
     }
   | { eligible: false; reasons: Array<{ code: IneligibleCode; detail: string }>; policy: string };
 
@@ -188,6 +191,8 @@ export const decideEligibility = (policy: ResolutionPolicy, order: OrderForResol
     returnArrivalSeconds: policy.returnArrivalDays * 24 * 60 * 60,
     slaSeconds: Math.round(policy.slaHours[resolution] * 60 * 60),
     policy: policy.name,
+    ...(order.region ? { region: order.region } : {}),
+    ...(order.brand ? { brand: order.brand } : {}),
   };
 };
 

@@ -77,7 +77,7 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
     await workflows.recordTransition(transition({ workflowId: exceptionWorkflow, orderId: 'SO-WF', caseId: '7', milestone: 'exception', state: 'exception', actor: 'system', cause: 'Creating the return authorization failed.', exception }), ago(3600).toISOString());
     await workflows.park(exceptionWorkflow, 'token-1', exception);
     await workflows.recordTransition(
-      transition({ workflowId: lateRefund, orderId: 'SO-LATE', caseId: '8', milestone: 'eligibility-confirmed', resolution: 'refund', slaDueAt: ago(86400).toISOString(), actor: 'system', cause: 'Eligible for a refund.' }),
+      transition({ workflowId: lateRefund, orderId: 'SO-LATE', caseId: '8', milestone: 'eligibility-confirmed', resolution: 'refund', slaDueAt: ago(86400).toISOString(), region: 'DE', brand: 'acme', actor: 'system', cause: 'Eligible for a refund.' }),
       ago(6 * 86400).toISOString(),
     );
 
@@ -178,9 +178,10 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       expect(workflows.map((entity) => entity.id)).toEqual([exceptionWorkflow]);
       expect(old.map((entity) => entity.id)).toEqual([lateRefund]);
       expect(ordersAndRefunds.map((entity) => entity.id)).toEqual([lateRefund, 'SO-DRIFT']);
-      // No store records an entity's region or brand yet: nothing matches one.
-      expect(inRegion).toEqual([]);
-      expect(ofBrand).toEqual([]);
+      // A workflow carries the region and brand its eligibility was decided for; nothing else records them.
+      expect(inRegion.map((entity) => [entity.id, entity.region])).toEqual([[lateRefund, 'DE']]);
+      expect(ofBrand.map((entity) => [entity.id, entity.brand])).toEqual([[lateRefund, 'acme']]);
+      expect(await listDelayed(conn, { region: 'FR' }, now)).toEqual([]);
     });
 
     it('takes the filters on the command line and refuses an unknown kind', async () => {
