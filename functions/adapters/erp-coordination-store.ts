@@ -8,7 +8,7 @@ import {
   type BreakerConfig,
   type BreakerState,
 } from '../core/erp/circuit-breaker';
-import { classShare, decideSlot, type Booking, type ErpPriority, type SlotSchedule } from '../core/erp/priority-slots';
+import { borrowingHorizonMs, classShare, decideSlot, dueWithinMs, type Booking, type ErpPriority, type SlotSchedule } from '../core/erp/priority-slots';
 import { afterRateLimited, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
 import { TransientError } from '../core/errors';
 import type { CommandLedger, CommandRecord } from '../core/ports/command-ledger';
@@ -17,7 +17,8 @@ import type { ErpCoordination } from '../core/ports/erp-coordination';
 /** Command records outlive SQS retention (14 days) so a late redelivery is still recognised. */
 const COMMAND_RETENTION_SECONDS = 15 * 24 * 3600;
 const MAX_CONFLICTS = 20;
-const BUSY_VARIANTS: Array<{ booking: Booking; carries?: boolean }> = [{ booking: 'share', carries: true }, { booking: 'share', carries: false }, { booking: 'spare' }];
+/** Every case of the priority rule as a conditional write (`share` in its two forms). */
+const CASES: Array<{ booking: Booking; carries?: boolean }> = [{ booking: 'spare' }, { booking: 'share', carries: true }, { booking: 'share', carries: false }, { booking: 'idle' }];
 /** Per class, the item attribute holding the schedule time from which its next slot is within its share. */
 const SHARE_FROM: Record<ErpPriority, string> = { customer: 'customerShareFrom', bulk: 'bulkShareFrom' };
 
@@ -117,11 +118,12 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
       if (decision.granted) {
         const context = { at, intervalMs, maxWaitMs, schedule: schedule ?? { shareFrom: {} } };
         let written = await conditional(slotWrite(decision.booking, priority, context));
-        // On a fresh view the rule's case fails only where DynamoDB's decimal times and this instance's
-        // doubles differ on a tie: then the other busy cases are tried, each still the rule's own test.
-        for (const variant of fresh && decision.booking !== 'idle' ? BUSY_VARIANTS : []) {
+        // The item moved since this view (another instance booked, or the schedule fell idle): the
+        // other cases are tried before reading it. The cases' conditions exclude one another, so the
+        // write that succeeds is the rule's own case for the item as it is.
+        for (const other of CASES) {
           if (written) break;
-          written = await conditional(slotWrite(variant.booking, priority, { ...context, carries: variant.carries }));
+          written = await conditional(slotWrite(other.booking, priority, { ...context, carries: other.carries }));
         }
         if (written) {
           remember(written);
@@ -171,21 +173,22 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
         ExpressionAttributeValues: { ...values, ':classInterval': classInterval },
       };
     }
-    // A spare slot, beyond the class's share: customer work on a slot that is not bulk work's turn, or
-    // anyone on the slot that is due.
+    // A spare slot, beyond the class's share: one that is not the other class's turn, within the
+    // class's borrowing horizon, or the slot that is due.
     const beyondShare = '(attribute_not_exists(lastSlotAt) OR #from > nextFreeAt)';
-    const due = 'nextFreeAt BETWEEN :now AND :due';
-    const notBulkTurn = '(attribute_not_exists(#bulkFrom) OR #bulkFrom > nextFreeAt OR #bulkFrom < :bulkIdleBefore)';
+    const notOtherTurn = '(attribute_not_exists(#otherFrom) OR #otherFrom > nextFreeAt OR #otherFrom < :otherIdleBefore)';
     return {
       TableName: options.tableName,
       Key: budgetKey,
       UpdateExpression: move,
-      ConditionExpression: priority === 'customer' ? `${busy} AND ${beyondShare} AND ((nextFreeAt <= :borrowLatest AND ${notBulkTurn}) OR ${due})` : `${due} AND ${beyondShare}`,
-      ExpressionAttributeNames: { '#from': SHARE_FROM[priority], ...(priority === 'customer' ? { '#bulkFrom': SHARE_FROM.bulk } : {}) },
-      ExpressionAttributeValues:
-        priority === 'customer'
-          ? { ...values, ':due': at + intervalMs, ':bulkIdleBefore': at - maxWaitMs, ':borrowLatest': at + maxWaitMs / 2 }
-          : { ':now': at, ':interval': intervalMs, ':due': at + intervalMs },
+      ConditionExpression: `${busy} AND ${beyondShare} AND ((nextFreeAt <= :borrowLatest AND ${notOtherTurn}) OR nextFreeAt <= :due)`,
+      ExpressionAttributeNames: { '#from': SHARE_FROM[priority], '#otherFrom': SHARE_FROM[priority === 'customer' ? 'bulk' : 'customer'] },
+      ExpressionAttributeValues: {
+        ...values,
+        ':due': at + dueWithinMs(intervalMs),
+        ':otherIdleBefore': at - maxWaitMs,
+        ':borrowLatest': at + borrowingHorizonMs(priority, maxWaitMs),
+      },
     };
   };
   // A healthy breaker is read at most once a second per instance; any other state is read every time.

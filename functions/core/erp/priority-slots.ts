@@ -16,6 +16,13 @@ export const priorityOfCommand = (command: Pick<ErpCommand, 'type' | 'taskToken'
 /** `erpPriorityShare` when the stage does not set it. */
 export const DEFAULT_CUSTOMER_SHARE = 0.7;
 
+/**
+ * A slot this close to now is due: anyone may take it. At least one interval, and at least the time a
+ * booking write takes to come back (DynamoDB's, and slower emulators'), or due slots would go idle.
+ */
+export const DUE_WITHIN_MS = 100;
+export const dueWithinMs = (intervalMs: number) => Math.max(intervalMs, DUE_WITHIN_MS);
+
 /** Share of the send slots each class is sure of when both have work (`erpPriorityShare` is the customer's). */
 export const classShare = (priority: ErpPriority, customerShare: number) => (priority === 'customer' ? customerShare : 1 - customerShare);
 
@@ -56,23 +63,28 @@ export const withinShare = (schedule: SlotSchedule, priority: ErpPriority) => {
 };
 
 /**
- * Bulk work's turn is not this slot: its share lets it have a slot only from a later one, or it has let
- * its turn pass for longer than a caller waits for a slot (it has no work).
+ * The slot is not the other class's turn: its share lets it have a slot only from a later one, or it
+ * has let its turn pass for longer than a caller waits for a slot (it has no work).
  */
-export const notBulkTurn = (schedule: SlotSchedule, nowMs: number, maxWaitMs: number) => {
-  const from = schedule.shareFrom.bulk;
+export const notTurnOf = (schedule: SlotSchedule, priority: ErpPriority, nowMs: number, maxWaitMs: number) => {
+  const from = schedule.shareFrom[priority];
   return from === undefined || from > schedule.nextFreeAt! || from < nowMs - maxWaitMs;
 };
+
+/** How far ahead a class books beyond its share: customer work half the caller's wait, bulk work a quarter. */
+export const borrowingHorizonMs = (priority: ErpPriority, maxWaitMs: number) => (priority === 'customer' ? maxWaitMs / 2 : maxWaitMs / 4);
+
+const otherClass = (priority: ErpPriority): ErpPriority => (priority === 'customer' ? 'bulk' : 'customer');
 
 /**
  * THE PRIORITY RULE. Every slot is one interval after the previous one (or now, when the schedule is
  * idle), whoever takes it, so the rate budget holds as without classes. Who may take a slot ahead of now:
- * - a class within its share of the slots (customer work `customerShare`, bulk work the rest) always;
- * - customer work beyond its share when the slot is not bulk work's turn and is no further ahead than
- *   half the caller's wait, so bulk work asking always finds a slot within its own wait;
- * - anyone the slot that is due (no more than one interval ahead of now).
- * So bulk work never books more than three slots ahead of now, customer work goes ahead of a bulk
- * backlog, and bulk work with work to do still gets at least its share.
+ * - a class within its share of the slots (customer work `customerShare`, bulk work the rest), always;
+ * - a class beyond its share, a slot that is not the other class's turn, up to its borrowing horizon
+ *   (customer work half the caller's wait, bulk work a quarter);
+ * - anyone, the slot that is due (no more than `dueWithinMs` ahead of now).
+ * So a bulk backlog books no further ahead than its horizon (plus its share's few slots), customer work
+ * arriving goes ahead of the rest of it, and each class with work gets at least its share.
  */
 export const decideSlot = (schedule: SlotSchedule, request: SlotRequest): SlotDecision => {
   const { priority, nowMs, intervalMs, maxWaitMs } = request;
@@ -91,8 +103,9 @@ export const decideSlot = (schedule: SlotSchedule, request: SlotRequest): SlotDe
     const from = Math.max(schedule.shareFrom[priority] ?? -Infinity, schedule.lastSlotAt!);
     return booked('share', { ...schedule.shareFrom, [priority]: from + intervalMs / classShare(priority, request.customerShare) });
   }
-  if ((priority === 'customer' && next <= nowMs + maxWaitMs / 2 && notBulkTurn(schedule, nowMs, maxWaitMs)) || next <= nowMs + intervalMs) return booked('spare', schedule.shareFrom);
-  // Retry when the slot is due, or earlier if others move the schedule up to this class's share.
-  const retryAt = Math.min(next - (priority === 'customer' ? maxWaitMs / 2 : intervalMs), schedule.shareFrom[priority] ?? next);
+  const borrowsUntil = notTurnOf(schedule, otherClass(priority), nowMs, maxWaitMs) ? nowMs + borrowingHorizonMs(priority, maxWaitMs) : -Infinity;
+  if (next <= borrowsUntil || next <= nowMs + dueWithinMs(intervalMs)) return booked('spare', schedule.shareFrom);
+  // Retry when the slot is due or in the horizon, or earlier if others move the schedule up to this class's share.
+  const retryAt = Math.min(next - dueWithinMs(intervalMs), next - (borrowsUntil - nowMs), schedule.shareFrom[priority] ?? next);
   return { granted: false, waitMs: Math.max(1, retryAt - nowMs) };
 };
