@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
+import { DEFAULT_CUSTOMER_SHARE } from '../functions/core/erp/priority-slots';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import * as erpDispatcher from '../functions/erp-dispatcher/make-handler';
@@ -58,6 +59,8 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** The ERP rate budget the dispatchers share (default 20 requests/s). */
   erpRequestsPerSecond?: number;
+  /** Share of the budget customer work is sure of (default 0.7). */
+  erpPriorityShare?: number;
   /** Inventory older than this is flagged stale (default 900 s). */
   inventoryStaleAfterSeconds?: number;
   /** Extra environment for the handlers (e.g. breaker settings). */
@@ -181,6 +184,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'webhookSecrets:read': JSON.stringify(resources.secretIdsBySource),
     'coordinationTable:readWrite': resources.coordinationTable,
     'erpRateBudget:read': String(options.erpRequestsPerSecond ?? 20),
+    'erpPriorityShare:read': String(options.erpPriorityShare ?? DEFAULT_CUSTOMER_SHARE),
     'readModelTable:read': resources.readModelTable,
     'readModelTable:readWrite': resources.readModelTable,
     'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),

@@ -46,7 +46,7 @@ export interface ReconcilerHandlerDependencies {
 /** The reconciler queue's Lambda handler, from its dependencies. */
 export const makeHandler = ({ observability, queue, settings, erp, ownsOrderPageCursor, coordination, desk, syncState, publisher, runs, continueRun }: ReconcilerHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const erpGate = makeErpGate({ coordination, observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const erpGate = makeErpGate({ coordination, priority: 'bulk', observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
   const now = () => new Date();
   const runSlice = makeReconcileRunner({
     reconcile: makeReconciler({

@@ -1,13 +1,16 @@
 import { DeferredError, PermanentError, RateLimitedError, TransientError } from '../errors';
 import type { ErpCoordination } from '../ports/erp-coordination';
+import type { ErpPriority } from './priority-slots';
 
 /** What the gate saw, for metrics: the breaker kept a call back, the budget was booked out, the ERP said 429. */
 export type ErpGateSignal = 'breaker-open' | 'budget-booked' | 'rate-limited';
 
 export interface ErpGateOptions {
   coordination: ErpCoordination;
+  /** Whose work passes this gate: customer work goes ahead of bulk work within its share of the budget. */
+  priority: ErpPriority;
   sleep?: (ms: number) => Promise<void>;
-  /** Longest wait for a send slot inside one invocation; when the schedule is booked further ahead, the work goes back to its queue. */
+  /** Longest wait for a send slot inside one invocation; when no slot can be had sooner, the work goes back to its queue. */
   maxPacingWaitMs?: number;
   /** How late after its slot a send may still leave. */
   maxLatenessMs?: number;
@@ -20,14 +23,15 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * Every call into the ERP passes here: behind the shared circuit breaker and within the shared rate
  * budget, whoever makes it (command dispatch, reconciliation). The breaker learns from each answer.
- * When the breaker is open or the budget is booked beyond `maxPacingWaitMs`, the gate throws a
+ * Customer work goes ahead of bulk work by the priority rule (`./priority-slots.ts`).
+ * When the breaker is open or no slot can be had within `maxPacingWaitMs`, the gate throws a
  * `DeferredError` instead of calling, so the work waits in its queue rather than in the Lambda.
  *
  * @example
- * const gate = makeErpGate({ coordination: makeDynamoDbErpCoordination(client, options) });
+ * const gate = makeErpGate({ coordination: makeDynamoDbErpCoordination(client, options), priority: 'bulk' });
  * const order = await gate(() => erp.getOrder('SO-1001'));
  */
-export const makeErpGate = ({ coordination, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
+export const makeErpGate = ({ coordination, priority, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
   async <T>(call: () => Promise<T>): Promise<T> => {
     const admission = await coordination.admit();
     if (admission.action === 'wait') {
@@ -35,12 +39,19 @@ export const makeErpGate = ({ coordination, sleep = defaultSleep, maxPacingWaitM
       throw new DeferredError('The ERP circuit breaker is open; the work waits in its queue.', Math.ceil(admission.waitMs / 1000) + 1);
     }
     // A send that leaves well after its slot (a stalled event loop, a slow cold start) could land in
-    // the same ERP second as later slots: such a slot is given up and a new one taken.
+    // the same ERP second as later slots: such a slot is given up and a new one taken. A class past
+    // its share is told when to ask again, and waits here while that is within the pacing wait.
+    const giveUpAt = now() + maxPacingWaitMs;
     for (let tries = 1; ; tries++) {
-      const slot = await coordination.reserveSlot(maxPacingWaitMs);
+      const slot = await coordination.reserveSlot(maxPacingWaitMs, priority);
       if (!slot.granted) {
-        observe('budget-booked');
-        throw new DeferredError('The ERP rate budget is booked further ahead; the work waits in its queue.', Math.ceil(slot.waitMs / 1000));
+        if (slot.waitMs > maxPacingWaitMs || now() + slot.waitMs > giveUpAt) {
+          observe('budget-booked');
+          throw new DeferredError('The ERP rate budget is booked further ahead; the work waits in its queue.', Math.ceil(slot.waitMs / 1000));
+        }
+        await sleep(slot.waitMs);
+        tries--;
+        continue;
       }
       const slotAt = slot.slotAt ?? now() + slot.waitMs;
       if (slotAt > now()) await sleep(slotAt - now());
