@@ -141,6 +141,7 @@ interface SimEffects {
   stats: { calls: number; rejectedOverLimit: number };
   duplicates: number;
   acceptedAt: number[];
+  overLimit: Array<{ at: number; call: string; windowBefore: number[] }>;
 }
 
 const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: string): Promise<ScenarioResult> => {
@@ -217,6 +218,9 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
       new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
     );
     const simulated = await sim<SimEffects>('/_sim/effects');
+    for (const refused of simulated.overLimit) {
+      say(`  [${scenario}] over the limit at +${refused.at - started} ms: ${refused.call}; accepted in the second before: ${refused.windowBefore.map((at) => at - refused.at).join(' ')}`);
+    }
     const done = new Set(simulated.effects.map((effect) => effect.externalDocumentNumber));
     const missing = commands.filter((command) => !done.has(command.commandId)).map((command) => `${command.commandId}(${command.orderId})`);
     if (missing.length > 0) {
@@ -307,6 +311,7 @@ const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
           breaker: DEFAULT_BREAKER_CONFIG,
         }),
         priority: values.flat ? 'customer' : 'bulk',
+        ready: reads.ready,
       });
 
     const started = Date.now();
@@ -370,6 +375,9 @@ const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
     const simulated = await sim<SimEffects>('/_sim/effects');
     const firstEffect = new Map<string, number>();
     for (const effect of simulated.effects) if (!firstEffect.has(effect.externalDocumentNumber)) firstEffect.set(effect.externalDocumentNumber, effect.at);
+    for (const refused of simulated.overLimit) {
+      say(`  [mixed] over the limit at +${refused.at - started} ms (customers from +${customerStarted - started} ms): ${refused.call}; accepted in the second before: ${refused.windowBefore.map((at) => at - refused.at).join(' ')}`);
+    }
     const customerLatencies = commands.filter((command) => firstEffect.has(command.commandId)).map((command) => firstEffect.get(command.commandId)! - enqueuedAt.get(command.commandId)!);
     const accepted = [...simulated.acceptedAt].sort((a, b) => a - b);
     const achievedCallRate = (accepted.length - 1) / ((accepted.at(-1)! - accepted[0]!) / 1000);

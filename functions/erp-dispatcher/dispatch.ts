@@ -38,7 +38,7 @@ const parsedOrUndefined = (body: string): Record<string, unknown> | undefined =>
   }
 };
 
-export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination' | 'priority'> {
+export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination' | 'priority' | 'ready'> {
   erp: ErpPort;
   coordination: ErpCoordination;
   ledger: CommandLedger;
@@ -81,7 +81,9 @@ const causeOf = (command: ErpCommand, error: DomainError): string => {
  * dead-lettered, and the command's failed attempts are forgotten so that a person's retry starts afresh.
  */
 export const makeErpDispatch = ({ erp, coordination, ledger, callbacks, maxAttempts = 8, ...gateOptions }: DispatchDependencies) => {
-  const gates = { customer: makeErpGate({ coordination, ...gateOptions, priority: 'customer' }), bulk: makeErpGate({ coordination, ...gateOptions, priority: 'bulk' }) };
+  // The credential is got before a slot is booked, never inside it (`ErpGateOptions.ready`).
+  const ready = async () => erp.ready?.();
+  const gates = { customer: makeErpGate({ coordination, ...gateOptions, ready, priority: 'customer' }), bulk: makeErpGate({ coordination, ...gateOptions, ready, priority: 'bulk' }) };
   const callErp = <T>(counter: { erpCalls: number; priority: ErpPriority }, call: () => Promise<T>): Promise<T> =>
     gates[counter.priority](() => {
       counter.erpCalls++;

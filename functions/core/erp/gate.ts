@@ -9,6 +9,12 @@ export interface ErpGateOptions {
   coordination: ErpCoordination;
   /** Whose work passes this gate: customer work goes ahead of bulk work within its share of the budget. */
   priority: ErpPriority;
+  /**
+   * Gets what a request needs before it can leave (the ERP's credential: a secret read, a token from
+   * Entra ID), before a slot is booked: fetched inside the slot, it would make the send leave late,
+   * into the ERP second of the slots after it. `ErpPort.ready` / `ErpResolutionReads.ready`.
+   */
+  ready?: () => Promise<void>;
   sleep?: (ms: number) => Promise<void>;
   /** Longest wait for a send slot inside one invocation; when no slot can be had sooner, the work goes back to its queue. */
   maxPacingWaitMs?: number;
@@ -31,13 +37,14 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * const gate = makeErpGate({ coordination: makeDynamoDbErpCoordination(client, options), priority: 'bulk' });
  * const order = await gate(() => erp.getOrder('SO-1001'));
  */
-export const makeErpGate = ({ coordination, priority, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
+export const makeErpGate = ({ coordination, priority, ready = async () => undefined, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
   async <T>(call: () => Promise<T>): Promise<T> => {
     const admission = await coordination.admit();
     if (admission.action === 'wait') {
       observe('breaker-open');
       throw new DeferredError('The ERP circuit breaker is open; the work waits in its queue.', Math.ceil(admission.waitMs / 1000) + 1);
     }
+    await ready();
     // A send that leaves well after its slot (a stalled event loop, a slow cold start) could land in
     // the same ERP second as later slots: such a slot is given up and a new one taken. A class past
     // its share is told when to ask again, and waits here while that is within the pacing wait.

@@ -56,4 +56,38 @@ describe('ERP gate and the priority rule', () => {
     await expect(outcome).rejects.toBeInstanceOf(DeferredError);
     expect(called).toBe(false);
   });
+
+  it('gets the credential before booking a slot, so a first call leaves on its slot, not after the token fetch', async () => {
+    // Prepare: the slot is due at once; fetching the token (secret read, Entra ID) takes 150 ms, once.
+    const { coordination, clock, sleep } = coordinationAnswering([{ granted: true, waitMs: 0 }]);
+    let token: string | undefined;
+    const header = async () => {
+      if (token === undefined) {
+        clock.nowMs += 150;
+        token = 'Bearer t';
+      }
+      return token;
+    };
+    const slots: number[] = [];
+    const counting: ErpCoordination = {
+      ...coordination,
+      reserveSlot: async (maxWaitMs, priority) => {
+        const slot = await coordination.reserveSlot(maxWaitMs, priority);
+        if (slot.granted) slots.push(slot.slotAt!);
+        return slot;
+      },
+    };
+    const gate = makeErpGate({ coordination: counting, priority: 'customer', sleep, now: () => clock.nowMs, ready: async () => void (await header()) });
+    let sentAt = 0;
+
+    // Act
+    await gate(async () => {
+      await header();
+      sentAt = clock.nowMs;
+    });
+
+    // Assess: the request leaves at its slot; fetched inside the slot it would leave 150 ms after it.
+    expect(slots).toHaveLength(1);
+    expect(sentAt - slots[0]!).toBe(0);
+  });
 });
