@@ -24,7 +24,7 @@ import { makeDynamoDbErpCoordination } from '../functions/adapters/erp-coordinat
 import { DEFAULT_BREAKER_CONFIG } from '../functions/core/erp/circuit-breaker';
 import { makeErpGate } from '../functions/core/erp/gate';
 import { DEFAULT_CUSTOMER_SHARE } from '../functions/core/erp/priority-slots';
-import { defaultRateBudgetConfig } from '../functions/core/erp/rate-budget';
+import { DEFAULT_MARGIN_MS, defaultRateBudgetConfig } from '../functions/core/erp/rate-budget';
 import { DeferredError, RateLimitedError } from '../functions/core/errors';
 import { systemClock } from '../functions/core/ports/clock';
 import type { ErpCommand } from '../functions/core/canonical/erp-command';
@@ -94,6 +94,8 @@ interface ScenarioResult {
   outageSeconds?: number;
   drainAfterRecoverySeconds?: number;
   erpCalls: number;
+  /** Least span of R + 1 consecutive counted calls (the schedule aims at 1,000 ms + the margin). */
+  tightestWindowMs: number;
   mixed?: MixedFigures;
 }
 
@@ -142,7 +144,16 @@ interface SimEffects {
   duplicates: number;
   acceptedAt: number[];
   overLimit: Array<{ at: number; call: string; windowBefore: number[] }>;
+  admittedAt: number[];
 }
+
+/** The least time any R + 1 consecutive calls the ERP counted took: under 1,000 ms, the last was over the limit. */
+const tightestWindowMs = (admittedAt: number[]) => {
+  const sorted = [...admittedAt].sort((a, b) => a - b);
+  let least = Infinity;
+  for (let k = 0; k + R < sorted.length; k++) least = Math.min(least, sorted[k + R]! - sorted[k]!);
+  return least;
+};
 
 const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: string): Promise<ScenarioResult> => {
   const erp = await startErpProcess();
@@ -253,6 +264,7 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
       p99EnqueueToEffectMs: percentile(latencies, 99),
       wallSeconds: Number(((finished - started) / 1000).toFixed(1)),
       erpCalls: simulated.stats.calls,
+      tightestWindowMs: tightestWindowMs(simulated.admittedAt),
       ...(scenario === 'outage'
         ? {
             outageSeconds: OUTAGE_SECONDS,
@@ -397,6 +409,7 @@ const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
       p99EnqueueToEffectMs: customer.p99EnqueueToEffectMs,
       wallSeconds: Number(((finished - started) / 1000).toFixed(1)),
       erpCalls: simulated.stats.calls,
+      tightestWindowMs: tightestWindowMs(simulated.admittedAt),
       mixed: {
         flat: values.flat ?? false,
         priorityShare: SHARE,
@@ -459,6 +472,7 @@ const main = async () => {
       console.log(`  messages in the DLQ             ${result.deadLettered}`);
       console.log(`  enqueue -> ERP effect p50 / p99 ${result.p50EnqueueToEffectMs} ms / ${result.p99EnqueueToEffectMs} ms`);
       console.log(`  ERP calls in all                ${result.erpCalls}`);
+      console.log(`  tightest R+1 counted calls      ${result.tightestWindowMs} ms (under 1000: over the limit; the schedule spaces them ${(1000 + DEFAULT_MARGIN_MS).toFixed(0)} ms)`);
       console.log(`  wall time                       ${result.wallSeconds} s`);
       if (result.mixed) {
         const { customer, bulk } = result.mixed;

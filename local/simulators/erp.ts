@@ -200,6 +200,8 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
   const window: number[] = [];
 
   /** Calls refused over the limit: when, which, and the accepted calls of the second before (for diagnosis). */
+  /** Times of the calls the limiter counted (accepted, faults included), for the bench's tightest window. */
+  const admittedAt: number[] = [];
   const overLimit: Array<{ at: number; call: string; windowBefore: number[] }> = [];
   const admit = (now: number, request: SimRequest): SimResponse | undefined => {
     stats.calls++;
@@ -212,12 +214,14 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       return { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'Application_TooManyRequests', message: overRate ? 'Rate limit exceeded' : 'Too many concurrent requests' } } };
     }
     window.push(now);
+    admittedAt.push(now);
     return undefined;
   };
 
   /** Wraps every ERP route with limits, latency and injected faults. */
   const erpRoute = (handle: (request: SimRequest) => SimResponse | Promise<SimResponse>) => async (request: SimRequest): Promise<SimResponse> => {
-    const now = Date.now();
+    // Counted when it arrived, as an API gateway counts it, not when its body had been read.
+    const now = request.receivedAt;
     if (!authorized(request)) {
       stats.unauthorized++;
       return { status: 401, body: { error: { code: 'Authentication_InvalidCredentials', message: 'The server has rejected the client credentials.' } } };
@@ -551,7 +555,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       ['POST', /^\/_sim\/orders$/, (request) => seedOrder(request.body)],
       ['POST', /^\/_sim\/inventory$/, (request) => seedInventory(request.body)],
       ['GET', /^\/_sim\/summary$/, () => ({ status: 200, body: { executed: new Set(effects.map((effect) => effect.externalDocumentNumber)).size, stats } })],
-      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates(), acceptedAt, overLimit } })],
+      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates(), acceptedAt, admittedAt, overLimit } })],
       [
         'POST',
         /^\/_sim\/outage$/,

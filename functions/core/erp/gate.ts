@@ -18,7 +18,7 @@ export interface ErpGateOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Longest wait for a send slot inside one invocation; when no slot can be had sooner, the work goes back to its queue. */
   maxPacingWaitMs?: number;
-  /** How late after its slot a send may still leave. */
+  /** How late after its slot a send may still leave; later, the slot is given up and another booked. Less than the rate budget's `marginMs`. */
   maxLatenessMs?: number;
   now?: () => number;
   observe?: (signal: ErpGateSignal) => void;
@@ -37,7 +37,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * const gate = makeErpGate({ coordination: makeDynamoDbErpCoordination(client, options), priority: 'bulk' });
  * const order = await gate(() => erp.getOrder('SO-1001'));
  */
-export const makeErpGate = ({ coordination, priority, ready = async () => undefined, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 25, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
+export const makeErpGate = ({ coordination, priority, ready = async () => undefined, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 20, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
   async <T>(call: () => Promise<T>): Promise<T> => {
     const admission = await coordination.admit();
     if (admission.action === 'wait') {

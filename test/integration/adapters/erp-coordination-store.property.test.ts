@@ -102,7 +102,7 @@ describe('ERP send-slot schedule in DynamoDB (property, emulator)', () => {
   it('books by the priority rule: each answer of the conditional writes is the one decideSlot gives', async () => {
     // Intervals exact in binary and decimal (50 ms; class intervals 62.5, 100, 250 ms), so DynamoDB's
     // decimal arithmetic and the model's doubles agree on every tie.
-    const exact = { ...defaultRateBudgetConfig(LIMIT), utilisation: 1 };
+    const exact = { ...defaultRateBudgetConfig(LIMIT), marginMs: 0 };
     const asks = fc.array(
       fc.record({ priority: fc.constantFrom<ErpPriority>('customer', 'bulk'), gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 120 }), fc.integer({ min: 500, max: 3000 })), maxWaitMs: fc.constantFrom(200, 2000) }),
       { minLength: 1, maxLength: 40 },
