@@ -155,7 +155,8 @@ const tightestWindowMs = (admittedAt: number[]) => {
   return least;
 };
 
-const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: string): Promise<ScenarioResult> => {
+/** The ERP simulator in its own process, a client of its `/_sim/` routes, and the local stack against it. */
+const startBench = async (scenario: string, emulatorEndpoint: string) => {
   const erp = await startErpProcess();
   const sim = async <T>(route: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${erp.url}${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
@@ -169,9 +170,15 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
     signingSecrets: {},
     erp: { requestsPerSecond: R },
     erpRequestsPerSecond: R,
+    erpPriorityShare: SHARE,
     maxConcurrency: CONCURRENCY,
     visibilityTimeoutSeconds: 30,
   });
+  return { erp, sim, stack };
+};
+
+const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: string): Promise<ScenarioResult> => {
+  const { erp, sim, stack } = await startBench(scenario, emulatorEndpoint);
   const sqs = new SQSClient({});
   try {
     const queue = stack.resources.queues.get('erp-commands')!;
@@ -287,23 +294,7 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
  * arriving through the command queue during it, against the same ERP and the same coordination item.
  */
 const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
-  const erp = await startErpProcess();
-  const sim = async <T>(route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${erp.url}${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-    return (response.status === 204 ? undefined : await response.json()) as T;
-  };
-  const stack = await startLocalStack({
-    externalErpUrl: erp.url,
-    port: 0,
-    stage: `bench-mixed-${Date.now().toString(36)}`,
-    emulatorEndpoint,
-    signingSecrets: {},
-    erp: { requestsPerSecond: R },
-    erpRequestsPerSecond: R,
-    erpPriorityShare: SHARE,
-    maxConcurrency: CONCURRENCY,
-    visibilityTimeoutSeconds: 30,
-  });
+  const { erp, sim, stack } = await startBench('mixed', emulatorEndpoint);
   const sqs = new SQSClient({});
   const dynamodb = new DynamoDBClient({});
   const secrets = new SecretsManagerClient({});
