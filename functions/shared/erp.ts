@@ -31,6 +31,7 @@ export const ERP_GATE_METRICS: Record<ErpGateSignal, string> = {
   'breaker-open': 'ErpBreakerOpen',
   'budget-booked': 'ErpBudgetBooked',
   'rate-limited': 'ErpRateLimited',
+  'send-late': 'ErpSendLate',
 };
 
 /** Where the ERP is and its credential (an Entra ID token for the secret the environment names), for the Business Central adapters. */

@@ -3,7 +3,7 @@ import type { ErpCoordination } from '../ports/erp-coordination';
 import type { ErpPriority } from './priority-slots';
 
 /** What the gate saw, for metrics: the breaker kept a call back, the budget was booked out, the ERP said 429. */
-export type ErpGateSignal = 'breaker-open' | 'budget-booked' | 'rate-limited';
+export type ErpGateSignal = 'breaker-open' | 'budget-booked' | 'rate-limited' | 'send-late';
 
 export interface ErpGateOptions {
   coordination: ErpCoordination;
@@ -23,6 +23,9 @@ export interface ErpGateOptions {
   now?: () => number;
   observe?: (signal: ErpGateSignal) => void;
 }
+
+/** Slots a call may miss (woken more than `maxLatenessMs` late) before its work goes back to the queue. */
+const MAX_LATE_TRIES = 5;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -62,7 +65,12 @@ export const makeErpGate = ({ coordination, priority, ready = async () => undefi
       }
       const slotAt = slot.slotAt ?? now() + slot.waitMs;
       if (slotAt > now()) await sleep(slotAt - now());
-      if (now() - slotAt <= maxLatenessMs || tries >= 5) break;
+      if (now() - slotAt <= maxLatenessMs) break;
+      // Never send late: a send past the margin could be over the ERP's limit, however rarely.
+      if (tries >= MAX_LATE_TRIES) {
+        observe('send-late');
+        throw new DeferredError(`Every send slot of ${MAX_LATE_TRIES} booked was missed by more than ${maxLatenessMs} ms (a stalled event loop); the work waits in its queue.`, 1);
+      }
     }
     try {
       const result = await call();

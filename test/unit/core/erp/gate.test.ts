@@ -90,4 +90,21 @@ describe('ERP gate and the priority rule', () => {
     expect(slots).toHaveLength(1);
     expect(sentAt - slots[0]!).toBe(0);
   });
+
+  it('gives the work back to its queue rather than send after a slot it missed, however often it missed one', async () => {
+    // Prepare: every slot is 10 ms ahead, and every sleep wakes 50 ms late (a starved event loop).
+    const { coordination, clock } = coordinationAnswering(Array.from({ length: 10 }, () => ({ granted: true, waitMs: 10 })));
+    const lateSleep = async (ms: number) => void (clock.nowMs += ms + 50);
+    const signals: string[] = [];
+    const gate = makeErpGate({ coordination, priority: 'bulk', sleep: lateSleep, now: () => clock.nowMs, observe: (signal) => signals.push(signal) });
+    let called = false;
+
+    // Act
+    const outcome = gate(async () => void (called = true));
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(DeferredError);
+    expect(called).toBe(false);
+    expect(signals).toEqual(['send-late']);
+  });
 });
