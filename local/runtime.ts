@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
+import { DEFAULT_CUSTOMER_SHARE } from '../functions/core/erp/priority-slots';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import * as erpDispatcher from '../functions/erp-dispatcher/make-handler';
@@ -63,6 +64,8 @@ export interface LocalStackOptions {
   erpRequestsPerSecond?: number;
   /** Send the handlers' metrics to the emulator's CloudWatch (default true; one PutMetricData per invocation that emits any). */
   forwardMetrics?: boolean;
+  /** Share of the budget customer work is sure of (default 0.7). */
+  erpPriorityShare?: number;
   /** Inventory older than this is flagged stale (default 900 s). */
   inventoryStaleAfterSeconds?: number;
   /** Extra environment for the handlers (e.g. breaker settings). */
@@ -186,6 +189,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'webhookSecrets:read': JSON.stringify(resources.secretIdsBySource),
     'coordinationTable:readWrite': resources.coordinationTable,
     'erpRateBudget:read': String(options.erpRequestsPerSecond ?? 20),
+    'erpPriorityShare:read': String(options.erpPriorityShare ?? DEFAULT_CUSTOMER_SHARE),
     'readModelTable:read': resources.readModelTable,
     'readModelTable:readWrite': resources.readModelTable,
     'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),

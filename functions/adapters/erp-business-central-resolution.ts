@@ -97,6 +97,8 @@ export const makeBusinessCentralResolutionReads = (options: BusinessCentralOptio
   };
 
   return {
+    ready: erp.ready,
+
     async orderForResolution(orderId) {
       const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}&$expand=salesOrderLines`, Collection(SalesOrderWithLines));
       const order = found.value[0];

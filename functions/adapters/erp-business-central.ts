@@ -149,6 +149,11 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
   };
 
   return {
+    async ready() {
+      // The token is cached (`makeErpAuthorization`): after the first call this answers at once.
+      if (options.auth) await options.auth.header();
+    },
+
     async findEffect(command: ErpCommand) {
       if (command.type === 'return-authorization.cancel') {
         const { reference, document } = await returnOrderOf(command);

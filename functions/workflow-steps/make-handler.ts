@@ -63,7 +63,7 @@ const correlationIdOfStep = (body: string): string | undefined => {
  */
 export const makeHandler = ({ observability, queue, coordination, erp, store, cases, starter, ...dependencies }: WorkflowStepsHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const gate = makeErpGate({ coordination, observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const gate = makeErpGate({ coordination, priority: 'customer', ready: async () => erp.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
   const runStep = makeWorkflowSteps({
     ...dependencies,
     erp: gatedResolutionReads(erp, gate),

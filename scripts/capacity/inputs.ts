@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readStageConfig } from '../../lib/config';
 import { FUNCTIONS, QUEUES } from '../../lib/topology';
 import { WORKFLOWS } from '../../lib/workflows';
-import { defaultRateBudgetConfig } from '../../functions/core/erp/rate-budget';
+import { ceilingRate, defaultRateBudgetConfig } from '../../functions/core/erp/rate-budget';
 import type { Assumptions, MessageWork, ModelInputs, ModelQueue, PriceBook, Workflow } from './model';
 
 const ROOT = join(__dirname, '..', '..');
@@ -156,7 +156,8 @@ export const readInputs = (options: { erpRate?: number; mixFile?: string; durati
     mix: mixData.mix,
     stage: {
       erpRequestsPerSecond,
-      erpUtilisation: defaultRateBudgetConfig(erpRequestsPerSecond).utilisation,
+      // The schedule's ceiling as a share of R (functions/core/erp/rate-budget.ts: R per 1 s + marginMs).
+      erpUtilisation: ceilingRate(defaultRateBudgetConfig(erpRequestsPerSecond)) / erpRequestsPerSecond,
       webhookThrottleRatePerSecond: stage.webhookThrottleRatePerSecond,
       webhookThrottleBurst: stage.webhookThrottleBurst,
       ingestReservedConcurrency: stage.ingestReservedConcurrency,
