@@ -14,11 +14,11 @@
  * tracer costs, measured, not shipped. `--json` prints one JSON object instead. Nothing calls AWS:
  * module init only.
  */
+import { parseBenchArgs } from './figures';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { entryOf, FUNCTIONS, type FunctionName } from '../lib/topology';
 
@@ -27,8 +27,8 @@ let CDK_OUT = path.join(ROOT, 'cdk.out');
 const RATIO_TARGET = 1.25;
 const SIZE_TARGET_BYTES = 500_000;
 
-const { values } = parseArgs({
-  options: {
+const { values } = parseBenchArgs(
+  {
     runs: { type: 'string', default: '7' },
     only: { type: 'string' },
     'cdk-out': { type: 'string' },
@@ -37,7 +37,8 @@ const { values } = parseArgs({
     'without-tracer': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
-});
+  'Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--json]',
+);
 const RUNS = Number(values.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1) {
   console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--json]');

@@ -10,10 +10,10 @@
  * through the command queue during it; prints enqueue-to-effect per priority class. `--flat` puts the
  * bulk reads in the customer class too (everyone one class: no priority), for comparison.
  */
+import { parseBenchArgs } from './figures';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -31,8 +31,10 @@ import type { ErpCommand } from '../functions/core/canonical/erp-command';
 import { startMoto } from '../local/emulator';
 import { startLocalStack } from '../local/runtime';
 
-const { values } = parseArgs({
-  options: {
+const USAGE =
+  'Usage: npm run bench:erp -- [--commands 2000] [--rate 20] [--concurrency 2] [--backlog 40] [--outage-seconds 30] [--scenario all|steady|outage|mixed] [--bulk-reads 1200] [--bulk-readers 8] [--customer-commands 200] [--customer-per-second 4] [--priority-share 0.7] [--flat] [--json]';
+const { values } = parseBenchArgs(
+  {
     commands: { type: 'string', default: '2000' },
     rate: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '2' },
@@ -47,7 +49,8 @@ const { values } = parseArgs({
     flat: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
-});
+  USAGE,
+);
 const N = Number(values.commands);
 const R = Number(values.rate);
 const CONCURRENCY = Number(values.concurrency);
@@ -66,9 +69,7 @@ if (
   !(SHARE < 1) ||
   !['all', 'steady', 'outage', 'mixed'].includes(values.scenario!)
 ) {
-  console.error(
-    'Usage: npm run bench:erp -- [--commands 2000] [--rate 20] [--concurrency 2] [--backlog 40] [--outage-seconds 30] [--scenario all|steady|outage|mixed] [--bulk-reads 1200] [--bulk-readers 8] [--customer-commands 200] [--customer-per-second 4] [--priority-share 0.7] [--flat] [--json]',
-  );
+  console.error(USAGE);
   process.exit(2);
 }
 const say = (line: string) => {

@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 
@@ -63,4 +64,17 @@ export const runBench = <O>(name: string, usage: string, parse: (args: string[])
       console.error(`${name} failed: ${error.stack ?? error.message}`);
       process.exit(1);
     });
+};
+
+/**
+ * `parseArgs` of node:util for a bench's command line: an unknown option or a missing value prints the
+ * problem and the usage and exits 2, instead of a stack trace.
+ */
+export const parseBenchArgs = <T extends ParseArgsConfig['options']>(options: T, usage: string) => {
+  try {
+    return parseArgs({ options, args: process.argv.slice(2) });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
 };
