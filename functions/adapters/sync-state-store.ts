@@ -1,15 +1,45 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApplyOutcome, SyncStateStore } from '../core/ports/sync-state-store';
+import { BatchGetCommand, type BatchGetCommandOutput, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApplyOutcome, SyncStateBulkReads, SyncStateStore } from '../core/ports/sync-state-store';
 import type { OrderSyncRecord } from '../core/sync-state';
 
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });
+
+/** The sync record an item holds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a DynamoDB item as the document client reads it
+const recordOf = (orderId: string, item: Record<string, any>): OrderSyncRecord => {
+  const record: OrderSyncRecord = { orderId };
+  if (item.erpVersion !== undefined) {
+    record.erp = {
+      status: item.erpStatus,
+      version: item.erpVersion,
+      occurredAt: item.erpOccurredAt,
+      updatedAt: item.erpUpdatedAt,
+      eventId: item.erpEventId,
+    };
+  }
+  if (item.deskVersion !== undefined) {
+    // An item written before verification was recorded was never verified.
+    record.serviceDesk = {
+      status: item.deskStatus,
+      version: item.deskVersion,
+      updatedAt: item.deskUpdatedAt,
+      caseIds: item.deskCaseIds ?? [],
+      verified: item.deskVerified === true,
+      ...(item.deskVerifiedAt !== undefined ? { verifiedAt: item.deskVerifiedAt } : {}),
+    };
+  }
+  return record;
+};
+
+/** BatchGetItem takes at most 100 keys a call. */
+const MAX_KEYS_PER_BATCH_GET = 100;
 
 /**
  * Sync state in DynamoDB, one item per order. Each side (ERP, service desk) is written under a
  * version guard, so a stale or out-of-order update never overwrites a newer one.
  */
-export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: string): SyncStateStore => {
+export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: string): SyncStateStore & SyncStateBulkReads => {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
   const guardedUpdate = async (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<ApplyOutcome> => {
@@ -66,29 +96,26 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
 
     async getOrder(orderId) {
       const { Item: item } = await documents.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
-      if (!item) return undefined;
-      const record: OrderSyncRecord = { orderId };
-      if (item.erpVersion !== undefined) {
-        record.erp = {
-          status: item.erpStatus,
-          version: item.erpVersion,
-          occurredAt: item.erpOccurredAt,
-          updatedAt: item.erpUpdatedAt,
-          eventId: item.erpEventId,
-        };
+      return item ? recordOf(orderId, item) : undefined;
+    },
+
+    async getOrders(orderIds) {
+      const records = new Map<string, OrderSyncRecord>();
+      const unique = [...new Set(orderIds)];
+      for (let start = 0; start < unique.length; start += MAX_KEYS_PER_BATCH_GET) {
+        let keys: Array<Record<string, unknown>> | undefined = unique.slice(start, start + MAX_KEYS_PER_BATCH_GET).map(orderKey);
+        // DynamoDB may leave keys unprocessed (throughput, 16 MB per answer): ask for those again.
+        for (let attempt = 0; keys && keys.length > 0; attempt++) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+          const answer: BatchGetCommandOutput = await documents.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+          for (const item of answer.Responses?.[tableName] ?? []) {
+            const orderId = String(item.pk).slice('ORDER#'.length);
+            records.set(orderId, recordOf(orderId, item));
+          };
+          keys = answer.UnprocessedKeys?.[tableName]?.Keys;
+        }
       }
-      if (item.deskVersion !== undefined) {
-        // An item written before verification was recorded was never verified.
-        record.serviceDesk = {
-          status: item.deskStatus,
-          version: item.deskVersion,
-          updatedAt: item.deskUpdatedAt,
-          caseIds: item.deskCaseIds ?? [],
-          verified: item.deskVerified === true,
-          ...(item.deskVerifiedAt !== undefined ? { verifiedAt: item.deskVerifiedAt } : {}),
-        };
-      }
-      return record;
+      return records;
     },
   };
 };

@@ -18,3 +18,9 @@ export interface SyncStateStore {
   ): Promise<ApplyOutcome>;
   getOrder(orderId: string): Promise<OrderSyncRecord | undefined>;
 }
+
+/** Reads of many orders' sync state in few calls, for reconciliation at volume. */
+export interface SyncStateBulkReads {
+  /** The records of these orders (DynamoDB: BatchGetItem, 100 keys a call); an order never seen has none. */
+  getOrders(orderIds: string[]): Promise<Map<string, OrderSyncRecord>>;
+}
