@@ -114,7 +114,7 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
     /** The cases linked to each of these orders: exported, linked by the sync state, or (an order never seen) searched. */
     const linkedCases = async (orders: OrderStatusSnapshot[], records: Map<string, OrderSyncRecord>) => {
       const firstChange = Math.min(...orders.map((snapshot) => Date.parse(snapshot.occurredAt)));
-      await exportCasesSince(new Date(Math.max(0, Math.min(firstChange, window.since.getTime()) - EXPORT_MARGIN_MS)));
+      await exportCasesSince(new Date(Math.max(firstChange, window.since.getTime()) - EXPORT_MARGIN_MS));
       const recordedOf = (orderId: string) => records.get(orderId)?.serviceDesk?.caseIds ?? [];
       await readCasesById(orders.flatMap((snapshot) => recordedOf(snapshot.orderId)));
       // An order the product never heard of may have a case that changed before the export began: search for it.
