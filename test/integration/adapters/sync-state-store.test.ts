@@ -27,6 +27,22 @@ describe('DynamoDB sync state store against the emulator', () => {
     expect(record).toBeUndefined();
   });
 
+  it('reads many orders in batches of 100, leaving out orders never seen', async () => {
+    // Prepare
+    const orderIds = Array.from({ length: 150 }, (_, i) => `SO-BATCH-${i}`);
+    for (const orderId of orderIds) await store.recordErpStatus(snapshot(orderId, 2), `e-${orderId}`, at);
+    await store.recordServiceDeskStatus('SO-BATCH-7', { status: 'confirmed', version: 2, caseIds: ['71'], verified: true }, at);
+
+    // Act
+    const records = await store.getOrders([...orderIds, 'SO-BATCH-never']);
+
+    // Assess
+    expect(records.size).toBe(150);
+    expect(records.has('SO-BATCH-never')).toBe(false);
+    expect(records.get('SO-BATCH-7')).toEqual(await store.getOrder('SO-BATCH-7'));
+    expect(records.get('SO-BATCH-149')).toMatchObject({ orderId: 'SO-BATCH-149', erp: { version: 2 } });
+  });
+
   it('applies a newer ERP version', async () => {
     // Prepare
     await store.recordErpStatus(snapshot('SO-newer', 2, 'picking'), 'evt_2', at);
