@@ -33,6 +33,11 @@ export interface ServiceDeskSimulator extends RunningServer {
   comments: Map<number, TicketComment[]>;
   /** API calls answered so far (any route but the simulator's own), in all and per route (`GET /api/v2/tickets/{id}.json`). */
   stats: { calls: number; byRoute: Record<string, number> };
+  /**
+   * Adds a ticket directly, as if created and last changed at `updatedAt` (for seeding many tickets without
+   * an API call each, e.g. a benchmark); answers its id.
+   */
+  seedTicket(ticket: { subject: string; custom_fields: Array<{ id: number; value: unknown }>; updatedAt: Date }): number;
   /** Makes the next `count` API calls answer 429 with Retry-After. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /**
@@ -328,6 +333,12 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
     tickets,
     comments,
     stats,
+    seedTicket: ({ subject, custom_fields, updatedAt }) => {
+      const at = updatedAt.toISOString();
+      const ticket: Ticket = { id: nextId++, subject, status: 'open', created_at: at, updated_at: at, custom_fields };
+      tickets.set(ticket.id, ticket);
+      return ticket.id;
+    },
     rateLimitNext: (count, retryAfterSeconds = 1) => {
       rateLimited = { remaining: count, retryAfterSeconds };
     },

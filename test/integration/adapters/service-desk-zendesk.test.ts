@@ -36,7 +36,7 @@ describe('Zendesk-shaped service desk adapter against the simulator', () => {
   it('exports every case changed since a time, a page at a time, with the order each names and what it shows', async () => {
     // Prepare
     const since = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await createTicket(`SO-EX${i}`));
     await desk.setOrderStatus(ids[0]!, { status: 'shipped', version: 4 }, (await desk.getCase(ids[0]!)).revision);
     const exportCalls = () => simulator.stats.byRoute['GET /api/v2/incremental/tickets/cursor.json'] ?? 0;
@@ -44,7 +44,7 @@ describe('Zendesk-shaped service desk adapter against the simulator', () => {
 
     // Act: the simulator pages by `per_page`, as Zendesk does (up to 1,000); the adapter follows after_url.
     const small = makeZendeskServiceDesk({ baseUrl: simulator.url, fieldIds: DEFAULT_FIELD_IDS });
-    const seen = [];
+    const seen: Awaited<ReturnType<typeof desk.exportCasesChanged>>['cases'] = [];
     let cursor: string | undefined = `${simulator.url}/api/v2/incremental/tickets/cursor.json?start_time=${since.getTime() / 1000}&per_page=2`;
     do {
       const page = await small.exportCasesChanged(since, cursor);
