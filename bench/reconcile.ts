@@ -13,6 +13,7 @@
  * change, as the updater leaves them), the sync state through its adapter, many writes at once.
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
@@ -101,7 +102,8 @@ const main = async () => {
     const caseOf = new Map<string, number>();
     const versionsOf = new Map<string, { v1: number; v2: number }>();
     const seeded = Date.now();
-    const writes: Array<() => Promise<unknown>> = [];
+    const items: Array<Record<string, unknown>> = [];
+    const documents = DynamoDBDocumentClient.from(dynamodb);
     for (let i = 0; i < N; i++) {
       const orderId = `SO-${String(i).padStart(6, '0')}`;
       const modifiedAt = new Date(hourAgo + Math.floor((i / N) * 3000_000));
@@ -127,13 +129,33 @@ const main = async () => {
       // A lost desk update leaves the sync state at v2, unverified (the desk's answer did not show it); a lost webhook leaves it at v1.
       const syncVersion = drift === 'lost-desk-update' ? v2 : v1;
       const status = syncVersion === v2 ? 'shipped' : 'confirmed';
-      writes.push(async () => {
-        await store.recordErpStatus({ orderId, status, version: syncVersion, occurredAt: new Date(syncVersion).toISOString() }, `seed-${orderId}`, new Date());
-        await store.recordServiceDeskStatus(orderId, { status, version: syncVersion, caseIds: [String(caseOf.get(orderId))], verified: drift !== 'lost-desk-update' }, new Date());
+      const at = new Date().toISOString();
+      // The item the sync-state adapter writes (its recordErpStatus and recordServiceDeskStatus), put 25 at a time.
+      items.push({
+        pk: `ORDER#${orderId}`,
+        entityType: 'order',
+        orderId,
+        erpStatus: status,
+        erpVersion: syncVersion,
+        erpOccurredAt: new Date(syncVersion).toISOString(),
+        erpUpdatedAt: at,
+        erpEventId: `seed-${orderId}`,
+        deskStatus: status,
+        deskVersion: syncVersion,
+        deskCaseIds: [String(caseOf.get(orderId))],
+        deskUpdatedAt: at,
+        deskVerified: drift !== 'lost-desk-update',
+        ...(drift !== 'lost-desk-update' ? { deskVerifiedAt: at } : {}),
       });
       if (drift) drifted.set(orderId, drift);
     }
-    for (let start = 0; start < writes.length; start += 25) await Promise.all(writes.slice(start, start + 25).map((write) => write()));
+    for (let start = 0; start < items.length; start += 25) {
+      let unprocessed: BatchWriteCommandInput['RequestItems'] = { [stack.resources.syncStateTable]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) };
+      while (unprocessed && Object.keys(unprocessed).length > 0) unprocessed = (await documents.send(new BatchWriteCommand({ RequestItems: unprocessed }))).UnprocessedItems;
+    }
+    // What the adapter reads back is what it would have written.
+    const sample = await store.getOrder('SO-000001');
+    if (sample?.erp?.version !== versionsOf.get('SO-000001')!.v1 || sample.serviceDesk?.caseIds[0] !== String(caseOf.get('SO-000001'))) throw new Error(`seeded sync state reads back wrong: ${JSON.stringify(sample)}`);
     say(`seeded ${N} orders (${drifted.size} drifted) in ${round((Date.now() - seeded) / 1000)} s on ${os.cpus().length} cores`);
 
     // ---- every drift the reconciler reports, read off the bus -----------------------------------------

@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApplyOutcome, SyncStateBulkReads, SyncStateStore } from '../core/ports/sync-state-store';
+import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApplyOutcome, SyncStateBatches, SyncStateStore } from '../core/ports/sync-state-store';
 import type { OrderSyncRecord } from '../core/sync-state';
 
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });
@@ -32,14 +32,15 @@ const recordOf = (orderId: string, item: Record<string, any>): OrderSyncRecord =
   return record;
 };
 
-/** BatchGetItem takes at most 100 keys a call. */
+/** BatchGetItem takes at most 100 keys a call, TransactWriteItems 100 operations. */
 const MAX_KEYS_PER_BATCH_GET = 100;
+const MAX_ITEMS_PER_TRANSACTION = 100;
 
 /**
  * Sync state in DynamoDB, one item per order. Each side (ERP, service desk) is written under a
  * version guard, so a stale or out-of-order update never overwrites a newer one.
  */
-export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: string): SyncStateStore & SyncStateBulkReads => {
+export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: string): SyncStateStore & SyncStateBatches => {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
   const guardedUpdate = async (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<ApplyOutcome> => {
@@ -51,6 +52,29 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
       throw error;
     }
   };
+
+  /** The desk side's write under its version guard. */
+  const deskUpdate = (orderId: string, shown: { status: string; version: number; caseIds: string[]; verified: boolean }, at: Date) => ({
+    TableName: tableName,
+    Key: orderKey(orderId),
+    UpdateExpression:
+      'SET entityType = :type, orderId = :orderId, deskStatus = :status, deskVersion = :version, deskCaseIds = :caseIds, deskUpdatedAt = :at, deskVerified = :verified' +
+      (shown.verified ? ', deskVerifiedAt = :at' : ''),
+    // The same version again is news only as a verification, or as the loss of one (or of the status).
+    ConditionExpression: shown.verified
+      ? 'attribute_not_exists(deskVersion) OR deskVersion <= :version'
+      : 'attribute_not_exists(deskVersion) OR deskVersion < :version OR (deskVersion = :version AND (deskVerified = :true OR deskStatus <> :status))',
+    ExpressionAttributeValues: {
+      ':type': 'order',
+      ':orderId': orderId,
+      ':status': shown.status,
+      ':version': shown.version,
+      ':caseIds': shown.caseIds,
+      ':at': at.toISOString(),
+      ':verified': shown.verified,
+      ...(shown.verified ? {} : { ':true': true }),
+    },
+  });
 
   return {
     recordErpStatus: (snapshot, eventId, at) =>
@@ -71,28 +95,26 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
         },
       }),
 
-    recordServiceDeskStatus: (orderId, shown, at) =>
-      guardedUpdate({
-        TableName: tableName,
-        Key: orderKey(orderId),
-        UpdateExpression:
-          'SET entityType = :type, orderId = :orderId, deskStatus = :status, deskVersion = :version, deskCaseIds = :caseIds, deskUpdatedAt = :at, deskVerified = :verified' +
-          (shown.verified ? ', deskVerifiedAt = :at' : ''),
-        // The same version again is news only as a verification, or as the loss of one (or of the status).
-        ConditionExpression: shown.verified
-          ? 'attribute_not_exists(deskVersion) OR deskVersion <= :version'
-          : 'attribute_not_exists(deskVersion) OR deskVersion < :version OR (deskVersion = :version AND (deskVerified = :true OR deskStatus <> :status))',
-        ExpressionAttributeValues: {
-          ':type': 'order',
-          ':orderId': orderId,
-          ':status': shown.status,
-          ':version': shown.version,
-          ':caseIds': shown.caseIds,
-          ':at': at.toISOString(),
-          ':verified': shown.verified,
-          ...(shown.verified ? {} : { ':true': true }),
-        },
-      }),
+    recordServiceDeskStatus: (orderId, shown, at) => guardedUpdate(deskUpdate(orderId, shown, at)),
+
+    async recordServiceDeskStatuses(entries) {
+      const outcomes: ApplyOutcome[] = [];
+      for (let start = 0; start < entries.length; start += MAX_ITEMS_PER_TRANSACTION) {
+        const batch = entries.slice(start, start + MAX_ITEMS_PER_TRANSACTION);
+        const oneEach = new Set(batch.map((entry) => entry.orderId)).size === batch.length;
+        try {
+          // A transaction takes one operation per item: a batch naming an order twice goes one by one.
+          if (!oneEach) throw new TransactionCanceledException({ message: 'an order appears twice', $metadata: {} });
+          await documents.send(new TransactWriteCommand({ TransactItems: batch.map(({ orderId, shown, at }) => ({ Update: deskUpdate(orderId, shown, at) })) }));
+          outcomes.push(...batch.map(() => 'applied' as const));
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          // A guard refused (a newer write came first), or the batch met another write: write each on its own.
+          for (const { orderId, shown, at } of batch) outcomes.push(await guardedUpdate(deskUpdate(orderId, shown, at)));
+        }
+      }
+      return outcomes;
+    },
 
     async getOrder(orderId) {
       const { Item: item } = await documents.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));

@@ -13,7 +13,7 @@ import type { ErpCoordination } from '../core/ports/erp-coordination';
 import type { EventPublisher } from '../core/ports/event-publisher';
 import type { ReconcileRunStore } from '../core/ports/reconcile-run-store';
 import type { ServiceDeskBulkReads, ServiceDeskPort } from '../core/ports/service-desk';
-import type { SyncStateBulkReads, SyncStateStore } from '../core/ports/sync-state-store';
+import type { SyncStateBatches } from '../core/ports/sync-state-store';
 import { parseReconcileMessage, type ReconcileRequest } from '../core/reconciliation/reconcile-request';
 import { makeReconcileRunner } from '../core/reconciliation/reconcile-runner';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../core/reconciliation/reconcile-settings';
@@ -39,7 +39,7 @@ export interface ReconcilerHandlerDependencies {
    * other reads to `settings.serviceDeskReadsPerSecond`.
    */
   desk: Pick<ServiceDeskPort, 'findCasesForOrder'> & ServiceDeskBulkReads;
-  syncState: Pick<SyncStateStore, 'recordServiceDeskStatus'> & SyncStateBulkReads;
+  syncState: SyncStateBatches;
   publisher: EventPublisher;
   runs: ReconcileRunStore;
   /** Sends the rest of a run to the reconciler queue, after the delay. */

@@ -19,8 +19,15 @@ export interface SyncStateStore {
   getOrder(orderId: string): Promise<OrderSyncRecord | undefined>;
 }
 
-/** Reads of many orders' sync state in few calls, for reconciliation at volume. */
-export interface SyncStateBulkReads {
+/** Many orders' sync state in few calls, for reconciliation at volume. */
+export interface SyncStateBatches {
   /** The records of these orders (DynamoDB: BatchGetItem, 100 keys a call); an order never seen has none. */
   getOrders(orderIds: string[]): Promise<Map<string, OrderSyncRecord>>;
+  /**
+   * `recordServiceDeskStatus` for many orders (one each), under the same guard, in few calls (DynamoDB: a
+   * transaction of up to 100 guarded updates; when one guard refuses, that batch is written one by one).
+   */
+  recordServiceDeskStatuses(
+    entries: Array<{ orderId: string; shown: { status: OrderStatus; version: number; caseIds: string[]; verified: boolean }; at: Date }>,
+  ): Promise<ApplyOutcome[]>;
 }

@@ -4,7 +4,7 @@ import { DeferredError, RateLimitedError } from '../errors';
 import type { ErpPort } from '../ports/erp';
 import type { EventPublisher } from '../ports/event-publisher';
 import { MAX_CASES_PER_READ, type LinkedCaseView, type ServiceDeskBulkReads, type ServiceDeskPort } from '../ports/service-desk';
-import type { SyncStateBulkReads, SyncStateStore } from '../ports/sync-state-store';
+import type { SyncStateBatches } from '../ports/sync-state-store';
 import type { OrderSyncRecord } from '../sync-state';
 import { driftKinds, isRepairable, showsErpState, type CaseShown } from './drift-rules';
 import { driftEvent, repairEvent } from './reconciliation-events';
@@ -21,7 +21,7 @@ export interface ReconcileDependencies {
    */
   desk: Pick<ServiceDeskPort, 'findCasesForOrder'> & ServiceDeskBulkReads;
   /** Read to compare (in batches); written only to record what the desk was just read to show (verified or not). */
-  syncState: Pick<SyncStateStore, 'recordServiceDeskStatus'> & SyncStateBulkReads;
+  syncState: SyncStateBatches;
   publisher: EventPublisher;
   now: () => Date;
   limits: {
@@ -35,8 +35,6 @@ export interface ReconcileDependencies {
     maxRepairsPerRun: number;
     /** Consecutive hand-ons without progress before the slice fails instead (and retries, then dead-letters). */
     maxDeferrals?: number;
-    /** Sync-state writes (verifications) one slice keeps in flight at once. */
-    writeConcurrency?: number;
   };
 }
 
@@ -44,7 +42,6 @@ export interface ReconcileDependencies {
 const isSlowdown = (error: unknown): error is DeferredError | RateLimitedError => error instanceof DeferredError || error instanceof RateLimitedError;
 
 const DEFAULT_MAX_DEFERRALS = 100;
-const DEFAULT_WRITE_CONCURRENCY = 16;
 
 const chunksOf = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
@@ -132,10 +129,10 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
     };
 
     // ---- writes and events, sent in bulk after each batch ---------------------------------------------------
-    const pendingWrites: Array<() => Promise<unknown>> = [];
+    const pendingWrites: Parameters<SyncStateBatches['recordServiceDeskStatuses']>[0] = [];
     const pendingEvents: CanonicalEvent[] = [];
     const flush = async () => {
-      for (const writes of chunksOf(pendingWrites.splice(0), limits.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY)) await Promise.all(writes.map((write) => write()));
+      if (pendingWrites.length > 0) await syncState.recordServiceDeskStatuses(pendingWrites.splice(0));
       if (pendingEvents.length > 0) await publisher.publish(pendingEvents.splice(0));
     };
 
@@ -160,7 +157,7 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
         // Every linked case was just read showing the ERP's state: that verifies the desk side.
         if (cases.length > 0) {
           const shown = { status: authoritative.status, version: authoritative.version, caseIds: cases.map((view) => view.caseId), verified: true };
-          pendingWrites.push(() => syncState.recordServiceDeskStatus(authoritative.orderId, shown, verifiedAt));
+          pendingWrites.push({ orderId: authoritative.orderId, shown, at: verifiedAt });
         }
         report.inSync++;
         return;
@@ -168,7 +165,8 @@ export const makeReconciler = ({ erp, desk, syncState, publisher, now, limits }:
       const recordedDesk = record?.serviceDesk;
       if (kinds.includes('service-desk-behind') && recordedDesk?.verified && recordedDesk.version === authoritative.version) {
         // The desk was verified at this version but a read shows otherwise now (overwritten after the answer).
-        pendingWrites.push(() => syncState.recordServiceDeskStatus(authoritative.orderId, { ...recordedDesk, verified: false }, verifiedAt));
+        const { status, version, caseIds } = recordedDesk;
+        pendingWrites.push({ orderId: authoritative.orderId, shown: { status, version, caseIds, verified: false }, at: verifiedAt });
       }
       const repairable = isRepairable(kinds);
       const withinBound = progress.repaired + report.repaired < limits.maxRepairsPerRun;

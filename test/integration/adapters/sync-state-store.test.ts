@@ -43,6 +43,23 @@ describe('DynamoDB sync state store against the emulator', () => {
     expect(records.get('SO-BATCH-149')).toMatchObject({ orderId: 'SO-BATCH-149', erp: { version: 2 } });
   });
 
+  it('records the desk side of many orders in one transaction, and one by one when a guard refuses', async () => {
+    // Prepare: SO-TX-1 already holds a newer desk version, so its guard refuses.
+    const orderIds = Array.from({ length: 120 }, (_, i) => `SO-TX-${i}`);
+    await store.recordServiceDeskStatus('SO-TX-1', { status: 'shipped', version: 9, caseIds: ['1'], verified: true }, at);
+    const shown = { status: 'confirmed' as const, version: 3, caseIds: ['7'], verified: true };
+
+    // Act
+    const outcomes = await store.recordServiceDeskStatuses(orderIds.map((orderId) => ({ orderId, shown, at: later(1) })));
+
+    // Assess
+    expect(outcomes.filter((outcome) => outcome === 'stale')).toHaveLength(1);
+    expect(outcomes[1]).toBe('stale');
+    expect((await store.getOrder('SO-TX-1'))!.serviceDesk).toMatchObject({ version: 9 });
+    expect((await store.getOrder('SO-TX-0'))!.serviceDesk).toMatchObject({ version: 3, verified: true, verifiedAt: later(1).toISOString(), caseIds: ['7'] });
+    expect((await store.getOrder('SO-TX-119'))!.serviceDesk).toMatchObject({ version: 3, verified: true });
+  });
+
   it('applies a newer ERP version', async () => {
     // Prepare
     await store.recordErpStatus(snapshot('SO-newer', 2, 'picking'), 'evt_2', at);

@@ -77,10 +77,11 @@ const reconcilerIn = (world: World) => {
         recordReads.push(orderIds);
         return new Map(orderIds.filter((orderId) => world.records?.[orderId]).map((orderId) => [orderId, world.records![orderId]!]));
       },
-      recordServiceDeskStatus: async (orderId, shown, at) => {
-        deskRecorded.push({ orderId, status: shown.status, version: shown.version, caseIds: shown.caseIds, verified: shown.verified, at: at.toISOString() });
-        return 'applied';
-      },
+      recordServiceDeskStatuses: async (entries) =>
+        entries.map(({ orderId, shown, at }) => {
+          deskRecorded.push({ orderId, status: shown.status, version: shown.version, caseIds: shown.caseIds, verified: shown.verified, at: at.toISOString() });
+          return 'applied' as const;
+        }),
     },
     publisher: { publish: async (events) => void published.push(...events) },
     now: world.now ?? (() => NOW),
@@ -364,7 +365,7 @@ describe('reconciliation run', () => {
     const reconcile = makeReconciler({
       erp: { listOrdersChanged: async () => pages[0]!, getOrder: async () => undefined, getInvoicedOrder: async () => undefined },
       desk: { exportCasesChanged: async (_since, cursor) => (cursors.push(cursor), exportPages[cursor === undefined ? 0 : 1]!), getCases: async () => [], findCasesForOrder: async () => [] },
-      syncState: { getOrders: async () => new Map([['SO-1', synced('SO-1', 3, 3)]]), recordServiceDeskStatus: async () => 'applied' },
+      syncState: { getOrders: async () => new Map([['SO-1', synced('SO-1', 3, 3)]]), recordServiceDeskStatuses: async (entries) => entries.map(() => 'applied' as const) },
       publisher: { publish: async () => undefined },
       now: () => NOW,
       limits: { graceSeconds: 300, maxOrdersPerInvocation: 100, maxSliceSeconds: 240, maxRepairsPerRun: 100 },
