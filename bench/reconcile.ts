@@ -36,6 +36,7 @@ const { values } = parseArgs({
     'export-per-minute': { type: 'string', default: String(DEFAULT_RECONCILE_SETTINGS.serviceDeskExportRequestsPerMinute) },
     'erp-rate': { type: 'string', default: '20' },
     'period-minutes': { type: 'string', default: '15' },
+    'report-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -205,6 +206,29 @@ const main = async () => {
 
     // ---- first run, report only: what it finds, and its own pace on the desk ----------------------------
     const report = await reconcile(false);
+
+    if (values['report-only']) {
+      const seconds = report.seconds;
+      const figures = {
+        orders: N,
+        driftInjected: drifted.size,
+        driftFound: report.reported.size,
+        missed: [...drifted.keys()].filter((orderId) => !report.reported.has(orderId)).length,
+        falseAlarms: [...report.reported].filter((orderId) => !drifted.has(orderId)).length,
+        checked: report.run.checked,
+        slices: report.slices,
+        runSeconds: round(seconds),
+        ordersPerSecond: round(report.run.checked / seconds),
+        runShareOfPeriod: round(seconds / (PERIOD_MINUTES * 60), 3),
+        erpCalls: report.erpCalls,
+        erpCallsPer1000Orders: round((report.erpCalls / report.run.checked) * 1000),
+        deskReads: report.deskCalls,
+        deskReadsPer1000Orders: round((report.deskCalls / report.run.checked) * 1000),
+        deskReadsByRoute: report.deskCallsByRoute,
+      };
+      console.log(JSON.stringify(figures));
+      return;
+    }
 
     // ---- second run: find and repair; repairs travel the normal path to the cases ------------------------
     const repair = await reconcile(true);

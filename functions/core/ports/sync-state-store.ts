@@ -24,8 +24,7 @@ export interface SyncStateBatches {
   /** The records of these orders (DynamoDB: BatchGetItem, 100 keys a call); an order never seen has none. */
   getOrders(orderIds: string[]): Promise<Map<string, OrderSyncRecord>>;
   /**
-   * `recordServiceDeskStatus` for many orders (one each), under the same guard, in few calls (DynamoDB: a
-   * transaction of up to 100 guarded updates; when one guard refuses, that batch is written one by one).
+   * `recordServiceDeskStatus` for many orders, each under its own guard, several at once; answers each outcome in order.
    */
   recordServiceDeskStatuses(
     entries: Array<{ orderId: string; shown: { status: OrderStatus; version: number; caseIds: string[]; verified: boolean }; at: Date }>,
