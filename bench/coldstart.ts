@@ -6,9 +6,13 @@
  * runtime sets) and times the `require`. The floor is a bundle built here, with the same esbuild
  * options as the stack, from a generated entry that imports exactly the `@aws-sdk/*` packages the
  * function's bundle requires and nothing else, loaded the same way. It prints bundle size, median load,
- * floor, ratio and whether each function meets the targets (ratio ≤ 1.25, bundle ≤ 500 kB); it never
+ * floor, ratio (wall-clock, the target's) and the same from CPU time (user + system, which other jobs on a
+ * busy machine do not inflate), and whether each function meets the targets (ratio ≤ 1.25, bundle ≤ 500 kB); it never
  * fails on them. `--analyse` adds the largest packages of each bundle (esbuild metafile of the same
- * entry and options). `--json` prints one JSON object instead. Nothing calls AWS: module init only.
+ * entry and options). `--without-tracer` also builds each function from the current sources with the
+ * Powertools tracer (and so the X-Ray SDK) replaced by a no-op, and loads it in the same runs: what the
+ * tracer costs, measured, not shipped. `--json` prints one JSON object instead. Nothing calls AWS:
+ * module init only.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -30,12 +34,13 @@ const { values } = parseArgs({
     'cdk-out': { type: 'string' },
     baseline: { type: 'string' },
     analyse: { type: 'boolean', default: false },
+    'without-tracer': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1) {
-  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--json]');
+  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--json]');
   process.exit(2);
 }
 const say = (line: string) => {
@@ -148,26 +153,60 @@ const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
   return path.join(dir, 'index.js');
 };
 
-const LOADER = `
-const started = process.hrtime.bigint();
-const loaded = require(process.argv[1]);
-const ms = Number(process.hrtime.bigint() - started) / 1e6;
-if (typeof loaded.handler !== 'function') throw new Error('no handler export');
-const sdkPackages = [...new Set(Object.keys(require.cache).map((f) => /node_modules[\\/](@aws-sdk[\\/][^\\/]+)/.exec(f)?.[1]).filter(Boolean))];
-process.stdout.write(JSON.stringify({ ms, sdkPackages }));
+/** A stand-in for @aws-lambda-powertools/tracer (and its middleware) that loads nothing and records nothing. */
+const NO_OP_TRACER = `exports.Tracer = class { captureAWSv3Client(client) { return client; } };
+exports.captureLambdaHandler = () => ({ before() {} });
 `;
 
-/** Loads a bundle in a fresh Node.js process: the milliseconds `require` took, and every @aws-sdk package it loaded. */
-const load = (file: string, environment: Record<string, string>): { ms: number; sdkPackages: string[] } => {
+/** The function built from the current sources as the stack builds it, but with the no-op tracer. */
+const buildUntraced = (subject: Subject): string => {
+  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const stub = path.join(dir, 'no-op-tracer.js');
+  fs.writeFileSync(stub, NO_OP_TRACER);
+  const outfile = path.join(dir, 'untraced.js');
+  buildSync({
+    ...BUILD_OPTIONS,
+    entryPoints: [path.join(ROOT, entryOf(subject.name as FunctionName))],
+    outfile,
+    alias: { '@aws-lambda-powertools/tracer/middleware': stub, '@aws-lambda-powertools/tracer': stub },
+  });
+  return outfile;
+};
+
+const LOADER = `
+const started = process.hrtime.bigint();
+const cpuStarted = process.cpuUsage();
+const loaded = require(process.argv[1]);
+const ms = Number(process.hrtime.bigint() - started) / 1e6;
+const cpu = process.cpuUsage(cpuStarted);
+const cpuMs = (cpu.user + cpu.system) / 1e3;
+if (typeof loaded.handler !== 'function') throw new Error('no handler export');
+const sdkPackages = [...new Set(Object.keys(require.cache).map((f) => /node_modules[\\/](@aws-sdk[\\/][^\\/]+)/.exec(f)?.[1]).filter(Boolean))];
+process.stdout.write(JSON.stringify({ ms, cpuMs, sdkPackages }));
+`;
+
+interface Load {
+  /** Wall-clock milliseconds of the `require`. */
+  ms: number;
+  /** CPU milliseconds (user + system) the process spent in it: what a busy machine's other jobs do not add to. */
+  cpuMs: number;
+}
+
+/** Loads a bundle in a fresh Node.js process: the time `require` took, and every @aws-sdk package it loaded. */
+const load = (file: string, environment: Record<string, string>): Load & { sdkPackages: string[] } => {
   const run = spawnSync(process.execPath, ['-e', LOADER, file], {
     cwd: path.dirname(file),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...environment },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`loading ${file} failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout) as { ms: number; sdkPackages: string[] };
+  return JSON.parse(run.stdout) as Load & { sdkPackages: string[] };
 };
-const loadOnce = (file: string, environment: Record<string, string>) => load(file, environment).ms;
+const loadOnce = (file: string, environment: Record<string, string>): Load => {
+  const { ms, cpuMs } = load(file, environment);
+  return { ms, cpuMs };
+};
 
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -203,19 +242,28 @@ const main = () => {
     const sdkPackages = load(file, subject.environment).sdkPackages.filter((p) => required.has(p)).sort();
     const floorFile = buildFloor(subject, sdkPackages);
     loadOnce(floorFile, subject.environment);
-    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, loads: [] as number[], floorLoads: [] as number[] };
+    const untracedFile = values['without-tracer'] && subject.tree === CDK_OUT ? buildUntraced(subject) : undefined;
+    if (untracedFile) loadOnce(untracedFile, subject.environment);
+    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, untracedFile, loads: [] as Load[], floorLoads: [] as Load[], untracedLoads: [] as Load[] };
   });
   // The runs interleaved, so drift in the machine's load hits all alike.
+  const loadAverageStart = os.loadavg();
   for (let run = 0; run < RUNS; run++) {
     for (const m of measured) {
       m.loads.push(loadOnce(m.file, m.subject.environment));
       m.floorLoads.push(loadOnce(m.floorFile, m.subject.environment));
+      if (m.untracedFile) m.untracedLoads.push(loadOnce(m.untracedFile, m.subject.environment));
     }
   }
+  const loadAverageEnd = os.loadavg();
+  const wall = (loads: Load[]) => loads.map((l) => l.ms);
+  const cpu = (loads: Load[]) => loads.map((l) => l.cpuMs);
   const rows = measured.map((m) => {
-    const loadMs = median(m.loads);
-    const floorMs = median(m.floorLoads);
+    const loadMs = median(wall(m.loads));
+    const floorMs = median(wall(m.floorLoads));
     const ratio = loadMs / floorMs;
+    const cpuMs = median(cpu(m.loads));
+    const floorCpuMs = median(cpu(m.floorLoads));
     return {
       function: m.subject.name,
       tree: path.relative(ROOT, m.subject.tree),
@@ -226,13 +274,30 @@ const main = () => {
       meetsRatio: ratio <= RATIO_TARGET,
       meetsSize: m.bytes <= SIZE_TARGET_BYTES,
       sdkPackages: m.sdkPackages,
-      loadsMs: m.loads.map((x) => round(x)),
-      floorLoadsMs: m.floorLoads.map((x) => round(x)),
+      loadsMs: wall(m.loads).map((x) => round(x)),
+      floorLoadsMs: wall(m.floorLoads).map((x) => round(x)),
+      cpuMsMedian: round(cpuMs),
+      floorCpuMsMedian: round(floorCpuMs),
+      cpuRatio: round(cpuMs / floorCpuMs, 2),
+      ...(m.untracedFile
+        ? {
+            withoutTracer: {
+              bundleBytes: fs.statSync(m.untracedFile).size,
+              loadMsMedian: round(median(wall(m.untracedLoads))),
+              ratio: round(median(wall(m.untracedLoads)) / floorMs, 2),
+              cpuMsMedian: round(median(cpu(m.untracedLoads))),
+              cpuRatio: round(median(cpu(m.untracedLoads)) / floorCpuMs, 2),
+              loadsMs: wall(m.untracedLoads).map((x) => round(x)),
+            },
+          }
+        : {}),
       ...(values.analyse ? { largest: analyse(m.subject.name) } : {}),
     };
   });
   const result = {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    // 1-minute load average when the timed runs started and ended: above the core count, wall times wait for a CPU.
+    loadAverage: { start: round(loadAverageStart[0], 2), end: round(loadAverageEnd[0], 2) },
     runs: RUNS,
     synthesized: synthesized ?? 'cdk.out was current',
     targets: { ratio: RATIO_TARGET, bundleBytes: SIZE_TARGET_BYTES },
@@ -243,19 +308,29 @@ const main = () => {
     console.log(JSON.stringify(result, null, 2));
     return;
   }
-  say(`Module load of each bundle in cdk.out, median of ${RUNS} fresh Node.js ${process.version} processes (${os.cpus().length} cores); floor = the same @aws-sdk/* packages alone.`);
+  say(`Module load of each bundle in cdk.out, median of ${RUNS} fresh Node.js ${process.version} processes (${os.cpus().length} cores, load average ${result.loadAverage.start} → ${result.loadAverage.end}); floor = the same @aws-sdk/* packages alone. CPU: user + system time of the same loads.`);
   say('');
-  say('| function | tree | bundle | load (median) | floor | ratio | ratio ≤ 1.25 | ≤ 500 kB | @aws-sdk packages |');
-  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  say('| function | tree | bundle | load (median) | floor | ratio | CPU: load / floor (ratio) | ratio ≤ 1.25 | ≤ 500 kB | @aws-sdk packages |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of [...rows].sort((a, b) => a.function.localeCompare(b.function) || (a.tree === path.relative(ROOT, CDK_OUT) ? 1 : -1))) {
     say(
-      `| ${r.function} | ${r.tree} | ${round(r.bundleBytes / 1000)} kB | ${r.loadMsMedian} ms | ${r.floorMsMedian} ms | ${r.ratio.toFixed(2)} | ${r.meetsRatio ? 'yes' : 'no'} | ${r.meetsSize ? 'yes' : 'no'} | ${r.sdkPackages.map((p) => p.replace('@aws-sdk/', '')).join(', ') || '—'} |`,
+      `| ${r.function} | ${r.tree} | ${round(r.bundleBytes / 1000)} kB | ${r.loadMsMedian} ms | ${r.floorMsMedian} ms | ${r.ratio.toFixed(2)} | ${r.cpuMsMedian} / ${r.floorCpuMsMedian} ms (${r.cpuRatio.toFixed(2)}) | ${r.meetsRatio ? 'yes' : 'no'} | ${r.meetsSize ? 'yes' : 'no'} | ${r.sdkPackages.map((p) => p.replace('@aws-sdk/', '')).join(', ') || '—'} |`,
     );
   }
   const current = result.functions;
   const misses = current.filter((r) => !r.meetsRatio || !r.meetsSize).length;
   say('');
   say(`${current.length - misses} of ${current.length} functions of ${path.relative(ROOT, CDK_OUT)} meet both targets.`);
+  if (values['without-tracer']) {
+    say('');
+    say('Without the Powertools tracer (a no-op in its place, built from the current sources; measured in the same runs, not shipped):');
+    for (const r of current) {
+      if (r.withoutTracer) {
+        const w = r.withoutTracer;
+        say(`${r.function}: ${round(w.bundleBytes / 1000)} kB, ${w.loadMsMedian} ms, ratio ${w.ratio.toFixed(2)} (CPU ${w.cpuMsMedian} ms, ratio ${w.cpuRatio.toFixed(2)})`);
+      }
+    }
+  }
   if (values.analyse) {
     for (const r of current) say(`${r.function}: ${r.largest!.map((l) => `${l.group} ${round(l.bytes / 1000)} kB`).join(', ')}`);
   }

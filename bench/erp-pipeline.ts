@@ -3,13 +3,30 @@
  * simulator limited to R requests/s, in two scenarios (steady, and a 30 s ERP outage mid-run), and
  * prints what a reviewer needs: achieved call rate / R, over-limit calls, duplicates, lost commands,
  * DLQ count and latency from enqueue to ERP effect. `--json` prints one JSON object instead.
+ *
+ * `--scenario mixed` (not part of `all`): a backlog of bulk reads (`--bulk-reads`, read by
+ * `--bulk-readers` concurrent readers through the same gate and coordination item as the reconciler,
+ * in the bulk class) with customer commands (`--customer-commands`, `--customer-per-second`) arriving
+ * through the command queue during it; prints enqueue-to-effect per priority class. `--flat` puts the
+ * bulk reads in the customer class too (everyone one class: no priority), for comparison.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { makeErpAuthorization } from '../functions/adapters/credentials';
+import { makeBusinessCentralErp } from '../functions/adapters/erp-business-central';
 import { enqueueErpCommands } from '../functions/adapters/erp-command-queue';
+import { makeDynamoDbErpCoordination } from '../functions/adapters/erp-coordination-store';
+import { DEFAULT_BREAKER_CONFIG } from '../functions/core/erp/circuit-breaker';
+import { makeErpGate } from '../functions/core/erp/gate';
+import { DEFAULT_CUSTOMER_SHARE } from '../functions/core/erp/priority-slots';
+import { DEFAULT_MARGIN_MS, defaultRateBudgetConfig } from '../functions/core/erp/rate-budget';
+import { DeferredError, RateLimitedError } from '../functions/core/errors';
+import { systemClock } from '../functions/core/ports/clock';
 import type { ErpCommand } from '../functions/core/canonical/erp-command';
 import { startMoto } from '../local/emulator';
 import { startLocalStack } from '../local/runtime';
@@ -22,6 +39,12 @@ const { values } = parseArgs({
     'outage-seconds': { type: 'string', default: '30' },
     backlog: { type: 'string', default: '40' },
     scenario: { type: 'string', default: 'all' },
+    'bulk-reads': { type: 'string', default: '1200' },
+    'bulk-readers': { type: 'string', default: '8' },
+    'customer-commands': { type: 'string', default: '200' },
+    'customer-per-second': { type: 'string', default: '4' },
+    'priority-share': { type: 'string', default: String(DEFAULT_CUSTOMER_SHARE) },
+    flat: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -33,8 +56,19 @@ const OUTAGE_SECONDS = Number(values['outage-seconds']);
 // enqueued in 8.5 s, 2,000 FIFO messages in 188 s), so the pusher keeps a bounded backlog, like a
 // producer with flow control. Real SQS has no such limit.
 const BACKLOG = Number(values.backlog);
-if (![N, R, CONCURRENCY, OUTAGE_SECONDS, BACKLOG].every((value) => Number.isFinite(value) && value > 0) || !['all', 'steady', 'outage'].includes(values.scenario!)) {
-  console.error('Usage: npm run bench:erp -- [--commands 2000] [--rate 20] [--concurrency 2] [--backlog 40] [--outage-seconds 30] [--scenario all|steady|outage] [--json]');
+const BULK_READS = Number(values['bulk-reads']);
+const BULK_READERS = Number(values['bulk-readers']);
+const CUSTOMER_COMMANDS = Number(values['customer-commands']);
+const CUSTOMER_PER_SECOND = Number(values['customer-per-second']);
+const SHARE = Number(values['priority-share']);
+if (
+  ![N, R, CONCURRENCY, OUTAGE_SECONDS, BACKLOG, BULK_READS, BULK_READERS, CUSTOMER_COMMANDS, CUSTOMER_PER_SECOND, SHARE].every((value) => Number.isFinite(value) && value > 0) ||
+  !(SHARE < 1) ||
+  !['all', 'steady', 'outage', 'mixed'].includes(values.scenario!)
+) {
+  console.error(
+    'Usage: npm run bench:erp -- [--commands 2000] [--rate 20] [--concurrency 2] [--backlog 40] [--outage-seconds 30] [--scenario all|steady|outage|mixed] [--bulk-reads 1200] [--bulk-readers 8] [--customer-commands 200] [--customer-per-second 4] [--priority-share 0.7] [--flat] [--json]',
+  );
   process.exit(2);
 }
 const say = (line: string) => {
@@ -60,7 +94,36 @@ interface ScenarioResult {
   outageSeconds?: number;
   drainAfterRecoverySeconds?: number;
   erpCalls: number;
+  /** Least span of R + 1 consecutive counted calls (the schedule aims at 1,000 ms + the margin). */
+  tightestWindowMs: number;
+  mixed?: MixedFigures;
 }
+
+/** Per priority class, counted: enqueue (bulk: the backlog's start) to effect (command created, read answered). */
+interface ClassFigures {
+  count: number;
+  done: number;
+  lost: number;
+  p50EnqueueToEffectMs: number;
+  p99EnqueueToEffectMs: number;
+  maxEnqueueToEffectMs: number;
+}
+interface MixedFigures {
+  flat: boolean;
+  priorityShare: number;
+  bulkReaders: number;
+  customer: ClassFigures;
+  bulk: ClassFigures;
+  /** ERP calls answered while customer commands were arriving, and how many of them were bulk reads. */
+  callsWhileCustomersArrived: number;
+  bulkReadsWhileCustomersArrived: number;
+  bulkDeferrals: number;
+}
+
+const classFigures = (count: number, latencies: number[]): ClassFigures => {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { count, done: sorted.length, lost: count - sorted.length, p50EnqueueToEffectMs: percentile(sorted, 50), p99EnqueueToEffectMs: percentile(sorted, 99), maxEnqueueToEffectMs: sorted.at(-1) ?? NaN };
+};
 
 /** The ERP simulator in its own process, as a real ERP: its rate limiter shares no event loop with the dispatchers. */
 const startErpProcess = (): Promise<{ url: string; stop(): void }> =>
@@ -80,9 +143,20 @@ interface SimEffects {
   stats: { calls: number; rejectedOverLimit: number };
   duplicates: number;
   acceptedAt: number[];
+  overLimit: Array<{ at: number; call: string; windowBefore: number[] }>;
+  admittedAt: number[];
 }
 
-const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: string): Promise<ScenarioResult> => {
+/** The least time any R + 1 consecutive calls the ERP counted took: under 1,000 ms, the last was over the limit. */
+const tightestWindowMs = (admittedAt: number[]) => {
+  const sorted = [...admittedAt].sort((a, b) => a - b);
+  let least = Infinity;
+  for (let k = 0; k + R < sorted.length; k++) least = Math.min(least, sorted[k + R]! - sorted[k]!);
+  return least;
+};
+
+/** The ERP simulator in its own process, a client of its `/_sim/` routes, and the local stack against it. */
+const startBench = async (scenario: string, emulatorEndpoint: string) => {
   const erp = await startErpProcess();
   const sim = async <T>(route: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${erp.url}${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
@@ -96,9 +170,15 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
     signingSecrets: {},
     erp: { requestsPerSecond: R },
     erpRequestsPerSecond: R,
+    erpPriorityShare: SHARE,
     maxConcurrency: CONCURRENCY,
     visibilityTimeoutSeconds: 30,
   });
+  return { erp, sim, stack };
+};
+
+const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: string): Promise<ScenarioResult> => {
+  const { erp, sim, stack } = await startBench(scenario, emulatorEndpoint);
   const sqs = new SQSClient({});
   try {
     const queue = stack.resources.queues.get('erp-commands')!;
@@ -156,6 +236,9 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
       new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
     );
     const simulated = await sim<SimEffects>('/_sim/effects');
+    for (const refused of simulated.overLimit) {
+      say(`  [${scenario}] over the limit at +${refused.at - started} ms: ${refused.call}; accepted in the second before: ${refused.windowBefore.map((at) => at - refused.at).join(' ')}`);
+    }
     const done = new Set(simulated.effects.map((effect) => effect.externalDocumentNumber));
     const missing = commands.filter((command) => !done.has(command.commandId)).map((command) => `${command.commandId}(${command.orderId})`);
     if (missing.length > 0) {
@@ -188,6 +271,7 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
       p99EnqueueToEffectMs: percentile(latencies, 99),
       wallSeconds: Number(((finished - started) / 1000).toFixed(1)),
       erpCalls: simulated.stats.calls,
+      tightestWindowMs: tightestWindowMs(simulated.admittedAt),
       ...(scenario === 'outage'
         ? {
             outageSeconds: OUTAGE_SECONDS,
@@ -200,6 +284,138 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
     };
   } finally {
     sqs.destroy();
+    await stack.stop();
+    erp.stop();
+  }
+};
+
+/**
+ * A backlog of bulk reads through the gate (as the reconciler's instances read) and customer commands
+ * arriving through the command queue during it, against the same ERP and the same coordination item.
+ */
+const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
+  const { erp, sim, stack } = await startBench('mixed', emulatorEndpoint);
+  const sqs = new SQSClient({});
+  const dynamodb = new DynamoDBClient({});
+  const secrets = new SecretsManagerClient({});
+  try {
+    const queue = stack.resources.queues.get('erp-commands')!;
+    const bulkOrders = 50;
+    for (let k = 0; k < bulkOrders; k++) await sim('/_sim/orders', { number: `BULK-${k}`, status: 'Open' });
+    const reads = makeBusinessCentralErp({ baseUrl: erp.url, auth: makeErpAuthorization({ client: secrets, secretId: stack.resources.credentialSecrets.erp, clock: systemClock }) });
+    // One coordination per reader, as separate Lambda instances would have.
+    const readerGate = () =>
+      makeErpGate({
+        coordination: makeDynamoDbErpCoordination(dynamodb, {
+          tableName: stack.resources.coordinationTable,
+          name: 'erp',
+          rateBudget: defaultRateBudgetConfig(R),
+          customerShare: SHARE,
+          breaker: DEFAULT_BREAKER_CONFIG,
+        }),
+        priority: values.flat ? 'customer' : 'bulk',
+        ready: reads.ready,
+      });
+
+    const started = Date.now();
+    const bulkDoneAt: number[] = [];
+    const bulkReadAt: number[] = [];
+    let nextRead = 0;
+    let bulkDeferrals = 0;
+    const bulkDeadline = started + ((BULK_READS + CUSTOMER_COMMANDS) / R) * 3000 + 120_000;
+    const reader = async () => {
+      const gate = readerGate();
+      while (nextRead < BULK_READS && Date.now() < bulkDeadline) {
+        const index = nextRead++;
+        for (;;) {
+          try {
+            await gate(async () => {
+              bulkReadAt.push(Date.now());
+              return reads.getOrder(`BULK-${index % bulkOrders}`);
+            });
+            bulkDoneAt.push(Date.now());
+            break;
+          } catch (error) {
+            if (!(error instanceof DeferredError || error instanceof RateLimitedError) || Date.now() > bulkDeadline) throw error;
+            // Back to its queue, as the reconciler's message would go: it returns after the deferral or Retry-After.
+            bulkDeferrals++;
+            await new Promise((resolve) => setTimeout(resolve, (error instanceof DeferredError ? error.retryAfterSeconds : (error.retryAfterSeconds ?? 1)) * 1000));
+          }
+        }
+      }
+    };
+    const readers = Promise.allSettled(Array.from({ length: BULK_READERS }, reader));
+
+    // Customer commands start once the bulk backlog has filled the budget.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const customerStarted = Date.now();
+    const enqueuedAt = new Map<string, number>();
+    const commands: ErpCommand[] = Array.from({ length: CUSTOMER_COMMANDS }, (_, index) => ({
+      commandId: `bench-mixed-${index}`,
+      type: index % 2 === 0 ? 'return-authorization.create' : 'refund.issue',
+      orderId: `SO-C${index}`,
+      correlationId: `bench-mixed-${index}`,
+      requestedAt: new Date().toISOString(),
+      payload: { amount: index },
+    }));
+    for (const [index, command] of commands.entries()) {
+      const due = customerStarted + (index * 1000) / CUSTOMER_PER_SECOND;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      enqueuedAt.set(command.commandId, Date.now());
+      await enqueueErpCommands(sqs, queue.url, [{ ...command, requestedAt: new Date().toISOString() }]);
+    }
+    const customerEnded = Date.now();
+    say(`  [mixed] enqueued ${CUSTOMER_COMMANDS} customer commands in ${((customerEnded - customerStarted) / 1000).toFixed(1)} s; ${bulkDoneAt.length}/${BULK_READS} bulk reads done`);
+
+    const deadline = Date.now() + (CUSTOMER_COMMANDS / R) * 3000 + 120_000;
+    while ((await sim<{ executed: number }>('/_sim/summary')).executed < CUSTOMER_COMMANDS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    const readerOutcomes = await readers;
+    for (const outcome of readerOutcomes) if (outcome.status === 'rejected') say(`  [mixed] a bulk reader failed: ${String(outcome.reason)}`);
+    const finished = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.deadLetterUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const simulated = await sim<SimEffects>('/_sim/effects');
+    const firstEffect = new Map<string, number>();
+    for (const effect of simulated.effects) if (!firstEffect.has(effect.externalDocumentNumber)) firstEffect.set(effect.externalDocumentNumber, effect.at);
+    for (const refused of simulated.overLimit) {
+      say(`  [mixed] over the limit at +${refused.at - started} ms (customers from +${customerStarted - started} ms): ${refused.call}; accepted in the second before: ${refused.windowBefore.map((at) => at - refused.at).join(' ')}`);
+    }
+    const customerLatencies = commands.filter((command) => firstEffect.has(command.commandId)).map((command) => firstEffect.get(command.commandId)! - enqueuedAt.get(command.commandId)!);
+    const accepted = [...simulated.acceptedAt].sort((a, b) => a - b);
+    const achievedCallRate = (accepted.length - 1) / ((accepted.at(-1)! - accepted[0]!) / 1000);
+    const customer = classFigures(CUSTOMER_COMMANDS, customerLatencies);
+    const bulk = classFigures(BULK_READS, bulkDoneAt.map((at) => at - started));
+    return {
+      scenario: values.flat ? 'mixed-flat' : 'mixed',
+      commands: CUSTOMER_COMMANDS + BULK_READS,
+      rateLimit: R,
+      achievedCallRate: Number(achievedCallRate.toFixed(2)),
+      rateOverLimit: Number((achievedCallRate / R).toFixed(3)),
+      rejectedOverLimit: simulated.stats.rejectedOverLimit,
+      duplicateEffects: simulated.duplicates,
+      lostCommands: customer.lost + bulk.lost,
+      deadLettered: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+      p50EnqueueToEffectMs: customer.p50EnqueueToEffectMs,
+      p99EnqueueToEffectMs: customer.p99EnqueueToEffectMs,
+      wallSeconds: Number(((finished - started) / 1000).toFixed(1)),
+      erpCalls: simulated.stats.calls,
+      tightestWindowMs: tightestWindowMs(simulated.admittedAt),
+      mixed: {
+        flat: values.flat ?? false,
+        priorityShare: SHARE,
+        bulkReaders: BULK_READERS,
+        customer,
+        bulk,
+        callsWhileCustomersArrived: accepted.filter((at) => at >= customerStarted && at <= customerEnded).length,
+        bulkReadsWhileCustomersArrived: bulkReadAt.filter((at) => at >= customerStarted && at <= customerEnded).length,
+        bulkDeferrals,
+      },
+    };
+  } finally {
+    sqs.destroy();
+    dynamodb.destroy();
+    secrets.destroy();
     await stack.stop();
     erp.stop();
   }
@@ -220,15 +436,16 @@ const runInChild = (scenario: 'steady' | 'outage'): Promise<ScenarioResult> =>
   });
 
 const main = async () => {
-  const scenarios = values.scenario === 'all' ? (['steady', 'outage'] as const) : ([values.scenario] as Array<'steady' | 'outage'>);
+  const scenarios = values.scenario === 'all' ? (['steady', 'outage'] as const) : ([values.scenario] as Array<'steady' | 'outage' | 'mixed'>);
   const results: ScenarioResult[] = [];
   say(`ERP pipeline benchmark: ${N} commands, ERP limit ${R} req/s, ${CONCURRENCY} concurrent dispatchers`);
   if (scenarios.length > 1) {
-    for (const scenario of scenarios) results.push(await runInChild(scenario));
+    for (const scenario of scenarios) results.push(await runInChild(scenario as 'steady' | 'outage'));
   } else {
     const emulator = await startMoto();
     try {
-      results.push(await runScenario(scenarios[0]!, emulator.endpoint));
+      const scenario = scenarios[0]! as 'steady' | 'outage' | 'mixed';
+      results.push(scenario === 'mixed' ? await runMixed(emulator.endpoint) : await runScenario(scenario, emulator.endpoint));
     } finally {
       await emulator.stop();
     }
@@ -246,7 +463,16 @@ const main = async () => {
       console.log(`  messages in the DLQ             ${result.deadLettered}`);
       console.log(`  enqueue -> ERP effect p50 / p99 ${result.p50EnqueueToEffectMs} ms / ${result.p99EnqueueToEffectMs} ms`);
       console.log(`  ERP calls in all                ${result.erpCalls}`);
+      console.log(`  tightest R+1 counted calls      ${result.tightestWindowMs} ms (under 1000: over the limit; the schedule spaces them ${(1000 + DEFAULT_MARGIN_MS).toFixed(0)} ms)`);
       console.log(`  wall time                       ${result.wallSeconds} s`);
+      if (result.mixed) {
+        const { customer, bulk } = result.mixed;
+        console.log(`  classes (${result.mixed.flat ? 'flat: bulk reads in the customer class' : `priority share ${result.mixed.priorityShare}`}, ${result.mixed.bulkReaders} bulk readers)`);
+        for (const [name, figures] of [['customer commands', customer], ['bulk reads', bulk]] as const) {
+          console.log(`    ${name.padEnd(18)} ${figures.done}/${figures.count} done, lost ${figures.lost}, enqueue -> effect p50 / p99 / max ${figures.p50EnqueueToEffectMs} / ${figures.p99EnqueueToEffectMs} / ${figures.maxEnqueueToEffectMs} ms`);
+        }
+        console.log(`    while customers arrived: ${result.mixed.bulkReadsWhileCustomersArrived} of ${result.mixed.callsWhileCustomersArrived} ERP calls were bulk reads; bulk deferrals ${result.mixed.bulkDeferrals}`);
+      }
       if (result.outageSeconds) console.log(`  drain after ${result.outageSeconds} s outage        ${result.drainAfterRecoverySeconds} s`);
     }
     console.log(`\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}`);

@@ -4,6 +4,7 @@
  * contract tests call the handlers and hold them to it. No CDK import: the local stack may load it.
  */
 import { z, type ZodType } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { WEBHOOK_SOURCES } from '../functions/core/connectors/registry';
 import {
   CustomerTimeline,
@@ -57,7 +58,8 @@ export interface RouteContract {
   path?: z.ZodObject;
   query?: z.ZodObject;
   headers?: z.ZodObject;
-  requestBody?: { schema: ZodType; contentType: string; description: string };
+  /** A request schema of the functions (`zod/mini`, functions/core/zod.ts). */
+  requestBody?: { schema: $ZodType; contentType: string; description: string };
   /** What the route's function answers (statuses the gateway adds for every route come from `gatewayResponsesFor`). */
   responses: Record<number, Omit<ResponseContract, 'handler' | 'gateway'>>;
   deprecated?: RouteDeprecation;

@@ -15,10 +15,16 @@ export const StageConfig = z.object({
   /** The ERP's request budget shared by all dispatcher instances. */
   erpRequestsPerSecond: z.coerce.number().positive().max(1000),
   /**
+   * Share of the ERP budget customer work (workflow commands, refunds, return authorizations,
+   * replacement orders) is sure of when bulk work (reconciliation and change-notification reads)
+   * also waits; bulk work is sure of the rest (`functions/core/erp/priority-slots.ts`).
+   */
+  erpPriorityShare: z.coerce.number().gt(0).lt(1).default(0.7),
+  /**
    * How Business Central's sales order `status` (and `<status>+fullyShipped`, `invoiced`) reads as a
    * canonical order status; unset: the documented values (`functions/core/erp/business-central-orders.ts`).
    */
-  erpOrderStatusMap: BusinessCentralStatusMap.optional(),
+  erpOrderStatusMap: z.optional(BusinessCentralStatusMap),
   erpMaxConcurrency: z.coerce.number().int().min(2).max(1000),
   serviceDeskBaseUrl: z.url(),
   serviceDeskMaxConcurrency: z.coerce.number().int().min(2).max(1000),

@@ -86,6 +86,7 @@ export class HandlerFunctions extends Construct {
       'webhookSecrets:read': JSON.stringify(config.webhookSecretNames),
       'coordinationTable:readWrite': tables.coordination.tableName,
       'erpRateBudget:read': String(config.erpRequestsPerSecond),
+      'erpPriorityShare:read': String(config.erpPriorityShare),
       'readModelTable:read': tables.readModels.tableName,
       'readModelTable:readWrite': tables.readModels.tableName,
       'inventoryStaleness:read': String(config.inventoryStaleAfterSeconds),

@@ -9,7 +9,7 @@ export interface StateTablesProps {
   removalPolicy: RemovalPolicy;
 }
 
-/** The DynamoDB tables of the topology (`TABLES`): idempotency records, sync state, coordination, read models, workflows. */
+/** The DynamoDB tables of the topology (`TABLES`): idempotency records, sync state, coordination, read models, workflows, ops audit lines. */
 export class StateTables extends Construct {
   readonly byName: Record<TableName, Table>;
   readonly idempotency: Table;

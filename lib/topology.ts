@@ -36,6 +36,7 @@ export type ResourceNeed =
   | 'inventoryStaleness:read'
   | 'zendeskSettings:read'
   | 'erpRateBudget:read'
+  | 'erpPriorityShare:read'
   | 'erp:call'
   | 'erpCredentials:read'
   | 'serviceDesk:call'
@@ -119,7 +120,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     timeoutSeconds: 60,
     // Answers the task token a workflow's ERP command carries with the ERP's reference.
-    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'coordinationTable:readWrite', 'workflows:answerTasks'],
+    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'erpPriorityShare:read', 'coordinationTable:readWrite', 'workflows:answerTasks'],
   },
   readModelProjector: {
     serviceName: 'read-model-projector',
@@ -145,6 +146,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'erp:call',
       'erpCredentials:read',
       'erpRateBudget:read',
+      'erpPriorityShare:read',
       'coordinationTable:readWrite',
       // Records what the cases were read to show (the desk side's verification).
       'syncStateTable:readWrite',
@@ -170,6 +172,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'erp:call',
       'erpCredentials:read',
       'erpRateBudget:read',
+      'erpPriorityShare:read',
       'coordinationTable:readWrite',
       'serviceDesk:call',
       'serviceDeskCredentials:read',
@@ -192,7 +195,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     // A collection notification reads up to 50 pages of changed orders.
     timeoutSeconds: 120,
-    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'coordinationTable:readWrite', 'idempotencyTable:readWrite', 'eventBus:put', 'erpSubscriptions:keep'],
+    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'erpPriorityShare:read', 'coordinationTable:readWrite', 'idempotencyTable:readWrite', 'eventBus:put', 'erpSubscriptions:keep'],
     // The order read after a notification, as the ERP (change-notifications.ts).
     publishesAs: [`${EVENT_SOURCE_PREFIX}erp`],
   },
@@ -334,7 +337,7 @@ export const QUEUES: QueueSpec[] = [
 ];
 
 /** The state tables every stage has, for the CDK stack and the local stack alike. */
-export type TableName = 'idempotency' | 'syncState' | 'coordination' | 'readModels' | 'workflows';
+export type TableName = 'idempotency' | 'syncState' | 'coordination' | 'readModels' | 'workflows' | 'audit';
 
 export interface TableSpec {
   /** Appended to the stage prefix: `retail-sync-<stage>-<suffix>`. */
@@ -359,6 +362,9 @@ export const TABLES: Record<TableName, TableSpec> = {
   readModels: { suffix: 'read-models', partitionKey: 'pk', sortKey: 'sk' },
   // Per workflow its summary, its audit trail and the tokens it waits on; listed by state for ops.
   workflows: { suffix: 'workflows', partitionKey: 'pk', sortKey: 'sk', indexes: [{ name: 'by-state', partitionKey: 'stateKey', sortKey: 'updatedAt' }] },
+  // What operators did (redrive, purge, retry, abandon, reconcile, replay), per target (`order:<id>`, `workflow:<id>`…),
+  // written and read by the ops CLI and console with the operator's own credentials; no function uses it.
+  audit: { suffix: 'audit', partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: 'expiresAt' },
 };
 
 /** The archive keeps every canonical event (for replay); its retention is a stage setting. */
@@ -430,6 +436,7 @@ export const ENV_BY_NEED: Record<EnvironmentNeed, string> = {
   'webhookSecrets:read': ENV.webhookSecretIds,
   'coordinationTable:readWrite': ENV.coordinationTable,
   'erpRateBudget:read': ENV.erpRequestsPerSecond,
+  'erpPriorityShare:read': ENV.erpPriorityShare,
   'readModelTable:read': ENV.timelineTable,
   'readModelTable:readWrite': ENV.timelineTable,
   'inventoryStaleness:read': ENV.inventoryStaleAfterSeconds,

@@ -4,8 +4,9 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
+import { DEFAULT_CUSTOMER_SHARE } from '../functions/core/erp/priority-slots';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import * as erpDispatcher from '../functions/erp-dispatcher/make-handler';
@@ -26,7 +27,10 @@ import { exceedsInvokeLimit, FIREWALL_PROBLEMS, gatewayProblem } from '../lib/ga
 import { loadResolutionPolicies, resolutionPoliciesVariable } from '../lib/resolution-policies';
 import { consumedQueue, environmentFor, FUNCTIONS, METRICS_NAMESPACE, resourceNames, QUEUES, ROUTES, type EnvironmentNeed, type FunctionName } from '../lib/topology';
 import { emulatorEnvironment, startMoto, type RunningEmulator } from './emulator';
+import { makeCloudWatchClient } from '../ops/connection';
+import { gatewayEvent } from './gateway-event';
 import { makeLambdaContext } from './lambda-context';
+import { makeMetricsForwarder } from './metrics-forwarder';
 import { DEVELOPMENT_API_KEY } from './dev-secrets';
 import { LOCAL_ERP_CLIENT, LOCAL_SERVICE_DESK_AUTHORIZATION, LOCAL_SERVICE_DESK_CREDENTIALS, localErpCredentials } from './dev-credentials';
 import { provisionLocalResources, type LocalResources } from './provision';
@@ -58,6 +62,10 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** The ERP rate budget the dispatchers share (default 20 requests/s). */
   erpRequestsPerSecond?: number;
+  /** Send the handlers' metrics to the emulator's CloudWatch (default true; one PutMetricData per invocation that emits any). */
+  forwardMetrics?: boolean;
+  /** Share of the budget customer work is sure of (default 0.7). */
+  erpPriorityShare?: number;
   /** Inventory older than this is flagged stale (default 900 s). */
   inventoryStaleAfterSeconds?: number;
   /** Extra environment for the handlers (e.g. breaker settings). */
@@ -181,6 +189,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'webhookSecrets:read': JSON.stringify(resources.secretIdsBySource),
     'coordinationTable:readWrite': resources.coordinationTable,
     'erpRateBudget:read': String(options.erpRequestsPerSecond ?? 20),
+    'erpPriorityShare:read': String(options.erpPriorityShare ?? DEFAULT_CUSTOMER_SHARE),
     'readModelTable:read': resources.readModelTable,
     'readModelTable:readWrite': resources.readModelTable,
     'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),
@@ -241,21 +250,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         return send(problemResponse(gatewayProblem('REQUEST_TOO_LARGE', 'The body exceeds 10 MB.')));
       }
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
-      const event: APIGatewayProxyEvent = {
-        resource: found.route.path,
-        path: url.pathname,
-        httpMethod: request.method!,
-        headers,
-        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-        queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
-        multiValueQueryStringParameters: null,
-        pathParameters: parameters,
-        stageVariables: null,
-        requestContext: { requestId: crypto.randomUUID(), stage, httpMethod: request.method!, path: url.pathname } as APIGatewayProxyEvent['requestContext'],
-        // As API Gateway passes bodies of an API whose binary media types are `*/*`: base64, byte for byte.
-        body: body.length > 0 ? body.toString('base64') : null,
-        isBase64Encoded: body.length > 0,
-      };
+      // As API Gateway passes bodies of an API whose binary media types are `*/*`: base64, byte for byte.
+      const event = gatewayEvent({ resource: found.route.path, path: url.pathname, method: request.method!, headers, pathParameters: parameters, query: url.searchParams, body, stage });
       send((await invoke(found.route.function, event)) as APIGatewayProxyResult);
     } catch (error) {
       log(`handler error: ${(error as Error).stack ?? String(error)}`);
@@ -274,6 +270,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   });
   // Each handler is built from its own environment and names, so none reads or changes process.env.
   const handlers = new Map<FunctionName, LambdaHandler>();
+  // What Lambda's log pipeline does with EMF lines in AWS: the emulator's CloudWatch gets every metric.
+  const cloudwatch = makeCloudWatchClient({ endpoint: emulatorEndpoint });
+  const metricsForwarder = makeMetricsForwarder(cloudwatch, { echo: process.env.POWERTOOLS_METRICS_DISABLED === 'false', log });
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     const queueSpec = consumedQueue(name);
     const queue = queueSpec ? resources.queues.get(queueSpec.name) : undefined;
@@ -285,6 +284,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ...options.environment,
     });
     const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
+    if (options.forwardMetrics ?? true) metricsForwarder.attach(observability.metrics);
     handlers.set(name, HANDLER_FACTORIES[name](name, environment, observability, options.interceptDependencies));
   }
 
@@ -327,6 +327,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       await Promise.all(pollers.map((poller) => poller.stop()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsForwarder.flush();
+      cloudwatch.destroy();
       await Promise.all([serviceDesk.close(), erp.close()]);
       await ownEmulator?.stop();
       sqs.destroy();

@@ -1,6 +1,6 @@
 /**
  * `retail-sync` operations CLI: `retail-sync ops dlq list|peek|redrive|export|purge`, `ops replay`, `ops reconcile`,
- * `ops workflows list|show|retry|abandon`, `ops trace <id>`.
+ * `ops workflows list|show|retry|abandon`, `ops trace <id>`, `ops overview`, `ops delayed`, and `retail-sync console` (the same operations in the browser).
  * Exit codes: 0 success, 1 runtime error (missing queue, permission, network), 2 usage error, 130 interrupted (Ctrl-C).
  */
 import './sdk-warnings';
@@ -24,13 +24,19 @@ import {
   type DlqSummary,
   type ScanOptions,
 } from './dlq';
-import { clientSettings, type ConnectionOptions } from './connection';
+import { auditorFor, type Auditor } from './audit';
+import { clientSettings, closeConnection, openConnection, type ConnectionOptions, type OpsConnection } from './connection';
+import { DELAYED_KINDS, listDelayed, parseKind, type DelayedEntity, type DelayedKind } from './delayed';
+import { readOverview, type Overview } from './overview';
 import { makeRedriveProgressBar } from './dlq/redrive-progress-bar';
 import { InterruptedError, OpsError, UsageError } from './errors';
 import { parseSince, reconciliationRun, requestReconciliation } from './reconcile';
 import { parseTime, replayArchive } from './replay';
 import { traceJourney, type Trace } from './trace';
 import { decideWorkflow, listWorkflows, OPEN_STATES, parseState, showWorkflow, type WorkflowDetail } from './workflows';
+import { bundleConsole } from './console/bundle';
+import { makeConsoleOps } from './console/console-ops';
+import { startConsoleServer, type ConsoleServer } from './console/server';
 import type { WorkflowSummary } from '../functions/core/ports/workflow-tasks';
 import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
 
@@ -49,9 +55,15 @@ export interface CliIo {
   makeEventsClient?: (config: ConnectionOptions) => EventBridgeClient;
   /** Builds the Step Functions client; tests may inject one. */
   makeSfnClient?: (config: ConnectionOptions) => SFNClient;
+  /** Who acts, for the audit lines of state-changing commands (default: the STS caller, or local:<os user> against the local stack). */
+  who?: string;
+  /** Builds the auditor of a state-changing command; tests may inject one (default: the stage's audit table, as `who`). */
+  makeAuditor?: (config: ConnectionOptions) => Promise<Auditor>;
   env?: NodeJS.ProcessEnv;
   /** The file a running local stack leaves (default: .local/local-stack.json); tests point it elsewhere. */
   localStackFile?: string;
+  /** Called with the console's server once it listens (tests stop it); by default it runs until Ctrl-C. */
+  onConsole?: (server: ConsoleServer) => Promise<void>;
 }
 
 export type { ConnectionOptions } from './connection';
@@ -181,6 +193,43 @@ export const formatTrace = (trace: Trace) => {
   );
 };
 
+export const formatOverview = (overview: Overview) => {
+  const lines = [
+    `Stage ${overview.stage} at ${overview.generatedAt}`,
+    '',
+    `Orders out of sync: ${overview.sync.outOfSync}${overview.sync.oldest ? ` (oldest ${overview.sync.oldest.orderId}, ${formatAge(overview.sync.oldest.ageSeconds)}, since ${overview.sync.oldest.since})` : ''}`,
+    `Workflows by state: ${Object.entries(overview.workflows.byState).map(([state, count]) => `${state} ${count}`).join(', ') || 'none'}`,
+    `Past SLA: ${overview.sla.refundsPastSla} refund(s), ${overview.sla.replacementsPastSla} replacement(s); returns awaiting receipt: ${overview.sla.returnsAwaitingReceipt}; open exceptions: ${overview.exceptions.open}`,
+    `ERP: breaker ${overview.erp.breaker.state}${overview.erp.breaker.openUntil ? ` until ${overview.erp.breaker.openUntil}` : ''}; budget ${overview.erp.budget.usedLastMinute} slot(s) booked in the last minute of ${overview.erp.budget.limitPerSecond}/s (${overview.erp.budget.limitSource}), ${(overview.erp.budget.utilisation * 100).toFixed(1)}% used`,
+    '',
+  ];
+  const dlqs = table([['DLQ', 'DEPTH', 'OLDEST'], ...overview.dlqs.map((dlq) => [dlq.name, String(dlq.depth), formatAge(dlq.oldestAgeSeconds)])], [1]);
+  const runs = overview.reconciliation.runs.length
+    ? table([['RUN', 'STARTED', 'STATUS', 'CHECKED', 'DRIFT', 'REPAIRED'], ...overview.reconciliation.runs.map((run) => [run.runId, run.startedAt, run.status, String(run.checked), String(run.driftFound), String(run.repaired)])], [3, 4, 5])
+    : 'No reconciliation run on record (kept 14 days)\n';
+  return lines.join('\n') + dlqs + '\n' + runs;
+};
+
+export const formatDelayed = (entities: DelayedEntity[]) =>
+  table([
+    ['KIND', 'ID', 'ORDER', 'AGE', 'STEP', 'BOUND', 'REASON', 'TRACE'],
+    ...entities.map((entity) => [entity.kind, entity.id, entity.orderId ?? '-', formatAge(entity.ageSeconds), entity.step, entity.bound, entity.reason, entity.traceId]),
+  ], [3]);
+
+/** `--min-age`: a duration such as 90s, 15m, 2h, 1d. */
+const parseMinAge = (value: string) => {
+  const match = /^(\d+)([smhd])$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected a duration such as 90s, 15m, 2h or 1d.');
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
+};
+const parseKindOption = (value: string, previous: DelayedKind[]) => {
+  try {
+    return [...previous, parseKind(value)];
+  } catch {
+    throw new InvalidArgumentError(`expected one of ${DELAYED_KINDS.join(', ')}.`);
+  }
+};
+
 const scanOptionsFor = (emulator: boolean): ScanOptions => ({ waitTimeSeconds: emulator ? 0 : 1 });
 
 /** Builds the program; `run` parses and maps errors to exit codes. */
@@ -194,6 +243,30 @@ export const buildProgram = (io: CliIo) => {
     const settings = settingsFor(options, 'SQS');
     const sqs = io.makeClient ? io.makeClient({ ...options, endpoint: settings.endpoint }) : new SQSClient(settings);
     return { sqs, emulator: Boolean(settings.endpoint), scan: scanOptionsFor(Boolean(settings.endpoint)) };
+  };
+
+  /** Every client of the stage in one connection (the ops library's functions take it); tests' injected clients are used. */
+  const openOps = (options: ConnectionOptions): OpsConnection =>
+    openConnection(options, env, io.localStackFile, { sqs: io.makeClient, dynamodb: io.makeDynamoClient, sfn: io.makeSfnClient, events: io.makeEventsClient });
+  /** The auditor of a state-changing command: who acts, writing to the stage's audit table with the same credentials. */
+  const auditorOf = async (options: ConnectionOptions): Promise<{ audit: Auditor; close: () => void }> => {
+    if (io.makeAuditor) {
+      const audit = await io.makeAuditor(options);
+      return { audit, close: () => undefined };
+    }
+    const conn = openOps(options);
+    try {
+      const audit = await auditorFor(conn, io.who);
+      const close = () => {
+        // The action happened either way: a line that could not be written is a warning, not a failed command.
+        for (const problem of new Set(audit.problems)) io.stderr(`warning: not recorded in the audit trail: ${problem}\n`);
+        closeConnection(conn);
+      };
+      return { audit, close };
+    } catch (error) {
+      closeConnection(conn);
+      throw error;
+    }
   };
 
   const withConnection = (command: Command) =>
@@ -221,7 +294,9 @@ export const buildProgram = (io: CliIo) => {
     .action(async (options: ConnectionOptions & { from: string; to: string; detailType: string[]; name?: string; wait: string }) => {
       const settings = settingsFor(options, 'EVENTBRIDGE');
       const events = io.makeEventsClient ? io.makeEventsClient({ ...options, endpoint: settings.endpoint }) : new EventBridgeClient(settings);
+      let auditor: Awaited<ReturnType<typeof auditorOf>> | undefined;
       try {
+        auditor = await auditorOf(options);
         const waitSeconds = Number(options.wait);
         if (!Number.isInteger(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait must be a whole number of seconds; got "${options.wait}"`);
         const result = await replayArchive(events, {
@@ -231,9 +306,11 @@ export const buildProgram = (io: CliIo) => {
           detailTypes: options.detailType,
           name: options.name,
           waitSeconds,
+          audit: auditor.audit,
         });
         io.stdout(`Replay ${result.name} from ${result.archive}: ${result.state}${result.rules.length > 0 ? ` (rules: ${result.rules.join(', ')})` : ' (all rules)'}\n`);
       } finally {
+        auditor?.close();
         events.destroy();
       }
     });
@@ -260,6 +337,7 @@ export const buildProgram = (io: CliIo) => {
           return;
         }
         const now = new Date();
+        const auditor = await auditorOf(options);
         const outcome = await requestReconciliation(
           { sqs, dynamodb },
           {
@@ -269,8 +347,9 @@ export const buildProgram = (io: CliIo) => {
             repair: options.repair,
             waitSeconds,
             pollMs: emulator ? 250 : 2000,
+            audit: auditor.audit,
           },
-        );
+        ).finally(() => auditor.close());
         if (options.json) io.stdout(JSON.stringify(outcome, null, 2) + '\n');
         else if (outcome.run?.status === 'done') io.stdout(formatRun(outcome.run));
         else {
@@ -327,11 +406,14 @@ export const buildProgram = (io: CliIo) => {
     withConnection(workflows.command(action).argument('<workflowId>', 'id of a workflow parked as an exception').description(description))
       .action(async (workflowId: string, options: ConnectionOptions) => {
         const { dynamodb, sfn } = connectWorkflows(options);
+        let auditor: Awaited<ReturnType<typeof auditorOf>> | undefined;
         try {
-          const taken = await decideWorkflow({ dynamodb, sfn }, options.stage, workflowId, action);
+          auditor = await auditorOf(options);
+          const taken = await decideWorkflow({ dynamodb, sfn }, options.stage, workflowId, action, auditor.audit);
           const failed = `"${taken.exception.step}" (${taken.exception.error})`;
           io.stdout(action === 'retry' ? `Workflow ${workflowId}: retrying ${failed}\n` : `Workflow ${workflowId}: abandoned after ${failed}\n`);
         } finally {
+          auditor?.close();
           dynamodb.destroy();
           sfn.destroy();
         }
@@ -350,6 +432,42 @@ export const buildProgram = (io: CliIo) => {
       } finally {
         sqs.destroy();
         dynamodb.destroy();
+      }
+    });
+
+  withConnection(ops.command('overview').description('integration health beside business KPIs: orders out of sync, reconciliation runs, workflows, SLAs, exceptions, DLQs, the ERP breaker and budget'))
+    .option('--erp-requests-per-second <n>', "the stage's ERP budget (erpRequestsPerSecond), shown when the gate has not adapted it", positiveNumber)
+    .option('--json', 'JSON output')
+    .action(async (options: ConnectionOptions & { erpRequestsPerSecond?: number; json?: boolean }) => {
+      const conn = openOps(options);
+      try {
+        const overview = await readOverview(conn, new Date(), { ...(options.erpRequestsPerSecond ? { erpRequestsPerSecond: options.erpRequestsPerSecond } : {}) });
+        io.stdout(options.json ? JSON.stringify(overview, null, 2) + '\n' : formatOverview(overview));
+      } finally {
+        closeConnection(conn);
+      }
+    });
+
+  withConnection(ops.command('delayed').description('everything waiting past its bound: orders not in sync, refunds past SLA, returns not received, parked workflows, ERP commands not done'))
+    .option('--kind <kind>', `only this kind (repeatable): ${DELAYED_KINDS.join(', ')}`, parseKindOption, [] as DelayedKind[])
+    .option('--min-age <duration>', 'only what has waited at least this long (90s, 15m, 2h, 1d)', parseMinAge)
+    // --region is the AWS region, as on every command.
+    .option('--order-region <region>', "only entities of this business region (the order's ship-to country)")
+    .option('--brand <brand>', 'only entities of this brand')
+    .option('--json', 'JSON output')
+    .action(async (options: ConnectionOptions & { kind: DelayedKind[]; minAge?: number; orderRegion?: string; brand?: string; json?: boolean }) => {
+      const conn = openOps(options);
+      try {
+        const filter = {
+          ...(options.kind.length ? { kinds: options.kind } : {}),
+          ...(options.minAge !== undefined ? { minAgeSeconds: options.minAge } : {}),
+          ...(options.orderRegion ? { region: options.orderRegion } : {}),
+          ...(options.brand ? { brand: options.brand } : {}),
+        };
+        const found = await listDelayed(conn, filter);
+        io.stdout(options.json ? JSON.stringify(found, null, 2) + '\n' : found.length ? formatDelayed(found) : `Nothing delayed in stage "${options.stage}"${Object.keys(filter).length ? ' that matches' : ''}\n`);
+      } finally {
+        closeConnection(conn);
       }
     });
 
@@ -395,9 +513,11 @@ export const buildProgram = (io: CliIo) => {
       const interrupt = new AbortController();
       const onInterrupt = () => interrupt.abort();
       process.once('SIGINT', onInterrupt);
+      let auditor: Awaited<ReturnType<typeof auditorOf>> | undefined;
       try {
         const target = await resolveDlq(sqs, options.stage, queue);
-        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress: bar.onProgress, signal: interrupt.signal };
+        if (!options.dryRun) auditor = await auditorOf(options);
+        const redriveOptions = { ...scan, filters, max: options.max, maxPerSecond: options.maxPerSecond, dryRun: options.dryRun, emulator, onProgress: bar.onProgress, signal: interrupt.signal, audit: auditor?.audit };
         if (usesMoveTask(redriveOptions) && !options.json) io.stderr(`Starting an SQS message move task from ${target.name} to ${target.sourceName}\n`);
         const result = await redriveDlq(sqs, target, redriveOptions).finally(() => bar.stop());
         if (options.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
@@ -410,6 +530,7 @@ export const buildProgram = (io: CliIo) => {
         }
         if (result.interrupted) throw new InterruptedError(`redrive of ${target.name} interrupted; the messages not moved are still in the DLQ`);
       } finally {
+        auditor?.close();
         process.removeListener('SIGINT', onInterrupt);
         sqs.destroy();
       }
@@ -438,10 +559,12 @@ export const buildProgram = (io: CliIo) => {
       const filters = parseFilters(options.filter);
       if (!options.yes && !io.confirm && !process.stdin.isTTY) throw new UsageError('purge needs a confirmation: run it in a terminal or pass --yes');
       const { sqs, scan } = connect(options);
+      let auditor: Awaited<ReturnType<typeof auditorOf>> | undefined;
       try {
         const target = await resolveDlq(sqs, options.stage, queue);
+        auditor = await auditorOf(options);
         const exportTo = options.export ? (options.out ?? `${target.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined;
-        const result = await purgeDlq(sqs, target, { ...scan, filters, yes: options.yes, exportTo, confirm: io.confirm ?? promptOnTerminal });
+        const result = await purgeDlq(sqs, target, { ...scan, filters, yes: options.yes, exportTo, confirm: io.confirm ?? promptOnTerminal, audit: auditor.audit });
         if (result.exported) io.stdout(`Exported ${result.matched} message(s) to ${result.exported}\n`);
         if (!result.confirmed) {
           io.stdout(`Purge cancelled: nothing deleted from ${target.name}\n`);
@@ -449,7 +572,30 @@ export const buildProgram = (io: CliIo) => {
         }
         io.stdout(`Deleted ${result.deleted} message(s) from ${target.name}\n`);
       } finally {
+        auditor?.close();
         sqs.destroy();
+      }
+    });
+
+  withConnection(program.command('console').description('the ops console in the browser: a web server on 127.0.0.1 over the same ops library, with your AWS credentials'))
+    .option('--port <port>', 'port to listen on (default: a free one)', (value: string) => {
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number (0-65535).');
+      return parsed;
+    })
+    .action(async (options: ConnectionOptions & { port?: number }) => {
+      const ops = makeConsoleOps(options, env, io.localStackFile);
+      let server: ConsoleServer | undefined;
+      try {
+        server = await startConsoleServer({ ops, assets: await bundleConsole(), port: options.port ?? 0 }).catch((error: NodeJS.ErrnoException) => {
+          throw error.code === 'EADDRINUSE' ? new OpsError(`Port ${options.port} is in use: choose another with --port, or leave it out for a free one`) : error;
+        });
+        io.stdout(`retail-sync console for stage "${options.stage}": ${server.url}\n(Ctrl-C to stop)\n`);
+        if (io.onConsole) await io.onConsole(server);
+        else await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      } finally {
+        await server?.close();
+        ops.close();
       }
     });
 

@@ -5,6 +5,7 @@ import { makeDynamoDbReconcileRunStore } from '../functions/adapters/reconcile-r
 import { ReconcileRequest } from '../functions/core/reconciliation/reconcile-request';
 import type { ReconcileRun } from '../functions/core/reconciliation/reconcile-run';
 import { QUEUES, resourceNames } from '../lib/topology';
+import { auditTarget, type Auditor } from './audit';
 import { explainAwsError, isQueueMissing, OpsError, UsageError } from './errors';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -28,6 +29,8 @@ export interface ReconcileOptions {
   pollMs?: number;
   runId?: string;
   now?: () => Date;
+  /** Who asks: an audit line on the run (`run:<runId>`). */
+  audit?: Auditor;
 }
 
 export interface ReconcileOutcome {
@@ -55,6 +58,18 @@ export const requestReconciliation = async (clients: { sqs: SQSClient; dynamodb:
   if (!request.success) throw new UsageError(`Invalid reconciliation request: ${request.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
 
   const queue = resourceNames(options.stage).queue(reconcilerQueue);
+  const detail = { since: request.data.since, until: request.data.until, repair: request.data.repair };
+  try {
+    await send(clients, options, queue, request.data, now);
+  } catch (error) {
+    await options.audit?.record({ action: 'reconcile.request', target: auditTarget.run(runId), detail: { ...detail, error: (error as Error).message }, outcome: 'failed' });
+    throw error;
+  }
+  await options.audit?.record({ action: 'reconcile.request', target: auditTarget.run(runId), detail, outcome: 'ok' });
+  return follow(clients, options, runId, queue);
+};
+
+const send = async (clients: { sqs: SQSClient; dynamodb: DynamoDBClient }, options: ReconcileOptions, queue: string, request: ReconcileRequest, now: () => Date) => {
   let queueUrl: string;
   try {
     queueUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!;
@@ -63,18 +78,22 @@ export const requestReconciliation = async (clients: { sqs: SQSClient; dynamodb:
     throw explainAwsError(error, `find the reconciler queue ${queue}`);
   }
   try {
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request.data) }));
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }));
   } catch (error) {
     throw explainAwsError(error, `send the reconciliation request to ${queue}`);
   }
   // Recorded at once, so `ops reconcile --run <id>` finds the run before its first slice ends.
   const runs = makeDynamoDbReconcileRunStore(clients.dynamodb, coordinationTableOf(options.stage));
   try {
-    await runs.requested(request.data, now());
+    await runs.requested(request, now());
   } catch (error) {
     throw explainAwsError(error, `record the request in ${coordinationTableOf(options.stage)}`);
   }
+};
+
+const follow = async (clients: { dynamodb: DynamoDBClient }, options: ReconcileOptions, runId: string, queue: string): Promise<ReconcileOutcome> => {
   if (options.waitSeconds === 0) return { runId, queue, finished: false };
+  const runs = makeDynamoDbReconcileRunStore(clients.dynamodb, coordinationTableOf(options.stage));
 
   const deadline = Date.now() + options.waitSeconds * 1000;
   let run: ReconcileRun | undefined;

@@ -7,6 +7,7 @@ import {
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import { resourceNames } from '../lib/topology';
+import { auditTarget, type Auditor } from './audit';
 import { explainAwsError, OpsError, UsageError } from './errors';
 
 export interface ReplayRequest {
@@ -18,6 +19,8 @@ export interface ReplayRequest {
   name?: string;
   /** How long to wait for the replay to finish (0: do not wait). */
   waitSeconds: number;
+  /** Who replays: an audit line on the replay (`replay:<name>`) once it started, or failed to. */
+  audit?: Auditor;
 }
 
 export interface ReplayResult {
@@ -69,15 +72,22 @@ export const replayArchive = async (events: EventBridgeClient, request: ReplayRe
       throw new UsageError(`No rule on ${busName} routes ${request.detailTypes.join(', ')}: nothing would receive the replay`);
     }
     const name = (request.name ?? `${busName}-${now.toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`).slice(0, 64);
-    await events.send(
-      new StartReplayCommand({
-        ReplayName: name,
-        EventSourceArn: archive.ArchiveArn,
-        EventStartTime: request.from,
-        EventEndTime: request.to,
-        Destination: { Arn: archive.EventSourceArn, ...(rules.length > 0 ? { FilterArns: rules.map((rule) => rule.arn) } : {}) },
-      }),
-    );
+    const detail = { from: request.from.toISOString(), to: request.to.toISOString(), detailTypes: request.detailTypes, archive: archiveName };
+    await events
+      .send(
+        new StartReplayCommand({
+          ReplayName: name,
+          EventSourceArn: archive.ArchiveArn,
+          EventStartTime: request.from,
+          EventEndTime: request.to,
+          Destination: { Arn: archive.EventSourceArn, ...(rules.length > 0 ? { FilterArns: rules.map((rule) => rule.arn) } : {}) },
+        }),
+      )
+      .catch(async (error: unknown) => {
+        await request.audit?.record({ action: 'replay.start', target: auditTarget.replay(name), detail: { ...detail, error: (error as Error).message }, outcome: 'failed' });
+        throw error;
+      });
+    await request.audit?.record({ action: 'replay.start', target: auditTarget.replay(name), detail, outcome: 'ok' });
     let state = 'STARTING';
     const deadline = Date.now() + request.waitSeconds * 1000;
     while (request.waitSeconds > 0 && !['COMPLETED', 'FAILED', 'CANCELLED'].includes(state) && Date.now() < deadline) {

@@ -20,7 +20,8 @@ import type { TimelineEntry } from '../functions/core/read-models';
 import { toOrderSyncView, type OrderSyncRecord } from '../functions/core/sync-state';
 import { QUEUES, resourceNames, type QueueSpec } from '../lib/topology';
 import { readDefinition } from '../lib/workflows';
-import { peekDlq, queueUrlOf, type DlqMessage, type ScanOptions } from './dlq';
+import { idsInBody, peekDlq, queueUrlOf, type DlqMessage, type ScanOptions } from './dlq';
+import { auditTarget, readAudit, type AuditLine } from './audit';
 import { explainAwsError, UsageError } from './errors';
 
 /** ok: done; pending: not (yet) happened; failed: stopped here until someone acts. */
@@ -35,6 +36,8 @@ export interface TraceStep {
   status: StepStatus;
   detail: string;
   orderId?: string;
+  /** On a dead-lettered step: the DLQ message's id (a redrive of just that message filters on it). */
+  messageId?: string;
 }
 
 export interface TracedDelivery {
@@ -62,6 +65,8 @@ export interface Trace {
   verdict: string;
   /** What the trace could not see (a partial DLQ scan, a ledger record without orders…). */
   notes: string[];
+  /** What operators did to these orders, their workflows and deliveries (redrive, purge, retry, abandon…), oldest first; also in `steps`. */
+  audit: AuditLine[];
 }
 
 export interface TraceClients {
@@ -95,24 +100,6 @@ const tracedDelivery = (key: string, record: DeliveryRecord): TracedDelivery => 
     orderIds: stringList(result.orderIds),
     ordersRecorded: Array.isArray(result.orderIds),
   };
-};
-
-/** Every string a message body holds under one of `keys` (the envelope, `detail`, `data`, a command's fields). */
-const idsInBody = (body: string, keys: string[]): Set<string> => {
-  const found = new Set<string>();
-  const walk = (value: unknown, depth: number) => {
-    if (!value || typeof value !== 'object' || depth > 4) return;
-    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
-      if (keys.includes(key) && typeof inner === 'string') found.add(inner);
-      else walk(inner, depth + 1);
-    }
-  };
-  try {
-    walk(JSON.parse(body), 0);
-  } catch {
-    // Not JSON: nothing to match but the correlation id attribute.
-  }
-  return found;
 };
 
 interface DeadLettered {
@@ -214,6 +201,8 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
 
   const steps: TraceStep[] = [];
   const verdicts: string[] = [];
+  const auditTargets: string[] = [...orderIds].map(auditTarget.order);
+  if (kind !== 'order') auditTargets.push(auditTarget.delivery(id));
   let foundAnything = deliveries.size > 0;
 
   for (const orderId of orderIds) {
@@ -239,6 +228,7 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
     let waitingCommand: string | undefined;
     let parked: string | undefined;
     for (const { summary, history, parkedException } of orderWorkflows) {
+      auditTargets.push(auditTarget.workflow(summary.workflowId));
       for (const entry of history) {
         const failed = entry.state === 'exception';
         steps.push({
@@ -270,6 +260,7 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
         status: 'failed',
         detail: `${message.summary}${message.errorMessage ? `: ${message.errorMessage}` : ''} (attempts ${message.attempts ?? '-'}; retail-sync ops dlq peek ${spec.name})`,
         orderId,
+        messageId: message.messageId,
       });
     }
 
@@ -311,9 +302,26 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
     for (const { spec, message, orderIds: named, eventIds } of deadLettered) {
       if (named.size > 0 || (message.correlationId !== id && !eventIds.has(id))) continue;
       foundAnything = true;
-      steps.push({ at: message.lastFailureAt ?? message.sentAt, step: 'dead-lettered', system: `${spec.name}-dlq`, outcome: message.errorClass, status: 'failed', detail: `${message.summary}${message.errorMessage ? `: ${message.errorMessage}` : ''}` });
+      steps.push({ at: message.lastFailureAt ?? message.sentAt, step: 'dead-lettered', system: `${spec.name}-dlq`, outcome: message.errorClass, status: 'failed', detail: `${message.summary}${message.errorMessage ? `: ${message.errorMessage}` : ''}`, messageId: message.messageId });
       verdicts.unshift(`dead-lettered in ${spec.name}-dlq: ${message.errorMessage ?? message.errorClass}`);
     }
+  }
+
+  for (const delivery of deliveries.values()) if (delivery.deliveryId) auditTargets.push(auditTarget.delivery(delivery.deliveryId));
+  const audit = await readAudit({ dynamodb: clients.dynamodb, stage: options.stage }, auditTargets);
+  if (audit.length > 0) foundAnything = true;
+  for (const line of audit) {
+    const orderId = line.target.startsWith('order:') ? line.target.slice('order:'.length) : undefined;
+    steps.push({
+      at: line.at,
+      step: `ops: ${line.action}`,
+      system: 'ops',
+      outcome: `${line.outcome === 'ok' ? 'done' : 'failed'} by ${line.who}`,
+      // What a person did is never where the journey is stuck: the step it acted on says that.
+      status: 'ok',
+      detail: `${line.target}${line.detail ? ` ${JSON.stringify(line.detail)}` : ''}`,
+      ...(orderId && orderIds.size > 1 ? { orderId } : {}),
+    });
   }
 
   if (!foundAnything) {
@@ -323,7 +331,7 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
   }
   if (orderIds.size === 0) verdicts.push(deliveries.size ? 'accepted; the delivery names no order' : 'no order found');
   const ordered = orderSteps(steps);
-  return { id, kind, orderIds: [...orderIds], deliveries: [...deliveries.values()], ...ordered, verdict: verdicts.join('; '), notes };
+  return { id, kind, orderIds: [...orderIds], deliveries: [...deliveries.values()], ...ordered, verdict: verdicts.join('; '), notes, audit };
 };
 
 const syncStateSteps = (orderId: string, record: OrderSyncRecord | undefined): TraceStep[] => {

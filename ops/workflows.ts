@@ -8,6 +8,7 @@ import { NotFoundError, WorkflowNotParkedError } from '../functions/core/errors'
 import type { WorkflowException, WorkflowHistoryEntry, WorkflowSummary } from '../functions/core/ports/workflow-tasks';
 import { decideParked, type ParkedDecision, type ParkedDecisionTaken } from '../functions/core/workflows/decide-parked';
 import { resourceNames } from '../lib/topology';
+import { auditTarget, type Auditor } from './audit';
 import { explainAwsError, OpsError, UsageError } from './errors';
 
 /** The stage's workflow table, named by the topology like every other. */
@@ -92,7 +93,25 @@ const executionStatus = async (sfn: SFNClient, stage: string, workflowId: string
  * parked or its execution no longer runs (a token of an ended execution is void: Step Functions would
  * drop the answer and the command would claim a decision nobody heard).
  */
-export const decideWorkflow = async (clients: { dynamodb: DynamoDBClient; sfn: SFNClient }, stage: string, workflowId: string, action: ParkedDecision): Promise<ParkedDecisionTaken> => {
+export const decideWorkflow = async (
+  clients: { dynamodb: DynamoDBClient; sfn: SFNClient },
+  stage: string,
+  workflowId: string,
+  action: ParkedDecision,
+  /** Who decides: an audit line on the workflow, whether the decision was taken or refused. */
+  audit?: Auditor,
+): Promise<ParkedDecisionTaken> => {
+  try {
+    const taken = await decide(clients, stage, workflowId, action);
+    await audit?.record({ action: `workflow.${action}`, target: auditTarget.workflow(workflowId), detail: { step: taken.exception.step, error: taken.exception.error }, outcome: 'ok' });
+    return taken;
+  } catch (error) {
+    await audit?.record({ action: `workflow.${action}`, target: auditTarget.workflow(workflowId), detail: { error: (error as Error).message }, outcome: 'failed' });
+    throw error;
+  }
+};
+
+const decide = async (clients: { dynamodb: DynamoDBClient; sfn: SFNClient }, stage: string, workflowId: string, action: ParkedDecision): Promise<ParkedDecisionTaken> => {
   const store = makeDynamoDbWorkflowStore(clients.dynamodb, workflowsTableOf(stage));
   try {
     if (await store.parked(workflowId)) {

@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { z } from 'zod';
+import type * as z from '../core/zod';
 import { ErpCredentials, serviceDeskAuthorization, ServiceDeskCredentials, tokenUrlOf } from '../core/credentials/credential-secrets';
 import { makeTokenCache, type IssuedToken } from '../core/credentials/token-cache';
 import { PermanentError, TransientError } from '../core/errors';
@@ -16,7 +16,7 @@ const TOKEN_TIMEOUT_MS = 10_000;
  * `refresh()` (the API refused it: it may have been rotated). A malformed secret is a permanent error that
  * names the secret and the field, never the value.
  */
-const secretJson = <T extends z.ZodTypeAny>(client: SecretsManagerClient, secretId: string, schema: T) => {
+const secretJson = <T extends z.ZodMiniType>(client: SecretsManagerClient, secretId: string, schema: T) => {
   const provider = new SecretsProvider({ awsSdkV3Client: client });
   let forceFetch = false;
   return {

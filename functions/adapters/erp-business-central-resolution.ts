@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { PermanentError } from '../core/errors';
 import { canonicalOrderStatus, DEFAULT_BUSINESS_CENTRAL_STATUS_MAP, unknownStatusReason } from '../core/erp/business-central-orders';
 import type { ErpResolutionReads } from '../core/ports/workflow-tasks';
@@ -6,19 +6,17 @@ import type { OrderForResolution } from '../core/workflows/resolution-policy';
 import { Collection, makeBusinessCentralErp, makeBusinessCentralGet, odataString, type BusinessCentralOptions } from './erp-business-central';
 
 /** Business Central writes an empty date as the first day of year 1. */
-const date = z
-  .string()
-  .optional()
-  .transform((value) => (value && !value.startsWith('0001-01-01') ? value : undefined));
+const date = z.pipe(z.optional(z
+  .string()), z.transform((value) => (value && !value.startsWith('0001-01-01') ? value : undefined)));
 
 /** API v2.0 `salesOrderLine`, the fields a resolution needs. */
 const SalesOrderLine = z.object({
   sequence: z.number(),
   lineType: z.string(),
-  lineObjectNumber: z.string().optional(),
+  lineObjectNumber: z.optional(z.string()),
   quantity: z.number(),
-  shippedQuantity: z.number().default(0),
-  unitPrice: z.number().optional(),
+  shippedQuantity: z._default(z.number(), 0),
+  unitPrice: z.optional(z.number()),
   shipmentDate: date,
 });
 
@@ -26,14 +24,14 @@ const SalesOrderLine = z.object({
 const SalesOrderWithLines = z.object({
   number: z.string(),
   status: z.string(),
-  fullyShipped: z.boolean().default(false),
-  currencyCode: z.string().optional(),
-  shipToCountry: z.string().optional(),
+  fullyShipped: z._default(z.boolean(), false),
+  currencyCode: z.optional(z.string()),
+  shipToCountry: z.optional(z.string()),
   shipmentDate: date,
-  salesOrderLines: z.array(SalesOrderLine).default([]),
+  salesOrderLines: z._default(z.array(SalesOrderLine), []),
 });
 
-const DocumentLine = z.object({ lineType: z.string().optional(), lineObjectNumber: z.string().optional(), quantity: z.number() });
+const DocumentLine = z.object({ lineType: z.optional(z.string()), lineObjectNumber: z.optional(z.string()), quantity: z.number() });
 
 /** Documents the product creates for an order, and the navigation property of their lines. */
 const RESOLVING_DOCUMENTS = [
@@ -90,8 +88,8 @@ export const makeBusinessCentralResolutionReads = (options: BusinessCentralOptio
     const filter = encodeURIComponent(`orderNumber eq ${odataString(orderId)}`);
     const found = await Promise.all(
       RESOLVING_DOCUMENTS.map(async ([entitySet, lines]) => {
-        const Document = z.object({ id: z.string(), externalDocumentNumber: z.string().optional(), lines: z.array(DocumentLine).default([]) });
-        const page = await get(`${entitySet}?$filter=${filter}&$expand=${lines}`, Collection(z.preprocess((document) => ({ ...(document as object), lines: (document as Record<string, unknown>)?.[lines] }), Document)));
+        const Document = z.object({ id: z.string(), externalDocumentNumber: z.optional(z.string()), lines: z._default(z.array(DocumentLine), []) });
+        const page = await get(`${entitySet}?$filter=${filter}&$expand=${lines}`, Collection(z.pipe(z.transform((document): unknown => ({ ...(document as object), lines: (document as Record<string, unknown>)?.[lines] })), Document)));
         return page.value.map((document) => ({ resolution: resolutionOf(document.externalDocumentNumber, document.id), lines: document.lines }));
       }),
     );
@@ -99,6 +97,8 @@ export const makeBusinessCentralResolutionReads = (options: BusinessCentralOptio
   };
 
   return {
+    ready: erp.ready,
+
     async orderForResolution(orderId) {
       const found = await get(`salesOrders?$filter=number eq ${encodeURIComponent(odataString(orderId))}&$expand=salesOrderLines`, Collection(SalesOrderWithLines));
       const order = found.value[0];

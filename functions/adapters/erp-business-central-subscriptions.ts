@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../core/zod';
 import type { ErpSubscription, ErpSubscriptionsPort } from '../core/ports/erp-subscriptions';
 import { Collection, makeBusinessCentralGet, type BusinessCentralOptions } from './erp-business-central';
 import { callJson } from './http-client';
@@ -8,9 +8,9 @@ const Subscription = z.object({
   subscriptionId: z.string(),
   notificationUrl: z.string(),
   resource: z.string(),
-  clientState: z.string().optional(),
+  clientState: z.optional(z.string()),
   expirationDateTime: z.string(),
-  '@odata.etag': z.string().optional(),
+  '@odata.etag': z.optional(z.string()),
 });
 
 const toSubscription = ({ '@odata.etag': etag, ...subscription }: z.infer<typeof Subscription>): ErpSubscription => ({ ...subscription, ...(etag ? { etag } : {}) });

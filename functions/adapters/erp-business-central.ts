@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../core/zod';
 import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
 import type { OrderStatusSnapshot } from '../core/canonical/order';
 import { canonicalOrderStatus, DEFAULT_BUSINESS_CENTRAL_STATUS_MAP, unknownStatusReason, versionOfModifiedAt, type BusinessCentralStatusMap } from '../core/erp/business-central-orders';
@@ -15,7 +15,7 @@ const ENTITY_SET: Record<ErpCommandType, string> = {
   'return-authorization.cancel': 'salesReturnOrders',
 };
 
-const CancelPayload = z.object({ returnCommandId: z.string().min(1), returnReference: z.string().min(1) });
+const CancelPayload = z.object({ returnCommandId: z.string().check(z.minLength(1)), returnReference: z.string().check(z.minLength(1)) });
 
 export interface BusinessCentralOptions {
   /** e.g. https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/companies({id}) */
@@ -27,24 +27,24 @@ export interface BusinessCentralOptions {
   statusMap?: BusinessCentralStatusMap;
 }
 
-const Document = z.object({ id: z.string(), number: z.string().optional(), '@odata.etag': z.string().optional() });
-export const Collection = <T extends z.ZodTypeAny>(item: T) => z.object({ value: z.array(item) });
+const Document = z.object({ id: z.string(), number: z.optional(z.string()), '@odata.etag': z.optional(z.string()) });
+export const Collection = <T extends z.ZodMiniType>(item: T) => z.object({ value: z.array(item) });
 /** API v2.0 `salesOrder`, the fields that say where the order stands (api-reference/v2.0/resources/dynamics_salesorder). */
 export const SalesOrder = z.object({
   id: z.string(),
   number: z.string(),
   status: z.string(),
-  fullyShipped: z.boolean().default(false),
+  fullyShipped: z._default(z.boolean(), false),
   lastModifiedDateTime: z.string(),
-  '@odata.etag': z.string().optional(),
+  '@odata.etag': z.optional(z.string()),
 });
 export type SalesOrder = z.infer<typeof SalesOrder>;
 const SALES_ORDER_FIELDS = 'id,number,status,fullyShipped,lastModifiedDateTime';
-const OrderPage = Collection(SalesOrder).extend({ '@odata.nextLink': z.string().optional() });
+const OrderPage = z.extend(Collection(SalesOrder), { '@odata.nextLink': z.optional(z.string()) });
 /** Orders a listing page asks for: Business Central serves up to 20,000 entities a page; 1,000 keeps one page well inside the call timeout. */
 const ORDER_PAGE_SIZE = 1000;
 /** API v2.0 `salesInvoice`: what is left of an order shipped and invoiced in full. */
-const SalesInvoice = z.object({ number: z.string(), orderNumber: z.string().optional(), lastModifiedDateTime: z.string() });
+const SalesInvoice = z.object({ number: z.string(), orderNumber: z.optional(z.string()), lastModifiedDateTime: z.string() });
 /** API v2.0 `item`: `inventory` is the quantity on hand over all locations. */
 const Item = z.object({ number: z.string(), inventory: z.number() });
 
@@ -93,7 +93,7 @@ const outOfStockOr = (command: ErpCommand, error: unknown): unknown => {
 /** Reads one Business Central resource and checks its shape; an unexpected shape is a permanent error. */
 export const makeBusinessCentralGet = (options: BusinessCentralOptions) => {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const get = async <T extends z.ZodTypeAny>(path: string, schema: T, extraHeaders: Record<string, string> = {}): Promise<z.infer<T>> => {
+  const get = async <T extends z.ZodMiniType>(path: string, schema: T, extraHeaders: Record<string, string> = {}): Promise<z.infer<T>> => {
     const url = /^https?:\/\//.test(path) ? path : `${base}/${path}`;
     const { body } = await callJson({ method: 'GET', url, headers: extraHeaders, timeoutMs: options.timeoutMs, auth: options.auth });
     const parsed = schema.safeParse(body);
@@ -150,6 +150,11 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
   };
 
   return {
+    async ready() {
+      // The token is cached (`makeErpAuthorization`): after the first call this answers at once.
+      if (options.auth) await options.auth.header();
+    },
+
     async findEffect(command: ErpCommand) {
       if (command.type === 'return-authorization.cancel') {
         const { reference, document } = await returnOrderOf(command);

@@ -8,6 +8,7 @@ import {
   type BreakerConfig,
   type BreakerState,
 } from '../core/erp/circuit-breaker';
+import { borrowingHorizonMs, classShare, decideSlot, dueWithinMs, type Booking, type ErpPriority, type SlotSchedule } from '../core/erp/priority-slots';
 import { afterRateLimited, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
 import { TransientError } from '../core/errors';
 import type { CommandLedger, CommandRecord } from '../core/ports/command-ledger';
@@ -16,15 +17,21 @@ import type { ErpCoordination } from '../core/ports/erp-coordination';
 /** Command records outlive SQS retention (14 days) so a late redelivery is still recognised. */
 const COMMAND_RETENTION_SECONDS = 15 * 24 * 3600;
 const MAX_CONFLICTS = 20;
+/** Every case of the priority rule as a conditional write (`share` in its two forms). */
+const CASES: Array<{ booking: Booking; carries?: boolean }> = [{ booking: 'spare' }, { booking: 'share', carries: true }, { booking: 'share', carries: false }, { booking: 'idle' }];
+/** Per class, the item attribute holding the schedule time from which its next slot is within its share. */
+const SHARE_FROM: Record<ErpPriority, string> = { customer: 'customerShareFrom', bulk: 'bulkShareFrom' };
 
 /** How long an instance trusts a closed breaker it read, before reading it again. */
-const CLOSED_BREAKER_CACHE_MS = 1000;
+export const CLOSED_BREAKER_CACHE_MS = 1000;
 
 export interface CoordinationOptions {
   tableName: string;
   /** Which ERP (or tenant) this budget and breaker belong to. */
   name: string;
   rateBudget: RateBudgetConfig;
+  /** Share of the send slots customer work is sure of when bulk work also waits (`erpPriorityShare`). */
+  customerShare: number;
   breaker: BreakerConfig;
   now?: () => number;
 }
@@ -33,7 +40,7 @@ export interface CoordinationOptions {
  * The rate budget and circuit breaker shared by every instance of every function that calls the ERP.
  * The budget is a schedule of send slots in one DynamoDB item: `reserveSlot` books the next free slot
  * with one conditional write that moves `nextFreeAt` one interval on, so concurrent instances never book
- * the same slot. The breaker is another item changed under optimistic concurrency (a `revision`
+ * the same slot, and that keeps each priority class's share (`functions/core/erp/priority-slots.ts`). The breaker is another item changed under optimistic concurrency (a `revision`
  * condition), so two instances never both probe a half-open ERP.
  */
 export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: CoordinationOptions): ErpCoordination => {
@@ -81,43 +88,108 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
     }
   };
 
-  /** Takes the next send slot with one conditional write (the schedule moves one interval on). */
-  const reserveSlot = async (maxWaitMs: number): Promise<{ granted: true; waitMs: number; slotAt: number } | { granted: false; waitMs: number }> => {
+  const scheduleOf = (item: Record<string, unknown> | undefined): SlotSchedule => {
+    const time = (name: string) => (typeof item?.[name] === 'number' ? (item[name] as number) : undefined);
+    return {
+      nextFreeAt: time('nextFreeAt'),
+      lastSlotAt: time('lastSlotAt'),
+      shareFrom: { customer: time(SHARE_FROM.customer), bulk: time(SHARE_FROM.bulk) },
+    };
+  };
+  // This instance's view of the schedule, from its last write or read. A stale view can only make a
+  // write's condition fail (then the item is read and the rule applied again), never book wrongly.
+  let schedule: SlotSchedule | undefined;
+
+  /**
+   * Books a send slot by the priority rule (`decideSlot`, `functions/core/erp/priority-slots.ts`): the
+   * rule picks the case, and the case's conditional write re-checks that case's test on the item, so
+   * a slot is one write and concurrent instances never book the same slot.
+   */
+  const reserveSlot = async (
+    maxWaitMs: number,
+    priority: ErpPriority,
+  ): Promise<{ granted: true; waitMs: number; slotAt: number } | { granted: false; waitMs: number }> => {
+    let fresh = false;
     for (let conflict = 0; conflict < MAX_CONFLICTS; conflict++) {
       const at = now();
-      const interval = slotIntervalMs(currentRate(rateState, at, options.rateBudget));
-      // The schedule is ahead of now (busy): book the slot after the last one booked.
-      const booked = await conditional({
-        TableName: options.tableName,
-        Key: budgetKey,
-        UpdateExpression: 'SET nextFreeAt = nextFreeAt + :interval',
-        ConditionExpression: 'nextFreeAt BETWEEN :now AND :latest',
-        ExpressionAttributeValues: { ':interval': interval, ':now': at, ':latest': at + maxWaitMs },
-      });
-      if (booked) {
-        remember(booked);
-        const slotAt = Number(booked.nextFreeAt) - interval;
-        return { granted: true, waitMs: Math.max(0, slotAt - now()), slotAt };
-      }
-      // The schedule lags behind now (idle): the slot is now.
-      const fresh = await conditional({
-        TableName: options.tableName,
-        Key: budgetKey,
-        UpdateExpression: 'SET nextFreeAt = :next',
-        ConditionExpression: 'attribute_not_exists(nextFreeAt) OR nextFreeAt < :now',
-        ExpressionAttributeValues: { ':next': at + interval, ':now': at },
-      });
-      if (fresh) {
-        remember(fresh);
-        return { granted: true, waitMs: 0, slotAt: at };
+      const intervalMs = slotIntervalMs(currentRate(rateState, at, options.rateBudget));
+      const decision = decideSlot(schedule ?? { shareFrom: {} }, { priority, nowMs: at, intervalMs, customerShare: options.customerShare, maxWaitMs });
+      if (!decision.granted && fresh) return decision;
+      if (decision.granted) {
+        const context = { at, intervalMs, maxWaitMs, schedule: schedule ?? { shareFrom: {} } };
+        let written = await conditional(slotWrite(decision.booking, priority, context));
+        // The item moved since this view (another instance booked, or the schedule fell idle): the
+        // other cases are tried before reading it. The cases' conditions exclude one another, so the
+        // write that succeeds is the rule's own case for the item as it is.
+        for (const other of CASES) {
+          if (written) break;
+          written = await conditional(slotWrite(other.booking, priority, { ...context, carries: other.carries }));
+        }
+        if (written) {
+          remember(written);
+          schedule = scheduleOf(written);
+          const slotAt = Number(written.lastSlotAt);
+          return { granted: true, waitMs: Math.max(0, slotAt - now()), slotAt };
+        }
       }
       const { Item: item } = await documents.send(new GetCommand({ TableName: options.tableName, Key: budgetKey, ConsistentRead: true }));
       remember(item);
-      const waitMs = Number(item?.nextFreeAt ?? at) - at;
-      if (waitMs > maxWaitMs) return { granted: false, waitMs };
-      // Another instance moved the schedule between our two writes: try again.
+      schedule = scheduleOf(item);
+      fresh = true;
     }
     throw new TransientError(`Too much contention on ${budgetKey.pk}`);
+  };
+
+  /** One conditional write per booking case; its condition is the case's test in `decideSlot`. */
+  const slotWrite = (
+    booking: Booking,
+    priority: ErpPriority,
+    { at, intervalMs, maxWaitMs, schedule: view, carries: carriesAs }: { at: number; intervalMs: number; maxWaitMs: number; schedule: SlotSchedule; carries?: boolean },
+  ): ConstructorParameters<typeof UpdateCommand>[0] => {
+    if (booking === 'idle') {
+      return {
+        TableName: options.tableName,
+        Key: budgetKey,
+        UpdateExpression: 'SET nextFreeAt = :next, lastSlotAt = :now',
+        ConditionExpression: 'attribute_not_exists(nextFreeAt) OR nextFreeAt < :now',
+        ExpressionAttributeValues: { ':next': at + intervalMs, ':now': at },
+      };
+    }
+    const busy = 'nextFreeAt BETWEEN :now AND :latest';
+    const move = 'SET lastSlotAt = nextFreeAt, nextFreeAt = nextFreeAt + :interval';
+    const values = { ':now': at, ':latest': at + maxWaitMs, ':interval': intervalMs };
+    if (booking === 'share') {
+      const classInterval = intervalMs / classShare(priority, options.customerShare);
+      // max(shareFrom, lastSlotAt) + class interval, as two cases: DynamoDB has no max.
+      const carries = carriesAs ?? (view.shareFrom[priority] !== undefined && view.lastSlotAt !== undefined && view.shareFrom[priority]! >= view.lastSlotAt);
+      return {
+        TableName: options.tableName,
+        Key: budgetKey,
+        UpdateExpression: `${move}, #from = ${carries ? '#from' : 'lastSlotAt'} + :classInterval`,
+        ConditionExpression: carries
+          ? `${busy} AND attribute_exists(lastSlotAt) AND #from <= nextFreeAt AND #from >= lastSlotAt`
+          : `${busy} AND attribute_exists(lastSlotAt) AND (attribute_not_exists(#from) OR #from < lastSlotAt)`,
+        ExpressionAttributeNames: { '#from': SHARE_FROM[priority] },
+        ExpressionAttributeValues: { ...values, ':classInterval': classInterval },
+      };
+    }
+    // A spare slot, beyond the class's share: one that is not the other class's turn, within the
+    // class's borrowing horizon, or the slot that is due.
+    const beyondShare = '(attribute_not_exists(lastSlotAt) OR #from > nextFreeAt)';
+    const notOtherTurn = '(attribute_not_exists(#otherFrom) OR #otherFrom > nextFreeAt OR #otherFrom < :otherIdleBefore)';
+    return {
+      TableName: options.tableName,
+      Key: budgetKey,
+      UpdateExpression: move,
+      ConditionExpression: `${busy} AND ${beyondShare} AND ((nextFreeAt <= :borrowLatest AND ${notOtherTurn}) OR nextFreeAt <= :due)`,
+      ExpressionAttributeNames: { '#from': SHARE_FROM[priority], '#otherFrom': SHARE_FROM[priority === 'customer' ? 'bulk' : 'customer'] },
+      ExpressionAttributeValues: {
+        ...values,
+        ':due': at + dueWithinMs(intervalMs),
+        ':otherIdleBefore': at - maxWaitMs,
+        ':borrowLatest': at + borrowingHorizonMs(priority, maxWaitMs),
+      },
+    };
   };
   // A healthy breaker is read at most once a second per instance; any other state is read every time.
   let healthySince: number | undefined;

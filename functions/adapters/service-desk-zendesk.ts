@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
 import { MAX_CASES_PER_READ, type LinkedCaseView, type OrderCases, type ServiceDeskBulkReads, type ServiceDeskPort } from '../core/ports/service-desk';
@@ -25,14 +25,14 @@ export interface ZendeskOptions {
 }
 
 const Ticket = z.object({
-  id: z.union([z.number(), z.string()]).transform(String),
+  id: z.pipe(z.union([z.number(), z.string()]), z.transform(String)),
   updated_at: z.string(),
-  status: z.string().optional(),
-  custom_fields: z.array(z.object({ id: z.number(), value: z.unknown() })).default([]),
+  status: z.optional(z.string()),
+  custom_fields: z._default(z.array(z.object({ id: z.number(), value: z.unknown() })), []),
 });
 
 /** A page of the cursor-based incremental ticket export: `after_url` goes on, `end_of_stream` says it reached the present. */
-const TicketExportPage = z.object({ tickets: z.array(Ticket), after_url: z.string().nullish(), end_of_stream: z.boolean() });
+const TicketExportPage = z.object({ tickets: z.array(Ticket), after_url: z.nullish(z.string()), end_of_stream: z.boolean() });
 
 /** The base URL, the headers every call carries and a call to a path of the API, shared by the adapters below. */
 const zendeskApi = (options: ZendeskOptions) => {
@@ -54,12 +54,12 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
  */
 export const milestoneReference = (milestoneKey: string) => `rs-${sha256Hex(milestoneKey).slice(0, 16)}`;
 
-const Comment = z.object({ body: z.string().default(''), plain_body: z.string().optional() });
+const Comment = z.object({ body: z._default(z.string(), ''), plain_body: z.optional(z.string()) });
 const CommentsPage = z.object({
   comments: z.array(Comment),
-  meta: z.object({ has_more: z.boolean().optional() }).optional(),
-  links: z.object({ next: z.string().nullish() }).optional(),
-  next_page: z.string().nullish(),
+  meta: z.optional(z.object({ has_more: z.optional(z.boolean()) })),
+  links: z.optional(z.object({ next: z.nullish(z.string()) })),
+  next_page: z.nullish(z.string()),
 });
 
 /**
@@ -90,7 +90,7 @@ export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort
   const searchOrder = async (orderId: string) => {
     const query = `type:ticket custom_field_${options.fieldIds.orderId}:"${orderId.replace(/"/g, '')}"`;
     const { body } = await call('GET', `/api/v2/search.json?query=${encodeURIComponent(query)}`);
-    const parsed = z.object({ results: z.array(z.object({ id: z.union([z.number(), z.string()]).transform(String), status: z.string().optional() })) }).safeParse(body);
+    const parsed = z.object({ results: z.array(z.object({ id: z.pipe(z.union([z.number(), z.string()]), z.transform(String)), status: z.optional(z.string()) })) }).safeParse(body);
     if (!parsed.success) throw new PermanentError('Service desk search answered in an unexpected shape', { body });
     return parsed.data.results;
   };

@@ -6,32 +6,6 @@ import type { OrderSyncRecord } from '../core/sync-state';
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });
 
 /** The sync record an item holds. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a DynamoDB item as the document client reads it
-const recordOf = (orderId: string, item: Record<string, any>): OrderSyncRecord => {
-  const record: OrderSyncRecord = { orderId };
-  if (item.erpVersion !== undefined) {
-    record.erp = {
-      status: item.erpStatus,
-      version: item.erpVersion,
-      occurredAt: item.erpOccurredAt,
-      updatedAt: item.erpUpdatedAt,
-      eventId: item.erpEventId,
-    };
-  }
-  if (item.deskVersion !== undefined) {
-    // An item written before verification was recorded was never verified.
-    record.serviceDesk = {
-      status: item.deskStatus,
-      version: item.deskVersion,
-      updatedAt: item.deskUpdatedAt,
-      caseIds: item.deskCaseIds ?? [],
-      verified: item.deskVerified === true,
-      ...(item.deskVerifiedAt !== undefined ? { verifiedAt: item.deskVerifiedAt } : {}),
-    };
-  }
-  return record;
-};
-
 /** BatchGetItem takes at most 100 keys a call. */
 const MAX_KEYS_PER_BATCH_GET = 100;
 /** Guarded desk-side writes one `recordServiceDeskStatuses` keeps in flight. */
@@ -110,7 +84,7 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
 
     async getOrder(orderId) {
       const { Item: item } = await documents.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
-      return item ? recordOf(orderId, item) : undefined;
+      return item ? orderSyncRecordOf(item) : undefined;
     },
 
     async getOrders(orderIds) {
@@ -123,13 +97,39 @@ export const makeDynamoDbSyncStateStore = (client: DynamoDBClient, tableName: st
           if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
           const answer: BatchGetCommandOutput = await documents.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
           for (const item of answer.Responses?.[tableName] ?? []) {
-            const orderId = String(item.pk).slice('ORDER#'.length);
-            records.set(orderId, recordOf(orderId, item));
-          };
+            const record = orderSyncRecordOf(item);
+            records.set(record.orderId, record);
+          }
           keys = answer.UnprocessedKeys?.[tableName]?.Keys;
         }
       }
       return records;
     },
   };
+};
+
+/** The sync state of one order from its item (`ORDER#<id>`), as `getOrder` and the ops scans read it. */
+export const orderSyncRecordOf = (item: Record<string, any>): OrderSyncRecord => {
+  const record: OrderSyncRecord = { orderId: item.orderId ?? String(item.pk).slice('ORDER#'.length) };
+  if (item.erpVersion !== undefined) {
+    record.erp = {
+      status: item.erpStatus,
+      version: item.erpVersion,
+      occurredAt: item.erpOccurredAt,
+      updatedAt: item.erpUpdatedAt,
+      eventId: item.erpEventId,
+    };
+  }
+  if (item.deskVersion !== undefined) {
+    // An item written before verification was recorded was never verified.
+    record.serviceDesk = {
+      status: item.deskStatus,
+      version: item.deskVersion,
+      updatedAt: item.deskUpdatedAt,
+      caseIds: item.deskCaseIds ?? [],
+      verified: item.deskVerified === true,
+      ...(item.deskVerifiedAt !== undefined ? { verifiedAt: item.deskVerifiedAt } : {}),
+    };
+  }
+  return record;
 };

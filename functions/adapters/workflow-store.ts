@@ -63,8 +63,14 @@ export const makeDynamoDbWorkflowStore = (client: DynamoDBClient, tableName: str
             'updatedAt = :at, startedAt = if_not_exists(startedAt, :at), erpDocuments = list_append(if_not_exists(erpDocuments, :none), :documents)' +
             (transition.resolution ? ', resolution = :resolution' : '') +
             (transition.exception ? ', #exception = :exception' : '') +
-            (transition.slaDueAt ? ', slaDueAt = :slaDueAt' : ''),
-          ExpressionAttributeNames: { '#state': 'state', ...(transition.exception ? { '#exception': 'exception' } : {}) },
+            (transition.slaDueAt ? ', slaDueAt = :slaDueAt' : '') +
+            (transition.region ? ', #region = :region' : '') +
+            (transition.brand ? ', brand = :brand' : ''),
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            ...(transition.exception ? { '#exception': 'exception' } : {}),
+            ...(transition.region ? { '#region': 'region' } : {}),
+          },
           ExpressionAttributeValues: {
             ':id': transition.workflowId,
             ':workflow': transition.workflow,
@@ -79,6 +85,8 @@ export const makeDynamoDbWorkflowStore = (client: DynamoDBClient, tableName: str
             ...(transition.resolution ? { ':resolution': transition.resolution } : {}),
             ...(transition.exception ? { ':exception': transition.exception } : {}),
             ...(transition.slaDueAt ? { ':slaDueAt': transition.slaDueAt } : {}),
+            ...(transition.region ? { ':region': transition.region } : {}),
+            ...(transition.brand ? { ':brand': transition.brand } : {}),
           },
         }),
       );

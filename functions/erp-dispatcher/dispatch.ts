@@ -2,6 +2,7 @@ import { ErpCommand } from '../core/canonical/erp-command';
 import { parseJsonAs } from '../core/canonical/parse';
 import { DomainError, OutOfStockError, PermanentError, RateLimitedError, RetriesExhaustedError, TransientError, ValidationError } from '../core/errors';
 import { makeErpGate, type ErpGateOptions } from '../core/erp/gate';
+import { priorityOfCommand, type ErpPriority } from '../core/erp/priority-slots';
 import type { CommandLedger } from '../core/ports/command-ledger';
 import type { ErpPort, ErpReceipt } from '../core/ports/erp';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
@@ -37,7 +38,7 @@ const parsedOrUndefined = (body: string): Record<string, unknown> | undefined =>
   }
 };
 
-export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination'> {
+export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination' | 'priority' | 'ready'> {
   erp: ErpPort;
   coordination: ErpCoordination;
   ledger: CommandLedger;
@@ -80,14 +81,16 @@ const causeOf = (command: ErpCommand, error: DomainError): string => {
  * dead-lettered, and the command's failed attempts are forgotten so that a person's retry starts afresh.
  */
 export const makeErpDispatch = ({ erp, coordination, ledger, callbacks, maxAttempts = 8, ...gateOptions }: DispatchDependencies) => {
-  const gate = makeErpGate({ coordination, ...gateOptions });
-  const callErp = <T>(counter: { erpCalls: number }, call: () => Promise<T>): Promise<T> =>
-    gate(() => {
+  // The credential is got before a slot is booked, never inside it (`ErpGateOptions.ready`).
+  const ready = async () => erp.ready?.();
+  const gates = { customer: makeErpGate({ coordination, ...gateOptions, ready, priority: 'customer' }), bulk: makeErpGate({ coordination, ...gateOptions, ready, priority: 'bulk' }) };
+  const callErp = <T>(counter: { erpCalls: number; priority: ErpPriority }, call: () => Promise<T>): Promise<T> =>
+    gates[counter.priority](() => {
       counter.erpCalls++;
       return call();
     });
 
-  const execute = async (command: ErpCommand, counter: { erpCalls: number }): Promise<DispatchOutcome> => {
+  const execute = async (command: ErpCommand, counter: { erpCalls: number; priority: ErpPriority }): Promise<DispatchOutcome> => {
     const previous = await ledger.start(command.commandId);
     if (previous?.status === 'done') {
       return { outcome: 'already-done', receipt: { erpReference: previous.erpReference ?? '', replayed: true }, erpCalls: 0 };
@@ -110,7 +113,8 @@ export const makeErpDispatch = ({ erp, coordination, ledger, callbacks, maxAttem
   };
 
   return async (command: ErpCommand): Promise<DispatchOutcome> => {
-    const counter = { erpCalls: 0 };
+    // Customer work goes ahead of bulk work in the rate budget (`priorityOfCommand`).
+    const counter = { erpCalls: 0, priority: priorityOfCommand(command) };
     const { taskToken } = command;
     if (taskToken === undefined) return execute(command, counter);
     let outcome: DispatchOutcome;

@@ -7,6 +7,7 @@ import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeSecretsManagerSigningSecrets } from '../adapters/signing-secrets';
 import { ErpResourceChange } from '../core/canonical/model';
 import { eventBridgeEnvelope, EventMetadata } from '../core/canonical/events';
+import { extend } from '../core/zod';
 import { parseJsonAs } from '../core/canonical/parse';
 import { clientStateFor } from '../core/connectors/business-central';
 import { makeErpChangeReader, makeSubscriptionKeeper } from '../core/erp/change-notifications';
@@ -31,7 +32,7 @@ export interface ErpNotificationsHandlerDependencies {
   observability: Observability;
   queue: ConsumedQueue;
   /** The ERP's reads, called through the ERP gate. */
-  erp: Pick<ErpPort, 'getOrderByResource' | 'listOrdersChanged'>;
+  erp: Pick<ErpPort, 'ready' | 'getOrderByResource' | 'listOrdersChanged'>;
   subscriptions: ErpSubscriptionsPort;
   coordination: ErpCoordination;
   /** Told each invocation's context, so a read cut short by a crash is retried once the invocation's time is up, not days later. */
@@ -43,12 +44,12 @@ export interface ErpNotificationsHandlerDependencies {
   settings: { notificationUrl: string; clientStateSecretId?: string; resources: string[] };
 }
 
-const ChangeNotified = eventBridgeEnvelope(EventMetadata.extend({ data: ErpResourceChange }));
+const ChangeNotified = eventBridgeEnvelope(extend(EventMetadata, { data: ErpResourceChange }));
 
 /** The erp-notifications queue's Lambda handler: change notifications to read, and the subscription check's tick. */
 export const makeHandler = ({ observability, queue, erp, subscriptions, coordination, ledger, publisher, secrets, clock, settings }: ErpNotificationsHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const erpGate = makeErpGate({ coordination, observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const erpGate = makeErpGate({ coordination, priority: 'bulk', ready: async () => erp.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
   const read = makeErpChangeReader({
     erp: { getOrderByResource: (resource) => erpGate(() => erp.getOrderByResource(resource)), listOrdersChanged: (window, cursor) => erpGate(() => erp.listOrdersChanged(window, cursor)) },
     ledger,

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { makeDynamoDbReadModelStore } from '../adapters/read-model-store';
 import { CanonicalEvents, type DetailType } from '../core/canonical/events';
 import { correlationIdOfMessage, parseEventBridgeMessage } from '../core/canonical/parse';

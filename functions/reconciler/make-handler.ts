@@ -30,7 +30,7 @@ export interface ReconcilerHandlerDependencies {
   queue: ConsumedQueue;
   settings: ReconcileSettings;
   /** The ERP's reads, called through the ERP gate. */
-  erp: Pick<ErpPort, 'listOrdersChanged' | 'getOrder' | 'getInvoicedOrder'>;
+  erp: Pick<ErpPort, 'ready' | 'listOrdersChanged' | 'getOrder' | 'getInvoicedOrder'>;
   /** True when an order page cursor points at this ERP (a cursor from a request must not send the adapter elsewhere). */
   ownsOrderPageCursor: (cursor: string) => boolean;
   coordination: ErpCoordination;
@@ -49,7 +49,7 @@ export interface ReconcilerHandlerDependencies {
 /** The reconciler queue's Lambda handler, from its dependencies. */
 export const makeHandler = ({ observability, queue, settings, erp, ownsOrderPageCursor, coordination, desk, syncState, publisher, runs, continueRun }: ReconcilerHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const erpGate = makeErpGate({ coordination, observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const erpGate = makeErpGate({ coordination, priority: 'bulk', ready: async () => erp.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
   const now = () => new Date();
   const runSlice = makeReconcileRunner({
     reconcile: makeReconciler({

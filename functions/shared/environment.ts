@@ -25,6 +25,7 @@ export const ENV = {
   syncStateTable: 'SYNC_STATE_TABLE_NAME',
   coordinationTable: 'COORDINATION_TABLE_NAME',
   erpRequestsPerSecond: 'ERP_REQUESTS_PER_SECOND',
+  erpPriorityShare: 'ERP_PRIORITY_SHARE',
   erpBreakerFailureThreshold: 'ERP_BREAKER_FAILURE_THRESHOLD',
   erpBreakerCooldownSeconds: 'ERP_BREAKER_COOLDOWN_SECONDS',
   erpMaxAttempts: 'ERP_MAX_ATTEMPTS',

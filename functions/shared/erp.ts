@@ -4,6 +4,7 @@ import { systemClock } from '../core/ports/clock';
 import { statusMapFrom } from '../core/erp/business-central-orders';
 import { DEFAULT_BREAKER_CONFIG } from '../core/erp/circuit-breaker';
 import type { ErpGateSignal } from '../core/erp/gate';
+import { DEFAULT_CUSTOMER_SHARE } from '../core/erp/priority-slots';
 import { defaultRateBudgetConfig } from '../core/erp/rate-budget';
 import type { makeAwsClients } from './aws-clients';
 import { ENV, numberEnv, requiredEnv, type Environment } from './environment';
@@ -17,6 +18,7 @@ export const erpCoordinationFrom = (environment: Environment, aws: ReturnType<ty
     tableName: requiredEnv(ENV.coordinationTable, environment),
     name: 'erp',
     rateBudget: defaultRateBudgetConfig(numberEnv(ENV.erpRequestsPerSecond, 20, environment)),
+    customerShare: numberEnv(ENV.erpPriorityShare, DEFAULT_CUSTOMER_SHARE, environment),
     breaker: {
       ...DEFAULT_BREAKER_CONFIG,
       failureThreshold: numberEnv(ENV.erpBreakerFailureThreshold, DEFAULT_BREAKER_CONFIG.failureThreshold, environment),
@@ -29,6 +31,7 @@ export const ERP_GATE_METRICS: Record<ErpGateSignal, string> = {
   'breaker-open': 'ErpBreakerOpen',
   'budget-booked': 'ErpBudgetBooked',
   'rate-limited': 'ErpRateLimited',
+  'send-late': 'ErpSendLate',
 };
 
 /** Where the ERP is and its credential (an Entra ID token for the secret the environment names), for the Business Central adapters. */

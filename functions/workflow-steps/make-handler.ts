@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { makeBusinessCentralResolutionReads } from '../adapters/erp-business-central-resolution';
 import { makeEventBridgePublisher } from '../adapters/event-publisher';
 import { makeZendeskCaseMilestones, makeZendeskServiceDesk } from '../adapters/service-desk-zendesk';
@@ -63,7 +63,7 @@ const correlationIdOfStep = (body: string): string | undefined => {
  */
 export const makeHandler = ({ observability, queue, coordination, erp, store, cases, starter, ...dependencies }: WorkflowStepsHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const gate = makeErpGate({ coordination, observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const gate = makeErpGate({ coordination, priority: 'customer', ready: async () => erp.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
   const runStep = makeWorkflowSteps({
     ...dependencies,
     erp: gatedResolutionReads(erp, gate),
@@ -137,7 +137,7 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
     cases: makeZendeskServiceDesk(desk),
     starter: makeStepFunctionsWorkflowStarter(aws.stepFunctions(), stateMachineArnsFrom(environment)),
     store: makeDynamoDbWorkflowStore(aws.dynamodb(), requiredEnv(ENV.workflowTable, environment)),
-    policies: validated(z.array(ResolutionPolicy).min(1), jsonEnv<unknown>(ENV.resolutionPolicies, [], environment), { problem: `${ENV.resolutionPolicies} holds no valid policies` }),
+    policies: validated(z.array(ResolutionPolicy).check(z.minLength(1)), jsonEnv<unknown>(ENV.resolutionPolicies, [], environment), { problem: `${ENV.resolutionPolicies} holds no valid policies` }),
     clock: systemClock,
   };
 };

@@ -199,27 +199,34 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
   let inFlight = 0;
   const window: number[] = [];
 
-  const admit = (now: number): SimResponse | undefined => {
+  /** Calls refused over the limit: when, which, and the accepted calls of the second before (for diagnosis). */
+  /** Times of the calls the limiter counted (accepted, faults included), for the bench's tightest window. */
+  const admittedAt: number[] = [];
+  const overLimit: Array<{ at: number; call: string; windowBefore: number[] }> = [];
+  const admit = (now: number, request: SimRequest): SimResponse | undefined => {
     stats.calls++;
     while (window.length > 0 && window[0]! <= now - 1000) window.shift();
     const overRate = options.requestsPerSecond !== undefined && window.length >= options.requestsPerSecond;
     const overConcurrency = options.maxConcurrent !== undefined && inFlight >= options.maxConcurrent;
     if (overRate || overConcurrency) {
       stats.rejectedOverLimit++;
+      overLimit.push({ at: now, call: `${request.method} ${request.path}`, windowBefore: [...window] });
       return { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'Application_TooManyRequests', message: overRate ? 'Rate limit exceeded' : 'Too many concurrent requests' } } };
     }
     window.push(now);
+    admittedAt.push(now);
     return undefined;
   };
 
   /** Wraps every ERP route with limits, latency and injected faults. */
   const erpRoute = (handle: (request: SimRequest) => SimResponse | Promise<SimResponse>) => async (request: SimRequest): Promise<SimResponse> => {
-    const now = Date.now();
+    // Counted when it arrived, as an API gateway counts it, not when its body had been read.
+    const now = request.receivedAt;
     if (!authorized(request)) {
       stats.unauthorized++;
       return { status: 401, body: { error: { code: 'Authentication_InvalidCredentials', message: 'The server has rejected the client credentials.' } } };
     }
-    const refused = admit(now);
+    const refused = admit(now, request);
     if (refused) return refused;
     inFlight++;
     stats.maxConcurrentSeen = Math.max(stats.maxConcurrentSeen, inFlight);
@@ -548,7 +555,7 @@ export const startErpSimulator = async (options: ErpSimulatorOptions = {}): Prom
       ['POST', /^\/_sim\/orders$/, (request) => seedOrder(request.body)],
       ['POST', /^\/_sim\/inventory$/, (request) => seedInventory(request.body)],
       ['GET', /^\/_sim\/summary$/, () => ({ status: 200, body: { executed: new Set(effects.map((effect) => effect.externalDocumentNumber)).size, stats } })],
-      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates(), acceptedAt } })],
+      ['GET', /^\/_sim\/effects$/, () => ({ status: 200, body: { effects, stats, duplicates: duplicates(), acceptedAt, admittedAt, overLimit } })],
       [
         'POST',
         /^\/_sim\/outage$/,

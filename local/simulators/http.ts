@@ -11,6 +11,8 @@ export interface SimRequest {
   headers: http.IncomingHttpHeaders;
   body: unknown;
   params: Record<string, string>;
+  /** When the request's head arrived (epoch ms), before its body was read: when an API's rate limiter counts it. */
+  receivedAt: number;
 }
 
 export interface SimResponse {
@@ -41,6 +43,7 @@ const readBody = (request: http.IncomingMessage): Promise<string> =>
  */
 export const serveJson = async (routes: Route[], port = 0, stripPrefix?: RegExp): Promise<RunningServer> => {
   const server = http.createServer(async (request, response) => {
+    const receivedAt = Date.now();
     const url = new URL(request.url ?? '/', 'http://localhost');
     const base = (stripPrefix && stripPrefix.exec(url.pathname)?.[0]) || '';
     const pathname = url.pathname.slice(base.length) || '/';
@@ -61,7 +64,7 @@ export const serveJson = async (routes: Route[], port = 0, stripPrefix?: RegExp)
       for (const [method, pattern, handle] of routes) {
         const match = pattern.exec(pathname);
         if (method === request.method && match) {
-          return send(await handle({ method, path: pathname, base, query: url.searchParams, headers: request.headers, body, params: match.groups ?? {} }));
+          return send(await handle({ method, path: pathname, base, query: url.searchParams, headers: request.headers, body, params: match.groups ?? {}, receivedAt }));
         }
       }
       send({ status: 404, body: { error: 'RecordNotFound', description: `No route ${request.method} ${pathname}` } });

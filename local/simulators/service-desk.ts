@@ -51,6 +51,8 @@ export interface ServiceDeskSimulator extends RunningServer {
   lagNextSearches(count: number): void;
   /** Makes the next `count` ticket updates answer `status` (e.g. 422, Zendesk's RecordInvalid); `0` ends it. */
   failNextUpdates(count: number, status?: number): void;
+  /** Calls `listener` with the ticket as each update leaves it, when the update is applied (not lost); answers a function that stops it. */
+  onTicketUpdated(listener: (ticket: Readonly<Ticket>) => void): () => void;
 }
 
 /**
@@ -87,6 +89,7 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
     return new Date(lastStamp).toISOString();
   };
   const stats = { calls: 0, byRoute: {} as Record<string, number> };
+  const updateListeners = new Set<(ticket: Readonly<Ticket>) => void>();
   const throttle = <T>(handle: (request: SimRequest) => T) => (request: SimRequest) => {
     stats.calls++;
     const route = `${request.method} ${request.path.replace(/\/\d+/g, '/{id}')}`;
@@ -223,6 +226,7 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
           stored.updated_at = stamp();
           if (!lost) {
             addComment(stored.id, input.comment, stored.updated_at);
+            updateListeners.forEach((listener) => listener(stored));
             return { status: 200, body: { ticket: stored } };
           }
           // The undoing is itself a change: the ticket gets a newer updated_at, as Zendesk stamps any update.
@@ -351,6 +355,10 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
     },
     failNextUpdates: (count, status = 422) => {
       failingUpdates = { remaining: count, status };
+    },
+    onTicketUpdated: (listener) => {
+      updateListeners.add(listener);
+      return () => void updateListeners.delete(listener);
     },
   };
 };

@@ -101,3 +101,21 @@ export const describeMessage = (message: Message): DlqMessage => {
   for (const key of Object.keys(described) as Array<keyof DlqMessage>) if (described[key] === undefined) delete described[key];
   return described;
 };
+
+/** Every string a message body holds under one of `keys` (the envelope, `detail`, `data`, a command's fields). */
+export const idsInBody = (body: string, keys: string[]): Set<string> => {
+  const found = new Set<string>();
+  const walk = (value: unknown, depth: number) => {
+    if (!value || typeof value !== 'object' || depth > 4) return;
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      if (keys.includes(key) && typeof inner === 'string') found.add(inner);
+      else walk(inner, depth + 1);
+    }
+  };
+  try {
+    walk(JSON.parse(body), 0);
+  } catch {
+    // Not JSON: nothing to match but the correlation id attribute.
+  }
+  return found;
+};

@@ -1,5 +1,7 @@
 import { DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { auditTarget, type Auditor } from '../audit';
 import { explainAwsError } from '../errors';
+import { idsInBody, type DlqMessage } from './dlq-message';
 import { exportDlq } from './export';
 import type { Filter } from './filters';
 import { peekDlq } from './peek';
@@ -14,6 +16,8 @@ export interface PurgeOptions extends ScanOptions {
   yes?: boolean;
   /** Asks the engineer; resolves true to go ahead. */
   confirm: (question: string) => Promise<boolean>;
+  /** Who purges: an audit line for the DLQ and one per deleted message's order (or delivery). */
+  audit?: Auditor;
 }
 
 export interface PurgeResult {
@@ -40,6 +44,21 @@ export const purgeDlq = async (sqs: SQSClient, target: DlqTarget, options: Purge
   const wanted = new Set(snapshot.map((message) => message.messageId));
   const scanner = makeScanner(sqs, target.url, options);
   let deleted = 0;
+  const deletedMessages: DlqMessage[] = [];
+  const audited = async (error?: unknown) => {
+    if (!options.audit) return;
+    const detail = { matched: snapshot.length, deleted, ...(options.exportTo ? { exported: options.exportTo } : { exported: false }), ...(options.filters?.length ? { filters: options.filters.map((filter) => filter.text) } : {}), ...(error ? { error: (error as Error).message } : {}) };
+    await options.audit.recordMany([
+      { action: 'dlq.purge', target: auditTarget.dlq(target.name), detail, outcome: error ? 'failed' : 'ok' },
+      ...deletedMessages.flatMap((message) => {
+        const orderIds = [...idsInBody(message.body, ['orderId'])];
+        const on = orderIds.length ? orderIds.map(auditTarget.order) : message.correlationId ? [auditTarget.delivery(message.correlationId)] : [];
+        const about = { queue: target.name, messageId: message.messageId, errorClass: message.errorClass, ...(message.correlationId ? { correlationId: message.correlationId } : {}), summary: message.summary };
+        return on.map((targetId) => ({ action: 'dlq.purge.message', target: targetId, detail: about, outcome: 'ok' as const }));
+      }),
+    ]);
+  };
+  const bySnapshot = new Map(snapshot.map((message) => [message.messageId, message]));
   try {
     let batch: Received[] | undefined;
     while (wanted.size > 0 && (batch = await scanner.next())) {
@@ -52,11 +71,16 @@ export const purgeDlq = async (sqs: SQSClient, target: DlqTarget, options: Purge
         }
         scanner.forget(message.MessageId!);
         wanted.delete(message.MessageId!);
+        deletedMessages.push(bySnapshot.get(message.MessageId!)!);
         deleted += 1;
       }
     }
+  } catch (error) {
+    await audited(error);
+    throw error;
   } finally {
     await scanner.release();
   }
+  await audited();
   return { ...base, deleted, confirmed: true };
 };

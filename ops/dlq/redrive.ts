@@ -1,8 +1,9 @@
 import { DeleteMessageCommand, GetQueueAttributesCommand, SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { REDRIVE_HISTORY_ATTRIBUTES } from '../../functions/core/ports/message-control';
 import { makePacer } from '../../functions/core/pacer';
+import { auditTarget, type Auditor, type AuditLine } from '../audit';
 import { explainAwsError } from '../errors';
-import { DEAD_LETTER_ATTRIBUTES, type DlqMessage } from './dlq-message';
+import { DEAD_LETTER_ATTRIBUTES, idsInBody, type DlqMessage } from './dlq-message';
 import { matchesFilters, type Filter } from './filters';
 import { redriveWithMoveTask } from './redrive-move-task';
 import { makeScanner, type Received, type ScanOptions } from './scanner';
@@ -31,6 +32,8 @@ export interface RedriveOptions extends ScanOptions {
   /** Stops the redrive after the message being moved (Ctrl-C); the rest stays in the DLQ. */
   signal?: AbortSignal;
   now?: () => number;
+  /** Who redrives: an audit line for the DLQ and one per moved message's order (or delivery); none in a dry run. */
+  audit?: Auditor;
 }
 
 export interface RedriveResult {
@@ -77,7 +80,39 @@ export const usesMoveTask = (options: RedriveOptions) => !options.emulator && !o
  * the DLQ message id, so a redrive repeated after a crash is deduplicated by SQS within 5 minutes.
  */
 export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: RedriveOptions = {}): Promise<RedriveResult> => {
-  if (usesMoveTask(options)) return redriveWithMoveTask(sqs, target, options);
+  const moved: DlqMessage[] = [];
+  const audited = async (result: RedriveResult | undefined, error?: unknown) => {
+    if (!options.audit || options.dryRun) return;
+    const detail = {
+      source: target.sourceName,
+      ...(options.filters?.length ? { filters: options.filters.map((filter) => filter.text) } : {}),
+      ...(result ? { mode: result.mode, moved: result.moved, scanned: result.scanned, cameBack: result.cameBack ?? 0, ...(result.interrupted ? { interrupted: true } : {}) } : { moved: moved.length }),
+      ...(error ? { error: (error as Error).message } : {}),
+    };
+    await options.audit.recordMany([
+      { action: 'dlq.redrive', target: auditTarget.dlq(target.name), detail, outcome: error ? 'failed' : 'ok' },
+      ...moved.flatMap((message) => redrivenMessageLines(target, message)),
+    ]);
+  };
+  try {
+    const result = usesMoveTask(options) ? await redriveWithMoveTask(sqs, target, options) : await redriveSelectively(sqs, target, options, moved);
+    await audited(result);
+    return result;
+  } catch (error) {
+    await audited(undefined, error);
+    throw error;
+  }
+};
+
+/** The audit lines of one moved message: one per order its body names, else one for its delivery. */
+const redrivenMessageLines = (target: DlqTarget, message: DlqMessage): Array<Omit<AuditLine, 'at' | 'who'>> => {
+  const detail = { queue: target.name, messageId: message.messageId, errorClass: message.errorClass, ...(message.correlationId ? { correlationId: message.correlationId } : {}), summary: message.summary };
+  const orderIds = [...idsInBody(message.body, ['orderId'])];
+  const targets = orderIds.length ? orderIds.map(auditTarget.order) : message.correlationId ? [auditTarget.delivery(message.correlationId)] : [];
+  return targets.map((on) => ({ action: 'dlq.redrive.message', target: on, detail, outcome: 'ok' as const }));
+};
+
+const redriveSelectively = async (sqs: SQSClient, target: DlqTarget, options: RedriveOptions, moved: DlqMessage[]): Promise<RedriveResult> => {
   const sourceUrl = await sourceUrlOf(sqs, target);
   const filters = options.filters ?? [];
   const max = options.max ?? Number.POSITIVE_INFINITY;
@@ -135,6 +170,7 @@ export const redriveDlq = async (sqs: SQSClient, target: DlqTarget, options: Red
           throw explainAwsError(error, `delete message ${message.MessageId} from ${target.name} (it is now in both queues)`);
         }
         scanner.forget(message.MessageId!);
+        moved.push(described);
         progress.moved += 1;
         options.onProgress?.({ ...progress });
       }

@@ -602,6 +602,27 @@ describe('stage configuration', () => {
     expect(config).toMatchObject({ stage: 'prod', erpBaseUrl: prod.erpBaseUrl, webhookSecretNames: prod.webhookSecretNames, erpRequestsPerSecond: 12 });
   });
 
+  it.each(['0', '1', '1.5', 'much'])('refuses erpPriorityShare %s, naming the setting', (share) => {
+    // Prepare
+    const context = { ...cdkJson.context, erpPriorityShare: share };
+    // Act
+    const read = () => readStageConfig(context);
+    // Assess
+    expect(read).toThrow(StageConfigError);
+    expect(read).toThrow('  - context "erpPriorityShare": ');
+  });
+
+  it('passes erpPriorityShare to every function that calls the ERP', () => {
+    // Prepare
+    const { template } = synth({ erpPriorityShare: 0.6 });
+    // Act
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) => resource.Properties.Environment?.Variables ?? {});
+    const callers = functions.filter((variables) => variables.ERP_REQUESTS_PER_SECOND !== undefined);
+    // Assess
+    expect(callers.length).toBeGreaterThanOrEqual(4);
+    for (const variables of callers) expect(variables.ERP_PRIORITY_SHARE).toBe('0.6');
+  });
+
   it('refuses every unknown key, unknown source and placeholder host outside dev, one line each', () => {
     // Prepare
     const context = {

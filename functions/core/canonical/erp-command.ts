@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /** Writes the product asks of the ERP. Each is executed at most once per `commandId`. */
 export const ErpCommandType = z.enum([
@@ -13,14 +13,14 @@ export type ErpCommandType = z.infer<typeof ErpCommandType>;
 
 export const ErpCommand = z.object({
   /** Derived from the business intent (e.g. workflow id + step), never random: it is the ERP idempotency key. */
-  commandId: z.string().min(1).max(128),
+  commandId: z.string().check(z.minLength(1), z.maxLength(128)),
   type: ErpCommandType,
-  orderId: z.string().min(1).max(128),
-  correlationId: z.string().min(1),
+  orderId: z.string().check(z.minLength(1), z.maxLength(128)),
+  correlationId: z.string().check(z.minLength(1)),
   requestedAt: z.iso.datetime({ offset: true }),
-  payload: z.record(z.string(), z.unknown()).default({}),
+  payload: z._default(z.record(z.string(), z.unknown()), {}),
   /** Set when a workflow waits for the outcome (`sqs:sendMessage.waitForTaskToken`): the dispatcher answers it. */
-  taskToken: z.string().min(1).max(2048).optional(),
+  taskToken: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 export type ErpCommand = z.infer<typeof ErpCommand>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import {
   CreditMemo,
   ErpResourceChange,
@@ -28,26 +28,26 @@ export type OriginSystem = z.infer<typeof OriginSystem>;
  * `schemaVersion` changes only when `data` changes incompatibly.
  */
 export const EventMetadata = z.object({
-  eventId: z.string().min(1),
-  correlationId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
   schemaVersion: z.literal(1),
   origin: z.object({
     system: OriginSystem,
-    deliveryId: z.string().min(1),
-    type: z.string().min(1),
+    deliveryId: z.string().check(z.minLength(1)),
+    type: z.string().check(z.minLength(1)),
   }),
   receivedAt: z.iso.datetime({ offset: true }),
 });
 
-export const OrderStatusChangedDetail = EventMetadata.extend({ data: OrderStatusSnapshot });
+export const OrderStatusChangedDetail = z.extend(EventMetadata, { data: OrderStatusSnapshot });
 export type OrderStatusChangedDetail = z.infer<typeof OrderStatusChangedDetail>;
 
 /** A delivery we verified but do not map yet: kept on the bus (and so in the archive) for inspection and later replay. */
 export const WebhookUnmappedDetail = z.object({
-  eventId: z.string().min(1),
-  correlationId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
   schemaVersion: z.literal(1),
-  origin: z.object({ system: OriginSystem, deliveryId: z.string().min(1), type: z.string() }),
+  origin: z.object({ system: OriginSystem, deliveryId: z.string().check(z.minLength(1)), type: z.string() }),
   receivedAt: z.iso.datetime({ offset: true }),
   data: z.object({ body: z.unknown() }),
 });
@@ -66,22 +66,22 @@ export const DriftKind = z.enum([
 export type DriftKind = z.infer<typeof DriftKind>;
 
 export const SyncDrift = z.object({
-  runId: z.string().min(1),
-  entity: z.object({ type: z.literal('order'), id: z.string().min(1) }),
-  kinds: z.array(DriftKind).min(1),
+  runId: z.string().check(z.minLength(1)),
+  entity: z.object({ type: z.literal('order'), id: z.string().check(z.minLength(1)) }),
+  kinds: z.array(DriftKind).check(z.minLength(1)),
   /** The ERP's authoritative state, read through its adapter. */
   erp: OrderStatusSnapshot,
   /** What the sync state recorded of each side (absent: never recorded). */
   syncState: z.object({
-    erpVersion: z.number().int().optional(),
-    serviceDeskVersion: z.number().int().optional(),
+    erpVersion: z.optional(z.number().check(z.int())),
+    serviceDeskVersion: z.optional(z.number().check(z.int())),
   }),
   /** What each linked case shows, read through the service-desk adapter. */
   serviceDesk: z.object({
-    cases: z.array(z.object({ caseId: z.string(), status: z.string().optional(), version: z.number().int().optional() })),
+    cases: z.array(z.object({ caseId: z.string(), status: z.optional(z.string()), version: z.optional(z.number().check(z.int())) })),
   }),
   /** Seconds since the ERP change the other side has not caught up with. */
-  ageSeconds: z.number().int().nonnegative(),
+  ageSeconds: z.number().check(z.int(), z.nonnegative()),
   detectedAt: z.iso.datetime({ offset: true }),
   /** `reemitted`: the ERP state went back on the bus; `deferred`: the run's repair bound was reached; `report-only`: asked not to repair; `manual`: nothing automatic can fix it. */
   repair: z.enum(['reemitted', 'deferred', 'report-only', 'manual']),
@@ -90,20 +90,20 @@ export type SyncDrift = z.infer<typeof SyncDrift>;
 
 /** Events the product itself emits (reconciliation) rather than relays from a system. */
 export const SyncDriftDetectedDetail = z.object({
-  eventId: z.string().min(1),
-  correlationId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
   schemaVersion: z.literal(1),
-  origin: z.object({ system: z.literal('retail-sync'), deliveryId: z.string().min(1), type: z.literal('reconciliation') }),
+  origin: z.object({ system: z.literal('retail-sync'), deliveryId: z.string().check(z.minLength(1)), type: z.literal('reconciliation') }),
   receivedAt: z.iso.datetime({ offset: true }),
   data: SyncDrift,
 });
 export type SyncDriftDetectedDetail = z.infer<typeof SyncDriftDetectedDetail>;
 
-const detailOf = <T extends z.ZodTypeAny>(data: T) => EventMetadata.extend({ data });
+const detailOf = <T extends z.ZodMiniType>(data: T) => z.extend(EventMetadata, { data });
 
 /** A workflow transition, emitted by the product (its workflows) rather than relayed from a system. */
-export const WorkflowTransitionDetail = EventMetadata.extend({
-  origin: z.object({ system: z.literal('retail-sync'), deliveryId: z.string().min(1), type: z.literal('workflow') }),
+export const WorkflowTransitionDetail = z.extend(EventMetadata, {
+  origin: z.object({ system: z.literal('retail-sync'), deliveryId: z.string().check(z.minLength(1)), type: z.literal('workflow') }),
   data: WorkflowTransition,
 });
 export type WorkflowTransitionDetail = z.infer<typeof WorkflowTransitionDetail>;
@@ -153,7 +153,7 @@ export interface CanonicalEvent<T extends DetailType = DetailType> {
 }
 
 /** The envelope EventBridge wraps a detail in when it delivers to an SQS target. */
-export const eventBridgeEnvelope = <T extends z.ZodTypeAny>(detail: T) =>
+export const eventBridgeEnvelope = <T extends z.ZodMiniType>(detail: T) =>
   z.object({
     id: z.string(),
     'detail-type': z.string(),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /**
  * The one rule for an entity id, whichever system named it: 1–256 characters, none of them a control
@@ -10,7 +10,4 @@ import { z } from 'zod';
  * EntityId.safeParse('SO-\u0007').success; // false
  */
 export const EntityId = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'no control characters or unpaired surrogates');
+  .string().check(z.minLength(1), z.maxLength(256), z.regex(/^[^\p{Cc}\p{Cs}]*$/u, 'no control characters or unpaired surrogates'));

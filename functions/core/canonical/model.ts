@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { EntityId } from './id';
 import { EntityVersion, OrderStatus } from './order';
 
@@ -15,29 +15,29 @@ const Id = EntityId;
 export const SourceRef = z.object({ system: SourceSystem, id: Id });
 
 /** Money as a decimal string (never a float) and an ISO 4217 currency. */
-export const Money = z.object({ amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal number as a string'), currency: z.string().length(3) });
+export const Money = z.object({ amount: z.string().check(z.regex(/^-?\d+(\.\d+)?$/, 'a decimal number as a string')), currency: z.string().check(z.length(3)) });
 
 /** Who the record concerns; email is what joins a customer across systems. */
-export const CustomerRef = z.object({ id: Id.optional(), email: z.email().optional(), name: z.string().optional() });
+export const CustomerRef = z.object({ id: z.optional(Id), email: z.optional(z.email()), name: z.optional(z.string()) });
 
 const Tracking = {
   source: SourceRef,
   /** Per-entity version in the source system, when it has one. */
-  version: EntityVersion.optional(),
+  version: z.optional(EntityVersion),
   occurredAt: IsoInstant,
   /** Ids of the same business fact elsewhere: order numbers, ticket ids, external document numbers. */
-  correlationIds: z.array(z.string()).default([]),
+  correlationIds: z._default(z.array(z.string()), []),
 };
 
-export const OrderLine = z.object({ lineId: Id, sku: Id.optional(), title: z.string().optional(), quantity: z.number().int().nonnegative(), unitPrice: Money.optional() });
+export const OrderLine = z.object({ lineId: Id, sku: z.optional(Id), title: z.optional(z.string()), quantity: z.number().check(z.int(), z.nonnegative()), unitPrice: z.optional(Money) });
 
 export const Order = z.object({
   ...Tracking,
   orderId: Id,
-  status: OrderStatus.optional(),
-  customer: CustomerRef.optional(),
-  total: Money.optional(),
-  lines: z.array(OrderLine).default([]),
+  status: z.optional(OrderStatus),
+  customer: z.optional(CustomerRef),
+  total: z.optional(Money),
+  lines: z._default(z.array(OrderLine), []),
 });
 
 export const Shipment = z.object({
@@ -45,10 +45,10 @@ export const Shipment = z.object({
   shipmentId: Id,
   orderId: Id,
   status: z.enum(['dispatched', 'in_transit', 'delivered', 'exception']),
-  carrier: z.string().optional(),
-  trackingNumber: z.string().optional(),
-  exception: z.string().optional(),
-  lines: z.array(z.object({ sku: Id.optional(), quantity: z.number().int().nonnegative() })).default([]),
+  carrier: z.optional(z.string()),
+  trackingNumber: z.optional(z.string()),
+  exception: z.optional(z.string()),
+  lines: z._default(z.array(z.object({ sku: z.optional(Id), quantity: z.number().check(z.int(), z.nonnegative()) })), []),
 });
 
 export const ReturnAuthorization = z.object({
@@ -56,9 +56,9 @@ export const ReturnAuthorization = z.object({
   returnId: Id,
   orderId: Id,
   status: z.enum(['requested', 'authorized', 'declined', 'received', 'closed']),
-  reason: z.string().optional(),
-  customer: CustomerRef.optional(),
-  lines: z.array(z.object({ sku: Id.optional(), quantity: z.number().int().positive(), reason: z.string().optional() })).default([]),
+  reason: z.optional(z.string()),
+  customer: z.optional(CustomerRef),
+  lines: z._default(z.array(z.object({ sku: z.optional(Id), quantity: z.number().check(z.int(), z.positive()), reason: z.optional(z.string()) })), []),
 });
 
 export const Refund = z.object({
@@ -66,17 +66,17 @@ export const Refund = z.object({
   refundId: Id,
   orderId: Id,
   status: z.enum(['requested', 'issued', 'failed']),
-  amount: Money.optional(),
-  reason: z.string().optional(),
-  failureReason: z.string().optional(),
-  customer: CustomerRef.optional(),
+  amount: z.optional(Money),
+  reason: z.optional(z.string()),
+  failureReason: z.optional(z.string()),
+  customer: z.optional(CustomerRef),
 });
 
-export const CreditMemo = z.object({ ...Tracking, creditMemoId: Id, orderId: Id.optional(), invoiceId: Id.optional(), amount: Money, customer: CustomerRef.optional() });
+export const CreditMemo = z.object({ ...Tracking, creditMemoId: Id, orderId: z.optional(Id), invoiceId: z.optional(Id), amount: Money, customer: z.optional(CustomerRef) });
 
-export const Invoice = z.object({ ...Tracking, invoiceId: Id, orderId: Id.optional(), amount: Money, customer: CustomerRef.optional() });
+export const Invoice = z.object({ ...Tracking, invoiceId: Id, orderId: z.optional(Id), amount: Money, customer: z.optional(CustomerRef) });
 
-export const InventoryLevel = z.object({ ...Tracking, sku: Id, location: Id, available: z.number().int(), onHand: z.number().int().optional() });
+export const InventoryLevel = z.object({ ...Tracking, sku: Id, location: Id, available: z.number().check(z.int()), onHand: z.optional(z.number().check(z.int())) });
 
 export const Customer = z.object({ ...Tracking, customer: CustomerRef });
 
@@ -86,13 +86,13 @@ export const ServiceCase = z.object({
   ...Tracking,
   caseId: Id,
   status: CaseStatus,
-  previousStatus: CaseStatus.optional(),
-  subject: z.string().optional(),
-  orderId: Id.optional(),
+  previousStatus: z.optional(CaseStatus),
+  subject: z.optional(z.string()),
+  orderId: z.optional(Id),
   requester: CustomerRef,
-  tags: z.array(z.string()).default([]),
+  tags: z._default(z.array(z.string()), []),
   /** Custom field changes this event carries (field id -> new value). */
-  changedFields: z.record(z.string(), z.unknown()).optional(),
+  changedFields: z.optional(z.record(z.string(), z.unknown())),
 });
 
 /**
@@ -103,9 +103,9 @@ export const ResolutionRequested = z.object({
   ...Tracking,
   caseId: Id,
   orderId: Id,
-  lines: z.array(z.object({ sku: Id, quantity: z.number().int().positive(), reason: z.string().min(1) })).min(1),
+  lines: z.array(z.object({ sku: Id, quantity: z.number().check(z.int(), z.positive()), reason: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
   preferred: z.enum(['replacement', 'refund']),
-  requestedBy: z.string().min(1).max(256),
+  requestedBy: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 
 /**
@@ -116,7 +116,7 @@ export const ResolutionRequested = z.object({
 export const ErpResourceChange = z.object({
   subscriptionId: Id,
   /** The changed entity (`api/v2.0/companies(<id>)/salesOrders(<id>)`), or for `collection` a filtered entity set to read. */
-  resource: z.string().min(1).max(2048),
+  resource: z.string().check(z.minLength(1), z.maxLength(2048)),
   changeType: z.enum(['created', 'updated', 'deleted', 'collection']),
   lastModifiedDateTime: IsoInstant,
 });
@@ -127,10 +127,10 @@ export const Interaction = z.object({
   caseId: Id,
   channel: z.string(),
   public: z.boolean(),
-  authorIsAgent: z.boolean().optional(),
-  summary: z.string().max(500),
-  requester: CustomerRef.optional(),
-  orderId: Id.optional(),
+  authorIsAgent: z.optional(z.boolean()),
+  summary: z.string().check(z.maxLength(500)),
+  requester: z.optional(CustomerRef),
+  orderId: z.optional(Id),
 });
 
 export type Order = z.infer<typeof Order>;

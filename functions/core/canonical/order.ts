@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { EntityId } from './id';
 
 /** Lifecycle states of an order as the ERP (system of record) reports them. */
@@ -14,7 +14,7 @@ export const OrderStatus = z.enum([
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 /** A positive integer that grows with every change of one entity in its system of record. */
-export const EntityVersion = z.number().int().positive();
+export const EntityVersion = z.number().check(z.int(), z.positive());
 
 const IsoInstant = z.iso.datetime({ offset: true });
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 import { describeIssues, ValidationError } from '../errors';
 import { eventBridgeEnvelope } from './events';
 
@@ -41,7 +41,7 @@ export interface ValidationOptions {
  * @example
  * const command = validated(ErpCommand, json, { problem: 'Invalid ERP command' });
  */
-export const validated = <T extends z.ZodTypeAny>(schema: T, value: unknown, { problem = 'The payload does not match the expected schema', at }: ValidationOptions = {}): z.infer<T> => {
+export const validated = <T extends z.ZodMiniType>(schema: T, value: unknown, { problem = 'The payload does not match the expected schema', at }: ValidationOptions = {}): z.infer<T> => {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = describeIssues(result.error.issues).map((issue) => (at ? { ...issue, path: issue.path === '(root)' ? at : `${at}.${issue.path}` } : issue));
@@ -49,11 +49,11 @@ export const validated = <T extends z.ZodTypeAny>(schema: T, value: unknown, { p
 };
 
 /** Parses text as JSON, then validates it: the one way a message or body becomes a typed value. */
-export const parseJsonAs = <T extends z.ZodTypeAny>(schema: T, text: string, what: string, options: ValidationOptions = {}): z.infer<T> =>
+export const parseJsonAs = <T extends z.ZodMiniType>(schema: T, text: string, what: string, options: ValidationOptions = {}): z.infer<T> =>
   validated(schema, parseJson(text, what), options);
 
 /** Parses an SQS message body holding an EventBridge event whose detail must match `detailSchema`. */
-export const parseEventBridgeMessage = <T extends z.ZodTypeAny>(body: string, detailSchema: T): z.infer<T> =>
+export const parseEventBridgeMessage = <T extends z.ZodMiniType>(body: string, detailSchema: T): z.infer<T> =>
   (parseJsonAs(eventBridgeEnvelope(detailSchema), body, 'The message body', { problem: 'The message is not a valid canonical event' }) as { detail: z.infer<T> }).detail;
 
 /** Best-effort correlation id of a queued canonical event, for logs and DLQ attributes. */

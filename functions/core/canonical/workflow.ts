@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { Money } from './model';
 
 /** The product's workflows (AWS Step Functions state machines, `workflows/<name>.asl.json`). */
@@ -32,22 +32,25 @@ export const ErpDocumentType = z.enum(['return-authorization', 'replacement-orde
 
 /** One transition of one workflow: what the case is told, the audit trail records and finance and support leaders count. */
 export const WorkflowTransition = z.object({
-  workflowId: z.string().min(1).max(80),
+  workflowId: z.string().check(z.minLength(1), z.maxLength(80)),
   workflow: WorkflowKind,
-  caseId: z.string().min(1).max(128),
-  orderId: z.string().min(1).max(128),
+  caseId: z.string().check(z.minLength(1), z.maxLength(128)),
+  orderId: z.string().check(z.minLength(1), z.maxLength(128)),
   milestone: Milestone,
   state: WorkflowState,
   actor: WorkflowActor,
   /** One sentence a person can read: what happened and why. */
-  cause: z.string().min(1).max(1000),
+  cause: z.string().check(z.minLength(1), z.maxLength(1000)),
   occurredAt: z.iso.datetime({ offset: true }),
-  resolution: z.enum(['replacement', 'refund']).optional(),
-  erpDocument: z.object({ type: ErpDocumentType, reference: z.string().min(1) }).optional(),
-  amount: Money.optional(),
-  rejection: z.array(z.object({ code: z.string(), detail: z.string() })).optional(),
-  exception: z.object({ step: z.string(), error: z.string(), cause: z.string().optional() }).optional(),
+  resolution: z.optional(z.enum(['replacement', 'refund'])),
+  erpDocument: z.optional(z.object({ type: ErpDocumentType, reference: z.string().check(z.minLength(1)) })),
+  amount: z.optional(Money),
+  rejection: z.optional(z.array(z.object({ code: z.string(), detail: z.string() }))),
+  exception: z.optional(z.object({ step: z.string(), error: z.string(), cause: z.optional(z.string()) })),
   /** When the resolution must be done by, under its policy's SLA (set once eligibility is decided). */
-  slaDueAt: z.iso.datetime({ offset: true }).optional(),
+  slaDueAt: z.optional(z.iso.datetime({ offset: true })),
+  /** The order's region and brand, as the ERP gave them when eligibility was decided (what chose the policy). */
+  region: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  brand: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type WorkflowTransition = z.infer<typeof WorkflowTransition>;

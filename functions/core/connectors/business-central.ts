@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod';
 import { decodeUtf8, parseJson, validated } from '../canonical/parse';
 import { SignatureInvalidError, ValidationError } from '../errors';
 import type { Connector, VerifiedDelivery } from './connector';
@@ -28,14 +28,14 @@ export const clientStateFor = (secret: string, resource: string) =>
   hmacBase64(secret, `businesscentral-subscription:${subscribedResourceOf(resource) ?? resource}`).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 
 const Notification = z.object({
-  subscriptionId: z.string().min(1).max(256),
-  clientState: z.string().max(2048).optional(),
-  expirationDateTime: z.string().optional(),
-  resource: z.string().min(1).max(2048),
+  subscriptionId: z.string().check(z.minLength(1), z.maxLength(256)),
+  clientState: z.optional(z.string().check(z.maxLength(2048))),
+  expirationDateTime: z.optional(z.string()),
+  resource: z.string().check(z.minLength(1), z.maxLength(2048)),
   changeType: z.enum(['created', 'updated', 'deleted', 'collection']),
   lastModifiedDateTime: lenientInstant,
 });
-const Notifications = z.object({ value: z.array(Notification).min(1).max(1000) });
+const Notifications = z.object({ value: z.array(Notification).check(z.minLength(1), z.maxLength(1000)) });
 
 /** A validation token is echoed as text; anything but a plain token is refused rather than reflected. */
 const VALIDATION_TOKEN = /^[A-Za-z0-9._~+/=:-]{1,512}$/;

@@ -3,7 +3,7 @@ import { OrderStatusSnapshot } from '../canonical/order';
 import { validated } from '../canonical/parse';
 import { canonicalEvent } from './events';
 import { entityMapping, standardWebhooksConnector } from './standard-webhooks-payload';
-import { z } from 'zod';
+import * as z from '../zod';
 
 const Envelope = z.object({ type: z.string(), data: z.unknown() });
 

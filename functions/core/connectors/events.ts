@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent, type CanonicalEvents, type DetailType, type OriginSystem } from '../canonical/events';
 import type { VerifiedDelivery } from './connector';
 
@@ -49,14 +49,14 @@ export const unmappedEvent = (system: OriginSystem, verified: VerifiedDelivery, 
 });
 
 /** A vendor time in any format Date understands (Shopify offsets, Zendesk nanoseconds), as ISO-8601 UTC. */
-export const lenientInstant = z.string().transform((value, context) => {
+export const lenientInstant = z.pipe(z.string(), z.transform((value, context) => {
   const parsed = new Date(value);
   if (Number.isNaN(parsed.getTime())) {
-    context.addIssue({ code: 'custom', message: 'not a date-time' });
+    context.issues.push({ code: 'custom', message: 'not a date-time', input: value });
     return z.NEVER;
   }
   return parsed.toISOString();
-});
+}));
 
 /** A mapping from one sender event type to canonical events. */
 export type Mapping = (verified: VerifiedDelivery, receivedAt: Date) => CanonicalEvent[];

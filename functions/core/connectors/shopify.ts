@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod';
 import type { CanonicalEvent } from '../canonical/events';
 import type { Refund, Shipment } from '../canonical/model';
 import { SignatureInvalidError, ValidationError } from '../errors';
@@ -23,20 +23,20 @@ import { hmacBase64, lowerCaseKeys, signatureMatches } from './hmac';
 const idFromGid = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
 /** A resource's `admin_graphql_api_id` names its type: a body of one resource cannot pass for another's topic. */
 const GidOf = (resource: 'Order' | 'Refund' | 'Fulfillment' | 'Return') =>
-  z.object({ admin_graphql_api_id: z.string().regex(new RegExp(`^gid://shopify/${resource}/\\d+$`), `a gid://shopify/${resource}/<id>: this topic carries a ${resource}`) });
+  z.object({ admin_graphql_api_id: z.string().check(z.regex(new RegExp(`^gid://shopify/${resource}/\\d+$`), `a gid://shopify/${resource}/<id>: this topic carries a ${resource}`)) });
 const Instant = lenientInstant;
 const money = (amount: unknown, currency: string) => (amount === undefined || amount === null ? undefined : { amount: String(amount), currency });
 
-const ShopifyOrder = GidOf('Order').extend({
+const ShopifyOrder = z.extend(GidOf('Order'), {
   name: z.string(),
-  email: z.string().nullish(),
-  currency: z.string().length(3),
-  total_price: z.union([z.string(), z.number()]).nullish(),
+  email: z.nullish(z.string()),
+  currency: z.string().check(z.length(3)),
+  total_price: z.nullish(z.union([z.string(), z.number()])),
   created_at: Instant,
-  updated_at: Instant.nullish(),
-  cancelled_at: Instant.nullish(),
-  customer: z.object({ admin_graphql_api_id: z.string().optional(), email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).nullish(),
-  line_items: z.array(z.object({ admin_graphql_api_id: z.string(), sku: z.string().nullish(), title: z.string().nullish(), quantity: z.number(), price: z.union([z.string(), z.number()]).nullish() })).default([]),
+  updated_at: z.nullish(Instant),
+  cancelled_at: z.nullish(Instant),
+  customer: z.nullish(z.object({ admin_graphql_api_id: z.optional(z.string()), email: z.nullish(z.string()), first_name: z.nullish(z.string()), last_name: z.nullish(z.string()) })),
+  line_items: z._default(z.array(z.object({ admin_graphql_api_id: z.string(), sku: z.nullish(z.string()), title: z.nullish(z.string()), quantity: z.number(), price: z.nullish(z.union([z.string(), z.number()])) })), []),
 });
 
 const orderMapping =
@@ -72,13 +72,13 @@ const orderMapping =
     ];
   };
 
-const ShopifyRefund = GidOf('Refund').extend({
+const ShopifyRefund = z.extend(GidOf('Refund'), {
   order_id: z.union([z.number(), z.string()]),
   created_at: Instant,
-  note: z.string().nullish(),
-  transactions: z.array(z.object({ kind: z.string(), status: z.string(), amount: z.union([z.string(), z.number()]), currency: z.string().length(3).nullish() })).default([]),
+  note: z.nullish(z.string()),
+  transactions: z._default(z.array(z.object({ kind: z.string(), status: z.string(), amount: z.union([z.string(), z.number()]), currency: z.nullish(z.string().check(z.length(3))) })), []),
   // Shopify's own sample leaves transaction currency null; the line subtotals carry the shop currency.
-  refund_line_items: z.array(z.object({ subtotal_set: z.object({ shop_money: z.object({ currency_code: z.string().length(3) }) }).nullish() })).default([]),
+  refund_line_items: z._default(z.array(z.object({ subtotal_set: z.nullish(z.object({ shop_money: z.object({ currency_code: z.string().check(z.length(3)) }) })) })), []),
 });
 
 const refundMapping: Mapping = (verified, receivedAt) => {
@@ -101,16 +101,16 @@ const refundMapping: Mapping = (verified, receivedAt) => {
   return [canonicalEvent('storefront', data.status === 'failed' ? 'refund.failed' : 'refund.issued', verified.deliveryId, topicOf(verified), receivedAt, 0, data)];
 };
 
-const ShopifyFulfillment = GidOf('Fulfillment').extend({
+const ShopifyFulfillment = z.extend(GidOf('Fulfillment'), {
   order_id: z.union([z.number(), z.string()]),
-  status: z.string().nullish(),
-  shipment_status: z.string().nullish(),
+  status: z.nullish(z.string()),
+  shipment_status: z.nullish(z.string()),
   created_at: Instant,
-  updated_at: Instant.nullish(),
-  tracking_company: z.string().nullish(),
-  tracking_number: z.string().nullish(),
-  name: z.string().nullish(),
-  line_items: z.array(z.object({ sku: z.string().nullish(), quantity: z.number() })).default([]),
+  updated_at: z.nullish(Instant),
+  tracking_company: z.nullish(z.string()),
+  tracking_number: z.nullish(z.string()),
+  name: z.nullish(z.string()),
+  line_items: z._default(z.array(z.object({ sku: z.nullish(z.string()), quantity: z.number() })), []),
 });
 
 /** Shopify's shipment_status -> canonical shipment event. */
@@ -142,11 +142,11 @@ const fulfillmentMapping: Mapping = (verified, receivedAt) => {
   ];
 };
 
-const ShopifyReturn = GidOf('Return').extend({
+const ShopifyReturn = z.extend(GidOf('Return'), {
   status: z.string(),
-  order: GidOf('Order').nullish(),
-  order_id: z.union([z.number(), z.string()]).nullish(),
-  return_line_items: z.array(z.object({ quantity: z.number().int().positive().optional(), return_reason: z.string().nullish() })).default([]),
+  order: z.nullish(GidOf('Order')),
+  order_id: z.nullish(z.union([z.number(), z.string()])),
+  return_line_items: z._default(z.array(z.object({ quantity: z.optional(z.number().check(z.int(), z.positive())), return_reason: z.nullish(z.string()) })), []),
 });
 
 const returnMapping =
@@ -166,7 +166,7 @@ const returnMapping =
         occurredAt: triggeredAt(verified, receivedAt),
         correlationIds: [],
         returnId,
-        orderId: validated(z.string().min(1, 'the return names no order'), orderId, { at: 'order' }),
+        orderId: validated(z.string().check(z.minLength(1, 'the return names no order')), orderId, { at: 'order' }),
         status,
         lines: shopifyReturn.return_line_items.map((line) => ({ quantity: line.quantity ?? 1, reason: line.return_reason ?? undefined })),
       }),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { OriginSystem } from '../canonical/events';
 import { validated } from '../canonical/parse';
 import type { Connector } from './connector';
@@ -6,14 +6,14 @@ import { canonicalEvent, unmappedEvent, type DataOf, type MappedDetailType, type
 import { verifyStandardWebhook } from './standard-webhooks';
 
 /** The Standard Webhooks payload convention the ERP and 3PL follow. */
-const Envelope = z.object({ type: z.string().min(1), timestamp: z.iso.datetime({ offset: true }), data: z.unknown() });
+const Envelope = z.object({ type: z.string().check(z.minLength(1)), timestamp: z.iso.datetime({ offset: true }), data: z.unknown() });
 
 /**
  * A mapping for senders whose `data` is already the canonical entity (less `source`, which we stamp):
  * the sender's `type` names the canonical event and `idField` names the entity id.
  */
 export const entityMapping =
-  <T extends MappedDetailType>(system: OriginSystem, detailType: T, schema: z.ZodObject, idField: string, extra: Record<string, unknown> = {}): Mapping =>
+  <T extends MappedDetailType>(system: OriginSystem, detailType: T, schema: z.ZodMiniObject, idField: string, extra: Record<string, unknown> = {}): Mapping =>
   (verified, receivedAt) => {
     const envelope = validated(Envelope, verified.body);
     const raw = (envelope.data ?? {}) as Record<string, unknown>;

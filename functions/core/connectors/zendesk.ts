@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { CanonicalEvent } from '../canonical/events';
 import { CaseStatus, type ServiceCase } from '../canonical/model';
 import { SignatureInvalidError, ValidationError } from '../errors';
@@ -22,20 +22,20 @@ export const DEFAULT_ZENDESK_OPTIONS: ZendeskConnectorOptions = { orderFieldId: 
 const Instant = lenientInstant;
 
 const TicketDetail = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
-  status: z.string().optional(),
-  subject: z.string().nullish(),
-  requester_id: z.union([z.string(), z.number()]).transform(String).nullish(),
-  tags: z.array(z.string()).nullish(),
-  via: z.object({ channel: z.string().nullish() }).nullish(),
+  id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+  status: z.optional(z.string()),
+  subject: z.nullish(z.string()),
+  requester_id: z.nullish(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+  tags: z.nullish(z.array(z.string())),
+  via: z.nullish(z.object({ channel: z.nullish(z.string()) })),
 });
 
 const ZendeskEvent = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  type: z.string().check(z.minLength(1)),
   time: Instant,
   detail: TicketDetail,
-  event: z.record(z.string(), z.unknown()).default({}),
+  event: z._default(z.record(z.string(), z.unknown()), {}),
 });
 type ZendeskEvent = z.infer<typeof ZendeskEvent>;
 
@@ -43,14 +43,14 @@ type ZendeskEvent = z.infer<typeof ZendeskEvent>;
 export const RESOLUTION_REQUESTED_TYPE = 'retail-sync:resolution.requested';
 
 const TriggeredResolution = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   time: Instant,
-  ticketId: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d+$/, 'a Zendesk ticket id')),
-  orderId: z.string().trim().min(1, 'the ticket has no order number in its order field'),
+  ticketId: z.pipe(z.pipe(z.union([z.string(), z.number()]), z.transform(String)), z.string().check(z.regex(/^\d+$/, 'a Zendesk ticket id'))),
+  orderId: z.string().check(z.trim(), z.minLength(1, 'the ticket has no order number in its order field')),
   preferred: z.enum(['replacement', 'refund'], 'replacement or refund'),
   /** `SKU:QUANTITY:REASON` entries separated by commas, semicolons or new lines, as an agent fills a text field. */
-  lines: z.string().trim().min(1, 'the ticket names no lines'),
-  requestedBy: z.string().trim().min(1),
+  lines: z.string().check(z.trim(), z.minLength(1, 'the ticket names no lines')),
+  requestedBy: z.string().check(z.trim(), z.minLength(1)),
 });
 
 const LINE_ENTRY = /^([^:\s]+)\s*:\s*(\d+)\s*:\s*([a-z-]+)$/;
@@ -129,7 +129,7 @@ export const makeZendeskConnector = (options: ZendeskConnectorOptions = DEFAULT_
       };
     }),
     'zen:event-type:ticket.custom_field_changed': caseEvent((event) => {
-      const field = z.object({ id: z.union([z.string(), z.number()]).transform(String) }).safeParse(event.event.custom_field);
+      const field = z.object({ id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)) }).safeParse(event.event.custom_field);
       const fieldId = field.success ? field.data.id : 'unknown';
       const current = event.event.current;
       return {
@@ -144,10 +144,10 @@ export const makeZendeskConnector = (options: ZendeskConnectorOptions = DEFAULT_
       const event = validated(ZendeskEvent, verified.body);
       const comment = validated(
         z.object({
-          id: z.union([z.string(), z.number()]).transform(String),
-          body: z.string().default(''),
-          is_public: z.boolean().default(true),
-          author: z.object({ id: z.union([z.string(), z.number()]).transform(String).optional(), is_staff: z.boolean().optional() }).default({}),
+          id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+          body: z._default(z.string(), ''),
+          is_public: z._default(z.boolean(), true),
+          author: z._default(z.object({ id: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))), is_staff: z.optional(z.boolean()) }), {}),
         }),
         event.event.comment,
         { at: 'event.comment' },

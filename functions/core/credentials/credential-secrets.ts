@@ -1,15 +1,15 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /**
  * Business Central's app registration in Microsoft Entra ID, for the OAuth 2.0 client-credentials
  * grant. `tokenUrl` defaults to the tenant's v2.0 token endpoint; `scope` to Business Central's.
  */
 export const ErpCredentials = z.strictObject({
-  tenantId: z.string().min(1),
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  tokenUrl: z.url().optional(),
-  scope: z.string().min(1).default('https://api.businesscentral.dynamics.com/.default'),
+  tenantId: z.string().check(z.minLength(1)),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+  tokenUrl: z.optional(z.url()),
+  scope: z._default(z.string().check(z.minLength(1)), 'https://api.businesscentral.dynamics.com/.default'),
 });
 export type ErpCredentials = z.infer<typeof ErpCredentials>;
 
@@ -18,8 +18,8 @@ export const tokenUrlOf = (credentials: ErpCredentials) =>
 
 /** Zendesk: an API token of an agent (`{email}/token:{apiToken}`, basic auth) or an OAuth access token (bearer). */
 export const ServiceDeskCredentials = z.union([
-  z.strictObject({ email: z.email(), apiToken: z.string().min(1) }),
-  z.strictObject({ accessToken: z.string().min(1) }),
+  z.strictObject({ email: z.email(), apiToken: z.string().check(z.minLength(1)) }),
+  z.strictObject({ accessToken: z.string().check(z.minLength(1)) }),
 ]);
 export type ServiceDeskCredentials = z.infer<typeof ServiceDeskCredentials>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { OrderStatus } from '../canonical/order';
 
 /**
@@ -19,7 +19,7 @@ export interface BusinessCentralOrderFacts {
  * extension adding statuses (for example `Released`) adds them here through the stage setting
  * `erpOrderStatusMap`; a status the map does not name is reported as unreadable, never guessed.
  */
-export const BusinessCentralStatusMap = z.record(z.string().min(1).max(64), OrderStatus);
+export const BusinessCentralStatusMap = z.record(z.string().check(z.minLength(1), z.maxLength(64)), OrderStatus);
 export type BusinessCentralStatusMap = z.infer<typeof BusinessCentralStatusMap>;
 
 /** The documented values only. */

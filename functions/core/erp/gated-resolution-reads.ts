@@ -13,6 +13,7 @@ export type ErpGate = ReturnType<typeof makeErpGate>;
  * const reads = gatedResolutionReads(makeBusinessCentralResolutionReads({ baseUrl }), makeErpGate({ coordination }));
  */
 export const gatedResolutionReads = (reads: ErpResolutionReads, gate: ErpGate): ErpResolutionReads => ({
+  ...(reads.ready ? { ready: reads.ready } : {}),
   orderForResolution: (orderId) => gate(() => reads.orderForResolution(orderId)),
   availableStock: (sku) => gate(() => reads.availableStock(sku)),
 });

@@ -13,17 +13,27 @@
 export interface RateBudgetConfig {
   /** The ERP's limit in requests per second (the configured budget). */
   requestsPerSecond: number;
-  /** Share of the limit the schedule aims at, leaving room for jitter between our sends and the ERP's clock. */
-  utilisation: number;
+  /**
+   * The safety margin, explicit: the schedule spaces slots so that any R + 1 consecutive slots span at
+   * least one second plus this, where the ERP counts R requests in any sliding second. A request may
+   * reach the ERP up to this much later (relative to its slot) than one R slots later did, and the ERP
+   * still sees at most R in any second. It must cover the gate's `maxLatenessMs` (a send later than
+   * that is re-booked) plus the jitter of the way to the ERP; the schedule then aims at
+   * 1000 / (1000 + marginMs) of the limit (40 ms: 96.2%).
+   */
+  marginMs: number;
   /** Floor of the adaptive rate. */
   minRequestsPerSecond: number;
   /** Additive increase, in requests per second gained per second without a 429. */
   increasePerSecond: number;
 }
 
+/** `marginMs` by default: the gate's 20 ms of allowed lateness plus 20 ms for the way to the ERP (docs/performance.md). */
+export const DEFAULT_MARGIN_MS = 40;
+
 export const defaultRateBudgetConfig = (requestsPerSecond: number): RateBudgetConfig => ({
   requestsPerSecond,
-  utilisation: 0.93,
+  marginMs: DEFAULT_MARGIN_MS,
   minRequestsPerSecond: Math.min(1, requestsPerSecond),
   increasePerSecond: Math.max(0.1, requestsPerSecond / 20),
 });
@@ -35,7 +45,8 @@ export interface RateState {
   rateChangedAtMs: number;
 }
 
-export const ceilingRate = (config: RateBudgetConfig) => config.requestsPerSecond * config.utilisation;
+/** The schedule's rate when nothing slowed it: R requests per (1 s + margin). */
+export const ceilingRate = (config: RateBudgetConfig) => (config.requestsPerSecond * 1000) / (1000 + config.marginMs);
 
 /** The rate in force now: the stored rate plus additive increase since it was set, capped at the ceiling. */
 export const currentRate = (state: RateState | undefined, nowMs: number, config: RateBudgetConfig): number =>

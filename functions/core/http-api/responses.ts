@@ -129,6 +129,8 @@ export const WorkflowStatus = z
     exception: z.object({ step: z.string(), error: z.string(), cause: z.string().optional() }).optional(),
     slaDueAt: Timestamp.optional(),
     slaBreachedAt: Timestamp.optional(),
+    region: z.string().optional().meta({ description: "The order's region as the ERP gave it when eligibility was decided." }),
+    brand: z.string().optional().meta({ description: "The order's brand as the ERP gave it when eligibility was decided." }),
     history: z.array(
       z.object({ at: Timestamp, milestone: Milestone, state: WorkflowState, actor: WorkflowActor, cause: z.string(), erpDocument: ErpDocument.optional() }),
     ),

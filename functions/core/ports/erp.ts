@@ -28,6 +28,11 @@ export interface ErpOrderPage {
  * Writes are keyed by `command.commandId`, which the ERP stores with the document it creates.
  */
 export interface ErpPort {
+  /**
+   * Gets what a request needs in hand (the credential), so that a request sent next leaves at once; the
+   * ERP gate calls it before booking a send slot. Absent: a request needs nothing first.
+   */
+  ready?(): Promise<void>;
   /** Looks up the effect of an earlier attempt of this command, if the ERP has it. */
   findEffect(command: ErpCommand): Promise<ErpReceipt | undefined>;
   /** Creates the effect (return authorization, credit memo, replacement order…). */

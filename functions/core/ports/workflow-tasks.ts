@@ -11,6 +11,8 @@ export interface TaskCallbacks {
 
 /** What workflows read from the ERP; every read passes the ERP gate like any other ERP call. */
 export interface ErpResolutionReads {
+  /** Gets what a request needs in hand (the credential); the ERP gate calls it before booking a send slot. Absent: nothing. */
+  ready?(): Promise<void>;
   /** The order with its lines as far as a resolution is concerned; undefined when the ERP has no such order. */
   orderForResolution(orderId: string): Promise<OrderForResolution | undefined>;
   /** Units of the SKU available to sell across locations. */
@@ -63,6 +65,9 @@ export interface WorkflowSummary {
   slaDueAt?: string;
   /** When the SLA check first found it overdue (set once). */
   slaBreachedAt?: string;
+  /** The order's region and brand, recorded when eligibility was decided (absent before, or if the ERP has none). */
+  region?: string;
+  brand?: string;
 }
 
 export interface WorkflowHistoryEntry {

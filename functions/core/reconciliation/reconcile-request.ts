@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { parseJson, validated } from '../canonical/parse';
 
 const IsoInstant = z.iso.datetime({ offset: true });
@@ -6,20 +6,19 @@ const IsoInstant = z.iso.datetime({ offset: true });
 /** One reconciliation run, or the continuation of one: orders the ERP changed in [since, until]. */
 export const ReconcileRequest = z
   .object({
-    runId: z.string().regex(/^[\w.:-]{1,128}$/, 'letters, digits, . _ : - (at most 128)'),
+    runId: z.string().check(z.regex(/^[\w.:-]{1,128}$/, 'letters, digits, . _ : - (at most 128)')),
     since: IsoInstant,
     until: IsoInstant,
     /** Where the ERP listing continues (absent: the first page)… */
-    cursor: z.string().max(4096).optional(),
+    cursor: z.optional(z.string().check(z.maxLength(4096))),
     /** …and how many orders of that page are already checked. */
-    offset: z.number().int().min(0).optional(),
+    offset: z.optional(z.number().check(z.int(), z.gte(0))),
     /** Consecutive hand-ons without progress (the ERP or the desk asked us to wait). */
-    deferrals: z.number().int().min(0).optional(),
-    requestedBy: z.string().max(128).default('schedule'),
+    deferrals: z.optional(z.number().check(z.int(), z.gte(0))),
+    requestedBy: z._default(z.string().check(z.maxLength(128)), 'schedule'),
     /** False: report drift, repair nothing. */
-    repair: z.boolean().default(true),
-  })
-  .refine((request) => Date.parse(request.since) <= Date.parse(request.until), { message: 'since must not be after until', path: ['since'] });
+    repair: z._default(z.boolean(), true),
+  }).check(z.refine((request) => Date.parse(request.since) <= Date.parse(request.until), { message: 'since must not be after until', path: ['since'] }));
 export type ReconcileRequest = z.infer<typeof ReconcileRequest>;
 
 /** What EventBridge sends to the queue when the schedule fires. */

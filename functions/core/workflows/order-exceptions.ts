@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 import type { CanonicalEvents } from '../canonical/events';
 import type { OrderCases } from '../ports/service-desk';
 import type { CaseMilestones, ErpResolutionReads, WorkflowStarter } from '../ports/workflow-tasks';

@@ -1,31 +1,26 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod';
 import { Money } from '../canonical/model';
 import type { Milestone, WorkflowState, WorkflowTransition } from '../canonical/workflow';
 import type { DetailType } from '../canonical/events';
 import { ResolutionReason, type EligibilityDecision } from './resolution-policy';
 
-const Id = z.string().min(1).max(128);
+const Id = z.string().check(z.minLength(1), z.maxLength(128));
 
 /** Body of `POST /v1/cases/{caseId}/resolutions`: which lines of which order, why, and what the customer prefers. */
 export const ResolutionRequestBody = z.strictObject({
   orderId: Id,
   lines: z
     .array(
-      z.strictObject({ lineId: Id.optional(), sku: Id.optional(), quantity: z.number().int().positive().max(10_000), reason: ResolutionReason }).refine(
-        (line) => (line.lineId === undefined) !== (line.sku === undefined),
-        'name the line by exactly one of lineId or sku',
-      ),
-    )
-    .min(1)
-    .max(100),
+      z.strictObject({ lineId: z.optional(Id), sku: z.optional(Id), quantity: z.number().check(z.int(), z.positive(), z.lte(10_000)), reason: ResolutionReason }).check(z.refine((line) => (line.lineId === undefined) !== (line.sku === undefined), 'name the line by exactly one of lineId or sku')),
+    ).check(z.minLength(1), z.maxLength(100)),
   preferred: z.enum(['replacement', 'refund']),
-  requestedBy: z.string().min(1).max(256),
+  requestedBy: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 export type ResolutionRequestBody = z.infer<typeof ResolutionRequestBody>;
 
 /** The request as the workflow carries it: the body, the case it came from, and when. */
-export const WorkflowRequest = ResolutionRequestBody.extend({ caseId: Id, correlationId: z.string().min(1), requestedAt: z.iso.datetime({ offset: true }) });
+export const WorkflowRequest = z.extend(ResolutionRequestBody, { caseId: Id, correlationId: z.string().check(z.minLength(1)), requestedAt: z.iso.datetime({ offset: true }) });
 export type WorkflowRequest = z.infer<typeof WorkflowRequest>;
 
 /** What a refund-or-replacement execution starts with. */
@@ -46,24 +41,24 @@ export const workflowIdFor = (caseId: string, body: Pick<ResolutionRequestBody, 
   return `rr-${readable}-${hash}`;
 };
 
-const ErpReference = z.object({ erpReference: z.string().min(1) });
+const ErpReference = z.object({ erpReference: z.string().check(z.minLength(1)) });
 
 /** The execution's state as the definition carries it (`$`); each step adds its result under its own key. */
 export const RefundOrReplacementState = z.object({
-  workflowId: z.string().min(1),
+  workflowId: z.string().check(z.minLength(1)),
   request: WorkflowRequest,
-  eligibility: z.custom<EligibilityDecision>((value) => typeof value === 'object' && value !== null && 'eligible' in value).optional(),
-  returnAuthorization: ErpReference.optional(),
-  inventory: z.object({ inStock: z.boolean() }).optional(),
-  replacement: ErpReference.optional(),
-  returnReceipt: z.object({ receivedAt: z.string().optional() }).optional(),
-  refund: ErpReference.optional(),
+  eligibility: z.optional(z.custom<EligibilityDecision>((value) => typeof value === 'object' && value !== null && 'eligible' in value)),
+  returnAuthorization: z.optional(ErpReference),
+  inventory: z.optional(z.object({ inStock: z.boolean() })),
+  replacement: z.optional(ErpReference),
+  returnReceipt: z.optional(z.object({ receivedAt: z.optional(z.string()) })),
+  refund: z.optional(ErpReference),
   // Step Functions gives a null cause when the failing task named none.
-  exception: z.object({ step: z.string(), error: z.string(), cause: z.string().nullish().transform((cause) => cause ?? undefined) }).optional(),
+  exception: z.optional(z.object({ step: z.string(), error: z.string(), cause: z.pipe(z.nullish(z.string()), z.transform((cause) => cause ?? undefined)) })),
   /** The return authorization cancelled when the workflow was abandoned before any refund or replacement. */
-  compensation: ErpReference.optional(),
+  compensation: z.optional(ErpReference),
   /** The ERP refused to cancel it (Step Functions' `Error` and `Cause`). */
-  compensationFailure: z.object({ Error: z.string().nullish(), Cause: z.string().nullish() }).optional(),
+  compensationFailure: z.optional(z.object({ Error: z.nullish(z.string()), Cause: z.nullish(z.string()) })),
 });
 export type RefundOrReplacementState = z.infer<typeof RefundOrReplacementState>;
 
@@ -118,7 +113,13 @@ export const recordMilestone = (milestone: Milestone, state: RefundOrReplacement
           ? `Eligible: ${decided.resolution === 'replacement' ? 'a replacement' : `a ${decided.refundMethod === 'credit-memo' ? 'credit memo' : 'refund'} of ${money(decided.refundAmount)}`} under policy ${decided.policy}; return shipping paid by the ${decided.shippingPaidBy}.`
           : 'Eligible.',
         // The SLA runs from the request, under the policy that decided it.
-        decided ? { slaDueAt: new Date(Date.parse(state.request.requestedAt) + decided.slaSeconds * 1000).toISOString() } : {},
+        decided
+          ? {
+              slaDueAt: new Date(Date.parse(state.request.requestedAt) + decided.slaSeconds * 1000).toISOString(),
+              ...(decided.region ? { region: decided.region } : {}),
+              ...(decided.brand ? { brand: decided.brand } : {}),
+            }
+          : {},
       );
     case 'rejected': {
       const reasons = eligibility && !eligibility.eligible ? eligibility.reasons : [];

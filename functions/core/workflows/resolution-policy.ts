@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { OrderStatus } from '../canonical/order';
 
 /**
@@ -13,7 +13,7 @@ export type ResolutionReason = z.infer<typeof ResolutionReason>;
 
 const ReasonRule = z.strictObject({
   /** Days after delivery (or shipment, when the delivery date is unknown) in which the reason is accepted. */
-  windowDays: z.number().int().positive().max(365),
+  windowDays: z.number().check(z.int(), z.positive(), z.lte(365)),
   replacementAllowed: z.boolean(),
   /** The customer sends the item back before the money or the replacement leaves (false: keep it, e.g. broken glass). */
   returnRequired: z.boolean(),
@@ -21,26 +21,26 @@ const ReasonRule = z.strictObject({
 });
 
 export const ResolutionPolicy = z.strictObject({
-  name: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes'),
+  name: z.string().check(z.regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes')),
   /**
    * Which orders it governs: `regions` are ship-to countries as the ERP gives them (ISO 3166 alpha-2,
    * Business Central's `shipToCountry`), `brands` the order's brand. The most specific matching policy wins.
    */
-  appliesTo: z.strictObject({ regions: z.array(z.string().min(1)).optional(), brands: z.array(z.string().min(1)).optional() }),
+  appliesTo: z.strictObject({ regions: z.optional(z.array(z.string().check(z.minLength(1)))), brands: z.optional(z.array(z.string().check(z.minLength(1)))) }),
   reasons: z.partialRecord(ResolutionReason, ReasonRule),
   /** `refund` pays back through the original payment; `credit-memo` issues store credit in the ERP. */
   refundMethod: z.enum(['refund', 'credit-memo']),
   /** Refund when the return authorization exists, or only once the 3PL has received the return. */
   refundOn: z.enum(['authorization', 'receipt']),
   /** How long a workflow waits for a return to arrive before it becomes an exception for a person. */
-  returnArrivalDays: z.number().int().positive().max(180),
+  returnArrivalDays: z.number().check(z.int(), z.positive(), z.lte(180)),
   /** SLA of each resolution, from request to money returned or replacement created. */
-  slaHours: z.strictObject({ refund: z.number().positive(), replacement: z.number().positive() }),
+  slaHours: z.strictObject({ refund: z.number().check(z.positive()), replacement: z.number().check(z.positive()) }),
   /**
    * What a delivery exception from the 3PL (`shipment.exception`) starts once its case is opened:
    * nothing, or a replacement or refund of the shipment's lines (reason `lost-in-transit`).
    */
-  onShipmentException: z.enum(['none', 'replacement', 'refund']).default('none'),
+  onShipmentException: z._default(z.enum(['none', 'replacement', 'refund']), 'none'),
 });
 export type ResolutionPolicy = z.infer<typeof ResolutionPolicy>;
 
@@ -118,6 +118,9 @@ export type EligibilityDecision =
       returnArrivalSeconds: number;
       slaSeconds: number;
       policy: string;
+      /** The order's region and brand as the ERP gave them (what chose the policy), for filtering workflows by them. */
+      region?: string;
+      brand?: string;
     }
   | { eligible: false; reasons: Array<{ code: IneligibleCode; detail: string }>; policy: string };
 
@@ -188,6 +191,8 @@ export const decideEligibility = (policy: ResolutionPolicy, order: OrderForResol
     returnArrivalSeconds: policy.returnArrivalDays * 24 * 60 * 60,
     slaSeconds: Math.round(policy.slaHours[resolution] * 60 * 60),
     policy: policy.name,
+    ...(order.region ? { region: order.region } : {}),
+    ...(order.brand ? { brand: order.brand } : {}),
   };
 };
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 import type { CanonicalEvents } from '../canonical/events';
 import type { TaskCallbacks, WorkflowWaits } from '../ports/workflow-tasks';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { parseJsonAs, validated } from '../canonical/parse';
 import { errorResponse, jsonResponse, type HttpResponse } from '../problem';
 import type { Clock } from '../ports/clock';
@@ -14,7 +14,7 @@ export interface ResolutionApiRequest {
   path: string;
 }
 
-export const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, dot, colon, underscore or dash');
+export const CaseId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits, dot, colon, underscore or dash'));
 
 /**
  * `POST /v1/cases/{caseId}/resolutions`: validates the request and starts its refund-or-replacement

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { validated } from '../canonical/parse';
 import { NotFoundError } from '../errors';
 import { errorResponse, jsonResponse, type HttpResponse } from '../problem';
 import type { WorkflowStore } from '../ports/workflow-tasks';
 
 // Execution names: letters, digits, dashes and underscores, at most 80 characters.
-export const WorkflowId = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, dashes and underscores');
+export const WorkflowId = z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, dashes and underscores'));
 
 /**
  * `GET /v1/workflows/{workflowId}`: where a workflow stands (state, current milestone), its audit trail

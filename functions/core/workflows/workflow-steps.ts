@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { EVENT_SOURCE_PREFIX, type CanonicalEvent } from '../canonical/events';
 import { Milestone, type WorkflowTransition } from '../canonical/workflow';
 import { deriveEventId } from '../connectors/events';
@@ -10,17 +10,17 @@ import { recordMilestone, RefundOrReplacementState, WorkflowRequest, type Milest
 import { decideEligibility, policyFor, type EligibilityDecision, type ResolutionPolicy } from './resolution-policy';
 import { makeAwaitReturn } from './return-receipts';
 
-const TaskToken = z.string().min(1);
+const TaskToken = z.string().check(z.minLength(1));
 const EnteredAt = z.iso.datetime({ offset: true });
-const ResolvedLines = z.array(z.object({ lineId: z.string(), sku: z.string().optional(), quantity: z.number().int().positive() }));
+const ResolvedLines = z.array(z.object({ lineId: z.string(), sku: z.optional(z.string()), quantity: z.number().check(z.int(), z.positive()) }));
 
 /** The messages the workflow definitions send to the workflow-steps queue, one shape per step. */
 export const WorkflowStepMessage = z.discriminatedUnion('step', [
   z.object({ step: z.literal('record-milestone'), milestone: Milestone, enteredAt: EnteredAt, taskToken: TaskToken, workflow: RefundOrReplacementState }),
   z.object({ step: z.literal('park'), enteredAt: EnteredAt, taskToken: TaskToken, workflow: RefundOrReplacementState }),
-  z.object({ step: z.literal('check-eligibility'), taskToken: TaskToken, workflowId: z.string().min(1), request: WorkflowRequest }),
-  z.object({ step: z.literal('check-inventory'), taskToken: TaskToken, workflowId: z.string().min(1), request: WorkflowRequest, lines: ResolvedLines }),
-  z.object({ step: z.literal('await-return'), taskToken: TaskToken, workflowId: z.string().min(1), request: WorkflowRequest, returnAuthorization: z.object({ erpReference: z.string().min(1) }) }),
+  z.object({ step: z.literal('check-eligibility'), taskToken: TaskToken, workflowId: z.string().check(z.minLength(1)), request: WorkflowRequest }),
+  z.object({ step: z.literal('check-inventory'), taskToken: TaskToken, workflowId: z.string().check(z.minLength(1)), request: WorkflowRequest, lines: ResolvedLines }),
+  z.object({ step: z.literal('await-return'), taskToken: TaskToken, workflowId: z.string().check(z.minLength(1)), request: WorkflowRequest, returnAuthorization: z.object({ erpReference: z.string().check(z.minLength(1)) }) }),
 ]);
 export type WorkflowStepMessage = z.infer<typeof WorkflowStepMessage>;
 

@@ -28,7 +28,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
   const now = () => Date.now() + skippedMs;
   const skip = (ms: number) => void (skippedMs += ms);
   const coordination = (name: string, requestsPerSecond = 10, breaker = { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 1500, probeLeaseMs: 2000 }) =>
-    makeDynamoDbErpCoordination(client, { tableName, name, rateBudget: defaultRateBudgetConfig(requestsPerSecond), breaker, now });
+    makeDynamoDbErpCoordination(client, { tableName, name, rateBudget: defaultRateBudgetConfig(requestsPerSecond), customerShare: 0.7, breaker, now });
 
   it('holds the rate budget across several concurrent consumers', async () => {
     // Prepare
@@ -37,7 +37,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     const consumer = async () => {
       // Each consumer is its own instance, as separate Lambda instances would be, and sends through the
       // gate as the product does (a send that wakes up too late for its slot takes a new one).
-      const gate = makeErpGate({ coordination: coordination('budget-test', limit) });
+      const gate = makeErpGate({ coordination: coordination('budget-test', limit), priority: 'customer' });
       const until = Date.now() + 3000;
       while (Date.now() < until) {
         await gate(async () => void sent.push(Date.now())).catch((error: unknown) => {
@@ -61,10 +61,10 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
   it('refuses a slot further ahead than the caller will wait', async () => {
     // Prepare
     const shared = coordination('ahead-test', 1);
-    expect((await shared.reserveSlot(100)).granted).toBe(true);
+    expect((await shared.reserveSlot(100, 'customer')).granted).toBe(true);
 
     // Act
-    const next = await shared.reserveSlot(100);
+    const next = await shared.reserveSlot(100, 'customer');
 
     // Assess
     expect(next).toEqual({ granted: false, waitMs: expect.any(Number) });
@@ -73,14 +73,14 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
   it('halves the shared rate after a 429, once however many instances report it', async () => {
     // Prepare
     const [first, second] = [coordination('aimd-test', 10), coordination('aimd-test', 10)];
-    await first.reserveSlot(2000);
+    await first.reserveSlot(2000, 'customer');
 
     // Act
     await Promise.all([first.rateLimited(), second.rateLimited()]);
 
     // Assess: at 4.75/s the slots are ~210 ms apart.
-    const a = await second.reserveSlot(5000);
-    const b = await second.reserveSlot(5000);
+    const a = await second.reserveSlot(5000, 'customer');
+    const b = await second.reserveSlot(5000, 'customer');
     // Compared by when the slots are, not by how long each caller waits: the time between the two calls
     // (long on a loaded machine) shortens the second wait but never moves the schedule.
     expect((b as { slotAt: number }).slotAt - (a as { slotAt: number }).slotAt).toBeGreaterThan(150);

@@ -154,4 +154,26 @@ describe('simulator fault controls over HTTP (what an ops engineer drives with c
     }
   });
 
+  it('tells a listener of each ticket update it applies, and of none it loses or after the listener stops', async () => {
+    // Prepare
+    const desk = await startServiceDeskSimulator();
+    const created = (await (await fetch(`${desk.url}/api/v2/tickets.json`, { method: 'POST', body: JSON.stringify({ ticket: { subject: 'x', custom_fields: [{ id: 1, value: 'a' }] } }) })).json()) as { ticket: { id: number } };
+    const update = (value: string) => fetch(`${desk.url}/api/v2/tickets/${created.ticket.id}.json`, { method: 'PUT', body: JSON.stringify({ ticket: { custom_fields: [{ id: 1, value }] } }) });
+    const seen: unknown[] = [];
+    const stop = desk.onTicketUpdated((ticket) => seen.push(structuredClone(ticket.custom_fields)));
+    try {
+      // Act
+      await update('b');
+      desk.loseNextUpdates(1);
+      await update('c');
+      stop();
+      await update('d');
+
+      // Assess
+      expect(seen).toEqual([[{ id: 1, value: 'b' }]]);
+    } finally {
+      await desk.close();
+    }
+  });
+
 });

@@ -1,4 +1,5 @@
 import { loadResolutionPolicies } from '../../../lib/resolution-policies';
+import { resourceNames, TABLES } from '../../../lib/topology';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -59,6 +60,8 @@ describe('ops workflows against the emulator', () => {
     ({ prefix, stepsQueueUrl, erpQueueUrl, stateMachineArn } = await provisionWorkflowFixture(endpoint, sqs, sfn, 'opswf'));
     stage = prefix.replace(/^retail-sync-/, '');
     await createTable(dynamodb, workflowsTableOf(stage), { partitionKey: 'pk', sortKey: 'sk', indexes: [{ name: WORKFLOWS_BY_STATE_INDEX, partitionKey: 'stateKey', sortKey: 'updatedAt' }] });
+    // Where retry and abandon write their audit lines.
+    await createTable(dynamodb, resourceNames(stage).table('audit'), { partitionKey: TABLES.audit.partitionKey, sortKey: TABLES.audit.sortKey });
     store = makeDynamoDbWorkflowStore(dynamodb, workflowsTableOf(stage));
   });
 

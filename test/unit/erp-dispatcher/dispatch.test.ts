@@ -93,6 +93,17 @@ describe('ERP dispatch', () => {
     expect(ledger.records.get('cmd-1')?.status).toBe('done');
   });
 
+  it('gets the ERP credential ready before it books the send slot', async () => {
+    // Prepare
+    const order: string[] = [];
+    const { erp } = erpDouble({ ready: async () => void order.push('ready'), create: async () => (order.push('create'), { erpReference: 'ERP-1', replayed: false }) });
+    const { coordination } = coordinationDouble({ reserveSlot: async () => (order.push('slot'), { granted: true, waitMs: 0 }) });
+    // Act
+    await makeErpDispatch({ callbacks: callbacksDouble().callbacks, erp, coordination, ledger: ledgerDouble() })(command);
+    // Assess
+    expect(order).toEqual(['ready', 'slot', 'create']);
+  });
+
   it('acknowledges a redelivered command that is done without calling the ERP', async () => {
     // Prepare
     const { erp, created } = erpDouble();

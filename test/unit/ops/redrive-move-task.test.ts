@@ -9,6 +9,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { AuditLine, Auditor } from '../../../ops/audit';
 import { run } from '../../../ops/cli';
 import { redriveDlq, resolveDlq, usesMoveTask } from '../../../ops/dlq';
 import { OpsError } from '../../../ops/errors';
@@ -24,8 +25,17 @@ describe('redrive with an SQS message move task', () => {
   const sqsMock = mockClient(SQSClient);
   let sqs: SQSClient;
   const noSleep = async () => undefined;
+  /** What the CLI's redrives audited, in memory. */
+  let audited: Array<Omit<AuditLine, 'at' | 'who'>>;
+  const auditor: Auditor = {
+    who: 'arn:aws:iam::123456789012:user/ops',
+    record: async (line) => void audited.push(line),
+    recordMany: async (lines) => void audited.push(...lines),
+    problems: [],
+  };
 
   beforeEach(() => {
+    audited = [];
     sqsMock.reset();
     sqs = new SQSClient({ region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     sqsMock.on(GetQueueUrlCommand).callsFake(({ QueueName }: { QueueName: string }) => ({ QueueUrl: urlOf(QueueName) }));
@@ -112,6 +122,7 @@ describe('redrive with an SQS message move task', () => {
       progress: false,
       env,
       makeClient: () => sqs,
+      makeAuditor: async () => auditor,
     });
     const [awsOut, awsErr, localOut] = [[], [], []] as string[][];
 
@@ -126,6 +137,11 @@ describe('redrive with an SQS message move task', () => {
     expect(onEmulator).toBe(0);
     expect(localOut.join('')).toBe(`Moved 0 message(s) from ${DLQ} to ${SOURCE} (0 scanned)\n`);
     expect(sqsMock.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(1);
+    // Each redrive is audited: the move task's, and the scan's that moved nothing.
+    expect(audited.map((line) => [line.action, line.target, line.detail?.mode])).toEqual([
+      ['dlq.redrive', `dlq:${DLQ}`, 'move-task'],
+      ['dlq.redrive', `dlq:${DLQ}`, 'selective'],
+    ]);
   });
 
   it('explains a missing permission in one line and exits 1', async () => {
@@ -140,6 +156,7 @@ describe('redrive with an SQS message move task', () => {
       progress: false,
       env: {},
       makeClient: () => sqs,
+      makeAuditor: async () => auditor,
     });
 
     // Assess

@@ -39,7 +39,7 @@ describe('ERP resolution reads behind the gate', () => {
     // Prepare
     const { double, slots } = coordination('closed');
     const { reads, calls } = readsDouble();
-    const gated = gatedResolutionReads(reads, makeErpGate({ coordination: double }));
+    const gated = gatedResolutionReads(reads, makeErpGate({ coordination: double, priority: 'customer' }));
 
     // Act
     const stock = await gated.availableStock('MUG');
@@ -55,7 +55,7 @@ describe('ERP resolution reads behind the gate', () => {
     // Prepare
     const { double } = coordination('open');
     const { reads, calls } = readsDouble();
-    const gated = gatedResolutionReads(reads, makeErpGate({ coordination: double }));
+    const gated = gatedResolutionReads(reads, makeErpGate({ coordination: double, priority: 'customer' }));
 
     // Act
     const reading = Promise.allSettled([gated.orderForResolution('SO-1'), gated.availableStock('MUG')]);

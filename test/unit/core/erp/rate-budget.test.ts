@@ -4,9 +4,9 @@ const config = defaultRateBudgetConfig(20);
 
 describe('rate budget (adaptive rate; the slot schedule is tested on the adapter against the emulator)', () => {
   it.each([
-    ['halves the rate on a 429', 1000, 9.3],
-    ['climbs back additively a second later', 2000, 10.3],
-    ['climbs back towards the ceiling over a minute', 60_000, 18.6],
+    ['halves the rate on a 429', 1000, 20000 / 1040 / 2],
+    ['climbs back additively a second later', 2000, 20000 / 1040 / 2 + 1],
+    ['climbs back towards the ceiling over a minute', 60_000, 20000 / 1040],
   ])('%s', (_name, at, rate) => {
     // Prepare
     const limited = afterRateLimited(undefined, 1000, config);
@@ -27,5 +27,16 @@ describe('rate budget (adaptive rate; the slot schedule is tested on the adapter
 
     // Assess
     expect(currentRate(state, 0, config)).toBe(config.minRequestsPerSecond);
+  });
+
+  it('spaces the slots so that any R + 1 of them span one second plus the margin', () => {
+    // Prepare
+    const { requestsPerSecond, marginMs } = config;
+
+    // Act
+    const interval = 1000 / currentRate(undefined, 0, config);
+
+    // Assess
+    expect(requestsPerSecond * interval).toBeCloseTo(1000 + marginMs);
   });
 });

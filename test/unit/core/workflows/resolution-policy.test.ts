@@ -105,6 +105,15 @@ describe('decideEligibility', () => {
     expect(decision).toMatchObject(expected);
   });
 
+  it("carries the order's region and brand into the decision, so the workflow records what chose its policy", () => {
+    // Act
+    const decision = decideEligibility(policyFor(shippedPolicies, { region: 'DE', brand: 'acme' }), twoLineOrder({ brand: 'acme' }), damagedMug(), NOW);
+    const unbranded = decideEligibility(policyFor(shippedPolicies, { region: 'DE' }), twoLineOrder(), damagedMug(), NOW);
+    // Assess
+    expect(decision).toMatchObject({ eligible: true, region: 'DE', brand: 'acme' });
+    expect(unbranded).not.toHaveProperty('brand');
+  });
+
   it('refunds a mixed request when one line may not be replaced', () => {
     // Prepare
     const request = damagedMug({ lines: [{ lineId: '10000', quantity: 1, reason: 'damaged' }, { lineId: '20000', quantity: 1, reason: 'changed-mind' }] });

@@ -8,6 +8,8 @@ const NOW = new Date('2026-11-28T12:00:00Z');
 const order: OrderForResolution = {
   orderId: 'SO-1001',
   status: 'delivered',
+  region: 'ZZ',
+  brand: 'house',
   currency: 'EUR',
   deliveredAt: '2026-11-25T12:00:00Z',
   lines: [{ lineId: '10000', sku: 'MUG-BLUE', quantity: 2, shippedQuantity: 2, resolvedQuantity: 0, unitPrice: '12.50' }],
@@ -190,8 +192,8 @@ describe('workflow steps', () => {
     const eligibility = calls.succeeded[0]!.output;
     // Act
     await steps(message({ step: 'record-milestone', milestone: 'eligibility-confirmed', enteredAt: '2026-11-28T11:00:01Z', workflow: { ...workflow, eligibility } }));
-    // Assess: the default policy gives a replacement 72 hours.
-    expect(calls.published.at(-1)!.detail.data).toMatchObject({ milestone: 'eligibility-confirmed', slaDueAt: '2026-12-01T11:00:00.000Z' });
+    // Assess: the default policy gives a replacement 72 hours; the workflow records the order's region and brand.
+    expect(calls.published.at(-1)!.detail.data).toMatchObject({ milestone: 'eligibility-confirmed', slaDueAt: '2026-12-01T11:00:00.000Z', region: 'ZZ', brand: 'house' });
   });
 
   it('refuses a message for a step it does not know', () => {

@@ -1,0 +1,105 @@
+/**
+ * `ops overview`: integration health beside business KPIs, for one stage, from its stores: orders out of
+ * sync, the last reconciliation runs, workflows by state, refunds and replacements past their SLA,
+ * returns awaiting receipt, open exceptions, DLQ depths, the ERP breaker and budget use.
+ */
+import { orderLag, pastSla } from '../functions/core/delays';
+import { FUNCTIONS } from '../lib/topology';
+import type { OpsConnection } from './connection';
+import { listDlqs } from './dlq';
+import { sumOverServices } from './metrics-history';
+import { countWorkflowsByState, listOpenWorkflows, listReconcileRuns, readErpGateItems, scanOrderSyncRecords } from './stage-stores';
+
+export interface Overview {
+  generatedAt: string;
+  stage: string;
+  sync: { outOfSync: number; oldest?: { orderId: string; since: string; ageSeconds: number } };
+  reconciliation: { runs: Array<{ runId: string; startedAt: string; finishedAt?: string; status: string; checked: number; driftFound: number; repaired: number }> };
+  workflows: { byState: Record<string, number> };
+  sla: { refundsPastSla: number; replacementsPastSla: number; returnsAwaitingReceipt: number };
+  exceptions: { open: number };
+  dlqs: Array<{ name: string; depth: number; oldestAgeSeconds?: number }>;
+  erp: {
+    /** `openUntil`: when the cool-down of an open breaker ends (then one call probes the ERP). */
+    breaker: { state: 'closed' | 'open' | 'half-open' | 'unknown'; openedAt?: string; openUntil?: string; consecutiveFailures?: number };
+    /**
+     * `limitPerSecond`: the adaptive rate the gate cut to after a 429 (`limitSource: 'adaptive'`), else the configured
+     * budget passed in (`'configured'`); `usedLastMinute`: ERP send slots booked in the last whole minute (the
+     * `ErpBudgetBooked` metric of every ERP caller); `utilisation`: used / (limit × 60).
+     */
+    budget: { limitPerSecond: number; usedLastMinute: number; utilisation: number; limitSource: 'adaptive' | 'configured' };
+  };
+}
+
+export interface OverviewOptions {
+  /** The stage's `erpRequestsPerSecond` (default 20, the functions' own default when none is set). */
+  erpRequestsPerSecond?: number;
+  /** Reconciliation runs listed, the latest first (default 10). */
+  runs?: number;
+}
+
+const ERP_CALLERS = Object.values(FUNCTIONS)
+  .filter((spec) => spec.needs.includes('erp:call'))
+  .map((spec) => spec.serviceName);
+
+/**
+ * @example
+ * const overview = await readOverview(conn);
+ * overview.sync.outOfSync; // 3
+ * overview.dlqs.find((dlq) => dlq.depth > 0); // { name: 'retail-sync-prod-service-desk-updater-dlq', depth: 1, oldestAgeSeconds: 840 }
+ */
+export async function readOverview(conn: OpsConnection, now: Date = new Date(), options: OverviewOptions = {}): Promise<Overview> {
+  const lags = (await scanOrderSyncRecords(conn)).map((record) => orderLag(record, now)).filter((lag) => lag !== undefined);
+  const oldest = lags.reduce<(typeof lags)[number] | undefined>((found, lag) => (!found || lag.ageSeconds > found.ageSeconds ? lag : found), undefined);
+
+  const runs = await listReconcileRuns(conn, options.runs ?? 10);
+  const byState = await countWorkflowsByState(conn);
+  const open = await listOpenWorkflows(conn);
+  const late = open.filter(({ summary }) => pastSla(summary, now));
+  const dlqs = (await listDlqs(conn.sqs, conn.stage, { ...conn.scan, now: () => now.getTime() })).filter((dlq) => dlq.exists);
+
+  const gate = await readErpGateItems(conn);
+  const breakerState = gate.breaker?.state as { status?: string; openUntilMs?: number; consecutiveFailures?: number } | undefined;
+  const status = breakerState?.status;
+  const breaker: Overview['erp']['breaker'] = !gate.breaker
+    ? { state: 'closed' }
+    : {
+        state: status === 'closed' || status === 'open' || status === 'half-open' ? status : 'unknown',
+        ...(status !== 'closed' && breakerState?.openUntilMs ? { openUntil: new Date(breakerState.openUntilMs).toISOString() } : {}),
+        ...(breakerState?.consecutiveFailures !== undefined ? { consecutiveFailures: breakerState.consecutiveFailures } : {}),
+      };
+  const adaptive = typeof gate.budget?.rate === 'number' ? (gate.budget.rate as number) : undefined;
+  const limitPerSecond = adaptive ?? options.erpRequestsPerSecond ?? 20;
+  const minuteEnd = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const usedLastMinute = await sumOverServices(conn, 'ErpBudgetBooked', ERP_CALLERS, new Date(minuteEnd.getTime() - 60_000), minuteEnd);
+
+  return {
+    generatedAt: now.toISOString(),
+    stage: conn.stage,
+    sync: { outOfSync: lags.length, ...(oldest ? { oldest: { orderId: oldest.orderId, since: oldest.since, ageSeconds: oldest.ageSeconds } } : {}) },
+    reconciliation: {
+      runs: runs.map((run) => ({
+        runId: run.runId,
+        startedAt: run.startedAt ?? run.requestedAt ?? run.updatedAt,
+        ...(run.status === 'done' ? { finishedAt: run.updatedAt } : {}),
+        status: run.status,
+        checked: Number(run.checked ?? 0),
+        driftFound: Number(run.drifted ?? 0),
+        repaired: Number(run.repaired ?? 0),
+      })),
+    },
+    workflows: { byState },
+    sla: {
+      refundsPastSla: late.filter(({ summary }) => summary.resolution === 'refund').length,
+      replacementsPastSla: late.filter(({ summary }) => summary.resolution === 'replacement').length,
+      returnsAwaitingReceipt: open.filter(({ summary }) => summary.state === 'waiting-for-return').length,
+    },
+    exceptions: { open: open.filter(({ summary }) => summary.state === 'exception').length },
+    dlqs: dlqs.map((dlq) => ({ name: dlq.name, depth: dlq.depth ?? 0, ...(dlq.oldestAgeSeconds !== undefined ? { oldestAgeSeconds: dlq.oldestAgeSeconds } : {}) })),
+    erp: {
+      breaker,
+      budget: { limitPerSecond, usedLastMinute, utilisation: limitPerSecond > 0 ? usedLastMinute / (limitPerSecond * 60) : 0, limitSource: adaptive !== undefined ? 'adaptive' : 'configured' },
+    },
+  };
+}
+
