@@ -69,10 +69,12 @@ export const StageConfig = z.object({
   /** ERP changes younger than this are still on their way through the normal path: not drift yet. */
   reconcileGraceSeconds: z.coerce.number().int().min(0).max(86400).default(300),
   /** Orders one reconciler invocation checks (the rest continues in the next), and repairs one run may emit. */
-  reconcileMaxOrdersPerInvocation: z.coerce.number().int().min(1).max(5000).default(500),
+  reconcileMaxOrdersPerInvocation: z.coerce.number().int().min(1).max(20000).default(5000),
   reconcileMaxRepairsPerRun: z.coerce.number().int().min(0).max(100000).default(500),
   /** Service-desk reads per second of the reconciler: keep well under the desk's API limit, which the updater shares. */
   reconcileServiceDeskReadsPerSecond: z.coerce.number().positive().max(100).default(2),
+  /** Incremental-export requests per minute of the reconciler (Zendesk: 10 per minute, 30 with the High Volume add-on). */
+  reconcileServiceDeskExportRequestsPerMinute: z.coerce.number().positive().max(30).default(10),
   /** How often open workflows are checked against their SLA (breaches publish `workflow.sla.breached` and raise an alarm). */
   workflowSlaCheckEveryMinutes: z.coerce.number().int().min(1).max(1440).default(15),
   /**
@@ -195,6 +197,7 @@ export const reconcileSettingsOf = (config: StageConfig): ReconcileSettings => (
   maxSliceSeconds: FUNCTIONS.reconciler.timeoutSeconds - 60,
   maxRepairsPerRun: config.reconcileMaxRepairsPerRun,
   serviceDeskReadsPerSecond: config.reconcileServiceDeskReadsPerSecond,
+  serviceDeskExportRequestsPerMinute: config.reconcileServiceDeskExportRequestsPerMinute,
 });
 
 /** The Zendesk field ids the service-desk adapters write and read (`SERVICE_DESK_FIELD_IDS`). */

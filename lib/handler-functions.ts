@@ -41,8 +41,8 @@ const TABLE_ACCESS: Partial<Record<ResourceNeed, [TableName, string[]]>> = {
   // Powertools idempotency deletes the record of an attempt that failed, so the sender's retry runs.
   'idempotencyTable:readWrite': ['idempotency', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']],
   'syncStateTable:read': ['syncState', ['dynamodb:GetItem']],
-  // Each side is written by a version-guarded UpdateItem.
-  'syncStateTable:readWrite': ['syncState', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+  // Each side is written by a version-guarded UpdateItem; reconciliation reads a page of orders with BatchGetItem.
+  'syncStateTable:readWrite': ['syncState', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']],
   // Rate budget, breaker, command ledger, reconcile runs (a slice is a transaction of a Put and an Update).
   'coordinationTable:readWrite': ['coordination', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
   'readModelTable:read': ['readModels', ['dynamodb:GetItem', 'dynamodb:Query']],

@@ -140,7 +140,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     serviceName: 'reconciler',
     description: "Finds orders whose sync state or service cases drifted from the ERP and re-emits the ERP's state",
     memoryMb: 256,
-    // A slice checks at most maxOrdersPerInvocation orders, each a few service-desk reads.
+    // A slice checks at most maxOrdersPerInvocation orders, read in bulk (ERP pages, one desk export, batched sync state).
     timeoutSeconds: 300,
     needs: [
       'erp:call',

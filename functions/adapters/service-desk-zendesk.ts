@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from '../core/zod';
 import { OrderStatus } from '../core/canonical/order';
 import { PermanentError } from '../core/errors';
-import type { OrderCases, ServiceDeskPort } from '../core/ports/service-desk';
+import { MAX_CASES_PER_READ, type LinkedCaseView, type OrderCases, type ServiceDeskBulkReads, type ServiceDeskPort } from '../core/ports/service-desk';
 import type { CaseMilestones } from '../core/ports/workflow-tasks';
 import type { CaseOrderView } from '../core/sync-state';
 import { callJson, type HttpAuthorization, type HttpCall } from './http-client';
@@ -27,8 +27,12 @@ export interface ZendeskOptions {
 const Ticket = z.object({
   id: z.pipe(z.union([z.number(), z.string()]), z.transform(String)),
   updated_at: z.string(),
+  status: z.optional(z.string()),
   custom_fields: z._default(z.array(z.object({ id: z.number(), value: z.unknown() })), []),
 });
+
+/** A page of the cursor-based incremental ticket export: `after_url` goes on, `end_of_stream` says it reached the present. */
+const TicketExportPage = z.object({ tickets: z.array(Ticket), after_url: z.nullish(z.string()), end_of_stream: z.boolean() });
 
 /** The base URL, the headers every call carries and a call to a path of the API, shared by the adapters below. */
 const zendeskApi = (options: ZendeskOptions) => {
@@ -63,7 +67,7 @@ const CommentsPage = z.object({
  * fields, and updates use `safe_update` with `updated_stamp` so a concurrent change is refused (409)
  * instead of silently overwritten.
  */
-export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort & OrderCases => {
+export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort & ServiceDeskBulkReads & OrderCases => {
   const { call } = zendeskApi(options);
   const field = (ticket: z.infer<typeof Ticket>, id: number) => ticket.custom_fields.find((entry) => entry.id === id)?.value;
   /** What a ticket shows of its order, from the status and version fields. */
@@ -76,6 +80,11 @@ export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort
       orderVersion: Number.isInteger(version) && version > 0 ? version : undefined,
       revision: ticket.updated_at,
     };
+  };
+  /** What a ticket shows of its order, and which order its order field names. */
+  const linkedCaseView = (ticket: z.infer<typeof Ticket>): LinkedCaseView => {
+    const orderId = field(ticket, options.fieldIds.orderId);
+    return { ...caseView(ticket), ...(typeof orderId === 'string' && orderId !== '' ? { orderId } : {}) };
   };
   /** Tickets whose order field holds the order, with their status. */
   const searchOrder = async (orderId: string) => {
@@ -96,6 +105,27 @@ export const makeZendeskServiceDesk = (options: ZendeskOptions): ServiceDeskPort
       const parsed = z.object({ ticket: Ticket }).safeParse(body);
       if (!parsed.success) throw new PermanentError(`Service desk ticket ${caseId} came back in an unexpected shape`, { body });
       return caseView(parsed.data.ticket);
+    },
+
+    async exportCasesChanged(since, cursor) {
+      // Cursor-based incremental ticket export: up to 1,000 tickets a page with their custom fields, oldest change first.
+      const first = `/api/v2/incremental/tickets/cursor.json?start_time=${Math.floor(since.getTime() / 1000)}&exclude_deleted=true`;
+      const { body } = await call('GET', cursor ?? first);
+      const page = TicketExportPage.safeParse(body);
+      if (!page.success) throw new PermanentError('Service desk incremental ticket export answered in an unexpected shape', { body });
+      const cases = page.data.tickets.filter((ticket) => ticket.status !== 'deleted').map(linkedCaseView);
+      return { cases, ...(!page.data.end_of_stream && page.data.after_url ? { nextCursor: page.data.after_url } : {}) };
+    },
+
+    async getCases(caseIds) {
+      if (caseIds.length === 0) return [];
+      if (caseIds.length > MAX_CASES_PER_READ) throw new PermanentError(`Show Many Tickets takes at most ${MAX_CASES_PER_READ} ids, not ${caseIds.length}`);
+      const ids = caseIds.map((caseId) => encodeURIComponent(caseId)).join(',');
+      const { body } = await call('GET', `/api/v2/tickets/show_many.json?ids=${ids}`);
+      const parsed = z.object({ tickets: z.array(Ticket) }).safeParse(body);
+      if (!parsed.success) throw new PermanentError('Service desk Show Many Tickets answered in an unexpected shape', { body });
+      // A deleted ticket is not returned (or comes back as deleted): it is no longer linked to anything.
+      return parsed.data.tickets.filter((ticket) => ticket.status !== 'deleted').map(linkedCaseView);
     },
 
     async setOrderStatus(caseId, snapshot, revision) {

@@ -12,8 +12,8 @@ import type { ErpPort } from '../core/ports/erp';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
 import type { EventPublisher } from '../core/ports/event-publisher';
 import type { ReconcileRunStore } from '../core/ports/reconcile-run-store';
-import type { ServiceDeskPort } from '../core/ports/service-desk';
-import type { SyncStateStore } from '../core/ports/sync-state-store';
+import type { ServiceDeskBulkReads, ServiceDeskPort } from '../core/ports/service-desk';
+import type { SyncStateBatches } from '../core/ports/sync-state-store';
 import { parseReconcileMessage, type ReconcileRequest } from '../core/reconciliation/reconcile-request';
 import { makeReconcileRunner } from '../core/reconciliation/reconcile-runner';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../core/reconciliation/reconcile-settings';
@@ -34,9 +34,12 @@ export interface ReconcilerHandlerDependencies {
   /** True when an order page cursor points at this ERP (a cursor from a request must not send the adapter elsewhere). */
   ownsOrderPageCursor: (cursor: string) => boolean;
   coordination: ErpCoordination;
-  /** Reconciliation only reads the desk; reads are paced to `settings.serviceDeskReadsPerSecond`. */
-  desk: Pick<ServiceDeskPort, 'findCasesForOrder' | 'getCase'>;
-  syncState: Pick<SyncStateStore, 'getOrder' | 'recordServiceDeskStatus'>;
+  /**
+   * Reconciliation only reads the desk: the incremental export paced to `settings.serviceDeskExportRequestsPerMinute`,
+   * other reads to `settings.serviceDeskReadsPerSecond`.
+   */
+  desk: Pick<ServiceDeskPort, 'findCasesForOrder'> & ServiceDeskBulkReads;
+  syncState: SyncStateBatches;
   publisher: EventPublisher;
   runs: ReconcileRunStore;
   /** Sends the rest of a run to the reconciler queue, after the delay. */
@@ -59,7 +62,10 @@ export const makeHandler = ({ observability, queue, settings, erp, ownsOrderPage
         getOrder: (orderId) => erpGate(() => erp.getOrder(orderId)),
         getInvoicedOrder: (orderId) => erpGate(() => erp.getInvoicedOrder(orderId)),
       },
-      desk: paced({ findCasesForOrder: desk.findCasesForOrder, getCase: desk.getCase }, makePacer({ perSecond: settings.serviceDeskReadsPerSecond })),
+      desk: {
+        ...paced({ findCasesForOrder: desk.findCasesForOrder, getCases: desk.getCases }, makePacer({ perSecond: settings.serviceDeskReadsPerSecond })),
+        ...paced({ exportCasesChanged: desk.exportCasesChanged }, makePacer({ perSecond: settings.serviceDeskExportRequestsPerMinute / 60 })),
+      },
       syncState,
       publisher,
       now,

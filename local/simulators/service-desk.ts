@@ -31,8 +31,13 @@ export interface ServiceDeskSimulator extends RunningServer {
   tickets: Map<number, Ticket>;
   /** Each ticket's comments, oldest first. */
   comments: Map<number, TicketComment[]>;
-  /** API calls answered so far (any route but the simulator's own). */
-  stats: { calls: number };
+  /** API calls answered so far (any route but the simulator's own), in all and per route (`GET /api/v2/tickets/{id}.json`). */
+  stats: { calls: number; byRoute: Record<string, number> };
+  /**
+   * Adds a ticket directly, as if created and last changed at `updatedAt` (for seeding many tickets without
+   * an API call each, e.g. a benchmark); answers its id.
+   */
+  seedTicket(ticket: { subject: string; custom_fields: Array<{ id: number; value: unknown }>; updatedAt: Date }): number;
   /** Makes the next `count` API calls answer 429 with Retry-After. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /**
@@ -54,7 +59,9 @@ export interface ServiceDeskSimulator extends RunningServer {
  * A service desk on loopback that answers like the Zendesk Support API for what the product uses:
  * create/get/update tickets with custom fields (updates honour `safe_update`), comments added by a
  * create or an update (`ticket.comment`) and listed with cursor pagination, status changes, ticket
- * creation with an `Idempotency-Key`, and search by custom field. Its own read
+ * creation with an `Idempotency-Key`, search by custom field, Show Many Tickets (`show_many.json?ids=`, at
+ * most 100) and the cursor-based incremental ticket export (`incremental/tickets/cursor.json`: `start_time`,
+ * `per_page` up to 1,000, `after_url`/`after_cursor`, `end_of_stream`). Its own read
  * `GET /_sim/tickets/{id}/comments` shows a case's comments in order, with the status.
  */
 export interface ServiceDeskSimulatorOptions {
@@ -81,10 +88,12 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
     lastStamp = Math.max(Date.now(), lastStamp + 1);
     return new Date(lastStamp).toISOString();
   };
-  const stats = { calls: 0 };
+  const stats = { calls: 0, byRoute: {} as Record<string, number> };
   const updateListeners = new Set<(ticket: Readonly<Ticket>) => void>();
   const throttle = <T>(handle: (request: SimRequest) => T) => (request: SimRequest) => {
     stats.calls++;
+    const route = `${request.method} ${request.path.replace(/\/\d+/g, '/{id}')}`;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
     if (options.requireAuthorization !== undefined && request.headers.authorization !== options.requireAuthorization) {
       return { status: 401, body: { error: "Couldn't authenticate you" } };
     }
@@ -125,6 +134,61 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
           addComment(ticket.id, input.comment, now);
           if (typeof key === 'string') idempotencyKeys.set(key, { ticketId: ticket.id, payload });
           return { status: 201, headers: typeof key === 'string' ? { 'x-idempotency-lookup': 'miss' } : {}, body: { ticket } };
+        }),
+      ],
+      [
+        'GET',
+        /^\/api\/v2\/tickets\/show_many\.json$/,
+        throttle((request) => {
+          const ids = (request.query.get('ids') ?? '').split(',').filter((id) => id !== '');
+          if (ids.length === 0 || ids.length > 100 || ids.some((id) => !/^\d+$/.test(id))) {
+            return { status: 400, body: { error: 'InvalidParameter', description: 'ids: 1 to 100 ticket ids, comma-separated' } };
+          }
+          // Like Zendesk, ids that name no ticket are left out of the answer.
+          return { status: 200, body: { tickets: ids.map((id) => tickets.get(Number(id))).filter((ticket) => ticket !== undefined) } };
+        }),
+      ],
+      [
+        'GET',
+        /^\/api\/v2\/incremental\/tickets\/cursor\.json$/,
+        throttle((request) => {
+          // Cursor-based incremental ticket export: tickets changed at or after start_time (Unix seconds), oldest change
+          // first; the cursor is the position after the last ticket given. (Zendesk also leaves out the last minute's changes;
+          // the simulator does not.)
+          const cursor = request.query.get('cursor');
+          const startTime = request.query.get('start_time');
+          const perPage = Math.min(Math.max(Number(request.query.get('per_page') ?? 1000) || 1000, 1), 1000);
+          let after: { at: number; id: number };
+          if (cursor !== null) {
+            const decoded = /^(\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+            if (!decoded) return { status: 422, body: { error: 'InvalidPaginationParameter', description: 'cursor is not valid' } };
+            after = { at: Number(decoded[1]), id: Number(decoded[2]) };
+          } else {
+            if (startTime === null || !/^\d+$/.test(startTime)) return { status: 400, body: { error: 'InvalidValue', description: 'start_time (Unix seconds) or cursor is required' } };
+            if (Number(startTime) * 1000 > Date.now()) return { status: 400, body: { error: 'InvalidValue', description: 'start_time is in the future' } };
+            after = { at: Number(startTime) * 1000 - 1, id: Number.MAX_SAFE_INTEGER };
+          }
+          const changed = [...tickets.values()]
+            .map((ticket) => ({ ticket, at: Date.parse(ticket.updated_at) }))
+            .filter(({ ticket, at }) => at > after.at || (at === after.at && ticket.id > after.id))
+            .sort((a, b) => a.at - b.at || a.ticket.id - b.ticket.id);
+          const page = changed.slice(0, perPage);
+          const last = page.at(-1);
+          const nextCursor = last ? Buffer.from(`${last.at}.${last.ticket.id}`).toString('base64url') : (cursor ?? Buffer.from(`${after.at}.${after.id}`).toString('base64url'));
+          const next = new URL(`http://${request.headers.host}${request.path}`);
+          next.searchParams.set('cursor', nextCursor);
+          if (request.query.get('per_page') !== null) next.searchParams.set('per_page', String(perPage));
+          return {
+            status: 200,
+            body: {
+              tickets: page.map(({ ticket }) => ticket),
+              after_url: next.toString(),
+              after_cursor: nextCursor,
+              before_url: null,
+              before_cursor: null,
+              end_of_stream: changed.length <= perPage,
+            },
+          };
         }),
       ],
       [
@@ -273,6 +337,12 @@ export const startServiceDeskSimulator = async (options: ServiceDeskSimulatorOpt
     tickets,
     comments,
     stats,
+    seedTicket: ({ subject, custom_fields, updatedAt }) => {
+      const at = updatedAt.toISOString();
+      const ticket: Ticket = { id: nextId++, subject, status: 'open', created_at: at, updated_at: at, custom_fields };
+      tickets.set(ticket.id, ticket);
+      return ticket.id;
+    },
     rateLimitNext: (count, retryAfterSeconds = 1) => {
       rateLimited = { remaining: count, retryAfterSeconds };
     },

@@ -143,10 +143,11 @@ describe('RetailSyncStack', () => {
     expect(JSON.parse(fn.Properties.Environment.Variables.RECONCILE_SETTINGS)).toEqual({
       lookbackSeconds: 7200,
       graceSeconds: 300,
-      maxOrdersPerInvocation: 500,
+      maxOrdersPerInvocation: 5000,
       maxSliceSeconds: 240,
       maxRepairsPerRun: 500,
       serviceDeskReadsPerSecond: 2,
+      serviceDeskExportRequestsPerMinute: 10,
     });
     for (const name of ['ERP_BASE_URL', 'SERVICE_DESK_BASE_URL', 'EVENT_BUS_NAME', 'SYNC_STATE_TABLE_NAME', 'COORDINATION_TABLE_NAME', 'QUEUE_URL']) {
       expect(fn.Properties.Environment.Variables[name]).toBeDefined();
@@ -154,6 +155,8 @@ describe('RetailSyncStack', () => {
     expect(allows('sqs:SendMessage', { 'Fn::GetAtt': [queueId, 'Arn'] })).toBe(true);
     expect(allows('events:PutEvents', { 'Fn::GetAtt': [ref(template, 'AWS::Events::EventBus', { Name: `${prefix}-events` }), 'Arn'] })).toBe(true);
     expect(allows('dynamodb:GetItem', { 'Fn::GetAtt': [tableId('sync-state'), 'Arn'] })).toBe(true);
+    // It reads the sync state of a page of orders in batches.
+    expect(allows('dynamodb:BatchGetItem', { 'Fn::GetAtt': [tableId('sync-state'), 'Arn'] })).toBe(true);
     // It records what it read the cases to show (the desk side's verification) on the sync state.
     expect(allows('dynamodb:UpdateItem', { 'Fn::GetAtt': [tableId('sync-state'), 'Arn'] })).toBe(true);
     expect(allows('dynamodb:UpdateItem', { 'Fn::GetAtt': [tableId('coordination'), 'Arn'] })).toBe(true);

@@ -22,3 +22,26 @@ export interface OrderCases {
    */
   openCaseForOrder(orderId: string, subject: string, note: string): Promise<{ caseId: string; created: boolean }>;
 }
+
+/** A case as a bulk read shows it: what it shows of its order, and the order its order field names. */
+export interface LinkedCaseView extends CaseOrderView {
+  orderId?: string;
+}
+
+/** One page of the cases changed since a time, oldest change first. */
+export interface CaseExportPage {
+  cases: LinkedCaseView[];
+  /** Opaque: pass it back for the next page; absent once the export reached the present. */
+  nextCursor?: string;
+}
+
+/** Reads of many cases in few calls, for reconciliation at volume. */
+export interface ServiceDeskBulkReads {
+  /** Every case changed at or after `since`, deleted ones left out, a page at a time (Zendesk: the cursor-based incremental ticket export). */
+  exportCasesChanged(since: Date, cursor?: string): Promise<CaseExportPage>;
+  /** The cases with these ids that still exist, at most `MAX_CASES_PER_READ` ids a call (Zendesk: Show Many Tickets). */
+  getCases(caseIds: string[]): Promise<LinkedCaseView[]>;
+}
+
+/** Ids one `getCases` call takes (Zendesk's Show Many Tickets takes 100). */
+export const MAX_CASES_PER_READ = 100;

@@ -18,3 +18,15 @@ export interface SyncStateStore {
   ): Promise<ApplyOutcome>;
   getOrder(orderId: string): Promise<OrderSyncRecord | undefined>;
 }
+
+/** Many orders' sync state in few calls, for reconciliation at volume. */
+export interface SyncStateBatches {
+  /** The records of these orders (DynamoDB: BatchGetItem, 100 keys a call); an order never seen has none. */
+  getOrders(orderIds: string[]): Promise<Map<string, OrderSyncRecord>>;
+  /**
+   * `recordServiceDeskStatus` for many orders, each under its own guard, several at once; answers each outcome in order.
+   */
+  recordServiceDeskStatuses(
+    entries: Array<{ orderId: string; shown: { status: OrderStatus; version: number; caseIds: string[]; verified: boolean }; at: Date }>,
+  ): Promise<ApplyOutcome[]>;
+}

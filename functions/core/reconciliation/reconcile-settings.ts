@@ -10,13 +10,16 @@ export interface ReconcileSettings {
   maxRepairsPerRun: number;
   /** Service-desk reads per second of one reconciler, leaving the rest of the desk's API limit to the updater. */
   serviceDeskReadsPerSecond: number;
+  /** Incremental-export requests per minute of one reconciler: Zendesk allows 10 (30 with High Volume) to the export endpoints. */
+  serviceDeskExportRequestsPerMinute: number;
 }
 
 export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   lookbackSeconds: 2 * 3600,
   graceSeconds: 300,
-  maxOrdersPerInvocation: 500,
+  maxOrdersPerInvocation: 5000,
   maxSliceSeconds: 240,
   maxRepairsPerRun: 500,
   serviceDeskReadsPerSecond: 2,
+  serviceDeskExportRequestsPerMinute: 10,
 };

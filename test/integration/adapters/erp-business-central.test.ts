@@ -158,7 +158,7 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
   it('lists the orders changed in a window, oldest first, a page at a time, and flags unknown statuses', async () => {
     // Prepare
     const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 10, minute));
-    for (let i = 0; i < 150; i++) simulator.setOrder(`SO-${String(i).padStart(3, '0')}`, 'shipped', at(5 + (i % 10)));
+    for (let i = 0; i < 1500; i++) simulator.setOrder(`SO-${String(i).padStart(4, '0')}`, 'shipped', at(5 + (i % 10)));
     simulator.setOrder('SO-old', 'shipped', at(0));
     simulator.setOrder('SO-odd', 'on_hold', at(20));
     const erp = makeBusinessCentralErp({ baseUrl: simulator.url });
@@ -169,11 +169,12 @@ describe('Business Central-shaped ERP adapter against the simulator', () => {
     const second = await erp.listOrdersChanged(window, first.nextCursor);
 
     // Assess
-    expect(first.orders).toHaveLength(100);
+    // The adapter asks pages of 1,000 (Prefer: odata.maxpagesize=1000).
+    expect(first.orders).toHaveLength(1000);
     expect(first.nextCursor).toMatch(new RegExp(`^${simulator.url}/salesOrders\\?`));
     expect(second.nextCursor).toBeUndefined();
     const all = [...first.orders, ...second.orders];
-    expect(all).toHaveLength(150);
+    expect(all).toHaveLength(1500);
     expect(all.map((order) => order.occurredAt)).toEqual([...all.map((order) => order.occurredAt)].sort());
     expect(all.find((order) => order.orderId === 'SO-old')).toBeUndefined();
     expect(second.unreadable).toEqual([{ orderId: 'SO-odd', reason: expect.stringContaining('on_hold') }]);

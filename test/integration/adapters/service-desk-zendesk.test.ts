@@ -33,6 +33,60 @@ describe('Zendesk-shaped service desk adapter against the simulator', () => {
     expect(found).toEqual([first, second]);
   });
 
+  it('exports every case changed since a time, a page at a time, with the order each names and what it shows', async () => {
+    // Prepare
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await createTicket(`SO-EX${i}`));
+    await desk.setOrderStatus(ids[0]!, { status: 'shipped', version: 4 }, (await desk.getCase(ids[0]!)).revision);
+    const exportCalls = () => simulator.stats.byRoute['GET /api/v2/incremental/tickets/cursor.json'] ?? 0;
+    const before = exportCalls();
+
+    // Act: the simulator pages by `per_page`, as Zendesk does (up to 1,000); the adapter follows after_url.
+    const small = makeZendeskServiceDesk({ baseUrl: simulator.url, fieldIds: DEFAULT_FIELD_IDS });
+    const seen: Awaited<ReturnType<typeof desk.exportCasesChanged>>['cases'] = [];
+    let cursor: string | undefined = `${simulator.url}/api/v2/incremental/tickets/cursor.json?start_time=${since.getTime() / 1000}&per_page=2`;
+    do {
+      const page = await small.exportCasesChanged(since, cursor);
+      seen.push(...page.cases);
+      cursor = page.nextCursor;
+    } while (cursor);
+
+    // Assess: oldest change first, so the updated case comes last; every page but the last says where to go on.
+    // (Tickets of other tests changed in the same second come too.)
+    const ours = seen.filter((view) => ids.includes(view.caseId));
+    expect(ours.map((view) => view.caseId)).toEqual([...ids.slice(1), ids[0]]);
+    expect(seen.at(-1)).toMatchObject({ caseId: ids[0], orderId: 'SO-EX0', orderStatus: 'shipped', orderVersion: 4 });
+    expect(ours[0]).toMatchObject({ caseId: ids[1], orderId: 'SO-EX1', orderStatus: undefined, orderVersion: undefined });
+    expect(exportCalls() - before).toBe(Math.ceil(seen.length / 2));
+  });
+
+  it('starts an export at a time and ends it when the stream reaches the present', async () => {
+    // Prepare
+    const since = new Date(Date.now() - 1000);
+    const caseId = await createTicket('SO-EX9');
+
+    // Act
+    const page = await desk.exportCasesChanged(since);
+
+    // Assess
+    expect(page.cases.map((view) => view.caseId)).toContain(caseId);
+    expect(page.nextCursor).toBeUndefined();
+  });
+
+  it('reads many cases by id in one call, leaving out ids that name no case', async () => {
+    // Prepare
+    const first = await createTicket('SO-SM1');
+    const second = await createTicket('SO-SM2');
+
+    // Act
+    const views = await desk.getCases([first, '999999', second]);
+
+    // Assess
+    expect(views.map((view) => [view.caseId, view.orderId])).toEqual([[first, 'SO-SM1'], [second, 'SO-SM2']]);
+    await expect(desk.getCases(Array.from({ length: 101 }, (_, i) => String(i + 1)))).rejects.toThrow(PermanentError);
+  });
+
   it('reads a case that shows no order status yet', async () => {
     // Prepare
     const caseId = await createTicket('SO-79');

@@ -27,6 +27,39 @@ describe('DynamoDB sync state store against the emulator', () => {
     expect(record).toBeUndefined();
   });
 
+  it('reads many orders in batches of 100, leaving out orders never seen', async () => {
+    // Prepare
+    const orderIds = Array.from({ length: 150 }, (_, i) => `SO-BATCH-${i}`);
+    for (const orderId of orderIds) await store.recordErpStatus(snapshot(orderId, 2), `e-${orderId}`, at);
+    await store.recordServiceDeskStatus('SO-BATCH-7', { status: 'confirmed', version: 2, caseIds: ['71'], verified: true }, at);
+
+    // Act
+    const records = await store.getOrders([...orderIds, 'SO-BATCH-never']);
+
+    // Assess
+    expect(records.size).toBe(150);
+    expect(records.has('SO-BATCH-never')).toBe(false);
+    expect(records.get('SO-BATCH-7')).toEqual(await store.getOrder('SO-BATCH-7'));
+    expect(records.get('SO-BATCH-149')).toMatchObject({ orderId: 'SO-BATCH-149', erp: { version: 2 } });
+  });
+
+  it('records the desk side of many orders, each under its own guard', async () => {
+    // Prepare: SO-TX-1 already holds a newer desk version, so its guard refuses.
+    const orderIds = Array.from({ length: 120 }, (_, i) => `SO-TX-${i}`);
+    await store.recordServiceDeskStatus('SO-TX-1', { status: 'shipped', version: 9, caseIds: ['1'], verified: true }, at);
+    const shown = { status: 'confirmed' as const, version: 3, caseIds: ['7'], verified: true };
+
+    // Act
+    const outcomes = await store.recordServiceDeskStatuses(orderIds.map((orderId) => ({ orderId, shown, at: later(1) })));
+
+    // Assess
+    expect(outcomes.filter((outcome) => outcome === 'stale')).toHaveLength(1);
+    expect(outcomes[1]).toBe('stale');
+    expect((await store.getOrder('SO-TX-1'))!.serviceDesk).toMatchObject({ version: 9 });
+    expect((await store.getOrder('SO-TX-0'))!.serviceDesk).toMatchObject({ version: 3, verified: true, verifiedAt: later(1).toISOString(), caseIds: ['7'] });
+    expect((await store.getOrder('SO-TX-119'))!.serviceDesk).toMatchObject({ version: 3, verified: true });
+  });
+
   it('applies a newer ERP version', async () => {
     // Prepare
     await store.recordErpStatus(snapshot('SO-newer', 2, 'picking'), 'evt_2', at);

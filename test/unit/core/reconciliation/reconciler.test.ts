@@ -1,6 +1,6 @@
 import { CanonicalEvents, type CanonicalEvent } from '../../../../functions/core/canonical/events';
 import type { OrderStatusSnapshot } from '../../../../functions/core/canonical/order';
-import { DeferredError, NotFoundError, PermanentError, RateLimitedError, TransientError } from '../../../../functions/core/errors';
+import { DeferredError, PermanentError, RateLimitedError, TransientError } from '../../../../functions/core/errors';
 import type { ErpOrderPage } from '../../../../functions/core/ports/erp';
 import { sliceKey } from '../../../../functions/core/reconciliation/reconcile-run';
 import { makeReconciler } from '../../../../functions/core/reconciliation/reconciler';
@@ -12,7 +12,9 @@ interface World {
   records?: Record<string, OrderSyncRecord>;
   /** Per order, what each case shows: a version (with status "shipped"), a version and status, or nothing. */
   cases?: Record<string, Record<string, number | { version: number; status: OrderStatusSnapshot['status'] } | undefined>>;
-  deskFailure?: (orderId: string) => Error | undefined;
+  /** Cases the incremental export does not show (changed before it began): read by id or found by search. */
+  notExported?: string[];
+  deskFailure?: (call: 'export' | 'getCases' | 'search') => Error | undefined;
   /** What a fresh read of the ERP says (default: nothing newer than the listing). */
   erpNow?: Record<string, OrderStatusSnapshot>;
   /** What the invoice of an order that left the open orders says. */
@@ -26,6 +28,19 @@ const reconcilerIn = (world: World) => {
   const published: CanonicalEvent[] = [];
   const listed: Array<string | undefined> = [];
   const deskRecorded: Array<{ orderId: string; status: string; version: number; caseIds: string[]; verified: boolean; at: string }> = [];
+  const deskCalls: Array<{ call: string; since?: string; cursor?: string; caseIds?: string[]; orderId?: string }> = [];
+  const recordReads: string[][] = [];
+  /** Every case of the world as the desk shows it, linked to its order. */
+  const allCases = () =>
+    Object.entries(world.cases ?? {}).flatMap(([orderId, byCase]) =>
+      Object.entries(byCase).map(([caseId, shown]) =>
+        shown === undefined
+          ? { caseId, orderId, revision: 'r' }
+          : typeof shown === 'number'
+            ? { caseId, orderId, revision: 'r', orderVersion: shown, orderStatus: 'shipped' as const }
+            : { caseId, orderId, revision: 'r', orderVersion: shown.version, orderStatus: shown.status },
+      ),
+    );
   const reconcile = makeReconciler({
     erp: {
       listOrdersChanged: async (_window, cursor) => {
@@ -38,32 +53,41 @@ const reconcilerIn = (world: World) => {
       getInvoicedOrder: async (orderId) => world.erpInvoiced?.[orderId],
     },
     desk: {
+      exportCasesChanged: async (since, cursor) => {
+        deskCalls.push({ call: 'export', since: since.toISOString(), cursor });
+        const failure = world.deskFailure?.('export');
+        if (failure) throw failure;
+        return { cases: allCases().filter((view) => !world.notExported?.includes(view.caseId)) };
+      },
+      getCases: async (caseIds) => {
+        deskCalls.push({ call: 'getCases', caseIds });
+        const failure = world.deskFailure?.('getCases');
+        if (failure) throw failure;
+        return allCases().filter((view) => caseIds.includes(view.caseId));
+      },
       findCasesForOrder: async (orderId) => {
-        const failure = world.deskFailure?.(orderId);
+        deskCalls.push({ call: 'search', orderId });
+        const failure = world.deskFailure?.('search');
         if (failure) throw failure;
         return Object.keys(world.cases?.[orderId] ?? {});
       },
-      getCase: async (caseId) => {
-        const [, versions] = Object.entries(world.cases ?? {}).find(([, byCase]) => caseId in byCase)!;
-        const shown = versions[caseId];
-        if (shown === undefined) return { caseId, revision: 'r' };
-        return typeof shown === 'number'
-          ? { caseId, revision: 'r', orderVersion: shown, orderStatus: 'shipped' as const }
-          : { caseId, revision: 'r', orderVersion: shown.version, orderStatus: shown.status };
-      },
     },
     syncState: {
-      getOrder: async (orderId) => world.records?.[orderId],
-      recordServiceDeskStatus: async (orderId, shown, at) => {
-        deskRecorded.push({ orderId, status: shown.status, version: shown.version, caseIds: shown.caseIds, verified: shown.verified, at: at.toISOString() });
-        return 'applied';
+      getOrders: async (orderIds) => {
+        recordReads.push(orderIds);
+        return new Map(orderIds.filter((orderId) => world.records?.[orderId]).map((orderId) => [orderId, world.records![orderId]!]));
       },
+      recordServiceDeskStatuses: async (entries) =>
+        entries.map(({ orderId, shown, at }) => {
+          deskRecorded.push({ orderId, status: shown.status, version: shown.version, caseIds: shown.caseIds, verified: shown.verified, at: at.toISOString() });
+          return 'applied' as const;
+        }),
     },
     publisher: { publish: async (events) => void published.push(...events) },
     now: world.now ?? (() => NOW),
     limits: { graceSeconds: 300, maxOrdersPerInvocation: 100, maxSliceSeconds: 240, maxRepairsPerRun: 100, ...world.limits },
   });
-  return { reconcile, published, listed, deskRecorded };
+  return { reconcile, published, listed, deskRecorded, deskCalls, recordReads };
 };
 
 describe('reconciliation run', () => {
@@ -210,13 +234,12 @@ describe('reconciliation run', () => {
     const { reconcile } = reconcilerIn({
       pages: [{ orders: [order('SO-1', 3), order('SO-2', 3)], unreadable: [{ orderId: 'SO-9', reason: 'status "on_hold" is not a status the product knows' }] }],
       records: { 'SO-2': synced('SO-2', 3) },
-      deskFailure: (orderId) => (orderId === 'SO-1' ? new NotFoundError('ticket 11 is gone') : undefined),
     });
     // Act
     const report = await reconcile(request());
     // Assess
-    expect(report.unreadable).toEqual([{ orderId: 'SO-1', reason: 'ticket 11 is gone' }, expect.objectContaining({ orderId: 'SO-9' })]);
-    expect(report.inSync).toBe(1);
+    expect(report.unreadable).toEqual([expect.objectContaining({ orderId: 'SO-9' })]);
+    expect(report).toMatchObject({ checked: 2, inSync: 1, drifts: [expect.objectContaining({ entity: { type: 'order', id: 'SO-1' }, kinds: ['sync-state-behind'] })] });
   });
 
   it('fails the slice on a transient failure, for a retry', async () => {
@@ -264,12 +287,15 @@ describe('reconciliation run', () => {
 
   it('keeps its progress when the service desk slows it down, and goes on after the wait it asked for', async () => {
     // Prepare
-    let calls = 0;
-    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), deskFailure: () => (++calls === 4 ? new RateLimitedError('429', 42) : undefined) });
+    // The second page's orders were never seen, so the desk is searched for them, and that search is refused.
+    const world = pagesOfTwo();
+    const records = { 'SO-0': world.records['SO-0']!, 'SO-1': world.records['SO-1']! };
+    const { reconcile } = reconcilerIn({ ...world, records, deskFailure: (call) => (call === 'search' ? new RateLimitedError('429', 42) : undefined) });
     // Act
     const report = await reconcile(request());
     // Assess
-    expect(report).toMatchObject({ checked: 3, continueAt: { cursor: '1', offset: 1, afterSeconds: 42 } });
+    expect(report).toMatchObject({ checked: 2, continueAt: { cursor: '1', offset: 0, afterSeconds: 42 } });
+    expect(report.continueAt).not.toHaveProperty('deferrals');
   });
 
   it('hands on without progress in a fresh slice, so waiting burns no receive count, up to a bound', async () => {
@@ -314,13 +340,68 @@ describe('reconciliation run', () => {
     await expect(slice).rejects.toThrow(PermanentError);
   });
 
-  it('counts an order whose case vanished (404) as unreadable', async () => {
+  it('reads the desk in bulk: one export from the first change the slice checks, the cases the sync state links but the export left out by id', async () => {
+    // Prepare: 250 orders, each with a recorded case the export did not show (changed before it began), one of them gone.
+    const orders = Array.from({ length: 250 }, (_, i) => order(`SO-${i}`, 3, 60 - i / 10));
+    const recordedCase = (i: number) => String(1000 + i);
+    const records = Object.fromEntries(orders.map((snapshot, i) => [snapshot.orderId, { ...synced(snapshot.orderId, 3, 3), serviceDesk: { ...synced(snapshot.orderId, 3, 3).serviceDesk!, caseIds: [recordedCase(i)] } }]));
+    const cases = Object.fromEntries(orders.slice(1).map((snapshot, i) => [snapshot.orderId, { [recordedCase(i + 1)]: i + 1 === 7 ? 2 : 3 }]));
+    const { reconcile, deskCalls, recordReads } = reconcilerIn({ pages: [{ orders, unreadable: [] }], records, cases, notExported: Object.values(cases).flatMap(Object.keys), limits: { maxOrdersPerInvocation: 1000 } });
+    // Act
+    const report = await reconcile(request({ since: '2026-11-27T09:00:00Z' }));
+    // Assess: the order whose case is gone has no case left to compare; the one whose case shows v2 drifted.
+    expect(report).toMatchObject({ checked: 250, inSync: 249, drifts: [expect.objectContaining({ entity: { type: 'order', id: 'SO-7' }, kinds: ['service-desk-behind'] })] });
+    expect(deskCalls.filter((call) => call.call === 'export')).toEqual([{ call: 'export', since: '2026-11-27T09:25:00.000Z', cursor: undefined }]);
+    expect(deskCalls.filter((call) => call.call === 'getCases').map((call) => call.caseIds!.length)).toEqual([100, 100, 50]);
+    expect(deskCalls.filter((call) => call.call === 'search')).toEqual([]);
+    expect(recordReads.map((ids) => ids.length)).toEqual([250]);
+  });
+
+  it('follows the export to its end and keeps the latest view of a case exported twice', async () => {
     // Prepare
-    const { reconcile } = reconcilerIn({ ...pagesOfTwo(), deskFailure: (orderId) => (orderId === 'SO-0' ? new PermanentError('GET /api/v2/tickets/9.json answered 404', { status: 404 }) : undefined) });
+    const pages = [{ orders: [order('SO-1', 3)], unreadable: [] }];
+    const exportPages = [{ cases: [{ caseId: '11', orderId: 'SO-1', revision: 'a', orderVersion: 2, orderStatus: 'picking' as const }], nextCursor: 'p2' }, { cases: [{ caseId: '11', orderId: 'SO-1', revision: 'b', orderVersion: 3, orderStatus: 'shipped' as const }] }];
+    const cursors: Array<string | undefined> = [];
+    const reconcile = makeReconciler({
+      erp: { listOrdersChanged: async () => pages[0]!, getOrder: async () => undefined, getInvoicedOrder: async () => undefined },
+      desk: { exportCasesChanged: async (_since, cursor) => (cursors.push(cursor), exportPages[cursor === undefined ? 0 : 1]!), getCases: async () => [], findCasesForOrder: async () => [] },
+      syncState: { getOrders: async () => new Map([['SO-1', synced('SO-1', 3, 3)]]), recordServiceDeskStatuses: async (entries) => entries.map(() => 'applied' as const) },
+      publisher: { publish: async () => undefined },
+      now: () => NOW,
+      limits: { graceSeconds: 300, maxOrdersPerInvocation: 100, maxSliceSeconds: 240, maxRepairsPerRun: 100 },
+    });
     // Act
     const report = await reconcile(request());
     // Assess
-    expect(report.unreadable).toEqual([{ orderId: 'SO-0', reason: expect.stringContaining('404') }]);
+    expect(cursors).toEqual([undefined, 'p2']);
+    expect(report).toMatchObject({ inSync: 1, drifts: [] });
+  });
+
+  it('leaves out a case whose order field now names another order', async () => {
+    // Prepare: case 11 was linked to SO-1 (the sync state says so) and now names SO-2.
+    const { reconcile } = reconcilerIn({ pages: [{ orders: [order('SO-1', 3)], unreadable: [] }], records: { 'SO-1': { ...synced('SO-1', 3, 3), serviceDesk: { ...synced('SO-1', 3, 3).serviceDesk!, caseIds: ['11'] } } }, cases: { 'SO-2': { '11': 1 } } });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(report).toMatchObject({ inSync: 1, drifts: [] });
+  });
+
+  it('searches the desk only for an order the sync state never saw and no exported case names', async () => {
+    // Prepare: SO-1 never seen, its case changed before the export began; SO-2 never seen, its case exported; SO-3 seen.
+    const { reconcile, deskCalls } = reconcilerIn({
+      pages: [{ orders: [order('SO-1', 3), order('SO-2', 3), order('SO-3', 3)], unreadable: [] }],
+      records: { 'SO-3': synced('SO-3', 3) },
+      cases: { 'SO-1': { '11': 2 }, 'SO-2': { '21': 3 } },
+      notExported: ['11'],
+    });
+    // Act
+    const report = await reconcile(request());
+    // Assess
+    expect(deskCalls.filter((call) => call.call === 'search')).toEqual([{ call: 'search', orderId: 'SO-1' }]);
+    expect(report.drifts.map((drift) => [drift.entity.id, drift.kinds.join('+'), drift.serviceDesk.cases.map((shown) => shown.caseId).join()])).toEqual([
+      ['SO-1', 'sync-state-behind+service-desk-behind', '11'],
+      ['SO-2', 'sync-state-behind', ''],
+    ]);
   });
 
   it("counts a page's unreadable orders once, however slices split the page", async () => {
