@@ -12,11 +12,11 @@
  * simulator, cases straight into the desk simulator (`seedTicket`, last changed just after their order's
  * change, as the updater leaves them), the sync state through its adapter, many writes at once.
  */
+import { parseBenchArgs } from './figures';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { DEFAULT_RECONCILE_SETTINGS } from '../functions/core/reconciliation/reconcile-settings';
@@ -27,8 +27,10 @@ import { requestReconciliation } from '../ops/reconcile';
 // The reconciler logs every drift at WARN; the figures are what this prints.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
-const { values } = parseArgs({
-  options: {
+const USAGE =
+  'Usage: npm run bench:reconcile -- [--orders 1000] [--drift-percent 10] [--orders-per-invocation 5000] [--desk-reads-per-second 2] [--export-per-minute 10] [--erp-rate 20] [--period-minutes 15] [--report-only] [--json]';
+const { values } = parseBenchArgs(
+  {
     orders: { type: 'string', default: '1000' },
     'drift-percent': { type: 'string', default: '10' },
     'orders-per-invocation': { type: 'string', default: String(DEFAULT_RECONCILE_SETTINGS.maxOrdersPerInvocation) },
@@ -39,7 +41,8 @@ const { values } = parseArgs({
     'report-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
-});
+  USAGE,
+);
 const N = Number(values.orders);
 const DRIFT_PERCENT = Number(values['drift-percent']);
 const PER_INVOCATION = Number(values['orders-per-invocation']);
@@ -48,9 +51,7 @@ const EXPORT_PER_MINUTE = Number(values['export-per-minute']);
 const ERP_RATE = Number(values['erp-rate']);
 const PERIOD_MINUTES = Number(values['period-minutes']);
 if (![N, PER_INVOCATION, DESK_READS_PER_SECOND, EXPORT_PER_MINUTE, ERP_RATE, PERIOD_MINUTES].every((value) => Number.isFinite(value) && value > 0) || !(DRIFT_PERCENT >= 0 && DRIFT_PERCENT <= 100)) {
-  console.error(
-    'Usage: npm run bench:reconcile -- [--orders 1000] [--drift-percent 10] [--orders-per-invocation 5000] [--desk-reads-per-second 2] [--export-per-minute 10] [--erp-rate 20] [--period-minutes 15] [--json]',
-  );
+  console.error(USAGE);
   process.exit(2);
 }
 const say = (line: string) => {
