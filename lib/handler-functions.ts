@@ -34,15 +34,18 @@ const WORKFLOW_ITEM_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamo
 const grantItems = (table: Table, fn: NodejsFunction, actions: string[]) => Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [table.tableArn] });
 
 /**
- * The item actions each table need allows: what the function's store sends, never Scan, batch or
- * stream reads (which grantReadData/grantReadWriteData would add), and DeleteItem only where a store deletes.
+ * The item actions each table need allows: what the function's store sends, never Scan or stream reads
+ * (which grantReadData/grantReadWriteData would add), batch reads only for the reconciler's page of
+ * orders, and DeleteItem only where a store deletes.
  */
 const TABLE_ACCESS: Partial<Record<ResourceNeed, [TableName, string[]]>> = {
   // Powertools idempotency deletes the record of an attempt that failed, so the sender's retry runs.
   'idempotencyTable:readWrite': ['idempotency', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']],
   'syncStateTable:read': ['syncState', ['dynamodb:GetItem']],
-  // Each side is written by a version-guarded UpdateItem; reconciliation reads a page of orders with BatchGetItem.
-  'syncStateTable:readWrite': ['syncState', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']],
+  // Each side is written by a version-guarded UpdateItem.
+  'syncStateTable:readWrite': ['syncState', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+  // The reconciler alone reads a page of orders at once (BatchGetItem, by key: still no Scan).
+  'syncStateTable:reconcile': ['syncState', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']],
   // Rate budget, breaker, command ledger, reconcile runs (a slice is a transaction of a Put and an Update).
   'coordinationTable:readWrite': ['coordination', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
   'readModelTable:read': ['readModels', ['dynamodb:GetItem', 'dynamodb:Query']],
@@ -83,6 +86,7 @@ export class HandlerFunctions extends Construct {
       'idempotencyTable:readWrite': tables.idempotency.tableName,
       'syncStateTable:read': tables.syncState.tableName,
       'syncStateTable:readWrite': tables.syncState.tableName,
+      'syncStateTable:reconcile': tables.syncState.tableName,
       'webhookSecrets:read': JSON.stringify(config.webhookSecretNames),
       'coordinationTable:readWrite': tables.coordination.tableName,
       'erpRateBudget:read': String(config.erpRequestsPerSecond),

@@ -29,6 +29,7 @@ export type ResourceNeed =
   | 'idempotencyTable:readWrite'
   | 'syncStateTable:read'
   | 'syncStateTable:readWrite'
+  | 'syncStateTable:reconcile'
   | 'webhookSecrets:read'
   | 'coordinationTable:readWrite'
   | 'readModelTable:read'
@@ -148,8 +149,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'erpRateBudget:read',
       'erpPriorityShare:read',
       'coordinationTable:readWrite',
-      // Records what the cases were read to show (the desk side's verification).
-      'syncStateTable:readWrite',
+      // Reads a page of orders at once and records what the cases were read to show (the desk side's verification).
+      'syncStateTable:reconcile',
       'serviceDesk:call',
       'serviceDeskCredentials:read',
       'eventBus:put',
@@ -433,6 +434,7 @@ export const ENV_BY_NEED: Record<EnvironmentNeed, string> = {
   'idempotencyTable:readWrite': ENV.idempotencyTable,
   'syncStateTable:read': ENV.syncStateTable,
   'syncStateTable:readWrite': ENV.syncStateTable,
+  'syncStateTable:reconcile': ENV.syncStateTable,
   'webhookSecrets:read': ENV.webhookSecretIds,
   'coordinationTable:readWrite': ENV.coordinationTable,
   'erpRateBudget:read': ENV.erpRequestsPerSecond,

@@ -62,7 +62,11 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** The ERP rate budget the dispatchers share (default 20 requests/s). */
   erpRequestsPerSecond?: number;
-  /** Send the handlers' metrics to the emulator's CloudWatch (default true; one PutMetricData per invocation that emits any). */
+  /**
+   * Send the handlers' metrics to the emulator's CloudWatch (one PutMetricData per invocation that emits
+   * any). `npm start` turns it on; off by default, because moto keeps every datapoint and answers
+   * GetMetricData by scanning them all, so a long test run sharing one emulator would slow it for everyone.
+   */
   forwardMetrics?: boolean;
   /** Share of the budget customer work is sure of (default 0.7). */
   erpPriorityShare?: number;
@@ -186,6 +190,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'idempotencyTable:readWrite': resources.idempotencyTable,
     'syncStateTable:read': resources.syncStateTable,
     'syncStateTable:readWrite': resources.syncStateTable,
+    'syncStateTable:reconcile': resources.syncStateTable,
     'webhookSecrets:read': JSON.stringify(resources.secretIdsBySource),
     'coordinationTable:readWrite': resources.coordinationTable,
     'erpRateBudget:read': String(options.erpRequestsPerSecond ?? 20),
@@ -284,7 +289,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ...options.environment,
     });
     const observability = makeObservability({ serviceName: FUNCTIONS[name].serviceName, namespace: METRICS_NAMESPACE });
-    if (options.forwardMetrics ?? true) metricsForwarder.attach(observability.metrics);
+    if (options.forwardMetrics ?? false) metricsForwarder.attach(observability.metrics);
     handlers.set(name, HANDLER_FACTORIES[name](name, environment, observability, options.interceptDependencies));
   }
 

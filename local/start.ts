@@ -22,6 +22,8 @@ const main = async () => {
     serviceDeskPort: numberFromEnv('SERVICE_DESK_PORT', 3002),
     erp: { port: numberFromEnv('ERP_PORT', 3001), requestsPerSecond: numberFromEnv('ERP_RATE_LIMIT'), maxConcurrent: numberFromEnv('ERP_MAX_CONCURRENT') },
     signingSecrets: signingSecretsFromEnvironment(),
+    // ops overview and the console chart these (GetMetricData on the emulator's CloudWatch).
+    forwardMetrics: true,
     apiKeys: apiKeysFromEnvironment(),
     visibilityTimeoutSeconds: numberFromEnv('VISIBILITY_TIMEOUT_SECONDS'),
     // Reconciliation every RECONCILE_EVERY_SECONDS (default 900, 0: off), like the stage's schedule.

@@ -60,7 +60,7 @@ describe('the ops console in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    e2e = await startE2eStack('console', { signingSecrets: { erp: [SECRET] } });
+    e2e = await startE2eStack('console', { signingSecrets: { erp: [SECRET] }, forwardMetrics: true });
     stack = e2e.stack;
     const stage = stack.resources.names.prefix.replace(/^retail-sync-/, '');
     updaterDlq = `${stack.resources.names.prefix}-service-desk-updater-dlq`;

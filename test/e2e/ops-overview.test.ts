@@ -17,7 +17,7 @@ describe('ops overview and metrics history on the local stack', () => {
   let conn: OpsConnection;
 
   beforeAll(async () => {
-    e2e = await startE2eStack('overview', { signingSecrets: { erp: [SECRET] } });
+    e2e = await startE2eStack('overview', { signingSecrets: { erp: [SECRET] }, forwardMetrics: true });
     const stage = e2e.stack.resources.names.prefix.replace(/^retail-sync-/, '');
     conn = openConnection({ stage, endpoint: e2e.stack.emulatorEndpoint }, {});
   }, 60_000);
