@@ -89,6 +89,23 @@ describe('Business Central adapters through the ERP gate: one request, one slot'
     expect(booked.slots).toBe(2);
   });
 
+  it('books a slot for each of the two requests of a return cancellation (find the return order, delete it)', async () => {
+    // Prepare
+    const { coordination, booked } = countingCoordination();
+    const auth = simulatorToken(simulator);
+    await auth.header();
+    const erp = makeBusinessCentralErp({ baseUrl: simulator.url, auth, gate: makeErpGate({ coordination, priority: 'customer' }) });
+    const created = await erp.create({ commandId: 'wf-1.return-authorization', type: 'return-authorization.create', orderId: 'SO-1', correlationId: 'msg_1', requestedAt: '2026-11-27T10:00:00Z', payload: {} });
+    const [slotsBefore, requestsBefore] = [booked.slots, requestsReceived(simulator)];
+
+    // Act
+    await erp.create({ commandId: 'wf-1.return-authorization-cancel', type: 'return-authorization.cancel', orderId: 'SO-1', correlationId: 'msg_1', requestedAt: '2026-11-27T10:00:00Z', payload: { returnCommandId: 'wf-1.return-authorization', returnReference: created.erpReference } });
+
+    // Assess
+    expect(requestsReceived(simulator) - requestsBefore).toBe(2);
+    expect(booked.slots - slotsBefore).toBe(2);
+  });
+
   it('sends nothing while the breaker is open', async () => {
     // Prepare
     const { coordination, booked } = countingCoordination('open');
