@@ -303,7 +303,8 @@ const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
     const queue = stack.resources.queues.get('erp-commands')!;
     const bulkOrders = 50;
     for (let k = 0; k < bulkOrders; k++) await sim('/_sim/orders', { number: `BULK-${k}`, status: 'Open' });
-    const reads = makeBusinessCentralErp({ baseUrl: erp.url, auth: makeErpAuthorization({ client: secrets, secretId: stack.resources.credentialSecrets.erp, clock: systemClock }) });
+    const connection = { baseUrl: erp.url, auth: makeErpAuthorization({ client: secrets, secretId: stack.resources.credentialSecrets.erp, clock: systemClock }) };
+    const reads = makeBusinessCentralErp(connection);
     // One coordination per reader, as separate Lambda instances would have.
     const readerGate = () =>
       makeErpGate({
@@ -326,14 +327,20 @@ const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
     const bulkDeadline = started + ((BULK_READS + CUSTOMER_COMMANDS) / R) * 3000 + 120_000;
     const reader = async () => {
       const gate = readerGate();
+      // As the reconciler does: the adapter sends each request through the gate (one slot per request).
+      const readerErp = makeBusinessCentralErp({
+        ...connection,
+        gate: (request) =>
+          gate(() => {
+            bulkReadAt.push(Date.now());
+            return request();
+          }),
+      });
       while (nextRead < BULK_READS && Date.now() < bulkDeadline) {
         const index = nextRead++;
         for (;;) {
           try {
-            await gate(async () => {
-              bulkReadAt.push(Date.now());
-              return reads.getOrder(`BULK-${index % bulkOrders}`);
-            });
+            await readerErp.getOrder(`BULK-${index % bulkOrders}`);
             bulkDoneAt.push(Date.now());
             break;
           } catch (error) {

@@ -74,10 +74,12 @@ const resolvedBySku = (documents: Array<{ resolution: string; lines: Array<z.inf
 /**
  * ERP reads of the refund-or-replacement workflow from Business Central API v2.0: the order with its
  * lines (`$expand=salesOrderLines`), what is already resolved per line (return orders, credit memos and
- * replacement orders created for the order), and stock. Pass it through `gatedResolutionReads`.
+ * replacement orders created for the order), and stock. Give it the ERP gate (`options.gate`): the order
+ * read sends four requests (the order, then its return orders, credit memos and replacement orders at
+ * once) and books four slots.
  *
  * @example
- * const reads = gatedResolutionReads(makeBusinessCentralResolutionReads({ baseUrl }), makeErpGate({ coordination }));
+ * const reads = makeBusinessCentralResolutionReads({ baseUrl, gate: makeErpGate({ coordination, priority: 'customer' }) });
  * const order = await reads.orderForResolution('SO-1001');
  */
 export const makeBusinessCentralResolutionReads = (options: BusinessCentralOptions): ErpResolutionReads => {

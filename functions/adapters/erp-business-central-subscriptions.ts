@@ -1,7 +1,6 @@
 import * as z from '../core/zod';
 import type { ErpSubscription, ErpSubscriptionsPort } from '../core/ports/erp-subscriptions';
 import { Collection, makeBusinessCentralGet, type BusinessCentralOptions } from './erp-business-central';
-import { callJson } from './http-client';
 
 /** API v2.0 `subscription` (api-reference/v2.0/dynamics-subscriptions). */
 const Subscription = z.object({
@@ -27,24 +26,22 @@ export const apiRootOf = (baseUrl: string) => baseUrl.replace(/\/+$/, '').replac
  */
 export const makeBusinessCentralSubscriptions = (options: BusinessCentralOptions): ErpSubscriptionsPort => {
   const root = apiRootOf(options.baseUrl);
-  const { get } = makeBusinessCentralGet({ ...options, baseUrl: root });
+  const { get, request } = makeBusinessCentralGet({ ...options, baseUrl: root });
   return {
     async list() {
       return (await get('subscriptions', Collection(Subscription))).value.map(toSubscription);
     },
-    async create(request) {
-      const { body } = await callJson({ method: 'POST', url: `${root}/subscriptions`, body: request, timeoutMs: options.timeoutMs, auth: options.auth });
+    async create(subscription) {
+      const { body } = await request({ method: 'POST', url: `${root}/subscriptions`, body: subscription });
       return toSubscription(Subscription.parse(body));
     },
     async renew(subscription, clientState) {
       // Business Central extends a subscription on any PATCH; If-Match makes a concurrent change fail rather than be overwritten.
-      const { body } = await callJson({
+      const { body } = await request({
         method: 'PATCH',
         url: `${root}/subscriptions('${encodeURIComponent(subscription.subscriptionId)}')`,
         headers: { 'if-match': subscription.etag ?? '*' },
         body: { notificationUrl: subscription.notificationUrl, resource: subscription.resource, clientState },
-        timeoutMs: options.timeoutMs,
-        auth: options.auth,
       });
       return toSubscription(Subscription.parse(body));
     },

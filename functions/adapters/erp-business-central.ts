@@ -3,8 +3,8 @@ import type { ErpCommand, ErpCommandType } from '../core/canonical/erp-command';
 import type { OrderStatusSnapshot } from '../core/canonical/order';
 import { canonicalOrderStatus, DEFAULT_BUSINESS_CENTRAL_STATUS_MAP, unknownStatusReason, versionOfModifiedAt, type BusinessCentralStatusMap } from '../core/erp/business-central-orders';
 import { OutOfStockError, PermanentError, ValidationError } from '../core/errors';
-import type { ErpOrderPage, ErpPort, ErpReceipt } from '../core/ports/erp';
-import { callJson, type HttpAuthorization } from './http-client';
+import type { ErpOrderPage, ErpPort, ErpReceipt, ErpRequestGate } from '../core/ports/erp';
+import { callJson, type HttpAuthorization, type HttpCall, type HttpResult } from './http-client';
 
 /** Business Central API v2.0 entity sets each command writes to. */
 const ENTITY_SET: Record<ErpCommandType, string> = {
@@ -25,6 +25,12 @@ export interface BusinessCentralOptions {
   timeoutMs?: number;
   /** How Business Central's `status` and `fullyShipped` read as canonical statuses (default: the documented values). */
   statusMap?: BusinessCentralStatusMap;
+  /**
+   * The ERP gate (`makeErpGate`): every request the adapter sends runs through it, one slot each, so a
+   * read of several requests books several slots and a 401's retry books its own. None: requests go
+   * straight out (tests, the simulator's own checks).
+   */
+  gate?: ErpRequestGate;
 }
 
 const Document = z.object({ id: z.string(), number: z.optional(z.string()), '@odata.etag': z.optional(z.string()) });
@@ -90,17 +96,26 @@ const outOfStockOr = (command: ErpCommand, error: unknown): unknown => {
   return item === undefined ? error : new OutOfStockError(`The ERP has not enough stock of ${item} for replacement order ${command.commandId}: ${message}`, { ...error.context, sku: item });
 };
 
+/**
+ * Sends one request to Business Central: with the credential, and through the ERP gate (`options.gate`),
+ * which books one send slot for every request that leaves, a 401's retry included. Every request of
+ * the Business Central adapters goes out here.
+ */
+export const makeBusinessCentralRequest = (options: BusinessCentralOptions) => (call: Omit<HttpCall, 'timeoutMs'>): Promise<HttpResult> =>
+  callJson({ ...call, timeoutMs: options.timeoutMs, auth: options.auth, ...(options.gate ? { send: options.gate } : {}) });
+
 /** Reads one Business Central resource and checks its shape; an unexpected shape is a permanent error. */
 export const makeBusinessCentralGet = (options: BusinessCentralOptions) => {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const request = makeBusinessCentralRequest(options);
   const get = async <T extends z.ZodMiniType>(path: string, schema: T, extraHeaders: Record<string, string> = {}): Promise<z.infer<T>> => {
     const url = /^https?:\/\//.test(path) ? path : `${base}/${path}`;
-    const { body } = await callJson({ method: 'GET', url, headers: extraHeaders, timeoutMs: options.timeoutMs, auth: options.auth });
+    const { body } = await request({ method: 'GET', url, headers: extraHeaders });
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new PermanentError(`The ERP answered GET ${path} in an unexpected shape`, { body });
     return parsed.data;
   };
-  return { base, get };
+  return { base, get, request };
 };
 
 /**
@@ -109,7 +124,7 @@ export const makeBusinessCentralGet = (options: BusinessCentralOptions) => {
  * attempt's effect can be found with `$filter` before creating anything again.
  */
 export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort => {
-  const { base, get } = makeBusinessCentralGet(options);
+  const { base, get, request } = makeBusinessCentralGet(options);
   const statusMap = options.statusMap ?? DEFAULT_BUSINESS_CENTRAL_STATUS_MAP;
   const readable = (order: SalesOrder) => {
     const read = snapshotOfSalesOrder(order, statusMap);
@@ -139,12 +154,10 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
     const { reference, document } = await returnOrderOf(command);
     if (!document) return { erpReference: reference, replayed: true };
     // If-Match: a return order a person changed since it was read (received, posted) is not deleted; Business Central answers 412.
-    await callJson({
+    await request({
       method: 'DELETE',
       url: `${base}/salesReturnOrders(${document.id})`,
-      timeoutMs: options.timeoutMs,
       headers: { 'x-correlation-id': command.correlationId, 'if-match': document['@odata.etag'] ?? '*' },
-      auth: options.auth,
     });
     return { erpReference: reference, replayed: false };
   };
@@ -166,12 +179,10 @@ export const makeBusinessCentralErp = (options: BusinessCentralOptions): ErpPort
 
     async create(command: ErpCommand) {
       if (command.type === 'return-authorization.cancel') return cancelReturn(command);
-      const { status, body } = await callJson({
+      const { status, body } = await request({
         method: 'POST',
         url: `${base}/${ENTITY_SET[command.type]}`,
-        timeoutMs: options.timeoutMs,
         headers: { 'idempotency-key': command.commandId, 'x-correlation-id': command.correlationId },
-        auth: options.auth,
         body: { ...command.payload, externalDocumentNumber: command.commandId, orderNumber: command.orderId },
       }).catch((error: unknown) => {
         throw outOfStockOr(command, error);

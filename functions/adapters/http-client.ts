@@ -17,6 +17,9 @@ export interface HttpAuthorization {
   name: string;
 }
 
+/** Runs one request (e.g. behind a rate gate); called once for every request sent. */
+export type RequestWrapper = <T>(request: () => Promise<T>) => Promise<T>;
+
 export interface HttpResult {
   status: number;
   headers: Headers;
@@ -38,12 +41,17 @@ export const parseRetryAfter = (value: string | null, now = Date.now()): number 
  * Calls a downstream HTTP API and classifies every failure: 429 -> `RateLimitedError` (with Retry-After),
  * 408/409/5xx/timeouts/network -> `TransientError`, other 4xx -> `PermanentError`. With `auth`, a 401
  * refreshes the credential and tries once more (a token expired or a secret rotated); a second 401 is a
- * `PermanentError` naming the credential.
+ * `PermanentError` naming the credential. Each request it sends (the retry too) runs through `send`,
+ * e.g. the ERP gate, which books one send slot per request.
  */
-export const callJson = async (call: HttpCall & { auth?: HttpAuthorization }): Promise<HttpResult> => {
-  if (!call.auth) return callOnce(call);
+export const callJson = async ({ send = (request) => request(), ...call }: HttpCall & { auth?: HttpAuthorization; send?: RequestWrapper }): Promise<HttpResult> => {
+  if (!call.auth) return send(() => callOnce(call));
   const { auth, ...rest } = call;
-  const withCredential = async () => callOnce({ ...rest, headers: { ...rest.headers, authorization: await auth.header() } });
+  // The credential is in hand before the request is handed to `send` (a rate slot must not wait on it).
+  const withCredential = async () => {
+    const authorization = await auth.header();
+    return send(() => callOnce({ ...rest, headers: { ...rest.headers, authorization } }));
+  };
   try {
     return await withCredential();
   } catch (error) {

@@ -4,7 +4,7 @@ import { DomainError, OutOfStockError, PermanentError, RateLimitedError, Retries
 import { makeErpGate, type ErpGateOptions } from '../core/erp/gate';
 import { priorityOfCommand, type ErpPriority } from '../core/erp/priority-slots';
 import type { CommandLedger } from '../core/ports/command-ledger';
-import type { ErpPort, ErpReceipt } from '../core/ports/erp';
+import type { ErpPort, ErpReceipt, ThroughErpGate } from '../core/ports/erp';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
 import type { TaskCallbacks } from '../core/ports/workflow-tasks';
 
@@ -39,7 +39,8 @@ const parsedOrUndefined = (body: string): Record<string, unknown> | undefined =>
 };
 
 export interface DispatchDependencies extends Omit<ErpGateOptions, 'coordination' | 'priority' | 'ready'> {
-  erp: ErpPort;
+  /** The ERP adapter, built around a gate: each request it sends books its own slot (a cancellation's read and delete: two). */
+  erp: ThroughErpGate<ErpPort>;
   coordination: ErpCoordination;
   ledger: CommandLedger;
   /** Answers the task token of a command a workflow waits on. */
@@ -81,24 +82,29 @@ const causeOf = (command: ErpCommand, error: DomainError): string => {
  * dead-lettered, and the command's failed attempts are forgotten so that a person's retry starts afresh.
  */
 export const makeErpDispatch = ({ erp, coordination, ledger, callbacks, maxAttempts = 8, ...gateOptions }: DispatchDependencies) => {
-  // The credential is got before a slot is booked, never inside it (`ErpGateOptions.ready`).
-  const ready = async () => erp.ready?.();
-  const gates = { customer: makeErpGate({ coordination, ...gateOptions, ready, priority: 'customer' }), bulk: makeErpGate({ coordination, ...gateOptions, ready, priority: 'bulk' }) };
-  const callErp = <T>(counter: { erpCalls: number; priority: ErpPriority }, call: () => Promise<T>): Promise<T> =>
-    gates[counter.priority](() => {
-      counter.erpCalls++;
-      return call();
-    });
+  /** The adapter for one command: each request it sends passes the gate of the command's priority, counted. */
+  const erpFor = (counter: { erpCalls: number; priority: ErpPriority }): ErpPort => {
+    // The credential is got before a slot is booked, never inside it (`ErpGateOptions.ready`).
+    const gate = makeErpGate({ coordination, ...gateOptions, ready: async () => port.ready?.(), priority: counter.priority });
+    const port = erp((request) =>
+      gate(() => {
+        counter.erpCalls++;
+        return request();
+      }),
+    );
+    return port;
+  };
 
   const execute = async (command: ErpCommand, counter: { erpCalls: number; priority: ErpPriority }): Promise<DispatchOutcome> => {
+    const port = erpFor(counter);
     const previous = await ledger.start(command.commandId);
     if (previous?.status === 'done') {
       return { outcome: 'already-done', receipt: { erpReference: previous.erpReference ?? '', replayed: true }, erpCalls: 0 };
     }
     try {
       // Only a command that may already have reached the ERP needs the lookup.
-      const existing = previous ? await callErp(counter, () => erp.findEffect(command)) : undefined;
-      const receipt = existing ?? (await callErp(counter, () => erp.create(command)));
+      const existing = previous ? await port.findEffect(command) : undefined;
+      const receipt = existing ?? (await port.create(command));
       await ledger.done(command.commandId, receipt);
       return { outcome: existing ? 'found-existing' : 'created', receipt, erpCalls: counter.erpCalls };
     } catch (error) {

@@ -54,7 +54,7 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
   return {
     observability,
     queue: consumedQueueFrom(environment, aws),
-    erp: makeBusinessCentralErp(erpConnectionFrom(environment, aws)),
+    erp: (gate) => makeBusinessCentralErp({ ...erpConnectionFrom(environment, aws), gate }),
     coordination: erpCoordinationFrom(environment, aws),
     ledger: makeDynamoDbCommandLedger(aws.dynamodb(), requiredEnv(ENV.coordinationTable, environment)),
     callbacks: makeStepFunctionsCallbacks(aws.stepFunctions()),

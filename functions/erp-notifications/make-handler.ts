@@ -14,7 +14,7 @@ import { makeErpChangeReader, makeSubscriptionKeeper } from '../core/erp/change-
 import { makeErpGate } from '../core/erp/gate';
 import { systemClock, type Clock } from '../core/ports/clock';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger';
-import type { ErpPort } from '../core/ports/erp';
+import type { ErpPort, ThroughErpGate } from '../core/ports/erp';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
 import type { ErpSubscriptionsPort } from '../core/ports/erp-subscriptions';
 import type { EventPublisher } from '../core/ports/event-publisher';
@@ -31,9 +31,9 @@ export const BUSINESS_CENTRAL_SOURCE = 'businesscentral';
 export interface ErpNotificationsHandlerDependencies {
   observability: Observability;
   queue: ConsumedQueue;
-  /** The ERP's reads, called through the ERP gate. */
-  erp: Pick<ErpPort, 'ready' | 'getOrderByResource' | 'listOrdersChanged'>;
-  subscriptions: ErpSubscriptionsPort;
+  /** The ERP's reads and its subscriptions, built around the handler's ERP gate: each request they send books its own slot. */
+  erp: ThroughErpGate<Pick<ErpPort, 'ready' | 'getOrderByResource' | 'listOrdersChanged'>>;
+  subscriptions: ThroughErpGate<ErpSubscriptionsPort>;
   coordination: ErpCoordination;
   /** Told each invocation's context, so a read cut short by a crash is retried once the invocation's time is up, not days later. */
   ledger: DeliveryLedger & { registerLambdaContext(context: Context): void };
@@ -49,9 +49,11 @@ const ChangeNotified = eventBridgeEnvelope(extend(EventMetadata, { data: ErpReso
 /** The erp-notifications queue's Lambda handler: change notifications to read, and the subscription check's tick. */
 export const makeHandler = ({ observability, queue, erp, subscriptions, coordination, ledger, publisher, secrets, clock, settings }: ErpNotificationsHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const erpGate = makeErpGate({ coordination, priority: 'bulk', ready: async () => erp.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const erpGate = makeErpGate({ coordination, priority: 'bulk', ready: async () => reads.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const reads = erp(erpGate);
+  const subscriptionsThroughGate = subscriptions(erpGate);
   const read = makeErpChangeReader({
-    erp: { getOrderByResource: (resource) => erpGate(() => erp.getOrderByResource(resource)), listOrdersChanged: (window, cursor) => erpGate(() => erp.listOrdersChanged(window, cursor)) },
+    erp: reads,
     ledger,
     publisher,
     clock,
@@ -64,7 +66,7 @@ export const makeHandler = ({ observability, queue, erp, subscriptions, coordina
     const [newest] = await secrets.forSource(BUSINESS_CENTRAL_SOURCE);
     if (!newest) throw new Error(`The secret of the ${BUSINESS_CENTRAL_SOURCE} source holds no value: put one (README, Deploying)`);
     const keeper = makeSubscriptionKeeper({
-      subscriptions: { list: () => erpGate(() => subscriptions.list()), create: (request) => erpGate(() => subscriptions.create(request)), renew: (subscription, clientState) => erpGate(() => subscriptions.renew(subscription, clientState)) },
+      subscriptions: subscriptionsThroughGate,
       notificationUrl: settings.notificationUrl,
       resources: settings.resources,
       clientStateFor: (resource) => clientStateFor(newest, resource),
@@ -116,8 +118,8 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
   return {
     observability,
     queue: consumedQueueFrom(environment, aws),
-    erp: makeBusinessCentralErp(connection),
-    subscriptions: makeBusinessCentralSubscriptions(connection),
+    erp: (gate) => makeBusinessCentralErp({ ...connection, gate }),
+    subscriptions: (gate) => makeBusinessCentralSubscriptions({ ...connection, gate }),
     coordination: erpCoordinationFrom(environment, aws),
     ledger: makeDynamoDbDeliveryLedger(aws.dynamodb(), requiredEnv(ENV.idempotencyTable, environment), { keyPrefix: environment.AWS_LAMBDA_FUNCTION_NAME }),
     publisher: makeEventBridgePublisher(aws.eventBridge(), requiredEnv(ENV.eventBusName, environment)),

@@ -8,7 +8,7 @@ import { makeDynamoDbSyncStateStore } from '../adapters/sync-state-store';
 import { makeErpGate } from '../core/erp/gate';
 import { ValidationError } from '../core/errors';
 import { makePacer, paced } from '../core/pacer';
-import type { ErpPort } from '../core/ports/erp';
+import type { ErpPort, ThroughErpGate } from '../core/ports/erp';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
 import type { EventPublisher } from '../core/ports/event-publisher';
 import type { ReconcileRunStore } from '../core/ports/reconcile-run-store';
@@ -29,8 +29,8 @@ export interface ReconcilerHandlerDependencies {
   observability: Observability;
   queue: ConsumedQueue;
   settings: ReconcileSettings;
-  /** The ERP's reads, called through the ERP gate. */
-  erp: Pick<ErpPort, 'ready' | 'listOrdersChanged' | 'getOrder' | 'getInvoicedOrder'>;
+  /** The ERP's reads, built around the handler's ERP gate: each request they send books its own slot. */
+  erp: ThroughErpGate<Pick<ErpPort, 'ready' | 'listOrdersChanged' | 'getOrder' | 'getInvoicedOrder'>>;
   /** True when an order page cursor points at this ERP (a cursor from a request must not send the adapter elsewhere). */
   ownsOrderPageCursor: (cursor: string) => boolean;
   coordination: ErpCoordination;
@@ -49,7 +49,8 @@ export interface ReconcilerHandlerDependencies {
 /** The reconciler queue's Lambda handler, from its dependencies. */
 export const makeHandler = ({ observability, queue, settings, erp, ownsOrderPageCursor, coordination, desk, syncState, publisher, runs, continueRun }: ReconcilerHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const erpGate = makeErpGate({ coordination, priority: 'bulk', ready: async () => erp.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const erpGate = makeErpGate({ coordination, priority: 'bulk', ready: async () => reads.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const reads = erp(erpGate);
   const now = () => new Date();
   const runSlice = makeReconcileRunner({
     reconcile: makeReconciler({
@@ -57,10 +58,10 @@ export const makeHandler = ({ observability, queue, settings, erp, ownsOrderPage
         listOrdersChanged: (window, cursor) => {
           // Checked before the gate: a bad cursor must not take a slot or count as an ERP answer.
           if (cursor !== undefined && !ownsOrderPageCursor(cursor)) throw new ValidationError('The order page cursor does not point at this ERP.');
-          return erpGate(() => erp.listOrdersChanged(window, cursor));
+          return reads.listOrdersChanged(window, cursor);
         },
-        getOrder: (orderId) => erpGate(() => erp.getOrder(orderId)),
-        getInvoicedOrder: (orderId) => erpGate(() => erp.getInvoicedOrder(orderId)),
+        getOrder: (orderId) => reads.getOrder(orderId),
+        getInvoicedOrder: (orderId) => reads.getInvoicedOrder(orderId),
       },
       desk: {
         ...paced({ findCasesForOrder: desk.findCasesForOrder, getCases: desk.getCases }, makePacer({ perSecond: settings.serviceDeskReadsPerSecond })),
@@ -131,7 +132,7 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
     observability,
     queue,
     settings: { ...DEFAULT_RECONCILE_SETTINGS, ...jsonEnv<Partial<ReconcileSettings>>(ENV.reconcileSettings, {}, environment) },
-    erp: makeBusinessCentralErp({ ...erpConnectionFrom(environment, aws), baseUrl: erpBaseUrl }),
+    erp: (gate) => makeBusinessCentralErp({ ...erpConnectionFrom(environment, aws), baseUrl: erpBaseUrl, gate }),
     ownsOrderPageCursor: (cursor) => isOwnOrderPageCursor(erpBaseUrl, cursor),
     coordination: erpCoordinationFrom(environment, aws),
     desk: makeZendeskServiceDesk(serviceDeskConnectionFrom(environment, aws)),

@@ -10,11 +10,11 @@ import { makeDynamoDbWorkflowStore } from '../adapters/workflow-store';
 import { CanonicalEvents, eventBridgeEnvelope } from '../core/canonical/events';
 import { correlationIdOfMessage, parseJson, validated } from '../core/canonical/parse';
 import { makeErpGate } from '../core/erp/gate';
-import { gatedResolutionReads } from '../core/erp/gated-resolution-reads';
 import { systemClock } from '../core/ports/clock';
+import type { ThroughErpGate } from '../core/ports/erp';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
 import type { OrderCases } from '../core/ports/service-desk';
-import type { WorkflowStarter, WorkflowStore, WorkflowWaits } from '../core/ports/workflow-tasks';
+import type { ErpResolutionReads, WorkflowStarter, WorkflowStore, WorkflowWaits } from '../core/ports/workflow-tasks';
 import { makeCaseResolutions, makeOrderExceptions } from '../core/workflows/order-exceptions';
 import { ResolutionPolicy } from '../core/workflows/resolution-policy';
 import { makeReturnReceipts } from '../core/workflows/return-receipts';
@@ -27,11 +27,13 @@ import { serviceDeskConnectionFrom } from '../shared/service-desk';
 import type { Observability } from '../shared/lambda';
 import { consumedQueueFrom, queueConsumerHandler, type ConsumedQueue } from '../shared/queue-consumer';
 
-export interface WorkflowStepsHandlerDependencies extends Omit<WorkflowStepsDependencies, 'waits' | 'store'> {
+export interface WorkflowStepsHandlerDependencies extends Omit<WorkflowStepsDependencies, 'waits' | 'store' | 'erp'> {
   observability: Observability;
   queue: ConsumedQueue;
   /** The ERP's rate budget and breaker: the workflow's ERP reads pass the same gate as every ERP call. */
   coordination: ErpCoordination;
+  /** The workflow's ERP reads, built around the handler's ERP gate: each request they send books its own slot. */
+  erp: ThroughErpGate<ErpResolutionReads>;
   store: Pick<WorkflowStore, 'recordTransition' | 'listByState' | 'markSlaBreached'> & WorkflowWaits;
   /** Opens an order's case for a delivery exception. */
   cases: OrderCases;
@@ -63,17 +65,18 @@ const correlationIdOfStep = (body: string): string | undefined => {
  */
 export const makeHandler = ({ observability, queue, coordination, erp, store, cases, starter, ...dependencies }: WorkflowStepsHandlerDependencies) => {
   const { logger, metrics } = observability;
-  const gate = makeErpGate({ coordination, priority: 'customer', ready: async () => erp.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const gate = makeErpGate({ coordination, priority: 'customer', ready: async () => reads.ready?.(), observe: (signal) => metrics.addMetric(ERP_GATE_METRICS[signal], MetricUnit.Count, 1) });
+  const reads = erp(gate);
   const runStep = makeWorkflowSteps({
     ...dependencies,
-    erp: gatedResolutionReads(erp, gate),
+    erp: reads,
     store,
     waits: store,
     observe: (kpi, seconds) => metrics.addMetric(kpi, MetricUnit.Seconds, seconds),
   });
   const receiveReturn = makeReturnReceipts({ waits: store, callbacks: dependencies.callbacks });
   const checkSlas = makeSlaCheck({ store, publisher: dependencies.publisher, clock: dependencies.clock });
-  const handleOrderException = makeOrderExceptions({ erp: gatedResolutionReads(erp, gate), cases, milestones: dependencies.milestones, starter, policies: dependencies.policies });
+  const handleOrderException = makeOrderExceptions({ erp: reads, cases, milestones: dependencies.milestones, starter, policies: dependencies.policies });
   const startCaseResolution = makeCaseResolutions({ starter });
 
   const handle = async (record: SQSRecord) => {
@@ -130,7 +133,7 @@ export const dependenciesFrom = (environment: Environment, observability: Observ
     observability,
     queue: consumedQueueFrom(environment, aws),
     coordination: erpCoordinationFrom(environment, aws),
-    erp: makeBusinessCentralResolutionReads(erpConnectionFrom(environment, aws)),
+    erp: (gate) => makeBusinessCentralResolutionReads({ ...erpConnectionFrom(environment, aws), gate }),
     callbacks: makeStepFunctionsCallbacks(aws.stepFunctions()),
     milestones: makeZendeskCaseMilestones(desk),
     publisher: makeEventBridgePublisher(aws.eventBridge(), requiredEnv(ENV.eventBusName, environment)),

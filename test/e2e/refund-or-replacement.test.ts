@@ -6,6 +6,7 @@ import type { LocalStack } from '../../local/runtime';
 import { signStandardWebhook } from '../../local/sign';
 import type { TaskCallbacks } from '../../functions/core/ports/workflow-tasks';
 import type { ErpResolutionReads } from '../../functions/core/ports/workflow-tasks';
+import type { ThroughErpGate } from '../../functions/core/ports/erp';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { eventually } from '../support/emulator';
 import { callerHeaders } from '../support/caller';
@@ -47,18 +48,21 @@ describe('refund or replacement on the local stack', () => {
       // A short breaker cooldown, so the ERP outage test sees the ERP come back soon.
       environment: { ERP_BREAKER_FAILURE_THRESHOLD: '3', ERP_BREAKER_COOLDOWN_SECONDS: '2' },
       interceptDependencies: (fn, dependencies) => {
-        const deps = dependencies as unknown as { callbacks?: TaskCallbacks; erp?: ErpResolutionReads };
+        const deps = dependencies as unknown as { callbacks?: TaskCallbacks; erp?: ThroughErpGate<ErpResolutionReads> };
         if (deps.callbacks) deps.callbacks = crashBeforeAnswering(deps.callbacks);
         if (fn === 'workflowSteps' && deps.erp) {
-          const erp = deps.erp;
-          deps.erp = {
-            ...erp,
-            async availableStock(sku) {
-              const available = await erp.availableStock(sku);
-              // Another order takes the last unit between the check and the replacement order.
-              if (faults.stockGoesAfterCheck === sku) stack.erp.setInventory(sku, [{ locationCode: 'MAIN', inventory: 0 }]);
-              return available;
-            },
+          const readsThrough = deps.erp;
+          deps.erp = (gate) => {
+            const erp = readsThrough(gate);
+            return {
+              ...erp,
+              async availableStock(sku) {
+                const available = await erp.availableStock(sku);
+                // Another order takes the last unit between the check and the replacement order.
+                if (faults.stockGoesAfterCheck === sku) stack.erp.setInventory(sku, [{ locationCode: 'MAIN', inventory: 0 }]);
+                return available;
+              },
+            };
           };
         }
         return dependencies;

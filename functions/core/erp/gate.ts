@@ -1,4 +1,5 @@
 import { DeferredError, PermanentError, RateLimitedError, TransientError } from '../errors';
+import type { ErpRequestGate } from '../ports/erp';
 import type { ErpCoordination } from '../ports/erp-coordination';
 import type { ErpPriority } from './priority-slots';
 
@@ -30,17 +31,20 @@ const MAX_LATE_TRIES = 5;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Every call into the ERP passes here: behind the shared circuit breaker and within the shared rate
- * budget, whoever makes it (command dispatch, reconciliation). The breaker learns from each answer.
+ * Every request into the ERP passes here: behind the shared circuit breaker and within the shared rate
+ * budget, whoever makes it (command dispatch, reconciliation). One request = one slot: the ERP counts
+ * requests, so `call` sends exactly one; the Business Central adapters run each request they send through
+ * the gate (`BusinessCentralOptions.gate`), a read of several requests and a 401's retry included.
+ * The breaker learns from each answer.
  * Customer work goes ahead of bulk work by the priority rule (`./priority-slots.ts`).
  * When the breaker is open or no slot can be had within `maxPacingWaitMs`, the gate throws a
  * `DeferredError` instead of calling, so the work waits in its queue rather than in the Lambda.
  *
  * @example
  * const gate = makeErpGate({ coordination: makeDynamoDbErpCoordination(client, options), priority: 'bulk' });
- * const order = await gate(() => erp.getOrder('SO-1001'));
+ * const erp = makeBusinessCentralErp({ baseUrl, gate }); // each request the adapter sends books its own slot
  */
-export const makeErpGate = ({ coordination, priority, ready = async () => undefined, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 20, now = Date.now, observe = () => undefined }: ErpGateOptions) =>
+export const makeErpGate = ({ coordination, priority, ready = async () => undefined, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 20, now = Date.now, observe = () => undefined }: ErpGateOptions): ErpRequestGate =>
   async <T>(call: () => Promise<T>): Promise<T> => {
     const admission = await coordination.admit();
     if (admission.action === 'wait') {

@@ -24,6 +24,17 @@ export interface ErpOrderPage {
 }
 
 /**
+ * Runs one request to the ERP behind the ERP gate (`makeErpGate`): the shared breaker and one send slot
+ * of the shared rate budget. The rule is one request = one slot, because the ERP counts requests, not
+ * reads: an adapter passes every request it sends through it, a read of four requests books four slots
+ * and the retry after a 401 books its own.
+ */
+export type ErpRequestGate = <T>(request: () => Promise<T>) => Promise<T>;
+
+/** An ERP adapter built around the ERP gate, so that each request it sends passes it: the handlers pass their gate. */
+export type ThroughErpGate<Port> = (gate: ErpRequestGate) => Port;
+
+/**
  * The ERP as the product sees it. Adapters translate to one ERP's API.
  * Writes are keyed by `command.commandId`, which the ERP stores with the document it creates.
  */

@@ -141,7 +141,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     });
     const dispatcher = (name: string, timeoutMs = 2000) =>
       makeErpDispatch({
-        erp: makeBusinessCentralErp({ baseUrl: erpSimulator.url, timeoutMs }),
+        erp: (gate) => makeBusinessCentralErp({ baseUrl: erpSimulator.url, timeoutMs, gate }),
         coordination: coordination(name, 50),
         ledger: makeDynamoDbCommandLedger(client, tableName),
         callbacks: noWorkflowWaiting,
@@ -188,7 +188,7 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
       // Prepare
       erpSimulator.outageUntil(Date.now() + 60_000);
       const dispatch = makeErpDispatch({
-        erp: makeBusinessCentralErp({ baseUrl: erpSimulator.url }),
+        erp: (gate) => makeBusinessCentralErp({ baseUrl: erpSimulator.url, gate }),
         coordination: coordination('outage-test', 50, { ...DEFAULT_BREAKER_CONFIG, failureThreshold: 3, cooldownMs: 800, probeLeaseMs: 2000 }),
         ledger: makeDynamoDbCommandLedger(client, tableName),
         callbacks: noWorkflowWaiting,

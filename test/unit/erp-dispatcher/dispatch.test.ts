@@ -2,7 +2,7 @@ import type { ErpCommand } from '../../../functions/core/canonical/erp-command';
 import { commandIdFor } from '../../../functions/core/canonical/erp-command';
 import { DeferredError, OutOfStockError, PermanentError, RateLimitedError, RetriesExhaustedError, TransientError, ValidationError } from '../../../functions/core/errors';
 import type { CommandLedger, CommandRecord } from '../../../functions/core/ports/command-ledger';
-import type { ErpPort } from '../../../functions/core/ports/erp';
+import type { ErpPort, ThroughErpGate } from '../../../functions/core/ports/erp';
 import type { ErpCoordination } from '../../../functions/core/ports/erp-coordination';
 import type { TaskCallbacks } from '../../../functions/core/ports/workflow-tasks';
 import { makeErpDispatch, parseErpCommand, parseErpCommandOrFailWaiting } from '../../../functions/erp-dispatcher/dispatch';
@@ -64,7 +64,7 @@ const coordinationDouble = (overrides: Partial<ErpCoordination> = {}) => {
 
 const erpDouble = (behaviour: Partial<ErpPort> = {}) => {
   const created: string[] = [];
-  const erp: ErpPort = {
+  const port: ErpPort = {
     findEffect: async (c) => (created.includes(c.commandId) ? { erpReference: 'ERP-1', replayed: true } : undefined),
     create: async (c) => {
       created.push(c.commandId);
@@ -77,7 +77,18 @@ const erpDouble = (behaviour: Partial<ErpPort> = {}) => {
     listOrdersChanged: async () => ({ orders: [], unreadable: [] }),
     ...behaviour,
   };
-  return { erp, created };
+  // As the adapter does: each call of the double is one request, sent through the dispatcher's gate.
+  const gated: ThroughErpGate<ErpPort> = (gate) => ({
+    ...(port.ready ? { ready: port.ready } : {}),
+    findEffect: (c) => gate(() => port.findEffect(c)),
+    create: (c) => gate(() => port.create(c)),
+    getOrder: (orderId) => gate(() => port.getOrder(orderId)),
+    getOrderByResource: (resource) => gate(() => port.getOrderByResource(resource)),
+    getInvoicedOrder: (orderId) => gate(() => port.getInvoicedOrder(orderId)),
+    getInventory: (sku) => gate(() => port.getInventory(sku)),
+    listOrdersChanged: (window, cursor) => gate(() => port.listOrdersChanged(window, cursor)),
+  });
+  return { erp: gated, created };
 };
 
 describe('ERP dispatch', () => {

@@ -114,13 +114,15 @@ const world = (options: { open?: WorkflowSummary[]; recordTransition?: () => Pro
       succeeded: async () => undefined,
       failed: async () => undefined,
     },
-    erp: {
-      orderForResolution: async (orderId) => {
-        calls.erpReads.push(orderId);
-        return undefined;
-      },
-      availableStock: async () => 0,
-    },
+    // A double of the adapter: each read is one request, sent through the handler's ERP gate.
+    erp: (gate) => ({
+      orderForResolution: (orderId) =>
+        gate(async () => {
+          calls.erpReads.push(orderId);
+          return undefined;
+        }),
+      availableStock: () => gate(async () => 0),
+    }),
     callbacks: {
       succeed: async (token, output) => void calls.succeeded.push({ token, output }),
       fail: async (token, error) => void calls.failed.push({ token, error }),
