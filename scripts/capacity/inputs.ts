@@ -110,19 +110,22 @@ export const readInputs = (options: { erpRate?: number; mixFile?: string; durati
       publishes: ['order.status.changed'],
       otherAwsCalls: 1,
       cpuMsPerMessage: unmeasuredCpu,
-      basis: 'stated: one gated order read per notification (README "every gated ERP read is one request"), delivery ledger 2 writes + budget slot 1 write, publishes order.status.changed; CPU not measured',
+      basis: 'stated: one gated order read per notification, one request and one slot, delivery ledger 2 writes + budget slot 1 write, publishes order.status.changed; CPU not measured',
     },
     workflowSteps: {
       ...none,
-      dynamoWrites: 2,
+      // Summary + audit per task, and one rate-budget slot per ERP request (below).
+      dynamoWrites: 2 + 5 / Math.max(1, workflow.workflowStepTasks),
       dynamoReads: 1,
       serviceDeskCalls: 1,
-      // Eligibility reads the order, the inventory step reads stock: 2 gated reads over the workflow's tasks.
-      erpCalls: 2 / Math.max(1, workflow.workflowStepTasks),
+      // Eligibility reads the order and its 3 kinds of resolving documents (4 requests,
+      // functions/adapters/erp-business-central-resolution.ts), the inventory step one SKU's stock: 5 requests,
+      // each its own gate slot, over the workflow's tasks.
+      erpCalls: 5 / Math.max(1, workflow.workflowStepTasks),
       // SendTaskSuccess answering the task token.
       otherAwsCalls: 1,
       cpuMsPerMessage: unmeasuredCpu,
-      basis: 'stated: per task a workflow summary + audit write and one read (functions/adapters/workflow-store.ts), about one desk call (milestone note), 2 ERP reads per workflow; a case.resolution.requested message starts the workflow; CPU not measured',
+      basis: 'stated: per task a workflow summary + audit write and one read (functions/adapters/workflow-store.ts), about one desk call (milestone note), 5 ERP requests per workflow (4 for the order read, 1 for stock), each with its slot write; a case.resolution.requested message starts the workflow; CPU not measured',
     },
     erpDispatcher: {
       ...none,
