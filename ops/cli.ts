@@ -420,7 +420,7 @@ export const buildProgram = (io: CliIo) => {
       });
   }
 
-  withConnection(ops.command('trace').argument('<id>', 'an order id, a delivery (correlation) id or an event id (evt_…)').description("one order's or delivery's journey across the stack, and where it stopped"))
+  withConnection(ops.command('trace').argument('<id>', 'an order id, a delivery (correlation) id, an event id (evt_…), a workflow id or a case id').description("one order's or delivery's journey across the stack, and where it stopped"))
     .option('--json', 'JSON output')
     .action(async (id: string, options: ConnectionOptions & { json?: boolean }) => {
       const { sqs, scan } = connect(options);

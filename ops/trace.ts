@@ -4,6 +4,7 @@
  * DLQs (peeked, never consumed). The EventBridge archive cannot be read by id, so it is not consulted.
  * Gathering only: the CLI (and later a console) formats the typed trace.
  */
+import { scanOrderSyncRecords } from './stage-stores';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoDbDeliveryLedgerReader } from '../functions/adapters/delivery-ledger';
@@ -54,8 +55,11 @@ export interface TracedDelivery {
 
 export interface Trace {
   id: string;
-  /** How the id was read: an order's id, a delivery (correlation) id, or a canonical event id. */
-  kind: 'order' | 'delivery' | 'event';
+  /**
+   * How the id was read: an order's id, a delivery (correlation) id, a canonical event id, a workflow's
+   * id (its order's journey), or a case's id (the journeys of the orders whose sync state links it).
+   */
+  kind: 'order' | 'delivery' | 'event' | 'workflow' | 'case';
   orderIds: string[];
   deliveries: TracedDelivery[];
   /** Oldest first; steps without a time last. */
@@ -80,7 +84,7 @@ export interface TraceOptions extends ScanOptions {
   maxDlqMessages?: number;
 }
 
-/** The id does not name an order, delivery or event any store of the stage knows: exit code 2. */
+/** The id does not name an order, delivery, event, workflow or case any store of the stage knows: exit code 2. */
 export class UnknownTraceIdError extends UsageError {
   override name = 'UnknownTraceIdError';
 }
@@ -186,8 +190,23 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
   }
 
   const orderIds = new Set<string>();
+  if (kind === 'order') {
+    // A workflow's id names its order; an id no order has may be a case's, linked by the orders' sync state (a scan).
+    const workflow = await read(`read the workflow ${id} in ${names.table('workflows')}`, () => workflows.get(id));
+    if (workflow) {
+      kind = 'workflow';
+      orderIds.add(workflow.summary.orderId);
+    } else if (!(await read(`read the sync state ${names.table('syncState')}`, () => syncState.getOrder(id)))) {
+      const linked = (await scanOrderSyncRecords({ dynamodb: clients.dynamodb, stage: options.stage })).filter((record) => record.serviceDesk?.caseIds.includes(id));
+      if (linked.length > 0) {
+        kind = 'case';
+        linked.forEach((record) => orderIds.add(record.orderId));
+      }
+    }
+  }
+  const byOrder = kind === 'order' || kind === 'workflow' || kind === 'case';
   if (kind === 'order') orderIds.add(id);
-  else {
+  else if (!byOrder) {
     for (const delivery of deliveries.values()) delivery.orderIds.forEach((orderId) => orderIds.add(orderId));
     for (const { message, orderIds: named, eventIds } of deadLettered) {
       if (message.correlationId === id || eventIds.has(id)) named.forEach((orderId) => orderIds.add(orderId));
@@ -202,12 +221,12 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
   const steps: TraceStep[] = [];
   const verdicts: string[] = [];
   const auditTargets: string[] = [...orderIds].map(auditTarget.order);
-  if (kind !== 'order') auditTargets.push(auditTarget.delivery(id));
+  if (!byOrder) auditTargets.push(auditTarget.delivery(id));
   let foundAnything = deliveries.size > 0;
 
   for (const orderId of orderIds) {
     // Every delivery of the order the ledger remembers (a scan), beside the one asked about.
-    if (kind === 'order') {
+    if (byOrder) {
       for (const record of await read(`scan the delivery ledger ${names.table('idempotency')}`, () => ledger.findByResult('orderIds', orderId))) {
         const delivery = tracedDelivery(`${record.result?.source ?? '?'}#${record.result?.deliveryId ?? '?'}`, record);
         deliveries.set(delivery.key, delivery);
@@ -298,7 +317,7 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
     });
   }
   // A dead-lettered message of the delivery that names no order (a malformed command) is still part of its journey.
-  if (kind !== 'order') {
+  if (!byOrder) {
     for (const { spec, message, orderIds: named, eventIds } of deadLettered) {
       if (named.size > 0 || (message.correlationId !== id && !eventIds.has(id))) continue;
       foundAnything = true;
@@ -326,7 +345,7 @@ export const traceJourney = async (clients: TraceClients, id: string, options: T
 
   if (!foundAnything) {
     throw new UnknownTraceIdError(
-      `"${id}" is no order, delivery (correlation) id or event id any store of stage "${options.stage}" knows: not in the delivery ledger (kept 7 days), the sync state, the read models, the workflows or the DLQs`,
+      `"${id}" is no order, delivery (correlation) id, event id, workflow id or case id any store of stage "${options.stage}" knows: not in the delivery ledger (kept 7 days), the sync state, the read models, the workflows or the DLQs`,
     );
   }
   if (orderIds.size === 0) verdicts.push(deliveries.size ? 'accepted; the delivery names no order' : 'no order found');

@@ -117,6 +117,6 @@ describe('ops trace on the local stack', () => {
     // Assess
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^error: "SO-NEVER-SEEN" is no order, delivery \(correlation\) id or event id any store of stage "trace-\w+" knows/);
+    expect(stderr).toMatch(/^error: "SO-NEVER-SEEN" is no order, delivery \(correlation\) id, event id, workflow id or case id any store of stage "trace-\w+" knows/);
   });
 });

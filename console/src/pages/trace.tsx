@@ -11,6 +11,8 @@ type Pending =
   | { kind: 'reconcile'; since: string };
 
 /** One order's, delivery's or event's journey, the step where it is stuck, and the actions that apply. */
+const TRACE_KIND_LABEL = { order: 'Order', delivery: 'Delivery', event: 'Event', workflow: 'Workflow', case: 'Case' } as const;
+
 export const TracePage = ({ id }: { id?: string }) => {
   const [draft, setDraft] = useState(id ?? '');
   return (
@@ -25,7 +27,7 @@ export const TracePage = ({ id }: { id?: string }) => {
         }}
       >
         <label>
-          Order, delivery (correlation) or event id
+          Order, delivery (correlation), event, workflow or case id
           <input name="trace-id" value={draft} onInput={(event) => setDraft((event.target as HTMLInputElement).value)} size={36} required />
         </label>
         <button type="submit" class="primary">
@@ -78,7 +80,7 @@ const TraceView = ({ id }: { id: string }) => {
   const reconcileSince = new Date(Date.parse(firstAt ?? new Date().toISOString()) - 5 * 60_000).toISOString();
   return (
     <>
-      <Section title={`${value.kind === 'order' ? 'Order' : value.kind === 'delivery' ? 'Delivery' : 'Event'} ${value.id}`} id="trace-title">
+      <Section title={`${TRACE_KIND_LABEL[value.kind]} ${value.id}${value.kind === 'workflow' || value.kind === 'case' ? ` (order${value.orderIds.length === 1 ? '' : 's'} ${value.orderIds.join(', ')})` : ''}`} id="trace-title">
         <p>
           {value.orderIds.length ? `Order${value.orderIds.length > 1 ? 's' : ''} ${value.orderIds.join(', ')}. ` : ''}
           <strong>Verdict:</strong> <span data-testid="verdict">{value.verdict}</span>

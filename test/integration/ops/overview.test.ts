@@ -240,6 +240,19 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       expect(traced.steps[traced.stuckAt!]).toMatchObject({ status: 'failed', system: 'step-functions' });
     });
 
+    it('traces a workflow by its id as its order, and a case by its id as the orders that link it', async () => {
+      // Act
+      const byWorkflow = JSON.parse((await cli('ops', 'trace', exceptionWorkflow, '--json')).stdout) as Trace;
+      const byCase = JSON.parse((await cli('ops', 'trace', '5', '--json')).stdout) as Trace;
+      const unknown = await cli('ops', 'trace', 'no-such-case');
+
+      // Assess
+      expect(byWorkflow).toMatchObject({ kind: 'workflow', orderIds: ['SO-WF'] });
+      expect(byWorkflow.steps[byWorkflow.stuckAt!]).toMatchObject({ status: 'failed', system: 'step-functions' });
+      expect(byCase).toMatchObject({ kind: 'case', orderIds: ['SO-DRIFT'] });
+      expect(unknown.code).toBe(2);
+    });
+
     it('keeps lines of one target in time order, with who was given', async () => {
       // Act
       await recordAudit(conn, { action: 'reconcile.request', target: 'run:run-audit', outcome: 'ok' }, 'arn:aws:iam::123456789012:user/ana');
