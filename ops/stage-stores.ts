@@ -5,6 +5,7 @@
  */
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { COMMAND_KEY_PREFIX, commandRecordOf } from '../functions/adapters/erp-coordination-store';
 import { orderSyncRecordOf } from '../functions/adapters/sync-state-store';
 import { makeDynamoDbWorkflowStore } from '../functions/adapters/workflow-store';
 import type { OrderSyncRecord } from '../functions/core/sync-state';
@@ -94,18 +95,14 @@ export const scanWaitingCommands = async (conn: Conn): Promise<Array<{ commandId
       TableName: tableName,
       FilterExpression: 'begins_with(pk, :command) AND #status <> :done',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':command': 'CMD#', ':done': 'done' },
+      ExpressionAttributeValues: { ':command': COMMAND_KEY_PREFIX, ':done': 'done' },
     },
     `scan the command ledger in ${tableName}`,
   );
-  return items.map((item) => ({
-    commandId: String(item.pk).slice('CMD#'.length),
-    command: {
-      status: item.status as CommandRecord['status'],
-      attempts: Number(item.attempts ?? 0),
-      ...(typeof item.lastStartedAt === 'string' ? { lastStartedAt: item.lastStartedAt } : {}),
-    },
-  }));
+  return items.flatMap((item) => {
+    const command = commandRecordOf(item);
+    return command ? [{ commandId: String(item.pk).slice(COMMAND_KEY_PREFIX.length), command }] : [];
+  });
 };
 
 /** The reconciliation runs on record (kept 14 days), the latest first. */

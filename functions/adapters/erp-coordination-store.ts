@@ -233,21 +233,27 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
   };
 };
 
+/** Key prefix of the command ledger's items in the coordination table (`CMD#<commandId>`). */
+export const COMMAND_KEY_PREFIX = 'CMD#';
+
+/** A command ledger item as its record; undefined for an item without a status. */
+export const commandRecordOf = (item: Record<string, unknown> | undefined): CommandRecord | undefined =>
+  item && item.status
+    ? {
+        status: item.status as CommandRecord['status'],
+        attempts: Number(item.attempts ?? 0),
+        erpReference: item.erpReference as string | undefined,
+        ...(typeof item.lastStartedAt === 'string' ? { lastStartedAt: item.lastStartedAt } : {}),
+        ...(typeof item.doneAt === 'string' ? { doneAt: item.doneAt } : {}),
+      }
+    : undefined;
+
 /** Per-command ledger: what was started, how often it failed, and what the ERP answered. */
 export const makeDynamoDbCommandLedger = (client: DynamoDBClient, tableName: string, now: () => number = Date.now): CommandLedger => {
   const documents = DynamoDBDocumentClient.from(client);
-  const key = (commandId: string) => ({ pk: `CMD#${commandId}` });
+  const key = (commandId: string) => ({ pk: `${COMMAND_KEY_PREFIX}${commandId}` });
   const expiresAt = () => Math.floor(now() / 1000) + COMMAND_RETENTION_SECONDS;
-  const toRecord = (item: Record<string, unknown> | undefined): CommandRecord | undefined =>
-    item && item.status
-      ? {
-          status: item.status as CommandRecord['status'],
-          attempts: Number(item.attempts ?? 0),
-          erpReference: item.erpReference as string | undefined,
-          ...(typeof item.lastStartedAt === 'string' ? { lastStartedAt: item.lastStartedAt } : {}),
-          ...(typeof item.doneAt === 'string' ? { doneAt: item.doneAt } : {}),
-        }
-      : undefined;
+  const toRecord = commandRecordOf;
 
   return {
     async get(commandId) {
