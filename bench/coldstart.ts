@@ -11,8 +11,15 @@
  * fails on them. `--analyse` adds the largest packages of each bundle (esbuild metafile of the same
  * entry and options). `--without-tracer` also builds each function from the current sources with the
  * Powertools tracer (and so the X-Ray SDK) replaced by a no-op, and loads it in the same runs: what the
- * tracer costs, measured, not shipped. `--json` prints one JSON object instead. Nothing calls AWS:
- * module init only.
+ * tracer costs, measured, not shipped. `--breakdown` tells where each function's load goes: it builds
+ * the function again with the same options but unminified (esbuild then marks where each source file's
+ * code starts), puts a clock reading at each of those marks, times every `@aws-sdk/*` require apart, and
+ * prints the median time per part over the same runs: compiling the bundle, the AWS SDK packages, each
+ * package, and the project's own folders (a module's top-level code: its schemas, constants, and for
+ * the handler file the wiring, clients constructed included); and, in the same runs, the shipped bundle
+ * loaded without the functions' `--enable-source-maps`, whose difference is what reading the source map
+ * at load costs. `--json` prints one JSON object instead.
+ * Nothing calls AWS: module init only.
  */
 import { parseBenchArgs } from './figures';
 import { spawnSync } from 'node:child_process';
@@ -35,13 +42,14 @@ const { values } = parseBenchArgs(
     baseline: { type: 'string' },
     analyse: { type: 'boolean', default: false },
     'without-tracer': { type: 'boolean', default: false },
+    breakdown: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
-  'Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--json]',
+  'Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--breakdown] [--json]',
 );
 const RUNS = Number(values.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1) {
-  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--json]');
+  console.error('Usage: npm run bench:coldstart -- [--runs 7] [--only <functionName>] [--cdk-out <dir>] [--baseline <dir>] [--analyse] [--without-tracer] [--breakdown] [--json]');
   process.exit(2);
 }
 const say = (line: string) => {
@@ -137,6 +145,7 @@ const BUILD_OPTIONS = {
   bundle: true,
   minify: true,
   sourcemap: true,
+  sourcesContent: false,
   format: 'cjs' as const,
   platform: 'node' as const,
   target: 'node22',
@@ -173,6 +182,71 @@ const buildUntraced = (subject: Subject): string => {
     alias: { '@aws-lambda-powertools/tracer/middleware': stub, '@aws-lambda-powertools/tracer': stub },
   });
   return outfile;
+};
+
+/**
+ * The function built as the stack builds it but unminified, with a clock reading where each source
+ * file's code starts (esbuild's \`// path\` comment before it, at top level or inside a lazy module's
+ * wrapper: a statement boundary either way).
+ */
+const buildMarked = (subject: Subject): string => {
+  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const outfile = path.join(dir, 'marked.js');
+  const { outputFiles } = buildSync({ ...BUILD_OPTIONS, minify: false, sourcemap: false, write: false, outfile, entryPoints: [path.join(ROOT, entryOf(subject.name as FunctionName))] });
+  const lines = outputFiles[0]!.text.split('\n').flatMap((line) => {
+    const source = /^\s*\/\/ (\S+\.(?:ts|js|mjs|cjs))$/.exec(line)?.[1];
+    return source ? [`globalThis.__benchMark(${JSON.stringify(source)});`, line] : [line];
+  });
+  fs.writeFileSync(outfile, [...lines, 'globalThis.__benchMark("(end)");'].join('\n'));
+  return outfile;
+};
+
+/** What a part of a function's load is called in the breakdown: a package, or a folder of the project. */
+const partOf = (source: string) => {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(source)?.[1];
+  if (pkg) return pkg;
+  const parts = source.replace(/^(\.\.\/)+/, '').split('/');
+  return parts.at(-1) === 'handler.ts' ? `${parts.slice(0, -1).join('/')}/handler.ts (wiring, clients constructed)` : parts.slice(0, -1).join('/') || source;
+};
+
+/**
+ * Loads a marked bundle: between two marks, the time of the code from the earlier mark's source file,
+ * less what \`@aws-sdk/*\` requires inside it took, which is counted apart.
+ */
+const MARKED_LOADER = `
+const Module = require('node:module');
+const sdkOwn = { ms: 0, depth: 0 };
+const originalRequire = Module.prototype.require;
+Module.prototype.require = function (id) {
+  if (!id.startsWith('@aws-sdk/') || sdkOwn.depth > 0) return originalRequire.apply(this, arguments);
+  const started = performance.now();
+  sdkOwn.depth++;
+  try { return originalRequire.apply(this, arguments); } finally { sdkOwn.depth--; sdkOwn.ms += performance.now() - started; }
+};
+const parts = {};
+let last = { source: '(compile)', at: performance.now(), sdkMs: 0 };
+globalThis.__benchMark = (source) => {
+  const at = performance.now();
+  parts[last.source] = (parts[last.source] ?? 0) + (at - last.at) - (sdkOwn.ms - last.sdkMs);
+  last = { source, at, sdkMs: sdkOwn.ms };
+};
+const started = performance.now();
+require(process.argv[1]);
+process.stdout.write(JSON.stringify({ ms: performance.now() - started, sdkMs: sdkOwn.ms, parts }));
+`;
+
+/** One load of a marked bundle: its total, the @aws-sdk requires, and the time per part. */
+const loadMarked = (file: string, environment: Record<string, string>): { ms: number; parts: Record<string, number> } => {
+  const run = spawnSync(process.execPath, ['-e', MARKED_LOADER, file], { cwd: path.dirname(file), env: { PATH: process.env.PATH, HOME: process.env.HOME, ...environment }, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`loading ${file} failed:\n${run.stderr}`);
+  const { ms, sdkMs, parts } = JSON.parse(run.stdout) as { ms: number; sdkMs: number; parts: Record<string, number> };
+  const grouped: Record<string, number> = { 'AWS SDK packages (@aws-sdk/* require)': sdkMs };
+  for (const [source, partMs] of Object.entries(parts)) {
+    const part = source === '(compile)' ? '(compile: read and compile the bundle)' : partOf(source);
+    grouped[part] = (grouped[part] ?? 0) + partMs;
+  }
+  return { ms, parts: grouped };
 };
 
 const LOADER = `
@@ -229,6 +303,15 @@ const analyse = (name: string) => {
   return [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([group, bytes]) => ({ group, bytes }));
 };
 
+/** Median per part over the runs, largest first, with the median total of the same (unminified) loads. */
+const breakdownOf = (loads: Array<{ ms: number; parts: Record<string, number> }>) => {
+  const names = [...new Set(loads.flatMap((l) => Object.keys(l.parts)))];
+  const parts = names
+    .map((part) => ({ part, msMedian: round(median(loads.map((l) => l.parts[part] ?? 0))) }))
+    .sort((a, b) => b.msMedian - a.msMedian);
+  return { unminifiedLoadMsMedian: round(median(loads.map((l) => l.ms))), parts };
+};
+
 const main = () => {
   const synthesized = ensureSynth();
   // With --baseline, both trees are measured in the same interleaved runs, so a busy machine slows both alike.
@@ -245,7 +328,11 @@ const main = () => {
     loadOnce(floorFile, subject.environment);
     const untracedFile = values['without-tracer'] && subject.tree === CDK_OUT ? buildUntraced(subject) : undefined;
     if (untracedFile) loadOnce(untracedFile, subject.environment);
-    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, untracedFile, loads: [] as Load[], floorLoads: [] as Load[], untracedLoads: [] as Load[] };
+    const markedFile = values.breakdown && subject.tree === CDK_OUT ? buildMarked(subject) : undefined;
+    if (markedFile) loadMarked(markedFile, subject.environment);
+    const markedLoads: Array<ReturnType<typeof loadMarked>> = [];
+    const withoutSourceMaps = { ...subject.environment, NODE_OPTIONS: (subject.environment.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim() };
+    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, untracedFile, markedFile, markedLoads, withoutSourceMaps, noMapLoads: [] as Load[], loads: [] as Load[], floorLoads: [] as Load[], untracedLoads: [] as Load[] };
   });
   // The runs interleaved, so drift in the machine's load hits all alike.
   const loadAverageStart = os.loadavg();
@@ -254,6 +341,10 @@ const main = () => {
       m.loads.push(loadOnce(m.file, m.subject.environment));
       m.floorLoads.push(loadOnce(m.floorFile, m.subject.environment));
       if (m.untracedFile) m.untracedLoads.push(loadOnce(m.untracedFile, m.subject.environment));
+      if (m.markedFile) {
+        m.markedLoads.push(loadMarked(m.markedFile, m.subject.environment));
+        m.noMapLoads.push(loadOnce(m.file, m.withoutSourceMaps));
+      }
     }
   }
   const loadAverageEnd = os.loadavg();
@@ -293,6 +384,17 @@ const main = () => {
           }
         : {}),
       ...(values.analyse ? { largest: analyse(m.subject.name) } : {}),
+      ...(m.markedFile
+        ? {
+            breakdown: {
+              ...breakdownOf(m.markedLoads),
+              withoutSourceMapsLoadMsMedian: round(median(wall(m.noMapLoads))),
+              sourceMapsMs: round(loadMs - median(wall(m.noMapLoads))),
+              withoutSourceMapsCpuMsMedian: round(median(cpu(m.noMapLoads))),
+              sourceMapsCpuMs: round(cpuMs - median(cpu(m.noMapLoads))),
+            },
+          }
+        : {}),
     };
   });
   const result = {
@@ -330,6 +432,18 @@ const main = () => {
         const w = r.withoutTracer;
         say(`${r.function}: ${round(w.bundleBytes / 1000)} kB, ${w.loadMsMedian} ms, ratio ${w.ratio.toFixed(2)} (CPU ${w.cpuMsMedian} ms, ratio ${w.cpuRatio.toFixed(2)})`);
       }
+    }
+  }
+  if (values.breakdown) {
+    say('');
+    say('Where the load goes (the same build unminified, marked where each source file starts; median per part over the same runs; parts of 1 ms or more):');
+    for (const r of current) {
+      if (!r.breakdown) continue;
+      const shown = r.breakdown.parts.filter((p) => p.msMedian >= 1);
+      say(`${r.function} (${r.breakdown.unminifiedLoadMsMedian} ms): ${shown.map((p) => `${p.part} ${p.msMedian}`).join('; ')}`);
+      say(
+        `  shipped bundle without --enable-source-maps: ${r.breakdown.withoutSourceMapsLoadMsMedian} ms, CPU ${r.breakdown.withoutSourceMapsCpuMsMedian} ms (source maps: ${r.breakdown.sourceMapsMs} of its ${r.loadMsMedian} ms, CPU ${r.breakdown.sourceMapsCpuMs} of ${r.cpuMsMedian} ms; a difference of medians, so it can come out below 0 on a busy machine)`,
+      );
     }
   }
   if (values.analyse) {

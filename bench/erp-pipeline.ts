@@ -9,6 +9,9 @@
  * in the bulk class) with customer commands (`--customer-commands`, `--customer-per-second`) arriving
  * through the command queue during it; prints enqueue-to-effect per priority class. `--flat` puts the
  * bulk reads in the customer class too (everyone one class: no priority), for comparison.
+ *
+ * `--cpu-load N` loads the machine on purpose: N extra processes that spin for the whole run, so "on a
+ * loaded machine" is reproducible. Each scenario prints the 1-minute load average at its start and end.
  */
 import { parseBenchArgs } from './figures';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -32,7 +35,7 @@ import { startMoto } from '../local/emulator';
 import { startLocalStack } from '../local/runtime';
 
 const USAGE =
-  'Usage: npm run bench:erp -- [--commands 2000] [--rate 20] [--concurrency 2] [--backlog 40] [--outage-seconds 30] [--scenario all|steady|outage|mixed] [--bulk-reads 1200] [--bulk-readers 8] [--customer-commands 200] [--customer-per-second 4] [--priority-share 0.7] [--flat] [--json]';
+  'Usage: npm run bench:erp -- [--commands 2000] [--rate 20] [--concurrency 2] [--backlog 40] [--outage-seconds 30] [--scenario all|steady|outage|mixed] [--bulk-reads 1200] [--bulk-readers 8] [--customer-commands 200] [--customer-per-second 4] [--priority-share 0.7] [--flat] [--cpu-load 0] [--json]';
 const { values } = parseBenchArgs(
   {
     commands: { type: 'string', default: '2000' },
@@ -47,6 +50,7 @@ const { values } = parseBenchArgs(
     'customer-per-second': { type: 'string', default: '4' },
     'priority-share': { type: 'string', default: String(DEFAULT_CUSTOMER_SHARE) },
     flat: { type: 'boolean', default: false },
+    'cpu-load': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
   USAGE,
@@ -64,7 +68,9 @@ const BULK_READERS = Number(values['bulk-readers']);
 const CUSTOMER_COMMANDS = Number(values['customer-commands']);
 const CUSTOMER_PER_SECOND = Number(values['customer-per-second']);
 const SHARE = Number(values['priority-share']);
+const CPU_LOAD = Number(values['cpu-load']);
 if (
+  !(Number.isInteger(CPU_LOAD) && CPU_LOAD >= 0) ||
   ![N, R, CONCURRENCY, OUTAGE_SECONDS, BACKLOG, BULK_READS, BULK_READERS, CUSTOMER_COMMANDS, CUSTOMER_PER_SECOND, SHARE].every((value) => Number.isFinite(value) && value > 0) ||
   !(SHARE < 1) ||
   !['all', 'steady', 'outage', 'mixed'].includes(values.scenario!)
@@ -92,6 +98,8 @@ interface ScenarioResult {
   p50EnqueueToEffectMs: number;
   p99EnqueueToEffectMs: number;
   wallSeconds: number;
+  /** The 1-minute load average when the scenario started and when it ended (os.loadavg). */
+  loadAverage: { start: number; end: number };
   outageSeconds?: number;
   drainAfterRecoverySeconds?: number;
   erpCalls: number;
@@ -194,6 +202,7 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
     }));
     const enqueuedAt = new Map<string, number>();
     const started = Date.now();
+    const loadAverageAtStart = os.loadavg()[0]!;
     const expectedSeconds = N / R;
     let outageStart = 0;
     let outageEnd = 0;
@@ -271,6 +280,7 @@ const runScenario = async (scenario: 'steady' | 'outage', emulatorEndpoint: stri
       p50EnqueueToEffectMs: percentile(latencies, 50),
       p99EnqueueToEffectMs: percentile(latencies, 99),
       wallSeconds: Number(((finished - started) / 1000).toFixed(1)),
+      loadAverage: { start: Number(loadAverageAtStart.toFixed(2)), end: Number(os.loadavg()[0]!.toFixed(2)) },
       erpCalls: simulated.stats.calls,
       tightestWindowMs: tightestWindowMs(simulated.admittedAt),
       ...(scenario === 'outage'
@@ -320,6 +330,7 @@ const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
       });
 
     const started = Date.now();
+    const loadAverageAtStart = os.loadavg()[0]!;
     const bulkDoneAt: number[] = [];
     const bulkReadAt: number[] = [];
     let nextRead = 0;
@@ -407,6 +418,7 @@ const runMixed = async (emulatorEndpoint: string): Promise<ScenarioResult> => {
       p50EnqueueToEffectMs: customer.p50EnqueueToEffectMs,
       p99EnqueueToEffectMs: customer.p99EnqueueToEffectMs,
       wallSeconds: Number(((finished - started) / 1000).toFixed(1)),
+      loadAverage: { start: Number(loadAverageAtStart.toFixed(2)), end: Number(os.loadavg()[0]!.toFixed(2)) },
       erpCalls: simulated.stats.calls,
       tightestWindowMs: tightestWindowMs(simulated.admittedAt),
       mixed: {
@@ -443,10 +455,19 @@ const runInChild = (scenario: 'steady' | 'outage'): Promise<ScenarioResult> =>
     });
   });
 
+/** `--cpu-load N`: N processes that spin until the bench ends, so the machine is loaded on purpose. */
+const loadTheMachine = (processes: number) => {
+  const spinners = Array.from({ length: processes }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const stop = () => spinners.forEach((spinner) => spinner.kill('SIGKILL'));
+  process.on('exit', stop);
+  return stop;
+};
+
 const main = async () => {
+  const stopLoad = loadTheMachine(CPU_LOAD);
   const scenarios = values.scenario === 'all' ? (['steady', 'outage'] as const) : ([values.scenario] as Array<'steady' | 'outage' | 'mixed'>);
   const results: ScenarioResult[] = [];
-  say(`ERP pipeline benchmark: ${N} commands, ERP limit ${R} req/s, ${CONCURRENCY} concurrent dispatchers`);
+  say(`ERP pipeline benchmark: ${N} commands, ERP limit ${R} req/s, ${CONCURRENCY} concurrent dispatchers${CPU_LOAD ? `, ${CPU_LOAD} spinning processes loading the machine` : ''}`);
   if (scenarios.length > 1) {
     for (const scenario of scenarios) results.push(await runInChild(scenario as 'steady' | 'outage'));
   } else {
@@ -473,6 +494,7 @@ const main = async () => {
       console.log(`  ERP calls in all                ${result.erpCalls}`);
       console.log(`  tightest R+1 counted calls      ${result.tightestWindowMs} ms (under 1000: over the limit; the schedule spaces them ${(1000 + DEFAULT_MARGIN_MS).toFixed(0)} ms)`);
       console.log(`  wall time                       ${result.wallSeconds} s`);
+      console.log(`  load average (1 min)            ${result.loadAverage.start} at the start, ${result.loadAverage.end} at the end${CPU_LOAD ? ` (${CPU_LOAD} spinning processes added by --cpu-load)` : ''}`);
       if (result.mixed) {
         const { customer, bulk } = result.mixed;
         console.log(`  classes (${result.mixed.flat ? 'flat: bulk reads in the customer class' : `priority share ${result.mixed.priorityShare}`}, ${result.mixed.bulkReaders} bulk readers)`);
@@ -485,6 +507,7 @@ const main = async () => {
     }
     console.log(`\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}`);
   }
+  stopLoad();
   const healthy = results.every((r) => r.duplicateEffects === 0 && r.lostCommands === 0 && r.rejectedOverLimit === 0 && r.deadLettered === 0);
   process.exit(healthy ? 0 : 1);
 };
