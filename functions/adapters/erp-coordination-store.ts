@@ -8,6 +8,7 @@ import {
   type BreakerConfig,
   type BreakerState,
 } from '../core/erp/circuit-breaker';
+import { bookingLeadMs, observeBooking, type BookingLead } from '../core/erp/booking-lead';
 import { borrowingHorizonMs, classShare, decideSlot, dueWithinMs, type Booking, type ErpPriority, type SlotSchedule } from '../core/erp/priority-slots';
 import { afterRateLimited, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
 import { TransientError } from '../core/errors';
@@ -99,6 +100,8 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
   // This instance's view of the schedule, from its last write or read. A stale view can only make a
   // write's condition fail (then the item is read and the rule applied again), never book wrongly.
   let schedule: SlotSchedule | undefined;
+  // How long this instance's bookings take, smoothed: how far ahead of now it books.
+  let lead: BookingLead = {};
 
   /**
    * Books a send slot by the priority rule (`decideSlot`, `functions/core/erp/priority-slots.ts`): the
@@ -111,7 +114,10 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
   ): Promise<{ granted: true; waitMs: number; slotAt: number } | { granted: false; waitMs: number }> => {
     let fresh = false;
     for (let conflict = 0; conflict < MAX_CONFLICTS; conflict++) {
-      const at = now();
+      const started = now();
+      // The rule is applied as of when this booking will have come back (`booking-lead.ts`), so the
+      // slot it books is not already past, and given up, by then.
+      const at = started + bookingLeadMs(lead);
       const intervalMs = slotIntervalMs(currentRate(rateState, at, options.rateBudget));
       const decision = decideSlot(schedule ?? { shareFrom: {} }, { priority, nowMs: at, intervalMs, customerShare: options.customerShare, maxWaitMs });
       if (!decision.granted && fresh) return decision;
@@ -126,6 +132,7 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
           written = await conditional(slotWrite(other.booking, priority, { ...context, carries: other.carries }));
         }
         if (written) {
+          lead = observeBooking(lead, now() - started);
           remember(written);
           schedule = scheduleOf(written);
           const slotAt = Number(written.lastSlotAt);

@@ -6,8 +6,8 @@
  *
  * AIMD: the rate halves on every 429 and climbs back additively towards the configured limit, so an
  * ERP whose real limit is lower (or shared with other integrations) is found without configuration.
- * Pure: the rate rules. Taking a slot (the slot is the later of now and the next free slot, which
- * moves one interval on) is a pair of DynamoDB conditional writes in `reserveSlot`
+ * Pure: the rate rules. Taking a slot (the slot is the later of now, plus the instance's booking lead
+ * (`./booking-lead.ts`), and the next free slot, which moves one interval on) is a pair of DynamoDB conditional writes in `reserveSlot`
  * (`functions/adapters/erp-coordination-store.ts`), the one place that rule lives.
  */
 export interface RateBudgetConfig {

@@ -4,8 +4,9 @@ import type { ErpPriority } from '../erp/priority-slots';
 export interface ErpCoordination {
   /**
    * Reserves a send slot in the shared rate budget no later than `maxWaitMs` from now, and says how
-   * long to wait for it and when it is (epoch ms, by the caller's clock, measured before the write, so
-   * the time the write took counts as lateness); or says how long until one may be had: the schedule
+   * long to wait for it and when it is (epoch ms, by the caller's clock; booked ahead of the time the
+   * booking started by about as long as bookings take, `erp/booking-lead.ts`, and a booking that took
+   * longer than that counts as lateness); or says how long until one may be had: the schedule
    * is further ahead than that, or `priority`'s class has had its share of the slots booked ahead
    * (the priority rule, `functions/core/erp/priority-slots.ts`).
    */

@@ -58,6 +58,28 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     expect(sent.length).toBeGreaterThan(0);
   });
 
+  it('books ahead of now by its own booking time, so on a slow store the slot is not already past when granted', async () => {
+    // Prepare: a store whose every request takes 60 ms of this coordination's clock
+    let clockMs = Date.now();
+    const slow = new DynamoDBClient({});
+    slow.middlewareStack.add((next) => async (args) => ((clockMs += 60), next(args)), { step: 'initialize', name: 'slowStore' });
+    const instance = makeDynamoDbErpCoordination(slow, { tableName, name: 'lead-test', rateBudget: defaultRateBudgetConfig(2), customerShare: 0.7, breaker: DEFAULT_BREAKER_CONFIG, now: () => clockMs });
+    const pastBy: number[] = [];
+
+    // Act: bookings with the schedule idle between them, as when the pipeline cannot keep it busy
+    for (let booking = 0; booking < 4; booking++) {
+      const slot = await instance.reserveSlot(2000, 'customer');
+      if (!slot.granted) throw new Error('a slot of an idle schedule was refused');
+      pastBy.push(clockMs - slot.slotAt!);
+      clockMs += 5000;
+    }
+    slow.destroy();
+
+    // Assess: the first booking, not yet timed, is for the moment it was asked; the later ones come back before their slot
+    expect(pastBy[0]).toBeGreaterThan(0);
+    for (const late of pastBy.slice(1)) expect(late).toBeLessThanOrEqual(0);
+  });
+
   it('refuses a slot further ahead than the caller will wait', async () => {
     // Prepare
     const shared = coordination('ahead-test', 1);
