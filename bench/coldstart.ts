@@ -5,7 +5,9 @@
  * function's environment from the template (tokens replaced by dummies, plus the variables the Lambda
  * runtime sets) and times the `require`. The floor is a bundle built here, with the same esbuild
  * options as the stack, from a generated entry that imports exactly the `@aws-sdk/*` packages the
- * function's bundle requires and nothing else, loaded the same way. It prints bundle size, median load,
+ * function's bundle requires and nothing else, loaded the same way; a second floor also constructs one
+ * client of each `@aws-sdk/client-*` package among them (and a document client over DynamoDB's with
+ * `lib-dynamodb`), as any function that uses those services does at init. It prints bundle size, median load,
  * floor, ratio (wall-clock, the target's) and the same from CPU time (user + system, which other jobs on a
  * busy machine do not inflate), and whether each function meets the targets (ratio ≤ 1.25, bundle ≤ 500 kB); it never
  * fails on them. `--analyse` adds the largest packages of each bundle (esbuild metafile of the same
@@ -161,6 +163,27 @@ const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
   fs.writeFileSync(entry, sdkPackages.map((p) => `require(${JSON.stringify(p)});\n`).join('') + 'exports.handler = async () => undefined;\n');
   buildSync({ ...BUILD_OPTIONS, entryPoints: [entry], outfile: path.join(dir, 'index.js') });
   return path.join(dir, 'index.js');
+};
+
+/**
+ * The floor with clients: the same packages, and one client of each `@aws-sdk/client-*` package
+ * constructed with the defaults (plus a document client when `lib-dynamodb` is among them): what any
+ * function that uses these services pays at init, before any logic of its own.
+ */
+const buildFloorWithClients = (subject: Subject, sdkPackages: string[]): string => {
+  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, 'entry-clients.js');
+  const construct = sdkPackages.map((p) =>
+    p.startsWith('@aws-sdk/client-')
+      ? `{ const m = require(${JSON.stringify(p)}); const name = Object.keys(m).find((k) => /^[A-Z][A-Za-z0-9]*Client$/.test(k)); clients[${JSON.stringify(p)}] = new m[name]({}); }\n`
+      : p === '@aws-sdk/lib-dynamodb'
+        ? `require("@aws-sdk/lib-dynamodb").DynamoDBDocumentClient.from(clients["@aws-sdk/client-dynamodb"]);\n`
+        : `require(${JSON.stringify(p)});\n`,
+  );
+  fs.writeFileSync(entry, 'const clients = {};\n' + construct.join('') + 'exports.handler = async () => clients;\n');
+  buildSync({ ...BUILD_OPTIONS, entryPoints: [entry], outfile: path.join(dir, 'floor-clients.js') });
+  return path.join(dir, 'floor-clients.js');
 };
 
 /** A stand-in for @aws-lambda-powertools/tracer (and its middleware) that loads nothing and records nothing. */
@@ -326,13 +349,15 @@ const main = () => {
     const sdkPackages = load(file, subject.environment).sdkPackages.filter((p) => required.has(p)).sort();
     const floorFile = buildFloor(subject, sdkPackages);
     loadOnce(floorFile, subject.environment);
+    const clientsFloorFile = buildFloorWithClients(subject, sdkPackages);
+    loadOnce(clientsFloorFile, subject.environment);
     const untracedFile = values['without-tracer'] && subject.tree === CDK_OUT ? buildUntraced(subject) : undefined;
     if (untracedFile) loadOnce(untracedFile, subject.environment);
     const markedFile = values.breakdown && subject.tree === CDK_OUT ? buildMarked(subject) : undefined;
     if (markedFile) loadMarked(markedFile, subject.environment);
     const markedLoads: Array<ReturnType<typeof loadMarked>> = [];
     const withoutSourceMaps = { ...subject.environment, NODE_OPTIONS: (subject.environment.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim() };
-    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, untracedFile, markedFile, markedLoads, withoutSourceMaps, noMapLoads: [] as Load[], loads: [] as Load[], floorLoads: [] as Load[], untracedLoads: [] as Load[] };
+    return { subject, file, bytes: fs.statSync(file).size, sdkPackages, floorFile, clientsFloorFile, untracedFile, markedFile, markedLoads, withoutSourceMaps, noMapLoads: [] as Load[], loads: [] as Load[], floorLoads: [] as Load[], clientsFloorLoads: [] as Load[], untracedLoads: [] as Load[] };
   });
   // The runs interleaved, so drift in the machine's load hits all alike.
   const loadAverageStart = os.loadavg();
@@ -340,6 +365,7 @@ const main = () => {
     for (const m of measured) {
       m.loads.push(loadOnce(m.file, m.subject.environment));
       m.floorLoads.push(loadOnce(m.floorFile, m.subject.environment));
+      m.clientsFloorLoads.push(loadOnce(m.clientsFloorFile, m.subject.environment));
       if (m.untracedFile) m.untracedLoads.push(loadOnce(m.untracedFile, m.subject.environment));
       if (m.markedFile) {
         m.markedLoads.push(loadMarked(m.markedFile, m.subject.environment));
@@ -371,6 +397,19 @@ const main = () => {
       cpuMsMedian: round(cpuMs),
       floorCpuMsMedian: round(floorCpuMs),
       cpuRatio: round(cpuMs / floorCpuMs, 2),
+      // Against the floor that also constructs the clients; the target's ratio stays the one above.
+      withClients: {
+        floorMsMedian: round(median(wall(m.clientsFloorLoads))),
+        floorCpuMsMedian: round(median(cpu(m.clientsFloorLoads))),
+        ratio: round(loadMs / median(wall(m.clientsFloorLoads)), 2),
+        cpuRatio: round(cpuMs / median(cpu(m.clientsFloorLoads)), 2),
+        ...(m.untracedFile
+          ? {
+              withoutTracerRatio: round(median(wall(m.untracedLoads)) / median(wall(m.clientsFloorLoads)), 2),
+              withoutTracerCpuRatio: round(median(cpu(m.untracedLoads)) / median(cpu(m.clientsFloorLoads)), 2),
+            }
+          : {}),
+      },
       ...(m.untracedFile
         ? {
             withoutTracer: {
@@ -424,6 +463,14 @@ const main = () => {
   const misses = current.filter((r) => !r.meetsRatio || !r.meetsSize).length;
   say('');
   say(`${current.length - misses} of ${current.length} functions of ${path.relative(ROOT, CDK_OUT)} meet both targets.`);
+  say('');
+  say('Against a floor that also constructs one client of each @aws-sdk/client-* package (what any function using those services pays at init; the target above is against the packages alone):');
+  for (const r of current) {
+    const w = r.withClients;
+    say(
+      `${r.function}: floor with clients ${w.floorMsMedian} ms (CPU ${w.floorCpuMsMedian} ms), ratio ${w.ratio.toFixed(2)} (CPU ${w.cpuRatio.toFixed(2)})${w.withoutTracerRatio !== undefined ? `; without the tracer ${w.withoutTracerRatio.toFixed(2)} (CPU ${w.withoutTracerCpuRatio!.toFixed(2)})` : ''}`,
+    );
+  }
   if (values['without-tracer']) {
     say('');
     say('Without the Powertools tracer (a no-op in its place, built from the current sources; measured in the same runs, not shipped):');
