@@ -72,7 +72,10 @@ export const serveJson = async (routes: Route[], port = 0, stripPrefix?: RegExp)
       send({ status: 500, body: { error: 'SimulatorFault', description: String(error) } });
     }
   });
-  server.keepAliveTimeout = 1000;
+  // As a real API keeps its connections: with 1 s here, undici (which gives a connection up 1 s before
+  // the server's keep-alive hint) opened a new connection for nearly every request, and the connect
+  // made ERP sends reach the simulator later after the gate's check (docs/performance.md, ERP pipeline).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: boundPort } = server.address() as AddressInfo;
   return {
