@@ -155,10 +155,16 @@ const BUILD_OPTIONS = {
   logLevel: 'silent' as const,
 } satisfies BuildOptions;
 
-/** The floor: a bundle of the `@aws-sdk/*` packages the function's bundle requires, and no logic. */
-const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
+/** Where the bench builds what it measures for a function, beside the tree it measures. */
+const workDirOf = (subject: Subject): string => {
   const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
   fs.mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/** The floor: a bundle of the `@aws-sdk/*` packages the function's bundle requires, and no logic. */
+const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
+  const dir = workDirOf(subject);
   const entry = path.join(dir, 'entry.js');
   fs.writeFileSync(entry, sdkPackages.map((p) => `require(${JSON.stringify(p)});\n`).join('') + 'exports.handler = async () => undefined;\n');
   buildSync({ ...BUILD_OPTIONS, entryPoints: [entry], outfile: path.join(dir, 'index.js') });
@@ -171,8 +177,7 @@ const buildFloor = (subject: Subject, sdkPackages: string[]): string => {
  * function that uses these services pays at init, before any logic of its own.
  */
 const buildFloorWithClients = (subject: Subject, sdkPackages: string[]): string => {
-  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = workDirOf(subject);
   const entry = path.join(dir, 'entry-clients.js');
   const construct = sdkPackages.map((p) =>
     p.startsWith('@aws-sdk/client-')
@@ -193,8 +198,7 @@ exports.captureLambdaHandler = () => ({ before() {} });
 
 /** The function built from the current sources as the stack builds it, but with the no-op tracer. */
 const buildUntraced = (subject: Subject): string => {
-  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = workDirOf(subject);
   const stub = path.join(dir, 'no-op-tracer.js');
   fs.writeFileSync(stub, NO_OP_TRACER);
   const outfile = path.join(dir, 'untraced.js');
@@ -213,8 +217,7 @@ const buildUntraced = (subject: Subject): string => {
  * wrapper: a statement boundary either way).
  */
 const buildMarked = (subject: Subject): string => {
-  const dir = path.join(subject.tree, 'bench-coldstart', subject.name);
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = workDirOf(subject);
   const outfile = path.join(dir, 'marked.js');
   const { outputFiles } = buildSync({ ...BUILD_OPTIONS, minify: false, sourcemap: false, write: false, outfile, entryPoints: [path.join(ROOT, entryOf(subject.name as FunctionName))] });
   const lines = outputFiles[0]!.text.split('\n').flatMap((line) => {
@@ -259,11 +262,16 @@ require(process.argv[1]);
 process.stdout.write(JSON.stringify({ ms: performance.now() - started, sdkMs: sdkOwn.ms, parts }));
 `;
 
+/** Runs a loader script on a bundle in a fresh Node.js process with the function's environment; what it printed. */
+const runLoader = <T>(script: string, file: string, environment: Record<string, string>): T => {
+  const run = spawnSync(process.execPath, ['-e', script, file], { cwd: path.dirname(file), env: { PATH: process.env.PATH, HOME: process.env.HOME, ...environment }, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`loading ${file} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+};
+
 /** One load of a marked bundle: its total, the @aws-sdk requires, and the time per part. */
 const loadMarked = (file: string, environment: Record<string, string>): { ms: number; parts: Record<string, number> } => {
-  const run = spawnSync(process.execPath, ['-e', MARKED_LOADER, file], { cwd: path.dirname(file), env: { PATH: process.env.PATH, HOME: process.env.HOME, ...environment }, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`loading ${file} failed:\n${run.stderr}`);
-  const { ms, sdkMs, parts } = JSON.parse(run.stdout) as { ms: number; sdkMs: number; parts: Record<string, number> };
+  const { ms, sdkMs, parts } = runLoader<{ ms: number; sdkMs: number; parts: Record<string, number> }>(MARKED_LOADER, file, environment);
   const grouped: Record<string, number> = { 'AWS SDK packages (@aws-sdk/* require)': sdkMs };
   for (const [source, partMs] of Object.entries(parts)) {
     const part = source === '(compile)' ? '(compile: read and compile the bundle)' : partOf(source);
@@ -292,15 +300,7 @@ interface Load {
 }
 
 /** Loads a bundle in a fresh Node.js process: the time `require` took, and every @aws-sdk package it loaded. */
-const load = (file: string, environment: Record<string, string>): Load & { sdkPackages: string[] } => {
-  const run = spawnSync(process.execPath, ['-e', LOADER, file], {
-    cwd: path.dirname(file),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...environment },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`loading ${file} failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout) as Load & { sdkPackages: string[] };
-};
+const load = (file: string, environment: Record<string, string>) => runLoader<Load & { sdkPackages: string[] }>(LOADER, file, environment);
 const loadOnce = (file: string, environment: Record<string, string>): Load => {
   const { ms, cpuMs } = load(file, environment);
   return { ms, cpuMs };
