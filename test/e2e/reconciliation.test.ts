@@ -64,7 +64,14 @@ describe('reconciliation on the local stack', () => {
   const linkCase = (orderId: string) => linkCaseIn(stack, orderId);
   const caseShows = (caseId: number) => caseShowsIn(stack, caseId);
   const syncView = async (orderId: string) =>
-    (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`, { headers: callerHeaders })).json()) as { inSync?: boolean; serviceDesk?: { status: string; version: number; verified: boolean; verifiedAt: string | null } };
+    (await (await fetch(`${stack.url}/v1/orders/${orderId}/sync`, { headers: callerHeaders })).json()) as { inSync?: boolean; erp?: { version: number }; serviceDesk?: { status: string; version: number; verified: boolean; verifiedAt: string | null } };
+  /**
+   * Both sides of the sync state have recorded version n. The ERP side and the desk side are written by
+   * different consumers, so the desk side can land first: reconciling then would also (rightly) find the
+   * sync state behind.
+   */
+  const bothSidesRecorded = (orderId: string, n: number) =>
+    eventually(() => syncView(orderId), (view) => view.erp?.version === V(n) && view.serviceDesk?.version === V(n), 8_000);
   const cli = async (...args: string[]) => {
     let stdout = '';
     let stderr = '';
@@ -79,6 +86,7 @@ describe('reconciliation on the local stack', () => {
     const inSyncCase = await linkCase('SO-R0');
     await erpChanges('SO-R0', 'confirmed', 1);
     await eventually(async () => caseShows(inSyncCase), (shown) => shown === `confirmed v${V(1)}`, 8_000);
+    await bothSidesRecorded('SO-R0', 1);
 
     // Lost service-desk update: the desk answers 200 to v2 but keeps v1; the sync state records v2 as written, not verified.
     const lostUpdateCase = await linkCase('SO-R1');
@@ -86,7 +94,7 @@ describe('reconciliation on the local stack', () => {
     await eventually(async () => caseShows(lostUpdateCase), (shown) => shown === `confirmed v${V(1)}`, 8_000);
     stack.serviceDesk.loseNextUpdates(1);
     await erpChanges('SO-R1', 'shipped', 2);
-    await eventually(() => syncView('SO-R1'), (view) => view.serviceDesk?.version === V(2), 8_000);
+    await bothSidesRecorded('SO-R1', 2);
     expect(caseShows(lostUpdateCase)).toBe(`confirmed v${V(1)}`);
 
     // Lost ERP webhook: the ERP moved on, nobody told us.
@@ -150,7 +158,7 @@ describe('reconciliation on the local stack', () => {
     await erpChanges('SO-R5', 'shipped', 2);
 
     // Assess
-    const lost = await eventually(() => syncView('SO-R5'), (view) => view.serviceDesk?.version === V(2), 8_000);
+    const lost = await eventually(() => syncView('SO-R5'), (view) => view.erp?.version === V(2) && view.serviceDesk?.version === V(2), 8_000);
     expect(lost).toMatchObject({ serviceDesk: { status: 'shipped', version: V(2), verified: false, verifiedAt }, inSync: false });
     expect(caseShows(caseId)).toBe(`confirmed v${V(1)}`);
 
@@ -197,7 +205,7 @@ describe('reconciliation on the local stack', () => {
     await eventually(async () => caseShows(caseId), (shown) => shown === `confirmed v${V(1)}`, 8_000);
     stack.serviceDesk.loseNextUpdates(1);
     await erpChanges('SO-R4', 'shipped', 2);
-    await eventually(() => syncView('SO-R4'), (view) => view.serviceDesk?.version === V(2), 8_000);
+    await bothSidesRecorded('SO-R4', 2);
     const changedBy = Date.now();
 
     // What EventBridge's schedule delivers to the queue (the local stack's timer sends the same); its
