@@ -200,7 +200,7 @@ export const formatOverview = (overview: Overview) => {
     `Orders out of sync: ${overview.sync.outOfSync}${overview.sync.oldest ? ` (oldest ${overview.sync.oldest.orderId}, ${formatAge(overview.sync.oldest.ageSeconds)}, since ${overview.sync.oldest.since})` : ''}`,
     `Workflows by state: ${Object.entries(overview.workflows.byState).map(([state, count]) => `${state} ${count}`).join(', ') || 'none'}`,
     `Past SLA: ${overview.sla.refundsPastSla} refund(s), ${overview.sla.replacementsPastSla} replacement(s); returns awaiting receipt: ${overview.sla.returnsAwaitingReceipt}; open exceptions: ${overview.exceptions.open}`,
-    `ERP: breaker ${overview.erp.breaker.state}${overview.erp.breaker.openUntil ? ` until ${overview.erp.breaker.openUntil}` : ''}; budget ${overview.erp.budget.usedLastMinute} slot(s) booked in the last minute of ${overview.erp.budget.limitPerSecond}/s (${overview.erp.budget.limitSource}), ${(overview.erp.budget.utilisation * 100).toFixed(1)}% used`,
+    `ERP: breaker ${overview.erp.breaker.state}${overview.erp.breaker.openedAt ? ` since ${overview.erp.breaker.openedAt}` : ''}${overview.erp.breaker.openUntil ? ` until ${overview.erp.breaker.openUntil}` : ''}; budget ${overview.erp.budget.usedLastMinute} slot(s) booked in the last minute of ${overview.erp.budget.limitPerSecond}/s (${overview.erp.budget.limitSource}), ${(overview.erp.budget.utilisation * 100).toFixed(1)}% used`,
     '',
   ];
   const dlqs = table([['DLQ', 'DEPTH', 'OLDEST'], ...overview.dlqs.map((dlq) => [dlq.name, String(dlq.depth), formatAge(dlq.oldestAgeSeconds)])], [1]);

@@ -20,7 +20,7 @@ export interface Overview {
   exceptions: { open: number };
   dlqs: Array<{ name: string; depth: number; oldestAgeSeconds?: number }>;
   erp: {
-    /** `openUntil`: when the cool-down of an open breaker ends (then one call probes the ERP). */
+    /** `openedAt`: when the outage began (kept while probes fail); `openUntil`: when the cool-down of an open breaker ends (then one call probes the ERP). */
     breaker: { state: 'closed' | 'open' | 'half-open' | 'unknown'; openedAt?: string; openUntil?: string; consecutiveFailures?: number };
     /**
      * `limitPerSecond`: the adaptive rate the gate cut to after a 429 (`limitSource: 'adaptive'`), else the configured
@@ -59,12 +59,13 @@ export async function readOverview(conn: OpsConnection, now: Date = new Date(), 
   const dlqs = (await listDlqs(conn.sqs, conn.stage, { ...conn.scan, now: () => now.getTime() })).filter((dlq) => dlq.exists);
 
   const gate = await readErpGateItems(conn);
-  const breakerState = gate.breaker?.state as { status?: string; openUntilMs?: number; consecutiveFailures?: number } | undefined;
+  const breakerState = gate.breaker?.state as { status?: string; openedAtMs?: number; openUntilMs?: number; consecutiveFailures?: number } | undefined;
   const status = breakerState?.status;
   const breaker: Overview['erp']['breaker'] = !gate.breaker
     ? { state: 'closed' }
     : {
         state: status === 'closed' || status === 'open' || status === 'half-open' ? status : 'unknown',
+        ...(status !== 'closed' && breakerState?.openedAtMs ? { openedAt: new Date(breakerState.openedAtMs).toISOString() } : {}),
         ...(status !== 'closed' && breakerState?.openUntilMs ? { openUntil: new Date(breakerState.openUntilMs).toISOString() } : {}),
         ...(breakerState?.consecutiveFailures !== undefined ? { consecutiveFailures: breakerState.consecutiveFailures } : {}),
       };

@@ -7,6 +7,11 @@ export interface BreakerState {
   status: 'closed' | 'open' | 'half-open';
   consecutiveFailures: number;
   openUntilMs: number;
+  /**
+   * When this outage began: set when a closed breaker opens, kept while probes fail, gone when it
+   * closes. Optional because breakers stored before it existed lack it.
+   */
+  openedAtMs?: number;
   /** While a probe is out, other instances wait until this lease expires. */
   probeLeaseUntilMs: number;
 }
@@ -40,7 +45,8 @@ export const recordSuccess = (state: BreakerState): BreakerState | undefined =>
 export const recordFailure = (state: BreakerState, nowMs: number, config: BreakerConfig): BreakerState => {
   const consecutiveFailures = state.consecutiveFailures + 1;
   if (state.status !== 'closed' || consecutiveFailures >= config.failureThreshold) {
-    return { status: 'open', consecutiveFailures, openUntilMs: nowMs + config.cooldownMs, probeLeaseUntilMs: 0 };
+    const openedAtMs = state.status === 'closed' ? nowMs : (state.openedAtMs ?? nowMs);
+    return { status: 'open', consecutiveFailures, openUntilMs: nowMs + config.cooldownMs, openedAtMs, probeLeaseUntilMs: 0 };
   }
   return { ...state, consecutiveFailures };
 };

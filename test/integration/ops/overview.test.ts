@@ -107,7 +107,7 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       ago(60),
     );
     await DynamoDBDocumentClient.from(dynamodb).send(
-      new PutCommand({ TableName: names.table('coordination'), Item: { pk: 'BREAKER#erp', state: { status: 'open', consecutiveFailures: 5, openUntilMs: now.getTime() + 10_000, probeLeaseUntilMs: 0 }, revision: 1 } }),
+      new PutCommand({ TableName: names.table('coordination'), Item: { pk: 'BREAKER#erp', state: { status: 'open', consecutiveFailures: 5, openedAtMs: ago(300).getTime(), openUntilMs: now.getTime() + 10_000, probeLeaseUntilMs: 0 }, revision: 1 } }),
     );
     dynamodb.destroy();
     sqs.destroy();
@@ -129,7 +129,7 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       expect(overview.sla).toEqual({ refundsPastSla: 1, replacementsPastSla: 0, returnsAwaitingReceipt: 0 });
       expect(overview.exceptions.open).toBe(1);
       expect(overview.reconciliation.runs).toEqual([{ runId: 'run-1', startedAt: ago(60).toISOString(), status: 'requested', checked: 0, driftFound: 0, repaired: 0 }]);
-      expect(overview.erp.breaker).toEqual({ state: 'open', openUntil: new Date(now.getTime() + 10_000).toISOString(), consecutiveFailures: 5 });
+      expect(overview.erp.breaker).toEqual({ state: 'open', openedAt: ago(300).toISOString(), openUntil: new Date(now.getTime() + 10_000).toISOString(), consecutiveFailures: 5 });
       expect(overview.erp.budget).toEqual({ limitPerSecond: 20, usedLastMinute: 0, utilisation: 0, limitSource: 'configured' });
     });
 
@@ -141,7 +141,7 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       // Assess
       expect(text.code).toBe(0);
       expect(text.stdout).toMatch(/^Orders out of sync: 2 \(oldest SO-DRIFT, 10m \d+s/m);
-      expect(text.stdout).toMatch(/ERP: breaker open/);
+      expect(text.stdout).toMatch(new RegExp(`ERP: breaker open since ${ago(300).toISOString()} until `));
       expect(json.code).toBe(0);
       expect(JSON.parse(json.stdout).sync.outOfSync).toBe(2);
     });

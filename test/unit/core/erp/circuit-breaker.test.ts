@@ -6,8 +6,9 @@ const failTimes = (state: BreakerState, times: number, now = 0) => {
   for (let i = 0; i < times; i++) next = recordFailure(next, now, config);
   return next;
 };
+const probeOf = (state: BreakerState, now: number) => (admit(state, now, config) as { next: BreakerState }).next;
 /** A breaker that opened at 0 and let a probe through when its cool-down ended, at 10 s. */
-const probing = () => (admit(failTimes(closedBreaker(), 3), 10_000, config) as { next: BreakerState }).next;
+const probing = () => probeOf(failTimes(closedBreaker(), 3), 10_000);
 
 describe('circuit breaker', () => {
   it('lets calls through while closed and below the threshold', () => {
@@ -27,7 +28,7 @@ describe('circuit breaker', () => {
     const state = failTimes(closedBreaker(), 3, 1000);
 
     // Assess
-    expect(state).toMatchObject({ status: 'open', openUntilMs: 11_000 });
+    expect(state).toMatchObject({ status: 'open', openUntilMs: 11_000, openedAtMs: 1000 });
   });
 
   it('holds calls while open for the rest of the cool-down', () => {
@@ -94,6 +95,32 @@ describe('circuit breaker', () => {
 
     // Assess
     expect(state).toMatchObject({ status: 'open', openUntilMs: 20_500 });
+  });
+
+  it('keeps when the outage began while probes fail, and forgets it once the ERP answers', () => {
+    // Prepare
+    const halfOpen = probing();
+
+    // Act
+    const reopened = recordFailure(halfOpen, 10_500, config);
+    const closed = recordSuccess(probeOf(reopened, 20_500));
+    const openedAgain = failTimes(closed!, 3, 30_000);
+
+    // Assess
+    expect(reopened.openedAtMs).toBe(0);
+    expect(closed!.openedAtMs).toBeUndefined();
+    expect(openedAgain.openedAtMs).toBe(30_000);
+  });
+
+  it('dates an outage from the failed probe when the stored breaker predates openedAtMs', () => {
+    // Prepare
+    const { openedAtMs: _dropped, ...stored } = probing();
+
+    // Act
+    const reopened = recordFailure(stored, 10_500, config);
+
+    // Assess
+    expect(reopened.openedAtMs).toBe(10_500);
   });
 
   it('lets another instance probe when a probe never reported back', () => {
