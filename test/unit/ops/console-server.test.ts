@@ -6,6 +6,7 @@ import { UsageError } from '../../../ops/errors';
 interface Answer {
   status: number;
   type: string;
+  headers: Record<string, string | string[] | undefined>;
   body: string;
 }
 
@@ -15,7 +16,7 @@ const send = (port: number, method: string, path: string, headers: Record<string
     const outgoing = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode!, type: String(response.headers['content-type']), body: text }));
+      response.on('end', () => resolve({ status: response.statusCode!, type: String(response.headers['content-type']), headers: response.headers, body: text }));
     });
     outgoing.on('error', reject);
     outgoing.end(body);
@@ -30,6 +31,17 @@ const fakeOps = (calls: string[]): ConsoleOps =>
     decideWorkflow: async (workflowId: string, action: string) => {
       calls.push(`${action} ${workflowId}`);
       return { workflowId, action, step: 'create-return', error: 'Erp.Permanent' };
+    },
+    exportDlq: async (queue: string, selection: { filters?: string[]; max?: number }) => {
+      calls.push(`export ${queue} ${JSON.stringify(selection)}`);
+      return { queue: `retail-sync-test-${queue}-dlq`, count: 2, jsonLines: '{"messageId":"m-1"}\n{"messageId":"m-2"}\n' };
+    },
+    // Moves one message, then waits until it is stopped, as a long selective redrive does.
+    redriveDlq: async (queue: string, _selection: unknown, who: string, onProgress: (progress: unknown) => void, signal: AbortSignal) => {
+      calls.push(`redrive ${queue} by ${who}`);
+      onProgress({ scanned: 1, moved: 1, total: 5, cameBack: 0 });
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      return { mode: 'selective', moved: 1, scanned: 1, dryRun: false, interrupted: true, queue: `retail-sync-test-${queue}-dlq`, sourceQueue: `retail-sync-test-${queue}` };
     },
     purgeDlq: async (queue: string) => {
       calls.push(`purge ${queue}`);
@@ -130,6 +142,42 @@ describe('the console server', () => {
     expect(without.status).toBe(400);
     expect(JSON.parse(without.body)).toMatchObject({ type: 'https://retail-sync.dev/problems/validation', detail: 'confirm (the queue name, typed) is required' });
     expect(calls).toEqual([]);
+  });
+
+  it('downloads a DLQ export as a JSON Lines attachment, with the count and the selection passed on', async () => {
+    // Act
+    const answer = await send(server.port, 'GET', '/api/dlqs/erp-commands/export?filter=type%3Drefund&max=10', {});
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(answer.type).toBe('application/x-ndjson; charset=utf-8');
+    expect(answer.headers['content-disposition']).toMatch(/^attachment; filename="retail-sync-test-erp-commands-dlq-\d{4}-\d{2}-\d{2}T[\d-]+Z\.jsonl"$/);
+    expect(answer.headers['x-exported-count']).toBe('2');
+    expect(answer.body.trim().split('\n').map((line) => JSON.parse(line).messageId)).toEqual(['m-1', 'm-2']);
+    expect(calls).toEqual(['export erp-commands {"filters":["type=refund"],"max":10}']);
+  });
+
+  it('stops a running redrive when asked, and refuses a second redrive of the queue meanwhile', async () => {
+    // Prepare
+    const started = await send(server.port, 'POST', '/api/dlqs/erp-commands/redrive', sameOrigin(), '{}');
+    const { jobId, statusUrl } = JSON.parse(started.body) as { jobId: string; statusUrl: string };
+    const second = await send(server.port, 'POST', '/api/dlqs/erp-commands/redrive', sameOrigin(), '{}');
+
+    // Act
+    const stop = await send(server.port, 'POST', `/api/jobs/${jobId}/cancel`, sameOrigin(), '{}');
+    let job: { state: string; progress?: { moved: number }; result?: { interrupted?: boolean; moved: number } } = { state: 'running' };
+    for (let poll = 0; poll < 50 && job.state === 'running'; poll++) {
+      job = JSON.parse((await send(server.port, 'GET', statusUrl, {})).body);
+      if (job.state === 'running') await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+
+    // Assess
+    expect(started.status).toBe(202);
+    expect(second.status).toBe(409);
+    expect(JSON.parse(second.body).detail).toBe(`Redrive ${jobId} of erp-commands is still running: follow it at /api/jobs/${jobId}`);
+    expect(stop.status).toBe(202);
+    expect(job).toMatchObject({ state: 'done', progress: { moved: 1 }, result: { interrupted: true, moved: 1 } });
+    expect(calls).toEqual(['redrive erp-commands by local:tester']);
   });
 
   it('answers problem+json for an unknown id, an unknown route, bad JSON and a bad number', async () => {
