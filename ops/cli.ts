@@ -436,7 +436,7 @@ export const buildProgram = (io: CliIo) => {
     });
 
   withConnection(ops.command('overview').description('integration health beside business KPIs: orders out of sync, reconciliation runs, workflows, SLAs, exceptions, DLQs, the ERP breaker and budget'))
-    .option('--erp-requests-per-second <n>', "the stage's ERP budget (erpRequestsPerSecond), shown when the gate has not adapted it", positiveNumber)
+    .option('--erp-requests-per-second <n>', "the stage's ERP budget (erpRequestsPerSecond), assumed until the stage's gate has recorded it on a booking", positiveNumber)
     .option('--json', 'JSON output')
     .action(async (options: ConnectionOptions & { erpRequestsPerSecond?: number; json?: boolean }) => {
       const conn = openOps(options);

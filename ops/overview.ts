@@ -4,6 +4,7 @@
  * returns awaiting receipt, open exceptions, DLQ depths, the ERP breaker and budget use.
  */
 import { orderLag, pastSla } from '../functions/core/delays';
+import { ceilingRate, currentRate, defaultRateBudgetConfig } from '../functions/core/erp/rate-budget';
 import { FUNCTIONS } from '../lib/topology';
 import type { OpsConnection } from './connection';
 import { listDlqs } from './dlq';
@@ -23,16 +24,20 @@ export interface Overview {
     /** `openedAt`: when the outage began (kept while probes fail); `openUntil`: when the cool-down of an open breaker ends (then one call probes the ERP). */
     breaker: { state: 'closed' | 'open' | 'half-open' | 'unknown'; openedAt?: string; openUntil?: string; consecutiveFailures?: number };
     /**
-     * `limitPerSecond`: the adaptive rate the gate cut to after a 429 (`limitSource: 'adaptive'`), else the configured
-     * budget passed in (`'configured'`); `usedLastMinute`: ERP send slots booked in the last whole minute (the
-     * `ErpBudgetBooked` metric of every ERP caller); `utilisation`: used / (limit × 60).
+     * `limitPerSecond`: the rate in force now when a 429 cut it and it has not climbed back yet
+     * (`limitSource: 'adaptive'`), else the stage's `erpRequestsPerSecond` as its gate recorded it on the
+     * budget item (`'stage'`), else, before any booking recorded it, the one passed in or 20 (`'assumed'`);
+     * `usedLastMinute`: ERP send slots booked in the last whole minute (the `ErpBudgetBooked` metric of
+     * every ERP caller); `utilisation`: used / (limit × 60).
      */
-    budget: { limitPerSecond: number; usedLastMinute: number; utilisation: number; limitSource: 'adaptive' | 'configured' };
+    budget: { limitPerSecond: number; usedLastMinute: number; utilisation: number; limitSource: ErpLimitSource };
   };
 }
 
+export type ErpLimitSource = 'adaptive' | 'stage' | 'assumed';
+
 export interface OverviewOptions {
-  /** The stage's `erpRequestsPerSecond` (default 20, the functions' own default when none is set). */
+  /** The stage's `erpRequestsPerSecond`, used until its gate has recorded it (default 20, the functions' own default). */
   erpRequestsPerSecond?: number;
   /** Reconciliation runs listed, the latest first (default 10). */
   runs?: number;
@@ -69,8 +74,7 @@ export async function readOverview(conn: OpsConnection, now: Date = new Date(), 
         ...(status !== 'closed' && breakerState?.openUntilMs ? { openUntil: new Date(breakerState.openUntilMs).toISOString() } : {}),
         ...(breakerState?.consecutiveFailures !== undefined ? { consecutiveFailures: breakerState.consecutiveFailures } : {}),
       };
-  const adaptive = typeof gate.budget?.rate === 'number' ? (gate.budget.rate as number) : undefined;
-  const limitPerSecond = adaptive ?? options.erpRequestsPerSecond ?? 20;
+  const { limitPerSecond, limitSource } = erpLimit(gate.budget, now, options.erpRequestsPerSecond);
   const minuteEnd = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const usedLastMinute = await sumOverServices(conn, 'ErpBudgetBooked', ERP_CALLERS, new Date(minuteEnd.getTime() - 60_000), minuteEnd);
 
@@ -99,8 +103,25 @@ export async function readOverview(conn: OpsConnection, now: Date = new Date(), 
     dlqs: dlqs.map((dlq) => ({ name: dlq.name, depth: dlq.depth ?? 0, ...(dlq.oldestAgeSeconds !== undefined ? { oldestAgeSeconds: dlq.oldestAgeSeconds } : {}) })),
     erp: {
       breaker,
-      budget: { limitPerSecond, usedLastMinute, utilisation: limitPerSecond > 0 ? usedLastMinute / (limitPerSecond * 60) : 0, limitSource: adaptive !== undefined ? 'adaptive' : 'configured' },
+      budget: { limitPerSecond, usedLastMinute, utilisation: limitPerSecond > 0 ? usedLastMinute / (limitPerSecond * 60) : 0, limitSource },
     },
   };
 }
 
+
+const numberIn = (item: Record<string, unknown> | undefined, name: string) => (typeof item?.[name] === 'number' ? (item[name] as number) : undefined);
+
+/**
+ * The ERP limit in force, from the budget item (`RATE#erp`): a rate a 429 cut counts only until the
+ * gate's additive increase has brought it back to the schedule's ceiling, as the gate itself reckons.
+ */
+export const erpLimit = (budget: Record<string, unknown> | undefined, now: Date, assumed = 20): { limitPerSecond: number; limitSource: ErpLimitSource } => {
+  const recorded = numberIn(budget, 'configuredRate');
+  const configured = recorded ?? assumed;
+  const config = defaultRateBudgetConfig(configured);
+  const rate = numberIn(budget, 'rate');
+  const rateChangedAtMs = numberIn(budget, 'rateChangedAt');
+  const inForce = rate !== undefined && rateChangedAtMs !== undefined ? currentRate({ rate, rateChangedAtMs }, now.getTime(), config) : undefined;
+  if (inForce !== undefined && inForce < ceilingRate(config)) return { limitPerSecond: Math.round(inForce * 100) / 100, limitSource: 'adaptive' };
+  return { limitPerSecond: configured, limitSource: recorded !== undefined ? 'stage' : 'assumed' };
+};

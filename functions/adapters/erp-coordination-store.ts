@@ -147,6 +147,8 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
     throw new TransientError(`Too much contention on ${budgetKey.pk}`);
   };
 
+  /** Every booking also records the configured limit, so `ops overview` reads the stage's own budget. */
+  const recordConfigured = 'configuredRate = :configured';
   /** One conditional write per booking case; its condition is the case's test in `decideSlot`. */
   const slotWrite = (
     booking: Booking,
@@ -157,14 +159,14 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
       return {
         TableName: options.tableName,
         Key: budgetKey,
-        UpdateExpression: 'SET nextFreeAt = :next, lastSlotAt = :now',
+        UpdateExpression: `SET nextFreeAt = :next, lastSlotAt = :now, ${recordConfigured}`,
         ConditionExpression: 'attribute_not_exists(nextFreeAt) OR nextFreeAt < :now',
-        ExpressionAttributeValues: { ':next': at + intervalMs, ':now': at },
+        ExpressionAttributeValues: { ':next': at + intervalMs, ':now': at, ':configured': options.rateBudget.requestsPerSecond },
       };
     }
     const busy = 'nextFreeAt BETWEEN :now AND :latest';
-    const move = 'SET lastSlotAt = nextFreeAt, nextFreeAt = nextFreeAt + :interval';
-    const values = { ':now': at, ':latest': at + maxWaitMs, ':interval': intervalMs };
+    const move = `SET lastSlotAt = nextFreeAt, nextFreeAt = nextFreeAt + :interval, ${recordConfigured}`;
+    const values = { ':now': at, ':latest': at + maxWaitMs, ':interval': intervalMs, ':configured': options.rateBudget.requestsPerSecond };
     if (booking === 'share') {
       const classInterval = intervalMs / classShare(priority, options.customerShare);
       // max(shareFrom, lastSlotAt) + class interval, as two cases: DynamoDB has no max.

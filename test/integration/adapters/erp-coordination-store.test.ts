@@ -8,6 +8,7 @@ import { makeErpGate } from '../../../functions/core/erp/gate';
 import { defaultRateBudgetConfig } from '../../../functions/core/erp/rate-budget';
 import { DeferredError, TransientError } from '../../../functions/core/errors';
 import { makeErpDispatch } from '../../../functions/erp-dispatcher/dispatch';
+import { erpLimit } from '../../../ops/overview';
 import { startErpSimulator, type ErpSimulator } from '../../../local/simulators/erp';
 import { createHashKeyTable, eventually, uniqueStage, useEmulator } from '../../support/emulator';
 
@@ -56,6 +57,24 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     // Sends happened; how many depends on the emulator's speed on this machine (bench:erp measures the
     // achieved rate), so the rule here is only that the budget held.
     expect(sent.length).toBeGreaterThan(0);
+  });
+
+  it("records its configured limit with every booking, which ops overview reads as the stage's budget until a 429 cuts it", async () => {
+    // Prepare
+    const gate = coordination('configured-test', 7);
+    const budgetItem = async () => (await DynamoDBDocumentClient.from(client).send(new GetCommand({ TableName: tableName, Key: { pk: 'RATE#configured-test' }, ConsistentRead: true }))).Item;
+
+    // Act: the first booking finds the schedule idle, the second books the next slot.
+    await gate.reserveSlot(5000, 'bulk');
+    await gate.reserveSlot(5000, 'customer');
+    const booked = await budgetItem();
+    await gate.rateLimited();
+    const cut = await budgetItem();
+
+    // Assess
+    expect(booked).toMatchObject({ configuredRate: 7 });
+    expect(erpLimit(booked, new Date(now()))).toEqual({ limitPerSecond: 7, limitSource: 'stage' });
+    expect(erpLimit(cut, new Date(now()))).toEqual({ limitPerSecond: expect.closeTo((7 * 1000) / 1040 / 2, 1), limitSource: 'adaptive' });
   });
 
   it('books ahead of now by its own booking time, so on a slow store the slot is not already past when granted', async () => {

@@ -130,7 +130,7 @@ describe('ops overview, delayed, audit and metrics history against the emulator'
       expect(overview.exceptions.open).toBe(1);
       expect(overview.reconciliation.runs).toEqual([{ runId: 'run-1', startedAt: ago(60).toISOString(), status: 'requested', checked: 0, driftFound: 0, repaired: 0 }]);
       expect(overview.erp.breaker).toEqual({ state: 'open', openedAt: ago(300).toISOString(), openUntil: new Date(now.getTime() + 10_000).toISOString(), consecutiveFailures: 5 });
-      expect(overview.erp.budget).toEqual({ limitPerSecond: 20, usedLastMinute: 0, utilisation: 0, limitSource: 'configured' });
+      expect(overview.erp.budget).toEqual({ limitPerSecond: 20, usedLastMinute: 0, utilisation: 0, limitSource: 'assumed' });
     });
 
     it('prints it through the CLI, and as JSON', async () => {
