@@ -21,6 +21,12 @@ export const StageConfig = z.object({
    */
   erpPriorityShare: z.coerce.number().gt(0).lt(1).default(0.7),
   /**
+   * The ERP budget's safety margin in ms (`marginMs`, `functions/core/erp/rate-budget.ts`): slots are
+   * spaced so any R + 1 span 1 s plus this; half of it is how late a send may leave after its slot,
+   * half is for the way to the ERP. Widen it for an ERP far away or behind a jittery network.
+   */
+  erpSendMarginMs: z.coerce.number().int().min(10).max(1000).default(40),
+  /**
    * How Business Central's sales order `status` (and `<status>+fullyShipped`, `invoiced`) reads as a
    * canonical order status; unset: the documented values (`functions/core/erp/business-central-orders.ts`).
    */

@@ -91,6 +91,7 @@ export class HandlerFunctions extends Construct {
       'coordinationTable:readWrite': tables.coordination.tableName,
       'erpRateBudget:read': String(config.erpRequestsPerSecond),
       'erpPriorityShare:read': String(config.erpPriorityShare),
+      'erpSendMargin:read': String(config.erpSendMarginMs),
       'readModelTable:read': tables.readModels.tableName,
       'readModelTable:readWrite': tables.readModels.tableName,
       'inventoryStaleness:read': String(config.inventoryStaleAfterSeconds),

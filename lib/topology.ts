@@ -38,6 +38,7 @@ export type ResourceNeed =
   | 'zendeskSettings:read'
   | 'erpRateBudget:read'
   | 'erpPriorityShare:read'
+  | 'erpSendMargin:read'
   | 'erp:call'
   | 'erpCredentials:read'
   | 'serviceDesk:call'
@@ -121,7 +122,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     timeoutSeconds: 60,
     // Answers the task token a workflow's ERP command carries with the ERP's reference.
-    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'erpPriorityShare:read', 'coordinationTable:readWrite', 'workflows:answerTasks'],
+    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'erpPriorityShare:read', 'erpSendMargin:read', 'coordinationTable:readWrite', 'workflows:answerTasks'],
   },
   readModelProjector: {
     serviceName: 'read-model-projector',
@@ -148,6 +149,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'erpCredentials:read',
       'erpRateBudget:read',
       'erpPriorityShare:read',
+      'erpSendMargin:read',
       'coordinationTable:readWrite',
       // Reads a page of orders at once and records what the cases were read to show (the desk side's verification).
       'syncStateTable:reconcile',
@@ -174,6 +176,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'erpCredentials:read',
       'erpRateBudget:read',
       'erpPriorityShare:read',
+      'erpSendMargin:read',
       'coordinationTable:readWrite',
       'serviceDesk:call',
       'serviceDeskCredentials:read',
@@ -196,7 +199,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     // A collection notification reads up to 50 pages of changed orders.
     timeoutSeconds: 120,
-    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'erpPriorityShare:read', 'coordinationTable:readWrite', 'idempotencyTable:readWrite', 'eventBus:put', 'erpSubscriptions:keep'],
+    needs: ['erp:call', 'erpCredentials:read', 'erpRateBudget:read', 'erpPriorityShare:read', 'erpSendMargin:read', 'coordinationTable:readWrite', 'idempotencyTable:readWrite', 'eventBus:put', 'erpSubscriptions:keep'],
     // The order read after a notification, as the ERP (change-notifications.ts).
     publishesAs: [`${EVENT_SOURCE_PREFIX}erp`],
   },
@@ -439,6 +442,7 @@ export const ENV_BY_NEED: Record<EnvironmentNeed, string> = {
   'coordinationTable:readWrite': ENV.coordinationTable,
   'erpRateBudget:read': ENV.erpRequestsPerSecond,
   'erpPriorityShare:read': ENV.erpPriorityShare,
+  'erpSendMargin:read': ENV.erpSendMarginMs,
   'readModelTable:read': ENV.timelineTable,
   'readModelTable:readWrite': ENV.timelineTable,
   'inventoryStaleness:read': ENV.inventoryStaleAfterSeconds,

@@ -7,6 +7,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_FIELD_IDS } from '../functions/adapters/service-desk-zendesk';
 import { DEFAULT_CUSTOMER_SHARE } from '../functions/core/erp/priority-slots';
+import { DEFAULT_MARGIN_MS } from '../functions/core/erp/rate-budget';
 import { problemResponse } from '../functions/core/problem';
 import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../functions/core/reconciliation/reconcile-settings';
 import * as erpDispatcher from '../functions/erp-dispatcher/make-handler';
@@ -70,6 +71,8 @@ export interface LocalStackOptions {
   forwardMetrics?: boolean;
   /** Share of the budget customer work is sure of (default 0.7). */
   erpPriorityShare?: number;
+  /** `erpSendMarginMs` (default 40). */
+  erpSendMarginMs?: number;
   /** Inventory older than this is flagged stale (default 900 s). */
   inventoryStaleAfterSeconds?: number;
   /** Extra environment for the handlers (e.g. breaker settings). */
@@ -195,6 +198,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     'coordinationTable:readWrite': resources.coordinationTable,
     'erpRateBudget:read': String(options.erpRequestsPerSecond ?? 20),
     'erpPriorityShare:read': String(options.erpPriorityShare ?? DEFAULT_CUSTOMER_SHARE),
+    'erpSendMargin:read': String(options.erpSendMarginMs ?? DEFAULT_MARGIN_MS),
     'readModelTable:read': resources.readModelTable,
     'readModelTable:readWrite': resources.readModelTable,
     'inventoryStaleness:read': String(options.inventoryStaleAfterSeconds ?? 900),

@@ -118,7 +118,7 @@ const numberIn = (item: Record<string, unknown> | undefined, name: string) => (t
 export const erpLimit = (budget: Record<string, unknown> | undefined, now: Date, assumed = 20): { limitPerSecond: number; limitSource: ErpLimitSource } => {
   const recorded = numberIn(budget, 'configuredRate');
   const configured = recorded ?? assumed;
-  const config = defaultRateBudgetConfig(configured);
+  const config = defaultRateBudgetConfig(configured, numberIn(budget, 'marginMs'));
   const rate = numberIn(budget, 'rate');
   const rateChangedAtMs = numberIn(budget, 'rateChangedAt');
   const inForce = rate !== undefined && rateChangedAtMs !== undefined ? currentRate({ rate, rateChangedAtMs }, now.getTime(), config) : undefined;

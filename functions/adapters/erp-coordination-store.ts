@@ -10,7 +10,7 @@ import {
 } from '../core/erp/circuit-breaker';
 import { bookingLeadMs, observeBooking, type BookingLead } from '../core/erp/booking-lead';
 import { borrowingHorizonMs, classShare, decideSlot, dueWithinMs, type Booking, type ErpPriority, type SlotSchedule } from '../core/erp/priority-slots';
-import { afterRateLimited, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
+import { afterRateLimited, allowedLatenessMs, currentRate, slotIntervalMs, type RateBudgetConfig, type RateState } from '../core/erp/rate-budget';
 import { TransientError } from '../core/errors';
 import type { CommandLedger, CommandRecord } from '../core/ports/command-ledger';
 import type { ErpCoordination } from '../core/ports/erp-coordination';
@@ -147,8 +147,9 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
     throw new TransientError(`Too much contention on ${budgetKey.pk}`);
   };
 
-  /** Every booking also records the configured limit, so `ops overview` reads the stage's own budget. */
-  const recordConfigured = 'configuredRate = :configured';
+  /** Every booking also records the configured limit and margin, so `ops overview` reads the stage's own budget. */
+  const recordConfigured = 'configuredRate = :configured, marginMs = :margin';
+  const configuredValues = { ':configured': options.rateBudget.requestsPerSecond, ':margin': options.rateBudget.marginMs };
   /** One conditional write per booking case; its condition is the case's test in `decideSlot`. */
   const slotWrite = (
     booking: Booking,
@@ -161,12 +162,12 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
         Key: budgetKey,
         UpdateExpression: `SET nextFreeAt = :next, lastSlotAt = :now, ${recordConfigured}`,
         ConditionExpression: 'attribute_not_exists(nextFreeAt) OR nextFreeAt < :now',
-        ExpressionAttributeValues: { ':next': at + intervalMs, ':now': at, ':configured': options.rateBudget.requestsPerSecond },
+        ExpressionAttributeValues: { ':next': at + intervalMs, ':now': at, ...configuredValues },
       };
     }
     const busy = 'nextFreeAt BETWEEN :now AND :latest';
     const move = `SET lastSlotAt = nextFreeAt, nextFreeAt = nextFreeAt + :interval, ${recordConfigured}`;
-    const values = { ':now': at, ':latest': at + maxWaitMs, ':interval': intervalMs, ':configured': options.rateBudget.requestsPerSecond };
+    const values = { ':now': at, ':latest': at + maxWaitMs, ':interval': intervalMs, ...configuredValues };
     if (booking === 'share') {
       const classInterval = intervalMs / classShare(priority, options.customerShare);
       // max(shareFrom, lastSlotAt) + class interval, as two cases: DynamoDB has no max.
@@ -212,6 +213,7 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
   const trustHealthy = () => healthySince !== undefined && now() - healthySince < CLOSED_BREAKER_CACHE_MS;
 
   return {
+    maxLatenessMs: allowedLatenessMs(options.rateBudget),
     reserveSlot,
     async rateLimited() {
       const at = now();

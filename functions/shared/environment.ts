@@ -26,6 +26,7 @@ export const ENV = {
   coordinationTable: 'COORDINATION_TABLE_NAME',
   erpRequestsPerSecond: 'ERP_REQUESTS_PER_SECOND',
   erpPriorityShare: 'ERP_PRIORITY_SHARE',
+  erpSendMarginMs: 'ERP_SEND_MARGIN_MS',
   erpBreakerFailureThreshold: 'ERP_BREAKER_FAILURE_THRESHOLD',
   erpBreakerCooldownSeconds: 'ERP_BREAKER_COOLDOWN_SECONDS',
   erpMaxAttempts: 'ERP_MAX_ATTEMPTS',

@@ -5,7 +5,7 @@ import { statusMapFrom } from '../core/erp/business-central-orders';
 import { DEFAULT_BREAKER_CONFIG } from '../core/erp/circuit-breaker';
 import type { ErpGateSignal } from '../core/erp/gate';
 import { DEFAULT_CUSTOMER_SHARE } from '../core/erp/priority-slots';
-import { defaultRateBudgetConfig } from '../core/erp/rate-budget';
+import { DEFAULT_MARGIN_MS, defaultRateBudgetConfig } from '../core/erp/rate-budget';
 import type { makeAwsClients } from './aws-clients';
 import { ENV, numberEnv, requiredEnv, type Environment } from './environment';
 
@@ -17,7 +17,7 @@ export const erpCoordinationFrom = (environment: Environment, aws: ReturnType<ty
   makeDynamoDbErpCoordination(aws.dynamodb(), {
     tableName: requiredEnv(ENV.coordinationTable, environment),
     name: 'erp',
-    rateBudget: defaultRateBudgetConfig(numberEnv(ENV.erpRequestsPerSecond, 20, environment)),
+    rateBudget: defaultRateBudgetConfig(numberEnv(ENV.erpRequestsPerSecond, 20, environment), numberEnv(ENV.erpSendMarginMs, DEFAULT_MARGIN_MS, environment)),
     customerShare: numberEnv(ENV.erpPriorityShare, DEFAULT_CUSTOMER_SHARE, environment),
     breaker: {
       ...DEFAULT_BREAKER_CONFIG,

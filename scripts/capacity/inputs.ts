@@ -160,7 +160,7 @@ export const readInputs = (options: { erpRate?: number; mixFile?: string; durati
     stage: {
       erpRequestsPerSecond,
       // The schedule's ceiling as a share of R (functions/core/erp/rate-budget.ts: R per 1 s + marginMs).
-      erpUtilisation: ceilingRate(defaultRateBudgetConfig(erpRequestsPerSecond)) / erpRequestsPerSecond,
+      erpUtilisation: ceilingRate(defaultRateBudgetConfig(erpRequestsPerSecond, stage.erpSendMarginMs)) / erpRequestsPerSecond,
       webhookThrottleRatePerSecond: stage.webhookThrottleRatePerSecond,
       webhookThrottleBurst: stage.webhookThrottleBurst,
       ingestReservedConcurrency: stage.ingestReservedConcurrency,

@@ -623,6 +623,30 @@ describe('stage configuration', () => {
     for (const variables of callers) expect(variables.ERP_PRIORITY_SHARE).toBe('0.6');
   });
 
+  it.each(['5', '1001', '12.5', 'wide'])('refuses erpSendMarginMs %s, naming the setting', (margin) => {
+    // Prepare
+    const context = { ...cdkJson.context, erpSendMarginMs: margin };
+    // Act
+    const read = () => readStageConfig(context);
+    // Assess
+    expect(read).toThrow(StageConfigError);
+    expect(read).toThrow('  - context "erpSendMarginMs": ');
+  });
+
+  it.each([
+    ['40, the default', {}, '40'],
+    ['as set', { erpSendMarginMs: 100 }, '100'],
+  ])('passes erpSendMarginMs to every function that calls the ERP: %s', (_name, settings, expected) => {
+    // Prepare
+    const { template } = synth(settings);
+    // Act
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) => resource.Properties.Environment?.Variables ?? {});
+    const callers = functions.filter((variables) => variables.ERP_REQUESTS_PER_SECOND !== undefined);
+    // Assess
+    expect(callers.length).toBeGreaterThanOrEqual(4);
+    for (const variables of callers) expect(variables.ERP_SEND_MARGIN_MS).toBe(expected);
+  });
+
   it('refuses every unknown key, unknown source and placeholder host outside dev, one line each', () => {
     // Prepare
     const context = {

@@ -2,6 +2,7 @@ import { DeferredError, PermanentError, RateLimitedError, TransientError } from 
 import type { ErpRequestGate } from '../ports/erp';
 import type { ErpCoordination } from '../ports/erp-coordination';
 import type { ErpPriority } from './priority-slots';
+import { allowedLatenessMs, DEFAULT_MARGIN_MS } from './rate-budget';
 
 /** What the gate saw, for metrics: the breaker kept a call back, the budget was booked out, the ERP said 429. */
 export type ErpGateSignal = 'breaker-open' | 'budget-booked' | 'rate-limited' | 'send-late';
@@ -19,7 +20,10 @@ export interface ErpGateOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Longest wait for a send slot inside one invocation; when no slot can be had sooner, the work goes back to its queue. */
   maxPacingWaitMs?: number;
-  /** How late after its slot a send may still leave; later, the slot is given up and another booked. Less than the rate budget's `marginMs`. */
+  /**
+   * How late after its slot a send may still leave; later, the slot is given up and another booked.
+   * Default: the coordination's own (half its budget's margin), else 20 ms.
+   */
   maxLatenessMs?: number;
   now?: () => number;
   observe?: (signal: ErpGateSignal) => void;
@@ -44,7 +48,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * const gate = makeErpGate({ coordination: makeDynamoDbErpCoordination(client, options), priority: 'bulk' });
  * const erp = makeBusinessCentralErp({ baseUrl, gate }); // each request the adapter sends books its own slot
  */
-export const makeErpGate = ({ coordination, priority, ready = async () => undefined, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = 20, now = Date.now, observe = () => undefined }: ErpGateOptions): ErpRequestGate =>
+export const makeErpGate = ({ coordination, priority, ready = async () => undefined, sleep = defaultSleep, maxPacingWaitMs = 2000, maxLatenessMs = coordination.maxLatenessMs ?? allowedLatenessMs({ marginMs: DEFAULT_MARGIN_MS }), now = Date.now, observe = () => undefined }: ErpGateOptions): ErpRequestGate =>
   async <T>(call: () => Promise<T>): Promise<T> => {
     const admission = await coordination.admit();
     if (admission.action === 'wait') {

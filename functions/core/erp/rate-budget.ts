@@ -28,12 +28,18 @@ export interface RateBudgetConfig {
   increasePerSecond: number;
 }
 
-/** `marginMs` by default: the gate's 20 ms of allowed lateness plus 20 ms for the way to the ERP (docs/performance.md). */
+/** `marginMs` when the stage does not set `erpSendMarginMs`: 20 ms of allowed lateness plus 20 ms for the way to the ERP (docs/performance.md). */
 export const DEFAULT_MARGIN_MS = 40;
 
-export const defaultRateBudgetConfig = (requestsPerSecond: number): RateBudgetConfig => ({
+/**
+ * How late after its slot a send may still leave (the gate's `maxLatenessMs`): half the margin. The
+ * other half is for the way to the ERP's counter, so a send the gate lets go stays within the margin.
+ */
+export const allowedLatenessMs = (config: Pick<RateBudgetConfig, 'marginMs'>) => config.marginMs / 2;
+
+export const defaultRateBudgetConfig = (requestsPerSecond: number, marginMs = DEFAULT_MARGIN_MS): RateBudgetConfig => ({
   requestsPerSecond,
-  marginMs: DEFAULT_MARGIN_MS,
+  marginMs,
   minRequestsPerSecond: Math.min(1, requestsPerSecond),
   increasePerSecond: Math.max(0.1, requestsPerSecond / 20),
 });

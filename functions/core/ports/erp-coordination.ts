@@ -10,6 +10,8 @@ export interface ErpCoordination {
    * is further ahead than that, or `priority`'s class has had its share of the slots booked ahead
    * (the priority rule, `functions/core/erp/priority-slots.ts`).
    */
+  /** How late after its slot a send may still leave: half the budget's margin (`allowedLatenessMs`, `erp/rate-budget.ts`). */
+  readonly maxLatenessMs?: number;
   reserveSlot(maxWaitMs: number, priority: ErpPriority): Promise<{ granted: true; waitMs: number; slotAt?: number } | { granted: false; waitMs: number }>;
   rateLimited(): Promise<void>;
   admit(): Promise<{ action: 'call' | 'probe' } | { action: 'wait'; waitMs: number }>;

@@ -37,4 +37,13 @@ describe("the overview's ERP limit", () => {
     // Assess
     expect(limit).toEqual({ limitPerSecond: 8, limitSource: 'stage' });
   });
+
+  it("judges a cut rate climbed back against the stage's own margin", () => {
+    // Act: climbing 0.4/s from 4/s, the rate is 7.5/s: above the gate's ceiling with a 100 ms margin
+    // (8 × 1000 / 1100 = 7.27/s), so the gate is back at its limit; below the 40 ms margin's 7.69/s.
+    const limit = erpLimit({ configuredRate: 8, marginMs: 100, rate: 4, rateChangedAt: secondsAgo(8.75) }, now);
+
+    // Assess
+    expect(limit).toEqual({ limitPerSecond: 8, limitSource: 'stage' });
+  });
 });

@@ -107,4 +107,23 @@ describe('ERP gate and the priority rule', () => {
     expect(called).toBe(false);
     expect(signals).toEqual(['send-late']);
   });
+
+  it.each([
+    ['sends 50 ms after its slot when the coordination allows 60 ms (a 120 ms margin)', 60, true],
+    ['gives that slot up with the default 20 ms (a 40 ms margin)', undefined, false],
+  ])('%s', async (_name, allowedMs, sends) => {
+    // Prepare: every sleep wakes 50 ms late.
+    const answering = coordinationAnswering(Array.from({ length: 10 }, () => ({ granted: true, waitMs: 10 })));
+    const coordination: ErpCoordination = { ...answering.coordination, ...(allowedMs !== undefined ? { maxLatenessMs: allowedMs } : {}) };
+    const gate = makeErpGate({ coordination, priority: 'bulk', sleep: async (ms) => void (answering.clock.nowMs += ms + 50), now: () => answering.clock.nowMs });
+    let called = false;
+
+    // Act
+    const outcome = await gate(async () => void (called = true)).then(() => 'sent', (error: unknown) => error);
+
+    // Assess
+    expect(called).toBe(sends);
+    if (sends) expect(outcome).toBe('sent');
+    else expect(outcome).toBeInstanceOf(DeferredError);
+  });
 });

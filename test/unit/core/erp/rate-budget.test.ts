@@ -1,4 +1,4 @@
-import { afterRateLimited, currentRate, defaultRateBudgetConfig } from '../../../../functions/core/erp/rate-budget';
+import { afterRateLimited, allowedLatenessMs, ceilingRate, currentRate, defaultRateBudgetConfig } from '../../../../functions/core/erp/rate-budget';
 
 const config = defaultRateBudgetConfig(20);
 
@@ -38,5 +38,15 @@ describe('rate budget (adaptive rate; the slot schedule is tested on the adapter
 
     // Assess
     expect(requestsPerSecond * interval).toBeCloseTo(1000 + marginMs);
+  });
+
+  it('spaces slots by the margin it is given, and lets a send leave at most half of it late', () => {
+    // Act
+    const wide = defaultRateBudgetConfig(20, 100);
+
+    // Assess
+    expect(ceilingRate(wide)).toBeCloseTo((20 * 1000) / 1100, 9);
+    expect(allowedLatenessMs(wide)).toBe(50);
+    expect(allowedLatenessMs(defaultRateBudgetConfig(20))).toBe(20);
   });
 });
