@@ -66,7 +66,8 @@ export const OverviewPage = () => {
                 </dd>
                 <dt>Rate budget used (last minute)</dt>
                 <dd>
-                  {value.erp.budget.usedLastMinute} of {value.erp.budget.limitPerSecond * 60} ({Math.round(value.erp.budget.utilisation * 100)}%)
+                  {value.erp.budget.usedLastMinute} of {Math.round(value.erp.budget.limitPerSecond * 60)} ({Math.round(value.erp.budget.utilisation * 100)}%)
+                  {value.erp.budget.limitSource === 'adaptive' ? ', cut after a 429' : value.erp.budget.limitSource === 'assumed' ? ', limit assumed' : ''}
                 </dd>
               </dl>
             </Section>

@@ -61,7 +61,9 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
 
   it("records its configured limit and margin with every booking, which ops overview reads as the stage's budget until a 429 cuts it", async () => {
     // Prepare
-    const gate = makeDynamoDbErpCoordination(client, { tableName, name: 'configured-test', rateBudget: defaultRateBudgetConfig(7, 60), customerShare: 0.7, breaker: DEFAULT_BREAKER_CONFIG, now });
+    // A clock of its own: the cut rate climbs 0.35/s on the real one.
+    const clockMs = Date.now();
+    const gate = makeDynamoDbErpCoordination(client, { tableName, name: 'configured-test', rateBudget: defaultRateBudgetConfig(7, 60), customerShare: 0.7, breaker: DEFAULT_BREAKER_CONFIG, now: () => clockMs });
     const budgetItem = async () => (await DynamoDBDocumentClient.from(client).send(new GetCommand({ TableName: tableName, Key: { pk: 'RATE#configured-test' }, ConsistentRead: true }))).Item;
 
     // Act: the first booking finds the schedule idle, the second books the next slot.
@@ -74,8 +76,9 @@ describe('shared ERP coordination in DynamoDB (emulator)', () => {
     // Assess
     expect(booked).toMatchObject({ configuredRate: 7, marginMs: 60 });
     expect(gate.maxLatenessMs).toBe(30);
-    expect(erpLimit(booked, new Date(now()))).toEqual({ limitPerSecond: 7, limitSource: 'stage' });
-    expect(erpLimit(cut, new Date(now()))).toEqual({ limitPerSecond: expect.closeTo((7 * 1000) / 1060 / 2, 1), limitSource: 'adaptive' });
+    expect(erpLimit(booked, new Date(clockMs))).toEqual({ limitPerSecond: 7, limitSource: 'stage' });
+    // Halved from the ceiling, 7 × 1000 / 1060 = 6.60/s.
+    expect(erpLimit(cut, new Date(clockMs))).toEqual({ limitPerSecond: 3.3, limitSource: 'adaptive' });
   });
 
   it('books ahead of now by its own booking time, so on a slow store the slot is not already past when granted', async () => {

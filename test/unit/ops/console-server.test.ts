@@ -41,7 +41,7 @@ const fakeOps = (calls: string[]): ConsoleOps =>
       calls.push(`redrive ${queue} by ${who}`);
       onProgress({ scanned: 1, moved: 1, total: 5, cameBack: 0 });
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      return { mode: 'selective', moved: 1, scanned: 1, dryRun: false, interrupted: true, queue: `retail-sync-test-${queue}-dlq`, sourceQueue: `retail-sync-test-${queue}` };
+      return { mode: 'selective', moved: 1, scanned: 1, dryRun: false, interrupted: signal.aborted, queue: `retail-sync-test-${queue}-dlq`, sourceQueue: `retail-sync-test-${queue}` };
     },
     purgeDlq: async (queue: string) => {
       calls.push(`purge ${queue}`);
