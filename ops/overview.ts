@@ -3,6 +3,7 @@
  * sync, the last reconciliation runs, workflows by state, refunds and replacements past their SLA,
  * returns awaiting receipt, open exceptions, DLQ depths, the ERP breaker and budget use.
  */
+import { budgetRecordOf } from '../functions/adapters/erp-coordination-store';
 import { orderLag, pastSla } from '../functions/core/delays';
 import { ceilingRate, currentRate, defaultRateBudgetConfig } from '../functions/core/erp/rate-budget';
 import { FUNCTIONS } from '../lib/topology';
@@ -108,20 +109,15 @@ export async function readOverview(conn: OpsConnection, now: Date = new Date(), 
   };
 }
 
-
-const numberIn = (item: Record<string, unknown> | undefined, name: string) => (typeof item?.[name] === 'number' ? (item[name] as number) : undefined);
-
 /**
  * The ERP limit in force, from the budget item (`RATE#erp`): a rate a 429 cut counts only until the
  * gate's additive increase has brought it back to the schedule's ceiling, as the gate itself reckons.
  */
 export const erpLimit = (budget: Record<string, unknown> | undefined, now: Date, assumed = 20): { limitPerSecond: number; limitSource: ErpLimitSource } => {
-  const recorded = numberIn(budget, 'configuredRate');
+  const { rateState, configuredRate: recorded, marginMs } = budgetRecordOf(budget);
   const configured = recorded ?? assumed;
-  const config = defaultRateBudgetConfig(configured, numberIn(budget, 'marginMs'));
-  const rate = numberIn(budget, 'rate');
-  const rateChangedAtMs = numberIn(budget, 'rateChangedAt');
-  const inForce = rate !== undefined && rateChangedAtMs !== undefined ? currentRate({ rate, rateChangedAtMs }, now.getTime(), config) : undefined;
+  const config = defaultRateBudgetConfig(configured, marginMs);
+  const inForce = rateState ? currentRate(rateState, now.getTime(), config) : undefined;
   if (inForce !== undefined && inForce < ceilingRate(config)) return { limitPerSecond: Math.round(inForce * 100) / 100, limitSource: 'adaptive' };
   return { limitPerSecond: configured, limitSource: recorded !== undefined ? 'stage' : 'assumed' };
 };

@@ -77,7 +77,7 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
   // This instance's view of the adaptive rate, refreshed by every slot it takes.
   let rateState: RateState | undefined;
   const remember = (item: Record<string, unknown> | undefined) => {
-    if (item && typeof item.rate === 'number' && typeof item.rateChangedAt === 'number') rateState = { rate: item.rate, rateChangedAtMs: item.rateChangedAt };
+    rateState = budgetRecordOf(item).rateState ?? rateState;
   };
   const conditional = async (input: ConstructorParameters<typeof UpdateCommand>[0]) => {
     try {
@@ -248,6 +248,21 @@ export const makeDynamoDbErpCoordination = (client: DynamoDBClient, options: Coo
 export const COMMAND_KEY_PREFIX = 'CMD#';
 
 /** A command ledger item as its record; undefined for an item without a status. */
+/**
+ * What the budget item (`RATE#<name>`) says of the rate: the adaptive rate a 429 set, and the limit and
+ * margin the last booking was configured with (items booked before they were recorded lack them).
+ */
+export const budgetRecordOf = (item: Record<string, unknown> | undefined): { rateState?: RateState; configuredRate?: number; marginMs?: number } => {
+  const numberIn = (name: string) => (typeof item?.[name] === 'number' ? (item[name] as number) : undefined);
+  const rate = numberIn('rate');
+  const rateChangedAtMs = numberIn('rateChangedAt');
+  return {
+    ...(rate !== undefined && rateChangedAtMs !== undefined ? { rateState: { rate, rateChangedAtMs } } : {}),
+    configuredRate: numberIn('configuredRate'),
+    marginMs: numberIn('marginMs'),
+  };
+};
+
 export const commandRecordOf = (item: Record<string, unknown> | undefined): CommandRecord | undefined =>
   item && item.status
     ? {
